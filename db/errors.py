@@ -1,0 +1,62 @@
+"""Database trouble a clerk can act on, in plain Chinese.
+
+Locked, read-only, full or corrupt databases reach the clerk as a message,
+never as a traceback (STYLE.md: "two kinds of database error"). Anything else
+is a program error: logged with its traceback and reported as such.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+_PATTERNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        (
+            "database is locked",
+            "database table is locked",
+            "lock timeout",
+            "could not obtain lock",
+            "deadlock detected",
+        ),
+        "db_locked",
+        "数据库正被另一个窗口占用，请稍后重试。",
+    ),
+    (
+        ("database or disk is full", "disk full", "no space left", "could not extend file"),
+        "db_disk_full",
+        "磁盘已满，数据没有保存。请清理磁盘空间后重试，并联系管理员。",
+    ),
+    (
+        ("readonly database", "read-only", "read only", "attempt to write a readonly"),
+        "db_read_only",
+        "数据库是只读的，数据没有保存。请检查数据文件的权限或联系管理员。",
+    ),
+    (
+        ("malformed", "not a database", "file is encrypted", "disk i/o error"),
+        "db_corrupt",
+        "数据库文件损坏或无法读取。请停止操作，联系管理员用备份恢复。",
+    ),
+    (
+        (
+            "could not connect",
+            "connection refused",
+            "server closed the connection",
+            "unable to open database",
+            "connection timed out",
+            "terminating connection",
+        ),
+        "db_unreachable",
+        "无法连接数据库。请检查网络或数据库服务器后重试。",
+    ),
+)
+
+
+def describe_database_error(exc: BaseException) -> tuple[str, str] | None:
+    """``(code, Chinese message)`` for trouble the clerk can act on, else None."""
+    if not isinstance(exc, (OperationalError, DBAPIError)):
+        return None
+    text = str(getattr(exc, "orig", exc)).lower()
+    for needles, code, message in _PATTERNS:
+        if any(n in text for n in needles):
+            return code, message
+    return None

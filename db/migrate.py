@@ -1,0 +1,87 @@
+"""Schema versions: bring a database up to this program's schema at start.
+
+Before a file database is migrated it is copied aside (``<name>.before-<rev>``),
+using SQLite's online backup so the copy is consistent. A database whose
+version this program does not know (made by a newer program) is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from alembic import command, util
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from db.engine import Database, sqlite_path
+from services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class DatabaseTooNew(ServiceError):
+    code = "database_too_new"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite_file(path: Path, suffix: str) -> Path:
+    target = path.with_name(f"{path.name}.before-{suffix}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.before-{suffix}.{n}")
+    with sqlite3.connect(path) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    try:
+        return scripts.get_revision(revision) is not None
+    except util.CommandError:
+        return False
+
+
+def upgrade_database(db: Database) -> str:
+    """Migrate ``db`` to the newest schema; return the revision it is at."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    head = scripts.get_current_head()
+    current = current_revision(db)
+    if current == head:
+        return current
+    if current is not None and not _known(scripts, current):
+        raise DatabaseTooNew(
+            f"数据库的版本（{current}）比本程序新，本程序无法打开它。请升级本程序后再使用该数据库。"
+        )
+    path = sqlite_path(db.url)
+    if current is not None and path is not None and path.exists():
+        copy = backup_sqlite_file(path, current)
+        log.info("database copied to %s before migrating from %s", copy, current)
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("database migrated from %s to %s", current, head)
+    assert head is not None
+    return head

@@ -1,0 +1,477 @@
+"""The database schema, as typed SQLAlchemy 2 models.
+
+Conventions:
+- money is integer fen (``*_fen`` columns), never float;
+- times are the office's naive local time, taken from the injected clock;
+- every row that records an act keeps who did it (``*_by`` / ``operator_id``)
+  and when (``created_at`` / ``recorded_at``);
+- ledger, receipt and day-close rows are append-only: the database refuses
+  UPDATE and DELETE on them (see ``db/immutability.py``). A void, a reprint or a
+  refund is a row of its own that points at the original.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints, so that Alembic migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- office and people working in it -------------------------------------------
+
+
+class Office(Base):
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(20))  # 'village' | 'street_office'
+    policy_key: Mapped[str] = mapped_column(String(64))
+    receipt_prefix: Mapped[str] = mapped_column(String(16))
+    deposit_days: Mapped[int] = mapped_column(Integer, default=5)
+    deposit_limit_fen: Mapped[int] = mapped_column(Integer, default=1_000_000)
+    payment_link_template: Mapped[str] = mapped_column(Text, default="")
+    payment_instructions: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    printer_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # who changed the settings last, and when (services/office.py)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # an operator id; no foreign key, which would make office <-> operator a cycle
+    updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="office", order_by="Village.name"
+    )
+
+    __table_args__ = (
+        CheckConstraint("level IN ('village', 'street_office')", name="office_level"),
+        CheckConstraint("deposit_days >= 0", name="office_deposit_days"),
+        CheckConstraint("deposit_limit_fen > 0", name="office_deposit_limit"),
+    )
+
+
+class Village(Base):
+    """A village or community served by an office."""
+
+    __tablename__ = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    target: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # who added the village or last set its target, and when
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+
+    office: Mapped[Office] = relationship(back_populates="villages")
+
+    __table_args__ = (UniqueConstraint("office_id", "name", name="village_name_unique"),)
+
+
+class Operator(Base):
+    __tablename__ = "operator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))  # 'clerk' | 'supervisor'
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # None only for an office's first supervisor, created when the office is set up
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+
+    __table_args__ = (CheckConstraint("role IN ('clerk', 'supervisor')", name="operator_role"),)
+
+
+# --- the register ------------------------------------------------------------------
+
+
+class Resident(Base):
+    __tablename__ = "resident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    # last four characters of the ID number, for "search by last digits"
+    id_tail: Mapped[str] = mapped_column(String(4), index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    # pinyin initials of the name, lower case ("zs" for 张三), for quick search
+    name_initials: Mapped[str] = mapped_column(String(32), index=True)
+    sex: Mapped[str] = mapped_column(String(1))  # 'M' | 'F'
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    document_type: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    household_no: Mapped[str] = mapped_column(String(40), default="")
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), nullable=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+
+    village: Mapped[Village | None] = relationship()
+    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="resident")
+
+    __table_args__ = (CheckConstraint("sex IN ('M', 'F')", name="resident_sex"),)
+
+
+class Enrollment(Base):
+    """One resident enrolled for one policy year. Never twice: the unique
+    constraint on (resident, policy year) is the database's own guarantee."""
+
+    __tablename__ = "enrollment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), nullable=True)
+    policy_key: Mapped[str] = mapped_column(String(64))
+    policy_year: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(32))
+    tier: Mapped[str] = mapped_column(String(16))
+    benefit_tier: Mapped[str] = mapped_column(String(16))
+    standard_fen: Mapped[int] = mapped_column(Integer)
+    subsidy_fen: Mapped[int] = mapped_column(Integer)
+    personal_due_fen: Mapped[int] = mapped_column(Integer)
+    # benefit dates as quoted at registration; fixed from the real payment date
+    # when the payment is taken
+    benefit_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    benefit_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    waiting_months: Mapped[int] = mapped_column(Integer, default=0)
+    # 'registered' -> 'paid' -> ('refunded'); a voided payment returns it to 'registered'
+    status: Mapped[str] = mapped_column(String(16), default="registered")
+    # the person's facts the quote depends on, kept to re-quote at payment time
+    continuous_years: Mapped[int] = mapped_column(Integer, default=0)
+    gap_months: Mapped[int] = mapped_column(Integer, default=0)
+    gap_years: Mapped[int] = mapped_column(Integer, default=0)
+    repaired_years: Mapped[int] = mapped_column(Integer, default=0)
+    via_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    job_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    hardship_certified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+
+    resident: Mapped[Resident] = relationship(back_populates="enrollments")
+    office: Mapped[Office | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("resident_id", "policy_year", name="enrollment_once_per_year"),
+        CheckConstraint(
+            "status IN ('registered', 'paid', 'refunded')", name="enrollment_status"
+        ),
+        CheckConstraint("personal_due_fen >= 0", name="enrollment_due_not_negative"),
+        Index("ix_enrollment_office_year", "office_id", "policy_year", "status"),
+    )
+
+
+# --- numbering -----------------------------------------------------------------------
+
+
+class NumberSeries(Base):
+    """The next number of a gapless series (receipts, payment notices).
+
+    The counter row is read and advanced inside the transaction that uses the
+    number, so a rolled-back payment gives its number back and two windows can
+    never take the same one.
+    """
+
+    __tablename__ = "number_series"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_number: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- notices, payments, receipts --------------------------------------------------
+
+
+class PaymentNotice(Base):
+    __tablename__ = "payment_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    notice_no: Mapped[str] = mapped_column(String(40))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"))
+    amount_due_fen: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "notice_no", name="notice_no_unique"),
+        CheckConstraint("status IN ('issued', 'paid', 'cancelled')", name="notice_status"),
+    )
+
+
+class Payment(Base):
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("payment_notice.id"), nullable=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))  # cash | pos | qr | bank | other
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    payer_name: Mapped[str] = mapped_column(String(64), default="")
+    agent_name: Mapped[str] = mapped_column(String(64), default="")
+    business_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    paid_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    # 'completed' -> 'voided' (same day, supervisor) or 'refunded'
+    status: Mapped[str] = mapped_column(String(16), default="completed")
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="payment_amount_positive"),
+        CheckConstraint(
+            "channel IN ('cash', 'pos', 'qr', 'bank', 'other')", name="payment_channel"
+        ),
+        CheckConstraint(
+            "status IN ('completed', 'voided', 'refunded')", name="payment_status"
+        ),
+    )
+
+
+class Receipt(Base):
+    """A numbered cash receipt. Append-only: never updated, never deleted."""
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    series: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    receipt_no: Mapped[str] = mapped_column(String(48))
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    payer_name: Mapped[str] = mapped_column(String(64))
+    agent_name: Mapped[str] = mapped_column(String(64), default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+
+    payment: Mapped[Payment] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "series", "number", name="receipt_number_unique"),
+        UniqueConstraint("office_id", "receipt_no", name="receipt_no_unique"),
+    )
+
+
+class ReceiptVoid(Base):
+    """The mark that voids a receipt (作废): the receipt keeps its number."""
+
+    __tablename__ = "receipt_void"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    voided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ReceiptPrint(Base):
+    """Every time a receipt is printed; all but the first are reprints (重打)."""
+
+    __tablename__ = "receipt_print"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt.id"), index=True)
+    is_reprint: Mapped[bool] = mapped_column(Boolean)
+    printed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+
+
+class Refund(Base):
+    """退费 (POLICY.md §6): its own entry with a reason and an approver."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    # the POLICY.md §6 ground: see services/corrections.py REFUND_CATEGORIES
+    category: Mapped[str] = mapped_column(String(32), default="withdraw")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    approver_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    refunded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="refund_amount_positive"),)
+
+
+# --- cash: ledger, deposits, days ---------------------------------------------------
+
+
+class LedgerEntry(Base):
+    """One line of the cash ledger (台账). Append-only, hash-chained per office.
+
+    ``amount_fen`` is the money of the act (positive for a payment, negative for
+    its reversal or a refund); ``cash_fen`` is its effect on cash on hand (zero
+    for non-cash channels; negative for a deposit).
+    """
+
+    __tablename__ = "ledger_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … within the office
+    kind: Mapped[str] = mapped_column(String(16))  # payment | void | refund | deposit
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    cash_fen: Mapped[int] = mapped_column(Integer)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), nullable=True)
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipt.id"), nullable=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), nullable=True)
+    deposit_id: Mapped[int | None] = mapped_column(ForeignKey("deposit.id"), nullable=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"), nullable=True)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("village.id"), nullable=True)
+    tier: Mapped[str] = mapped_column(String(16), default="")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    memo: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "seq", name="ledger_seq_unique"),
+        Index("ix_ledger_office_date", "office_id", "business_date"),
+        CheckConstraint(
+            "kind IN ('payment', 'void', 'refund', 'deposit')", name="ledger_kind"
+        ),
+    )
+
+
+class LedgerHead(Base):
+    """The last line of an office's ledger chain. Updated in the same
+    transaction as each new line, which also serialises writers on PostgreSQL."""
+
+    __tablename__ = "ledger_head"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Deposit(Base):
+    """入库: cash handed to the bank / tax collection."""
+
+    __tablename__ = "deposit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(32))
+    slip_no: Mapped[str] = mapped_column(String(64))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    deposited_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+
+    __table_args__ = (CheckConstraint("amount_fen > 0", name="deposit_amount_positive"),)
+
+
+class BusinessDay(Base):
+    """A working day of an office: opened with a float, closed once."""
+
+    __tablename__ = "business_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    opening_float_fen: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    opened_by: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+
+    __table_args__ = (
+        UniqueConstraint("office_id", "business_date", name="business_day_unique"),
+        CheckConstraint("opening_float_fen >= 0", name="business_day_float"),
+    )
+
+
+class DayClose(Base):
+    """日结: the count of the drawer and the lock on the day. Append-only."""
+
+    __tablename__ = "day_close"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    opening_float_fen: Mapped[int] = mapped_column(Integer)
+    cash_received_fen: Mapped[int] = mapped_column(Integer)
+    cash_refunded_fen: Mapped[int] = mapped_column(Integer)
+    deposited_fen: Mapped[int] = mapped_column(Integer)
+    expected_fen: Mapped[int] = mapped_column(Integer)
+    counted_fen: Mapped[int] = mapped_column(Integer)
+    difference_fen: Mapped[int] = mapped_column(Integer)
+    # JSON object: denomination in fen (as a string) -> count of pieces
+    denominations: Mapped[str] = mapped_column(Text)
+    difference_reason: Mapped[str] = mapped_column(Text, default="")
+    deposit_state: Mapped[str] = mapped_column(String(16))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("office_id", "business_date", name="day_close_unique"),)
+
+
+class Override(Base):
+    """A supervisor's override of the deposit rule or of a count difference.
+    Kept for ever and shown in the reports."""
+
+    __tablename__ = "override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    # 'overdue_cash_payment' | 'due_today_close'
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), nullable=True)
+    day_close_id: Mapped[int | None] = mapped_column(ForeignKey("day_close.id"), nullable=True)

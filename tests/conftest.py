@@ -1,0 +1,61 @@
+"""Shared fixtures: a fresh migrated SQLite database per test, cheaply.
+
+The empty database is migrated once per session; each test gets a copy of the
+file (the Anki ``getEmptyCol`` way), so migrations are exercised for real and
+tests stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Headless Qt for every test that imports it, unless a display was chosen.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from db.engine import Database  # noqa: E402
+from db.migrate import upgrade_database  # noqa: E402
+from services.clock import FixedClock  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    upgrade_database(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def db_path(migrated_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "counter.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{db_path}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A working day inside the Tianjin 2024 collection period.
+    return FixedClock(dt.datetime(2023, 11, 6, 9, 30, 0))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that drives widgets is a GUI test, so the fast suite can run alone.
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.gui)
