@@ -62,6 +62,8 @@ def create_triggers(conn: Connection, tables: tuple[str, ...] = APPEND_ONLY_TABL
     else:
         raise RuntimeError(f"no append-only triggers for database {dialect!r}")
     for statement in statements:
+        if dialect == "postgresql":
+            statement = statement.replace("%", "%%")  # psycopg reads % as a placeholder
         conn.exec_driver_sql(statement)
 
 

@@ -20,7 +20,7 @@ runtime_pkgs=(python3 python3-venv python3-pip fonts-wqy-microhei fontconfig
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xkb1
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libcups2 libnss3 libxkbfile1)
 # Tests: a virtual screen, a PDF renderer, a real CUPS queue with a PDF printer.
-test_pkgs=(xvfb poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf)
+test_pkgs=(xvfb poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
 
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

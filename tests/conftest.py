@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,51 @@ def db(db_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{db_path}")
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database (see tests/pg_server.py)."""
+    from sqlalchemy.engine import make_url
+
+    if url := os.environ.get("YIBAO_TEST_PG_URL"):
+        yield url
+        return
+    from pg_server import PgCluster
+
+    cluster = PgCluster()
+    try:
+        admin = cluster.start()
+    except (OSError, subprocess.CalledProcessError) as exc:
+        cluster.stop()
+        detail = getattr(exc, "stderr", "") or str(exc)
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL could not be started for the tests: {detail}")
+        pytest.skip(f"no PostgreSQL server here: {detail}")
+    make_url(admin)  # fail early on a malformed URL
+    yield admin
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_db(postgres_admin_url: str, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A fresh, migrated PostgreSQL database for one test."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(postgres_admin_url).set(database=name)
+    database = Database(url.render_as_string(hide_password=False))
+    upgrade_database(database)
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 @pytest.fixture
