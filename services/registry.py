@@ -1,0 +1,478 @@
+"""The register of residents and their enrolments (参保登记).
+
+A resident is registered once (by ID number); an enrolment is made once per
+policy year — "应保尽保、不重复参保" (POLICY.md §7.5). A second enrolment in
+the same year is refused, saying when and at which office the first was made.
+The database's unique constraint backs the check, so two windows racing for
+the same person cannot both succeed.
+
+Search is built for a street office's register of 300,000 residents: every
+kind of query is answered from an index (full ID number, last four characters,
+name prefix, pinyin-initials prefix, phone prefix).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Enrollment, Office, Resident, Village
+from services.clock import Clock
+from services.errors import ConflictError, InputError, NotFound
+from services.idcard import ParsedId, parse_id
+from services.policy import Policy, PolicyBook
+from services.quote import PersonFacts, Quote, quote
+
+SEARCH_LIMIT = 50
+NAME_MAX = 32
+PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class ResidentInput:
+    """What the clerk types in for a new resident."""
+
+    id_number: str
+    name: str
+    village_id: int | None = None
+    phone: str = ""
+    address: str = ""
+    household_no: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ResidentRecord:
+    id: int
+    id_number: str
+    name: str
+    sex: str
+    birth_date: dt.date
+    document_type: str
+    phone: str
+    address: str
+    household_no: str
+    village_id: int | None
+    village_name: str
+
+    @property
+    def sex_label(self) -> str:
+        return "男" if self.sex == "M" else "女"
+
+
+@dataclasses.dataclass(frozen=True)
+class EnrollmentRecord:
+    id: int
+    resident_id: int
+    policy_key: str
+    policy_year: int
+    category: str
+    tier: str
+    benefit_tier: str
+    standard_fen: int
+    subsidy_fen: int
+    personal_due_fen: int
+    benefit_start: dt.date | None
+    benefit_end: dt.date | None
+    waiting_months: int
+    status: str
+    office_name: str
+    created_at: dt.datetime
+
+
+# --- normalising what the clerk typed ---------------------------------------------
+
+
+def clean_name(text: str) -> str:
+    """A resident's name: trimmed, inner spaces dropped for Chinese names."""
+    name = unicodedata.normalize("NFKC", text).strip()
+    if _is_cjk_text(name.replace(" ", "").replace("·", "")):
+        name = name.replace(" ", "")
+    if not name:
+        raise InputError("请填写姓名。", code="name_required")
+    if len(name) > NAME_MAX:
+        raise InputError(f"姓名过长（最多 {NAME_MAX} 个字）。", code="name_too_long")
+    if any(ch.isdigit() for ch in name):
+        raise InputError("姓名中不能有数字。", code="name_invalid")
+    return name
+
+
+def clean_phone(text: str) -> str:
+    phone = unicodedata.normalize("NFKC", text).strip()
+    if phone and not PHONE_RE.match(phone):
+        raise InputError(f"联系电话格式不正确：{text}", code="phone_invalid")
+    return phone.replace(" ", "")
+
+
+def name_initials(name: str) -> str:
+    """Lower-case pinyin initials, ``zs`` for 张三; Latin names keep their letters."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
+    return "".join(ch for ch in "".join(letters).lower() if ch.isascii() and ch.isalpha())[:32]
+
+
+def _is_cjk_text(text: str) -> bool:
+    return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+# --- rows to records -----------------------------------------------------------------
+
+
+def _resident_record(row: Resident, village_name: str | None) -> ResidentRecord:
+    return ResidentRecord(
+        id=row.id,
+        id_number=row.id_number,
+        name=row.name,
+        sex=row.sex,
+        birth_date=row.birth_date,
+        document_type=row.document_type,
+        phone=row.phone,
+        address=row.address,
+        household_no=row.household_no,
+        village_id=row.village_id,
+        village_name=village_name or "",
+    )
+
+
+def _enrollment_record(row: Enrollment, office_name: str | None) -> EnrollmentRecord:
+    return EnrollmentRecord(
+        id=row.id,
+        resident_id=row.resident_id,
+        policy_key=row.policy_key,
+        policy_year=row.policy_year,
+        category=row.category,
+        tier=row.tier,
+        benefit_tier=row.benefit_tier,
+        standard_fen=row.standard_fen,
+        subsidy_fen=row.subsidy_fen,
+        personal_due_fen=row.personal_due_fen,
+        benefit_start=row.benefit_start,
+        benefit_end=row.benefit_end,
+        waiting_months=row.waiting_months,
+        status=row.status,
+        office_name=office_name or "",
+        created_at=row.created_at,
+    )
+
+
+def get_resident(session: Session, resident_id: int) -> ResidentRecord:
+    row = session.execute(
+        select(Resident, Village.name)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(Resident.id == resident_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
+    return _resident_record(row[0], row[1])
+
+
+def find_by_id_number(
+    session: Session, text: str, *, today: dt.date | None = None
+) -> ResidentRecord | None:
+    parsed = parse_id(text, today=today)
+    row = session.execute(
+        select(Resident, Village.name)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(Resident.id_number == parsed.number)
+    ).first()
+    return None if row is None else _resident_record(row[0], row[1])
+
+
+def enrollments_of(session: Session, resident_id: int) -> list[EnrollmentRecord]:
+    rows = session.execute(
+        select(Enrollment, Office.name)
+        .outerjoin(Office, Office.id == Enrollment.office_id)
+        .where(Enrollment.resident_id == resident_id)
+        .order_by(Enrollment.policy_year.desc())
+    ).all()
+    return [_enrollment_record(e, office_name) for e, office_name in rows]
+
+
+def get_enrollment(session: Session, enrollment_id: int) -> EnrollmentRecord:
+    row = session.execute(
+        select(Enrollment, Office.name)
+        .outerjoin(Office, Office.id == Enrollment.office_id)
+        .where(Enrollment.id == enrollment_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
+    return _enrollment_record(row[0], row[1])
+
+
+# --- registering ---------------------------------------------------------------------
+
+
+def _check_village(session: Session, village_id: int | None, office_id: int | None) -> None:
+    if village_id is None:
+        return
+    village = session.get(Village, village_id)
+    if village is None or (office_id is not None and village.office_id != office_id):
+        raise InputError("所选村（社区）不属于本单位。", code="village_invalid")
+
+
+def register_resident(
+    session: Session,
+    clock: Clock,
+    *,
+    data: ResidentInput,
+    office_id: int | None,
+    operator_id: int | None,
+) -> ResidentRecord:
+    """Create the resident, or return the one already on the register.
+
+    An existing resident's name must match: changing a name is an "important
+    information" change (POLICY.md §6) that needs a second person's review, so
+    it is not done silently at registration.
+    """
+    parsed: ParsedId = parse_id(data.id_number, today=clock.now().date())
+    name = clean_name(data.name)
+    phone = clean_phone(data.phone)
+    _check_village(session, data.village_id, office_id)
+    existing = session.scalars(select(Resident).where(Resident.id_number == parsed.number)).first()
+    if existing is not None:
+        if existing.name != name:
+            raise ConflictError(
+                f"身份证号 {parsed.number} 已登记为“{existing.name}”，与所填姓名“{name}”不符。"
+                "更改姓名属于重要信息变更，须经复核后办理。",
+                code="name_mismatch",
+            )
+        return get_resident(session, existing.id)
+    row = Resident(
+        id_number=parsed.number,
+        id_tail=parsed.number[-4:],
+        name=name,
+        name_initials=name_initials(name),
+        sex=parsed.sex,
+        birth_date=parsed.birth_date,
+        document_type=parsed.kind_label,
+        phone=phone,
+        address=data.address.strip(),
+        household_no=data.household_no.strip(),
+        village_id=data.village_id,
+        office_id=office_id,
+        created_at=clock.now(),
+        created_by=operator_id,
+    )
+    session.add(row)
+    session.flush()
+    return get_resident(session, row.id)
+
+
+def _duplicate_message(session: Session, resident_id: int, policy_year: int) -> str:
+    row = session.execute(
+        select(Enrollment, Office.name, Resident.name)
+        .join(Resident, Resident.id == Enrollment.resident_id)
+        .outerjoin(Office, Office.id == Enrollment.office_id)
+        .where(Enrollment.resident_id == resident_id, Enrollment.policy_year == policy_year)
+    ).first()
+    if row is None:  # the other window's transaction has not committed yet
+        return f"该居民的 {policy_year} 年度参保登记正在另一窗口办理，同一年度不能重复参保。"
+    enrollment, office_name, resident_name = row
+    when = enrollment.created_at.strftime("%Y-%m-%d %H:%M")
+    where = office_name or "其他单位"
+    return (
+        f"{resident_name} 已于 {when} 在{where}登记 {policy_year} 年度参保"
+        f"（登记号 {enrollment.id}），同一年度不能重复参保。"
+    )
+
+
+def enroll(
+    session: Session,
+    clock: Clock,
+    *,
+    policy: Policy,
+    resident_id: int,
+    category: str,
+    tier: str | None,
+    facts: PersonFacts,
+    office_id: int | None,
+    operator_id: int | None,
+) -> tuple[EnrollmentRecord, Quote]:
+    """Enrol a registered resident for ``policy``'s year, quoted as of today.
+
+    The benefit dates are provisional until the payment is taken: the payment
+    fixes them from the real payment date.
+    """
+    resident = session.get(Resident, resident_id)
+    if resident is None:
+        raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
+    facts = dataclasses.replace(facts, birth_date=facts.birth_date or resident.birth_date)
+    exists = session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.resident_id == resident_id, Enrollment.policy_year == policy.year
+        )
+    )
+    if exists is not None:
+        raise ConflictError(
+            _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
+        )
+    q = quote(policy, category, tier, clock.now().date(), facts)
+    row = Enrollment(
+        resident_id=resident_id,
+        office_id=office_id,
+        policy_key=policy.key,
+        policy_year=policy.year,
+        category=q.category,
+        tier=q.tier,
+        benefit_tier=q.benefit_tier,
+        standard_fen=q.standard_fen,
+        subsidy_fen=q.subsidy_fen,
+        personal_due_fen=q.personal_due_fen,
+        benefit_start=q.benefit_start,
+        benefit_end=q.benefit_end,
+        waiting_months=q.waiting_months,
+        status="registered",
+        continuous_years=facts.continuous_years,
+        gap_months=facts.gap_months,
+        gap_years=facts.gap_years,
+        repaired_years=facts.repaired_years,
+        via_school=facts.via_school,
+        job_change=facts.job_change,
+        hardship_certified=facts.hardship_certified,
+        created_at=clock.now(),
+        created_by=operator_id,
+    )
+    # A savepoint, so that losing a race against another window leaves the
+    # caller's transaction usable for the clear message below.
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
+        ) from None
+    return _enrollment_record(row, None), q
+
+
+def register_and_enroll(
+    session: Session,
+    clock: Clock,
+    *,
+    policies: PolicyBook,
+    policy_key: str,
+    data: ResidentInput,
+    category: str,
+    tier: str | None,
+    facts: PersonFacts,
+    office_id: int | None,
+    operator_id: int | None,
+) -> tuple[ResidentRecord, EnrollmentRecord, Quote]:
+    """The registration page's one call: the resident (new or known) and the
+    enrolment, in the caller's single transaction."""
+    policy = policies.get(policy_key)
+    resident = register_resident(
+        session, clock, data=data, office_id=office_id, operator_id=operator_id
+    )
+    enrollment, q = enroll(
+        session,
+        clock,
+        policy=policy,
+        resident_id=resident.id,
+        category=category,
+        tier=tier,
+        facts=facts,
+        office_id=office_id,
+        operator_id=operator_id,
+    )
+    return resident, enrollment, q
+
+
+# --- search ---------------------------------------------------------------------------
+
+
+def _prefix(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text``, as a range the index can answer
+    (LIKE would need a case-sensitive collation to use it on SQLite)."""
+    return and_(column >= text, column < text + "\U0010ffff")
+
+
+def normalise_query(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("-", "")
+
+
+def search_conditions(text: str) -> list[ColumnElement[bool]]:
+    """The indexed conditions a query may mean; results match any of them."""
+    q = normalise_query(text)
+    if not q:
+        return []
+    upper = q.upper()
+    conditions: list[ColumnElement[bool]] = []
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
+        try:
+            conditions.append(Resident.id_number == parse_id(upper).number)
+        except ValueError:
+            conditions.append(Resident.id_number == upper)
+    elif re.fullmatch(r"\d{3,17}X?", upper):
+        if len(upper) >= 4:
+            tail = Resident.id_tail == upper[-4:]
+            conditions.append(
+                tail if len(upper) == 4 else and_(tail, Resident.id_number.endswith(upper))
+            )
+        if upper.isdigit() and len(upper) >= 3:
+            conditions.append(_prefix(Resident.phone, upper))
+    elif re.fullmatch(r"[a-zA-Z]+", q):
+        conditions.append(_prefix(Resident.name_initials, q.lower()))
+        conditions.append(_prefix(Resident.name, q))
+    else:
+        conditions.append(_prefix(Resident.name, q))
+    return conditions
+
+
+def search_residents(
+    session: Session, text: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> list[ResidentRecord]:
+    """Residents matching a full ID number, its last 4+ characters, a name
+    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix)."""
+    conditions = search_conditions(text)
+    if not conditions:
+        return []
+    ids: set[int] = set()
+    # One indexed query per meaning; OR across different indexes would make
+    # SQLite fall back to a scan on some plans.
+    for condition in conditions:
+        ids.update(
+            session.scalars(select(Resident.id).where(condition).limit(limit + offset)).all()
+        )
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Resident, Village.name)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(Resident.id.in_(ids))
+        .order_by(Resident.name, Resident.id_number)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [_resident_record(r, v) for r, v in rows]
+
+
+def count_residents(session: Session, office_id: int | None = None) -> int:
+    from sqlalchemy import func
+
+    stmt = select(func.count(Resident.id))
+    if office_id is not None:
+        stmt = stmt.where(Resident.office_id == office_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def residents_page(
+    session: Session, *, office_id: int | None, offset: int, limit: int
+) -> Sequence[ResidentRecord]:
+    """One page of the register in ID order, for lists that fetch on demand."""
+    stmt = (
+        select(Resident, Village.name)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .order_by(Resident.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    if office_id is not None:
+        stmt = stmt.where(Resident.office_id == office_id)
+    return [_resident_record(r, v) for r, v in session.execute(stmt).all()]
