@@ -43,13 +43,17 @@ def test_foreign_keys_are_enforced(db: Database):
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError), db.write() as s:
-        s.execute(text("INSERT INTO number_series (office_id, series, next_number) VALUES (42, 'x', 1)"))
+        s.execute(
+            text("INSERT INTO number_series (office_id, series, next_number) VALUES (42, 'x', 1)")
+        )
 
 
 def test_a_write_that_raises_leaves_nothing(db: Database):
     with pytest.raises(RuntimeError), db.write() as s:
         s.execute(text(INSERT_OFFICE))
-        s.execute(text("INSERT INTO number_series (office_id, series, next_number) VALUES (1, 'x', 1)"))
+        s.execute(
+            text("INSERT INTO number_series (office_id, series, next_number) VALUES (1, 'x', 1)")
+        )
         raise RuntimeError("power cut")
     with db.read() as s:
         assert s.execute(text("SELECT count(*) FROM office")).scalar() == 0
@@ -58,8 +62,13 @@ def test_a_write_that_raises_leaves_nothing(db: Database):
 def test_fresh_database_is_migrated_to_head_with_every_table(db: Database):
     assert current_revision(db) == head_revision()
     with db.engine.connect() as conn:
-        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
-        triggers = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        tables = {
+            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        triggers = {
+            r[0]
+            for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
     assert set(Base.metadata.tables) <= tables
     for table in APPEND_ONLY_TABLES:
         assert {f"{table}_no_update", f"{table}_no_delete"} <= triggers
@@ -102,7 +111,9 @@ def test_a_database_newer_than_the_program_is_refused(db: Database):
 def test_backup_copies_the_file_aside(db: Database, db_path):
     with db.engine.begin() as conn:
         conn.exec_driver_sql(INSERT_OFFICE)
-        conn.exec_driver_sql("INSERT INTO number_series (office_id, series, next_number) VALUES (1, 'x', 7)")
+        conn.exec_driver_sql(
+            "INSERT INTO number_series (office_id, series, next_number) VALUES (1, 'x', 7)"
+        )
     copy = backup_sqlite_file(db_path, "0001")
     assert copy.name == "counter.sqlite3.before-0001"
     with sqlite3.connect(copy) as conn:

@@ -17,10 +17,7 @@ def test_migrates_to_head_with_triggers(pg_db: Database):
     assert current_revision(pg_db) == head_revision()
     with pg_db.engine.connect() as conn:
         triggers = {
-            r[0]
-            for r in conn.execute(
-                text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-            )
+            r[0] for r in conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
         }
     for table in APPEND_ONLY_TABLES:
         assert f"{table}_no_change" in triggers
