@@ -2,19 +2,18 @@
 
 A policy is data, never code (POLICY.md §3). Each policy lives in a TOML file;
 the built-in ones are in ``services/policies/``, an office can add more from
-folders named in ``YIBAO_POLICY_DIR``. This module reads and validates them into
-frozen dataclasses; ``services.quote`` applies them.
+folders named in ``YIBAO_POLICY_DIR``. This module loads them into a
+:class:`PolicyBook`; ``services.quote`` (amounts) and ``services.coverage``
+(benefit dates) apply them.
 
-File format, in short (the built-in files are commented examples):
+This is the module the rest of the program imports from. The pieces live in:
 
-* amounts are strings in yuan with at most two decimals (``"1010.00"``) and
-  become integer fen; a TOML number is refused so that no float is involved;
-* dates are TOML dates (``2023-10-10``) or ISO strings;
-* a value the documents do not give is written ``{ unset = "why" }`` and loads
-  as :class:`Unset`; code that needs it refuses with that reason, never guesses;
-* ``key`` must equal the file name without ``.toml``;
-* ``rules`` names the waiting-period rule set implemented in ``services.quote``;
-  its parameters are the ``[waiting]`` table, checked per rule set.
+* ``services.policy_types`` — the frozen dataclasses a policy loads into
+  (:class:`Policy`, :class:`Tier`, :class:`Category`, :class:`Unset`, ...);
+* ``services.policy_file`` — reading and validating one TOML file, including
+  the file format;
+
+and are re-exported here.
 
 Extra folders: a file whose key is new adds a policy. A key already loaded is
 an error naming both files — except that an extra file may replace a built-in
@@ -25,597 +24,70 @@ error.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
-from services.errors import NotFound, ServiceError
-
-#: Category keys of POLICY.md §2, in the document's order.
-CATEGORY_KEYS: tuple[str, ...] = (
-    "adult",
-    "student",
-    "child",
-    "newborn",
-    "extreme_poverty",
-    "special_care",
-    "retired_cadre_spouse",
-    "orphan",
-    "minimum_living",
-    "low_income_edge",
-    "severe_disability",
-    "student_loan",
+from services.errors import NotFound
+from services.policy_file import RULE_SETS, load_policy_file, parse_amount_fen
+from services.policy_types import (
+    CATEGORY_KEYS,
+    SUBSIDY_KINDS,
+    AgeRule,
+    Category,
+    Chongqing2024Waiting,
+    NewbornRule,
+    Period,
+    Policy,
+    PolicyFileError,
+    Source,
+    Tianjin2023Waiting,
+    Tianjin2024Waiting,
+    Tianjin2025Waiting,
+    Tier,
+    Unset,
+    WaitingRules,
 )
-SUBSIDY_KINDS: tuple[str, ...] = ("none", "full", "quota")
+
+__all__ = [
+    "CATEGORY_KEYS",
+    "ENV_POLICY_DIR",
+    "RULE_SETS",
+    "SUBSIDY_KINDS",
+    "AgeRule",
+    "Category",
+    "Chongqing2024Waiting",
+    "NewbornRule",
+    "Period",
+    "Policy",
+    "PolicyBook",
+    "PolicyFileError",
+    "Source",
+    "Tianjin2023Waiting",
+    "Tianjin2024Waiting",
+    "Tianjin2025Waiting",
+    "Tier",
+    "UnknownPolicy",
+    "Unset",
+    "WaitingRules",
+    "builtin_policy_dir",
+    "load_policies",
+    "load_policy_file",
+    "parse_amount_fen",
+    "policy_dirs_from_env",
+]
+
 ENV_POLICY_DIR = "YIBAO_POLICY_DIR"
-
-
-class PolicyFileError(ServiceError):
-    """A policy file that cannot be used; the message names the file and field."""
-
-    code = "policy_file_invalid"
-
-    def __init__(
-        self, file: str, problem: str, *, field: str | None = None, code: str | None = None
-    ) -> None:
-        where = f"政策配置文件 {file}" + (f" 字段 {field}" if field else "")
-        super().__init__(f"{where}：{problem}", code=code)
-        self.file = file
-        self.field = field
 
 
 class UnknownPolicy(NotFound):
     code = "unknown_policy"
 
 
-@dataclass(frozen=True)
-class Unset:
-    """A value the policy documents do not give; ``reason`` says why."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Source:
-    file: str
-    document_no: str | Unset
-    title: str
-    issued: dt.date
-
-
-@dataclass(frozen=True)
-class Period:
-    """An inclusive date range."""
-
-    start: dt.date
-    end: dt.date
-    source: str = ""
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.start <= day <= self.end
-
-
-@dataclass(frozen=True)
-class Tier:
-    key: str
-    label: str
-    standard: int | Unset  # fen
-    fiscal_subsidy: int | Unset  # fen
-    benefits: tuple[str, ...] | Unset
-    source: str
-    fiscal_subsidy_source: str = ""
-
-
-@dataclass(frozen=True)
-class AgeRule:
-    """A rule that applies from ``min_age`` (age on the payment date)."""
-
-    min_age: int
-    source: str
-    category: str | None = None
-
-
-@dataclass(frozen=True)
-class Category:
-    key: str
-    label: str
-    tiers: tuple[str, ...]
-    default_tier: str | None
-    subsidy: str | Unset  # one of SUBSIDY_KINDS
-    benefit_tier: str | None
-    source: str
-    #: a student this old enrolling outside the school is priced as ``category``
-    adult_outside_school: AgeRule | None = None
-    #: an adult of this category may choose a tier other than the default and
-    #: then pays it in full, without subsidy
-    unsubsidised_higher_tier: AgeRule | None = None
-
-
-@dataclass(frozen=True)
-class NewbornRule:
-    """Enrolled within the window after birth → covered from the birth date."""
-
-    window_months: int | None
-    window_days: int | None
-    window_unset: Unset | None
-    source: str
-    from_birth_if_born: Period | None = None
-
-
-@dataclass(frozen=True)
-class Tianjin2023Waiting:
-    """003 gives no late-payment rules: only in-period payments are answered."""
-
-
-@dataclass(frozen=True)
-class Tianjin2024Waiting:
-    continuous_years_min: int
-    gap_months_max: int
-    waiting_months: int
-    natural_year_categories: frozenset[str]
-    new_pupil_start: dt.date
-    new_pupil_categories: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Tianjin2025Waiting:
-    fixed_months: int
-    extra_months_per_gap_year: int
-    repair_months_per_year: int
-    long_gap_years: int
-    long_gap_min_months: int
-    switch_continuous_years_min: int
-    switch_gap_months_max: int
-    exempt_categories: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Chongqing2024Waiting:
-    next_month_until: dt.date
-    waiting_days: int
-    no_fiscal_subsidy_from: dt.date
-    hardship_categories: frozenset[str]
-    hardship_no_waiting: Period
-
-
-WaitingRules = Tianjin2023Waiting | Tianjin2024Waiting | Tianjin2025Waiting | Chongqing2024Waiting
-
-# Rule set name -> (parameter class, field kinds). The logic is in services.quote.
-_WAITING_SPECS: dict[str, tuple[type[Any], dict[str, str]]] = {
-    "tianjin-2023": (Tianjin2023Waiting, {}),
-    "tianjin-2024": (
-        Tianjin2024Waiting,
-        {
-            "continuous_years_min": "count",
-            "gap_months_max": "count",
-            "waiting_months": "count",
-            "natural_year_categories": "categories",
-            "new_pupil_start": "date",
-            "new_pupil_categories": "categories",
-        },
-    ),
-    "tianjin-2025": (
-        Tianjin2025Waiting,
-        {
-            "fixed_months": "count",
-            "extra_months_per_gap_year": "count",
-            "repair_months_per_year": "count",
-            "long_gap_years": "count",
-            "long_gap_min_months": "count",
-            "switch_continuous_years_min": "count",
-            "switch_gap_months_max": "count",
-            "exempt_categories": "categories",
-        },
-    ),
-    "chongqing-2024": (
-        Chongqing2024Waiting,
-        {
-            "next_month_until": "date",
-            "waiting_days": "count",
-            "no_fiscal_subsidy_from": "date",
-            "hardship_categories": "categories",
-            "hardship_no_waiting": "period",
-        },
-    ),
-}
-RULE_SETS: tuple[str, ...] = tuple(_WAITING_SPECS)
-
-
-@dataclass(frozen=True)
-class Policy:
-    key: str
-    region: str
-    year: int
-    name: str
-    rules: str
-    low_tier: str
-    sources: tuple[Source, ...]
-    collection: Period
-    late: Period | Unset
-    quota_personal_percent: int | Unset
-    quota_source: str
-    tiers: Mapping[str, Tier]
-    categories: Mapping[str, Category]
-    newborn: NewbornRule
-    waiting: WaitingRules
-    benefit_notes: tuple[str, ...]
-    path: Path
-    replaces_builtin: bool = False
-
-    @property
-    def year_start(self) -> dt.date:
-        return dt.date(self.year, 1, 1)
-
-    @property
-    def year_end(self) -> dt.date:
-        return dt.date(self.year, 12, 31)
-
-
-_AMOUNT_RE = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]{1,2}))?")
-
-
-def parse_amount_fen(text: str) -> int | None:
-    """``"1010.00"`` → 101000; None if not a non-negative amount with ≤ 2 decimals."""
-    match = _AMOUNT_RE.fullmatch(text)
-    if match is None:
-        return None
-    cents = (match.group(2) or "").ljust(2, "0")
-    return int(match.group(1)) * 100 + int(cents)
-
-
-class _Reader:
-    """One TOML table being read: every access is checked and every key must be used."""
-
-    def __init__(self, file: str, path: str, data: Mapping[str, Any]) -> None:
-        self.file = file
-        self.path = path
-        self.data = data
-        self.used: set[str] = set()
-
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def error(self, key: str | None, problem: str) -> PolicyFileError:
-        return PolicyFileError(self.file, problem, field=self.name(key) if key else self.path)
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            raise self.error(key, "缺少必填字段")
-        self.used.add(key)
-        return self.data[key]
-
-    def unset(self, key: str) -> Unset | None:
-        """The value as ``Unset`` if it is written ``{ unset = "why" }``."""
-        value = self.raw(key)
-        if not isinstance(value, dict) or "unset" not in value:
-            return None
-        reason = value["unset"]
-        if set(value) != {"unset"} or not isinstance(reason, str) or not reason.strip():
-            raise self.error(key, '未给出的值须写成 { unset = "原因" }，原因不能为空')
-        return Unset(reason.strip())
-
-    def text(self, key: str, *, default: str | None = None) -> str:
-        if default is not None and key not in self.data:
-            return default
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, "须为非空文本")
-        return value.strip()
-
-    def text_or_unset(self, key: str) -> str | Unset:
-        return self.unset(key) or self.text(key)
-
-    def flag(self, key: str) -> bool:
-        if key not in self.data:
-            return False
-        value = self.raw(key)
-        if not isinstance(value, bool):
-            raise self.error(key, "须为 true 或 false")
-        return value
-
-    def count(self, key: str, *, low: int = 0, high: int = 10_000) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(key, f"须为 {low} 到 {high} 之间的整数")
-        return value
-
-    def count_or_unset(self, key: str, **limits: int) -> int | Unset:
-        return self.unset(key) or self.count(key, **limits)
-
-    def date(self, key: str) -> dt.date:
-        value = self.raw(key)
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise self.error(key, "日期格式不正确，应为 YYYY-MM-DD") from None
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise self.error(key, "日期格式不正确，应为 YYYY-MM-DD")
-        return value
-
-    def amount(self, key: str) -> int | Unset:
-        unset = self.unset(key)
-        if unset is not None:
-            return unset
-        value = self.raw(key)
-        if not isinstance(value, str):
-            raise self.error(key, '金额须写成带引号的文本，例如 "380.00"')
-        fen = parse_amount_fen(value.strip())
-        if fen is None:
-            raise self.error(key, "金额格式不正确（须为非负数，最多两位小数）")
-        return fen
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.raw(key)
-        if not isinstance(value, list) or not all(
-            isinstance(item, str) and item.strip() for item in value
-        ):
-            raise self.error(key, "须为文本列表")
-        return tuple(item.strip() for item in value)
-
-    def table(self, key: str) -> _Reader:
-        value = self.raw(key)
-        if not isinstance(value, dict):
-            raise self.error(key, "须为表（table）")
-        return _Reader(self.file, self.name(key), value)
-
-    def period(self, key: str) -> Period:
-        sub = self.table(key)
-        period = Period(sub.date("start"), sub.date("end"), sub.text("source", default=""))
-        sub.finish()
-        if period.start > period.end:
-            raise self.error(key, "开始日期晚于结束日期")
-        return period
-
-    def finish(self) -> None:
-        for key in self.data:
-            if key not in self.used:
-                raise self.error(key, "未知字段")
-
-
 def builtin_policy_dir() -> Path:
     return Path(__file__).parent / "policies"
-
-
-def load_policy_file(path: Path) -> Policy:
-    """Read and validate one policy file; raise ``PolicyFileError`` naming file and field."""
-    path = Path(path)
-    file = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyFileError(file, f"无法读取（{exc.strerror or exc}）") from None
-    except UnicodeDecodeError:
-        raise PolicyFileError(file, "不是 UTF-8 编码的文本") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyFileError(file, f"TOML 格式错误（{exc}）") from None
-    return _parse_policy(_Reader(file, "", data), path)
-
-
-def _parse_policy(top: _Reader, path: Path) -> Policy:
-    key = top.text("key")
-    if key != path.stem:
-        raise top.error("key", f"须与文件名一致（文件名为 {path.stem}）")
-    year = top.count("year", low=2000, high=2100)
-    rules = top.text("rules")
-    if rules not in _WAITING_SPECS:
-        raise top.error("rules", f"未知的待遇规则集 {rules}（已有：{'、'.join(RULE_SETS)}）")
-    tiers = _parse_tiers(top.table("tiers"))
-    low_tier = top.text("low_tier")
-    if low_tier not in tiers:
-        raise top.error("low_tier", _missing_tier(low_tier, tiers))
-    categories = _parse_categories(top.table("categories"), tiers)
-
-    periods = top.table("periods")
-    collection = periods.period("collection")
-    late: Period | Unset = periods.unset("late") or periods.period("late")
-    periods.finish()
-    year_end = dt.date(year, 12, 31)
-    if collection.start > year_end:
-        raise periods.error("collection", f"集中缴费期不能晚于 {year} 年度")
-    if isinstance(late, Period) and not (collection.end < late.start and late.end <= year_end):
-        raise periods.error("late", f"补缴期须在集中缴费期之后、{year_end.isoformat()} 之前")
-
-    quota = top.table("quota_subsidy")
-    quota_percent = quota.count_or_unset("personal_percent", low=0, high=100)
-    quota_source = quota.text("source", default="")
-    quota.finish()
-
-    policy = Policy(
-        key=key,
-        region=top.text("region"),
-        year=year,
-        name=top.text("name"),
-        rules=rules,
-        low_tier=low_tier,
-        sources=_parse_sources(top),
-        collection=collection,
-        late=late,
-        quota_personal_percent=quota_percent,
-        quota_source=quota_source,
-        tiers=tiers,
-        categories=categories,
-        newborn=_parse_newborn(top.table("newborn")),
-        waiting=_parse_waiting(top, rules, categories),
-        benefit_notes=top.texts("benefit_notes"),
-        path=path,
-        replaces_builtin=top.flag("replaces_builtin"),
-    )
-    top.finish()
-    return policy
-
-
-def _parse_sources(top: _Reader) -> tuple[Source, ...]:
-    raw = top.raw("sources")
-    if not isinstance(raw, list) or not raw:
-        raise top.error("sources", "须至少列出一个来源文件（[[sources]]）")
-    sources = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise top.error("sources", "每个来源须为表（[[sources]]）")
-        sub = _Reader(top.file, f"sources[{index}]", item)
-        sources.append(
-            Source(
-                sub.text("file"),
-                sub.text_or_unset("document_no"),
-                sub.text("title"),
-                sub.date("issued"),
-            )
-        )
-        sub.finish()
-    return tuple(sources)
-
-
-def _parse_tiers(table: _Reader) -> Mapping[str, Tier]:
-    tiers: dict[str, Tier] = {}
-    for key in table.data:
-        sub = table.table(key)
-        benefits: tuple[str, ...] | Unset = sub.unset("benefits") or sub.texts("benefits")
-        tiers[key] = Tier(
-            key=key,
-            label=sub.text("label"),
-            standard=sub.amount("standard"),
-            fiscal_subsidy=sub.amount("fiscal_subsidy"),
-            benefits=benefits,
-            source=sub.text("source", default=""),
-            fiscal_subsidy_source=sub.text("fiscal_subsidy_source", default=""),
-        )
-        sub.finish()
-    if not tiers:
-        raise table.error(None, "至少须有一个缴费档次")
-    return MappingProxyType(tiers)
-
-
-def _missing_tier(key: str, tiers: Mapping[str, Tier]) -> str:
-    return f"档次 {key} 不存在（已有：{'、'.join(tiers)}）"
-
-
-def _age_rule(sub: _Reader, key: str, *, with_category: bool) -> AgeRule | None:
-    if not sub.has(key):
-        return None
-    rule = sub.table(key)
-    result = AgeRule(
-        min_age=rule.count("min_age", low=0, high=150),
-        source=rule.text("source", default=""),
-        category=rule.text("category") if with_category else None,
-    )
-    rule.finish()
-    return result
-
-
-def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str, Category]:
-    categories: dict[str, Category] = {}
-    for key in table.data:
-        if key not in CATEGORY_KEYS:
-            raise table.error(
-                key, f"未知的参保类别（POLICY.md §2 只有：{'、'.join(CATEGORY_KEYS)}）"
-            )
-        sub = table.table(key)
-        allowed = sub.raw("tiers")
-        if (
-            not isinstance(allowed, list)
-            or not allowed
-            or not all(isinstance(t, str) for t in allowed)
-        ):
-            raise sub.error("tiers", "须为档次列表，至少一项")
-        for tier in allowed:
-            if tier not in tiers:
-                raise sub.error("tiers", _missing_tier(tier, tiers))
-        default = sub.text("default_tier") if sub.has("default_tier") else None
-        if default is not None and default not in allowed:
-            raise sub.error("default_tier", f"档次 {default} 不在本类别可选档次中")
-        if default is None and len(allowed) == 1:
-            default = allowed[0]
-        subsidy = sub.unset("subsidy") or sub.text("subsidy")
-        if isinstance(subsidy, str) and subsidy not in SUBSIDY_KINDS:
-            raise sub.error("subsidy", f"须为 {'、'.join(SUBSIDY_KINDS)} 之一或 unset")
-        benefit_tier = sub.text("benefit_tier") if sub.has("benefit_tier") else None
-        if benefit_tier is not None and benefit_tier not in tiers:
-            raise sub.error("benefit_tier", _missing_tier(benefit_tier, tiers))
-        higher = _age_rule(sub, "unsubsidised_higher_tier", with_category=False)
-        if higher is not None and (default is None or len(allowed) < 2):
-            raise sub.error("unsubsidised_higher_tier", "须有 default_tier 和至少两个可选档次")
-        categories[key] = Category(
-            key=key,
-            label=sub.text("label"),
-            tiers=tuple(allowed),
-            default_tier=default,
-            subsidy=subsidy,
-            benefit_tier=benefit_tier,
-            source=sub.text("source", default=""),
-            adult_outside_school=_age_rule(sub, "adult_outside_school", with_category=True),
-            unsubsidised_higher_tier=higher,
-        )
-        sub.finish()
-    missing = [key for key in CATEGORY_KEYS if key not in categories]
-    if missing:
-        raise table.error(None, f"缺少参保类别 {'、'.join(missing)}")
-    for category in categories.values():
-        target = category.adult_outside_school
-        if target is not None and target.category not in categories:
-            raise table.error(
-                f"{category.key}.adult_outside_school.category",
-                f"参保类别 {target.category} 不存在",
-            )
-    return MappingProxyType(categories)
-
-
-def _parse_newborn(sub: _Reader) -> NewbornRule:
-    unset = sub.unset("window")
-    months = days = None
-    if unset is None:
-        window = sub.table("window")
-        if window.has("months"):
-            months = window.count("months", low=0, high=24)
-        if window.has("days"):
-            days = window.count("days", low=0, high=731)
-        window.finish()
-        if (months is None) == (days is None):
-            raise sub.error("window", '须且只须写 months 或 days 之一（或写成 { unset = "原因" }）')
-    rule = NewbornRule(
-        window_months=months,
-        window_days=days,
-        window_unset=unset,
-        source=sub.text("source", default=""),
-        from_birth_if_born=sub.period("from_birth_if_born")
-        if sub.has("from_birth_if_born")
-        else None,
-    )
-    sub.finish()
-    return rule
-
-
-def _parse_waiting(top: _Reader, rules: str, categories: Mapping[str, Category]) -> WaitingRules:
-    cls, spec = _WAITING_SPECS[rules]
-    sub = top.table("waiting") if top.has("waiting") or spec else _Reader(top.file, "waiting", {})
-    values: dict[str, Any] = {}
-    for key, kind in spec.items():
-        if kind == "count":
-            values[key] = sub.count(key)
-        elif kind == "date":
-            values[key] = sub.date(key)
-        elif kind == "period":
-            values[key] = sub.period(key)
-        else:
-            keys = sub.raw(key)
-            if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-                raise sub.error(key, "须为参保类别列表")
-            for category in keys:
-                if category not in categories:
-                    raise sub.error(key, f"参保类别 {category} 不存在")
-            values[key] = frozenset(keys)
-    sub.finish()
-    result: WaitingRules = cls(**values)
-    return result
 
 
 @dataclass(frozen=True)
