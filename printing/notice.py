@@ -1,0 +1,243 @@
+"""缴费通知单 — the payment notice a resident takes to the window (A5 landscape,
+i.e. half an A4 sheet).
+
+``render_notice(data)`` returns the PDF; ``draw_notice(canvas, data)`` draws one
+notice on the current page (the batch uses it). ``build_payment_link`` fills the
+office's payment-link template for the QR code.
+"""
+
+from __future__ import annotations
+
+import string
+from urllib.parse import quote
+
+from reportlab.lib.pagesizes import A5, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepInFrame, Table
+
+from printing import layout as L
+from printing.codes import draw_code128, draw_qr, is_code128_text
+from printing.data import NoticeData
+from services.errors import InputError
+
+PAGE_SIZE = landscape(A5)
+MARGIN = 10 * mm
+
+#: placeholders a payment-link template may use
+NOTICE_LINK_FIELDS = ("notice_no", "amount", "amount_fen", "policy_year", "office_code")
+
+
+class PaymentLinkError(InputError):
+    """The office's payment-link template cannot be filled."""
+
+    code = "bad_payment_link_template"
+
+
+def build_payment_link(template: str, **fields: object) -> str:
+    """Fill ``template`` ("https://pay.example/?notice={notice_no}&amount={amount}")
+    with URL-encoded ``fields``.
+
+    Only ``{name}`` placeholders naming one of ``fields`` are allowed; an unknown
+    name, a positional ``{}``, an attribute/index, a format spec or unbalanced
+    braces raise ``PaymentLinkError`` saying which placeholders exist. An empty
+    template gives "" (no QR code is printed).
+    """
+    template = (template or "").strip()
+    if not template:
+        return ""
+    allowed = "、".join("{" + name + "}" for name in fields) or "（无）"
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise PaymentLinkError(
+            f"缴费链接模板格式错误（花括号不成对）：{template}；可用占位符：{allowed}"
+            f" / malformed template: {exc}"
+        ) from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            raise PaymentLinkError(
+                f"缴费链接模板中的占位符 {{{name}{'!' + conversion if conversion else ''}"
+                f"{':' + spec if spec else ''}}} 不允许；只能写 {allowed}"
+            )
+        if name not in fields:
+            raise PaymentLinkError(
+                f"缴费链接模板含有未知占位符 {{{name}}}；可用占位符：{allowed}"
+                f" / unknown placeholder {{{name}}}"
+            )
+    encoded = {key: quote(str(value), safe="") for key, value in fields.items()}
+    return template.format_map(encoded)
+
+
+def payment_link(data: NoticeData) -> str:
+    """The QR link of one notice ("" when the office has no template)."""
+    return build_payment_link(
+        data.payment_link_template,
+        notice_no=data.notice_no,
+        amount=L.yuan(data.due_fen),
+        amount_fen=data.due_fen,
+        policy_year=data.policy_year,
+        office_code=data.office.code,
+    )
+
+
+def _check(data: NoticeData) -> None:
+    if not is_code128_text(data.notice_no):
+        raise InputError(
+            f"通知单号只能包含英文字母、数字和符号（用于条码）：{data.notice_no}",
+            code="invalid_input",
+        )
+
+
+def _cover_text(data: NoticeData) -> str:
+    if data.cover_start and data.cover_end:
+        return f"{L.date_cn(data.cover_start)} 至 {L.date_cn(data.cover_end)}"
+    if data.cover_start:
+        return f"自 {L.date_cn(data.cover_start)} 起"
+    return "按缴费时间依规定确定"
+
+
+def _main_table(data: NoticeData, width: float) -> Table:
+    lw, vw = 25 * mm, width / 2 - 25 * mm
+    widths = [lw, vw, lw, vw]
+    size = 9.5
+
+    row_h = 7.2 * mm
+
+    def label(text: str):
+        return L.cell(text, lw, size, "center", height=row_h)
+
+    def value(text: str, w: float = vw, s: float = size, align: str = "left"):
+        return L.cell(text, w, s, align, height=row_h)
+
+    cover_note = data.cover_note or "在规定期限内缴费的，按规定享受当年度医保待遇。"
+    rows = [
+        [
+            label("参保人姓名"),
+            value(data.resident_name, s=11),
+            label("身份证号码"),
+            value(L.masked_id(data.id_number)),
+        ],
+        [
+            label("村（社区）"),
+            value(data.village),
+            label("参保年度"),
+            value(f"{data.policy_year}年度"),
+        ],
+        [label("参保类别"), value(data.category), label("缴费档次"), value(data.tier)],
+        [
+            label("个人缴费标准"),
+            value(L.figures(data.standard_fen)),
+            label("资助金额"),
+            value(L.figures(data.subsidy_fen)),
+        ],
+        [
+            label("应缴金额"),
+            value(L.figures(data.due_fen), s=12),
+            label("金额大写"),
+            value(L.capitals(data.due_fen), s=10.5),
+        ],
+        [
+            label("缴费截止日期"),
+            value(L.date_cn(data.deadline)),
+            label("待遇享受期"),
+            value(_cover_text(data)),
+        ],
+        [label("待遇说明"), value(cover_note, w=width - lw, s=9), "", ""],
+    ]
+    style = L.boxed_style(
+        ("SPAN", (1, 6), (3, 6)),
+        *[("BACKGROUND", (col, r), (col, r), L.LABEL_GREY) for r in range(7) for col in (0, 2)],
+        ("BACKGROUND", (2, 6), (2, 6), None),
+    )
+    return Table(rows, colWidths=widths, rowHeights=[row_h] * 6 + [None], style=style)
+
+
+def _instructions(data: NoticeData, link: str) -> list:
+    lines: list[str] = []
+    if data.payment_place:
+        place = data.payment_place
+        if data.payment_hours:
+            place += f"（{data.payment_hours}）"
+        lines.append(f"缴费地点：{place}")
+    if data.payment_methods:
+        lines.append("缴费方式：" + "、".join(data.payment_methods))
+    lines.append(f"请于 {L.date_cn(data.deadline)} 前持本通知单缴费，缴费后请索取并妥善保管收据。")
+    if link:
+        lines.append("也可用手机扫描右侧二维码在线缴费，缴费金额以本通知单为准。")
+    else:
+        lines.append("本通知单未附缴费二维码（本机构未设置线上缴费链接），请按上述方式缴费。")
+    lines.extend(data.remarks)
+    return [L.para("缴费地点和方式", 10)] + [L.para(line, 9, leading=12.5) for line in lines]
+
+
+def draw_notice(c: Canvas, data: NoticeData) -> None:
+    """Draw one notice on the current page of ``c`` (sized ``PAGE_SIZE``)."""
+    _check(data)
+    page_w, page_h = PAGE_SIZE
+    left, right = MARGIN, page_w - MARGIN
+    width = right - left
+    top = page_h - MARGIN
+
+    # Header: title, year, notice number with its barcode.
+    L.draw_title(c, "城乡居民基本医疗保险缴费通知单", page_w / 2, top - 8 * mm, 15)
+    L.draw_text(c, f"（{data.policy_year}年度）", page_w / 2, top - 14 * mm, 9.5, "center")
+    code_w = 46 * mm
+    draw_code128(c, data.notice_no, right - code_w, top - 8.5 * mm, code_w, 8 * mm)
+    L.draw_text(
+        c, f"No. {data.notice_no}", right - code_w / 2, top - 12 * mm, 8, "center", max_width=code_w
+    )
+    L.draw_text(
+        c, f"开具单位：{data.office.full_name}", left, top - 19 * mm, 9, max_width=width * 0.62
+    )
+    L.draw_text(c, f"开具日期：{L.date_cn(data.issued_on)}", right, top - 19 * mm, 9, "right")
+
+    table_top = top - 21 * mm
+    used = L.draw_table(c, _main_table(data, width), left, table_top, width)
+
+    # Lower box: where and how to pay, with the QR code on the right.
+    footer_h = 7 * mm
+    box_top = table_top - used - 2.5 * mm
+    box_bottom = MARGIN + footer_h
+    box_h = box_top - box_bottom
+    link = payment_link(data)
+    qr_w = box_h if link else 0
+    c.saveState()
+    c.setLineWidth(L.FRAME)
+    c.rect(left, box_bottom, width, box_h)
+    if link:
+        c.setLineWidth(L.GRID)
+        c.line(right - qr_w, box_bottom, right - qr_w, box_top)
+    c.restoreState()
+    text_w = width - qr_w - 4 * mm
+    frame = KeepInFrame(text_w, box_h - 3 * mm, _instructions(data, link), mode="shrink")
+    _, h = frame.wrapOn(c, text_w, box_h - 3 * mm)
+    frame.drawOn(c, left + 2 * mm, box_top - 1.5 * mm - h)
+    if link:
+        qr_size = qr_w - 7 * mm
+        draw_qr(c, link, right - qr_w + (qr_w - qr_size) / 2, box_bottom + 5 * mm, qr_size)
+        L.draw_text(c, "扫码缴费", right - qr_w / 2, box_bottom + 1.8 * mm, 8, "center")
+
+    office = data.office
+    contact = "　".join(
+        part
+        for part in (
+            f"地址：{office.address}" if office.address else "",
+            f"咨询电话：{office.phone}" if office.phone else "",
+        )
+        if part
+    )
+    L.draw_text(c, contact, left, MARGIN + 1.5 * mm, 8, max_width=width * 0.62)
+    L.draw_text(c, "本通知单不作缴费凭证，缴费以收据为准。", right, MARGIN + 1.5 * mm, 8, "right")
+
+
+def render_notice(data: NoticeData) -> bytes:
+    """One notice as a one-page PDF."""
+
+    def draw(c: Canvas) -> None:
+        draw_notice(c, data)
+        c.showPage()
+
+    return L.render_pages(PAGE_SIZE, f"缴费通知单 {data.notice_no}", draw)

@@ -1,0 +1,55 @@
+"""Batch notices: one PDF, progress after each notice, cancel."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from printing.batch import BatchCancelled, NoticeBatch, build_notices_pdf
+from printing.samples import sample_notice
+from services.errors import ServiceError
+
+
+def _notices(n: int):
+    return [dataclasses.replace(sample_notice(i), notice_no=f"TZ2024{i:08d}") for i in range(n)]
+
+
+def test_batch_one_page_per_notice_and_progress(poppler):
+    notices = _notices(12)
+    seen: list[tuple[int, int]] = []
+    pdf = build_notices_pdf(notices, lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 12) for i in range(1, 13)]
+    pages = poppler.page_texts(pdf)
+    assert len(pages) == 12
+    for notice, page in zip(notices, pages, strict=True):
+        compact = page.replace(" ", "")
+        assert notice.notice_no in compact and notice.resident_name in compact
+
+
+def test_batch_cancel_raises():
+    calls = []
+
+    def progress(done, total):
+        calls.append(done)
+        return done < 3
+
+    with pytest.raises(BatchCancelled) as info:
+        build_notices_pdf(_notices(10), progress)
+    assert calls == [1, 2, 3]
+    assert (info.value.done, info.value.total) == (3, 10)
+    assert "已取消" in info.value.message
+
+
+def test_empty_batch_is_refused():
+    with pytest.raises(ServiceError):
+        build_notices_pdf([])
+
+
+def test_incremental_batch_matches():
+    batch = NoticeBatch(_notices(5))
+    assert batch.add(2) == 2 and not batch.finished
+    with pytest.raises(RuntimeError):
+        batch.finish()
+    assert batch.add(10) == 5 and batch.finished
+    assert batch.finish().startswith(b"%PDF")

@@ -1,0 +1,2 @@
+"""Printing from the window: the print preview, the Qt print path that sends a
+PDF made by ``printing/`` to a printer, and the batch-notice progress dialog."""
