@@ -1,0 +1,311 @@
+"""Corrections never edit: a void (作废) or a refund (退费) is a record of its own.
+
+* A void is done on the payment's own business day, approved by a supervisor,
+  with a reason. The receipt keeps its number; a :class:`ReceiptVoid` marks it,
+  a reversing ledger line (kind ``void``, negative amount) is written, the
+  payment becomes ``voided`` and the enrolment ``registered`` again, so the
+  resident can pay again.
+* A refund (POLICY.md §6) is allowed only before benefits start, unless its
+  ground is one that allows a refund for a year already covered (duplicate
+  cover in another province, or employee insurance for the whole year). It
+  needs a reason and a supervisor as approver, and writes a :class:`Refund`,
+  a ledger line (kind ``refund``) and the statuses; the receipt is not touched.
+
+As in :mod:`services.payments`, every check runs before the first write and the
+writes run in a savepoint: a refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
+from services.clock import Clock
+from services.day_close import ensure_day_open
+from services.errors import ConflictError, InputError, NotFound
+from services.ledger import append_entry
+from services.money import format_fen
+from services.office import require_operator, require_supervisor
+from services.payments import CHANNELS, clean_channel
+
+REASON_MAX = 500
+#: Grounds for a refund (POLICY.md §6, 000 §6).
+REFUND_CATEGORIES = {
+    "withdraw": "本人申请退保（待遇享受期开始前）",
+    "death": "参保人死亡（待遇享受期开始前）",
+    "subsidy_withdrawn": "放弃资助身份，改按较高档次缴费",
+    "duplicate_other_province": "全年在外省参保（重复参保）",
+    "employee_insurance": "全年参加职工医保",
+    "other": "其他（待遇享受期开始前）",
+}
+#: Grounds that allow a refund after benefits started: the whole year is
+#: covered elsewhere, so this cover was never needed.
+REFUND_AFTER_START = frozenset({"duplicate_other_province", "employee_insurance"})
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class VoidResult:
+    void_id: int
+    receipt_id: int
+    receipt_no: str
+    payment_id: int
+    enrollment_id: int
+    amount_fen: int
+    ledger_seq: int
+    voided_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class RefundResult:
+    refund_id: int
+    payment_id: int
+    enrollment_id: int
+    amount_fen: int
+    channel: str
+    category: str
+    business_date: dt.date
+    refunded_at: dt.datetime
+    ledger_seq: int
+
+
+def clean_reason(reason: str | None, label: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InputError(f"请填写{label}。", code="reason_required")
+    if len(text) > REASON_MAX:
+        raise InputError(f"{label}过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
+    return text
+
+
+def _in_savepoint(session: Session, write: Callable[[], T]) -> T:
+    try:
+        with session.begin_nested():
+            return write()
+    except BaseException:
+        session.expire_all()
+        raise
+
+
+def _conditional_status(
+    session: Session, model: type[Payment] | type[Enrollment], row_id: int, old: str, new: str
+) -> None:
+    """Move a row from ``old`` to ``new`` status, or refuse if another window did first."""
+    done: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(model).where(model.id == row_id, model.status == old).values(status=new)
+    )
+    if done.rowcount != 1:
+        raise ConflictError("该记录刚被另一窗口更改，请刷新后重试。", code="concurrent_change")
+
+
+# --- void -------------------------------------------------------------------------------
+
+
+def void_receipt(
+    session: Session,
+    clock: Clock,
+    *,
+    receipt_id: int,
+    supervisor_id: int,
+    reason: str,
+    operator_id: int,
+) -> VoidResult:
+    """Void a cash receipt on its own business day (作废)."""
+    now = clock.now()
+    today = now.date()
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None:
+        raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
+    office_id = receipt.office_id
+    require_operator(session, operator_id, office_id=office_id)
+    require_supervisor(session, supervisor_id, office_id=office_id)
+    text = clean_reason(reason, "作废原因")
+    existing = session.scalars(
+        select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt_id)
+    ).first()
+    if existing is not None:
+        raise ConflictError(
+            f"收据 {receipt.receipt_no} 已于 {existing.voided_at:%Y-%m-%d %H:%M} 作废。",
+            code="already_voided",
+        )
+    payment = session.get(Payment, receipt.payment_id)
+    assert payment is not None
+    if payment.status == "refunded":
+        raise ConflictError(
+            f"收据 {receipt.receipt_no} 的缴费已退费，不能再作废。", code="already_refunded"
+        )
+    if payment.business_date != today:
+        raise ConflictError(
+            f"收据 {receipt.receipt_no} 是 {payment.business_date} 开具的，只能在开具当日作废；"
+            "跨日更正请办理退费。",
+            code="void_not_same_day",
+        )
+    ensure_day_open(session, office_id, today)
+    enrollment = session.get(Enrollment, payment.enrollment_id)
+    resident = session.get(Resident, enrollment.resident_id) if enrollment else None
+    assert enrollment is not None and resident is not None
+
+    def write() -> VoidResult:
+        _conditional_status(session, Payment, payment.id, "completed", "voided")
+        _conditional_status(session, Enrollment, enrollment.id, "paid", "registered")
+        if payment.notice_id is not None:
+            # The slip is valid again: the resident may pay with it once more.
+            session.execute(
+                update(PaymentNotice)
+                .where(PaymentNotice.id == payment.notice_id, PaymentNotice.status == "paid")
+                .values(status="issued")
+            )
+        mark = ReceiptVoid(
+            receipt_id=receipt.id,
+            reason=text,
+            supervisor_id=supervisor_id,
+            operator_id=operator_id,
+            voided_at=now,
+        )
+        session.add(mark)
+        session.flush()
+        entry = append_entry(
+            session,
+            office_id=office_id,
+            kind="void",
+            business_date=today,
+            recorded_at=now,
+            operator_id=operator_id,
+            channel=payment.channel,
+            amount_fen=-receipt.amount_fen,
+            cash_fen=-receipt.amount_fen,
+            payment_id=payment.id,
+            receipt_id=receipt.id,
+            resident_id=resident.id,
+            village_id=resident.village_id,
+            tier=enrollment.tier,
+            reference=payment.reference,
+            memo=f"作废收据 {receipt.receipt_no}：{text}",
+        )
+        return VoidResult(
+            void_id=mark.id,
+            receipt_id=receipt.id,
+            receipt_no=receipt.receipt_no,
+            payment_id=payment.id,
+            enrollment_id=enrollment.id,
+            amount_fen=receipt.amount_fen,
+            ledger_seq=entry.seq,
+            voided_at=now,
+        )
+
+    return _in_savepoint(session, write)
+
+
+# --- refund -----------------------------------------------------------------------------
+
+
+def refund_payment(
+    session: Session,
+    clock: Clock,
+    *,
+    payment_id: int,
+    reason: str,
+    approver_id: int,
+    operator_id: int,
+    channel: str | None = None,
+    category: str = "withdraw",
+    reference: str = "",
+) -> RefundResult:
+    """Refund a payment in full (退费, POLICY.md §6).
+
+    ``channel`` is how the money goes back (default: as it came in); a cash
+    refund takes the amount out of cash on hand (negative ``cash_fen``).
+    """
+    now = clock.now()
+    today = now.date()
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(f"没有编号为 {payment_id} 的缴费记录。", code="payment_not_found")
+    office_id = payment.office_id
+    require_operator(session, operator_id, office_id=office_id)
+    require_supervisor(session, approver_id, office_id=office_id)
+    text = clean_reason(reason, "退费原因")
+    if category not in REFUND_CATEGORIES:
+        raise InputError(f"退费类别不正确：{category}", code="bad_refund_category")
+    way = clean_channel(channel or payment.channel)
+    ref = unicodedata.normalize("NFKC", reference or "").strip()
+    if len(ref) > 100:
+        raise InputError("交易参考号过长（最多 100 个字符）。", code="reference_too_long")
+    if payment.status == "voided":
+        raise ConflictError("该缴费的收据已作废，无需退费。", code="payment_voided")
+    if payment.status == "refunded":
+        refunded = session.scalars(select(Refund).where(Refund.payment_id == payment.id)).first()
+        when = f"于 {refunded.refunded_at:%Y-%m-%d %H:%M} " if refunded is not None else ""
+        raise ConflictError(f"该缴费已{when}退费，不能重复退费。", code="already_refunded")
+    enrollment = session.get(Enrollment, payment.enrollment_id)
+    assert enrollment is not None
+    start = enrollment.benefit_start
+    if category not in REFUND_AFTER_START and start is not None and start <= today:
+        raise ConflictError(
+            f"待遇享受期已于 {start} 开始，原则上不予退费（全年在外省参保或全年参加职工医保的除外）。",
+            code="benefits_started",
+        )
+    ensure_day_open(session, office_id, today)
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+
+    def write() -> RefundResult:
+        _conditional_status(session, Payment, payment.id, "completed", "refunded")
+        _conditional_status(session, Enrollment, enrollment.id, "paid", "refunded")
+        row = Refund(
+            office_id=office_id,
+            payment_id=payment.id,
+            amount_fen=payment.amount_fen,
+            channel=way,
+            category=category,
+            reference=ref,
+            reason=text,
+            approver_id=approver_id,
+            operator_id=operator_id,
+            business_date=today,
+            refunded_at=now,
+        )
+        session.add(row)
+        session.flush()
+        entry = append_entry(
+            session,
+            office_id=office_id,
+            kind="refund",
+            business_date=today,
+            recorded_at=now,
+            operator_id=operator_id,
+            channel=way,
+            amount_fen=-payment.amount_fen,
+            cash_fen=-payment.amount_fen if way == "cash" else 0,
+            payment_id=payment.id,
+            refund_id=row.id,
+            resident_id=resident.id,
+            village_id=resident.village_id,
+            tier=enrollment.tier,
+            reference=ref,
+            memo=(
+                f"退费 {format_fen(payment.amount_fen)} 元（{CHANNELS[way]}，"
+                f"{REFUND_CATEGORIES[category]}）：{text}"
+            ),
+        )
+        return RefundResult(
+            refund_id=row.id,
+            payment_id=payment.id,
+            enrollment_id=enrollment.id,
+            amount_fen=payment.amount_fen,
+            channel=way,
+            category=category,
+            business_date=today,
+            refunded_at=now,
+            ledger_seq=entry.seq,
+        )
+
+    return _in_savepoint(session, write)

@@ -1,0 +1,483 @@
+"""The office and the people who work at its counter.
+
+An office (村 or 街道) has its villages, the policy in use, the prefix of its
+receipt numbers and its deposit limits (POLICY.md §7.3: defaults 5 days and
+10,000.00 yuan). Operators are clerks or supervisors; their passwords are kept
+only as Argon2id hashes (argon2-cffi), never in plain text.
+
+Every service that acts on behalf of an operator first calls
+:func:`require_operator` (or :func:`require_supervisor`), so an unknown or
+disabled operator is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from decimal import Decimal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import Office, Operator, Village
+from services.clock import Clock
+from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
+from services.money import parse_amount
+
+LEVELS = {"village": "村（社区）", "street_office": "街道（镇）"}
+ROLES = {"clerk": "经办员", "supervisor": "主管"}
+DEFAULT_DEPOSIT_DAYS = 5
+DEFAULT_DEPOSIT_LIMIT_FEN = 1_000_000
+MAX_DEPOSIT_DAYS = 30
+PASSWORD_MIN_LENGTH = 8
+LOGIN_FAILED = "用户名或密码错误"
+SUPERVISOR_REQUIRED = "需要主管（supervisor）授权"
+
+_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_PREFIX_RE = re.compile(r"^[A-Z0-9]{1,8}$")
+_USERNAME_RE = re.compile(r"^[a-z0-9_.-]{2,64}$")
+
+_hasher = PasswordHasher()
+# Verified against when the user name is unknown, so that a wrong user name
+# takes as long as a wrong password and the answer gives no hint which.
+_DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
+
+
+class AuthenticationFailed(ServiceError):
+    code = "authentication_failed"
+
+
+@dataclasses.dataclass(frozen=True)
+class OperatorInfo:
+    """Who is logged in: handed to every page, never a global."""
+
+    id: int
+    office_id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+
+@dataclasses.dataclass(frozen=True)
+class VillageInfo:
+    id: int
+    name: str
+    target: int | None
+    active: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class OfficeInfo:
+    id: int
+    code: str
+    name: str
+    level: str
+    policy_key: str
+    receipt_prefix: str
+    deposit_days: int
+    deposit_limit_fen: int
+    address: str
+    phone: str
+    villages: tuple[VillageInfo, ...]
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS[self.level]
+
+
+# --- checking input -------------------------------------------------------------------
+
+
+def _text(value: str, label: str, max_len: int, *, required: bool = True) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise InputError(f"请填写{label}。", code="required")
+    if len(cleaned) > max_len:
+        raise InputError(f"{label}过长（最多 {max_len} 个字）。", code="too_long")
+    return cleaned
+
+
+def _level(level: str) -> str:
+    if level not in LEVELS:
+        raise InputError(
+            f"单位级别只能是“村（社区）”或“街道（镇）”，不能是“{level}”。", code="bad_level"
+        )
+    return level
+
+
+def _prefix(prefix: str) -> str:
+    cleaned = unicodedata.normalize("NFKC", prefix or "").strip().upper()
+    if not _PREFIX_RE.fullmatch(cleaned):
+        raise InputError("收据号前缀须为 1–8 位大写字母或数字。", code="bad_receipt_prefix")
+    return cleaned
+
+
+def _deposit_days(days: int) -> int:
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise InputError("入库天数须为整数。", code="bad_deposit_days")
+    if not 0 <= days <= MAX_DEPOSIT_DAYS:
+        raise InputError(f"入库天数须在 0–{MAX_DEPOSIT_DAYS} 天之间。", code="bad_deposit_days")
+    return days
+
+
+def _deposit_limit(amount: str | int | Decimal) -> int:
+    """The amount limit in yuan (text, int or Decimal of yuan), returned in fen."""
+    fen = parse_amount(amount)
+    if fen <= 0:
+        raise InputError("入库限额须大于 0。", code="bad_deposit_limit")
+    return fen
+
+
+def _target(target: int | None) -> int | None:
+    if target is None:
+        return None
+    if isinstance(target, bool) or not isinstance(target, int) or target < 0:
+        raise InputError("目标任务须为不小于 0 的整数（人）。", code="bad_target")
+    return target
+
+
+def _policy_key(key: str, known: frozenset[str] | None) -> str:
+    cleaned = _text(key, "执行政策", 64)
+    if known is not None and cleaned not in known:
+        raise InputError(f"没有名为“{cleaned}”的政策。", code="unknown_policy")
+    return cleaned
+
+
+# --- operators and roles --------------------------------------------------------------
+
+
+def _info(row: Operator) -> OperatorInfo:
+    return OperatorInfo(
+        id=row.id,
+        office_id=row.office_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+    )
+
+
+def require_operator(
+    session: Session, operator_id: int | None, *, office_id: int | None = None
+) -> Operator:
+    """The active operator ``operator_id`` (of ``office_id`` when given), or a refusal."""
+    row = session.get(Operator, operator_id) if operator_id is not None else None
+    if row is None:
+        raise NotFound(f"操作员不存在（编号 {operator_id}），请重新登录。", code="unknown_operator")
+    if not row.active:
+        raise PermissionDenied(f"操作员“{row.display_name}”已停用。", code="operator_inactive")
+    if office_id is not None and row.office_id != office_id:
+        raise PermissionDenied(
+            f"操作员“{row.display_name}”不属于本单位，不能办理本单位的业务。",
+            code="operator_other_office",
+        )
+    return row
+
+
+def require_role(
+    session: Session, operator_id: int | None, role: str, *, office_id: int | None = None
+) -> Operator:
+    """The active operator with ``role``; a supervisor may do whatever a clerk may."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    row = require_operator(session, operator_id, office_id=office_id)
+    if role == "supervisor" and row.role != "supervisor":
+        raise PermissionDenied(SUPERVISOR_REQUIRED, code="supervisor_required")
+    return row
+
+
+def require_supervisor(
+    session: Session, operator_id: int | None, *, office_id: int | None = None
+) -> Operator:
+    return require_role(session, operator_id, "supervisor", office_id=office_id)
+
+
+def _check_password(password: str) -> str:
+    if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
+        raise InputError(f"密码至少 {PASSWORD_MIN_LENGTH} 位。", code="password_too_short")
+    if password.strip() != password:
+        raise InputError("密码首尾不能有空格。", code="password_spaces")
+    return password
+
+
+def _username(username: str) -> str:
+    cleaned = unicodedata.normalize("NFKC", username or "").strip().lower()
+    if not _USERNAME_RE.fullmatch(cleaned):
+        raise InputError("用户名须为 2–64 位小写字母、数字或 _ . -。", code="bad_username")
+    return cleaned
+
+
+def create_operator(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    created_by: int | None,
+) -> OperatorInfo:
+    """Add an operator. ``created_by`` must be a supervisor of the office; it may be
+    None only for the office's first operator, who must be a supervisor."""
+    if session.get(Office, office_id) is None:
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    if created_by is None:
+        has_any = session.scalar(
+            select(func.count(Operator.id)).where(Operator.office_id == office_id)
+        )
+        if has_any:
+            raise PermissionDenied(SUPERVISOR_REQUIRED, code="supervisor_required")
+        if role != "supervisor":
+            raise InputError("单位的第一个操作员须为主管。", code="first_operator_supervisor")
+    else:
+        require_supervisor(session, created_by, office_id=office_id)
+    if role not in ROLES:
+        raise InputError(f"角色只能是“经办员”或“主管”，不能是“{role}”。", code="bad_role")
+    name = _username(username)
+    shown = _text(display_name, "姓名", 64)
+    _check_password(password)
+    if session.scalar(select(Operator.id).where(Operator.username == name)) is not None:
+        raise ConflictError(f"用户名“{name}”已被使用。", code="username_taken")
+    row = Operator(
+        office_id=office_id,
+        username=name,
+        display_name=shown,
+        role=role,
+        password_hash=_hasher.hash(password),
+        active=True,
+        created_at=clock.now(),
+        created_by=created_by,
+    )
+    session.add(row)
+    session.flush()
+    return _info(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> OperatorInfo:
+    """The operator whose user name and password these are.
+
+    Any failure says only "用户名或密码错误". A hash made with older parameters is
+    re-made (the caller's write transaction keeps it; a read session drops it).
+    """
+    name = unicodedata.normalize("NFKC", username or "").strip().lower()
+    row = session.scalars(select(Operator).where(Operator.username == name)).first()
+    stored = row.password_hash if row is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AuthenticationFailed(LOGIN_FAILED) from None
+    if row is None:  # pragma: no cover - the dummy hash matches no real password
+        raise AuthenticationFailed(LOGIN_FAILED)
+    if not row.active:
+        raise PermissionDenied("该账号已停用，请联系主管。", code="operator_inactive")
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+        session.flush()
+    return _info(row)
+
+
+def change_password(
+    session: Session, *, operator_id: int, old_password: str, new_password: str
+) -> None:
+    """An operator changes their own password, proving the old one."""
+    row = require_operator(session, operator_id)
+    try:
+        _hasher.verify(row.password_hash, old_password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise AuthenticationFailed("原密码错误") from None
+    row.password_hash = _hasher.hash(_check_password(new_password))
+    session.flush()
+
+
+def set_operator_active(
+    session: Session, *, operator_id: int, active: bool, supervisor_id: int
+) -> None:
+    """A supervisor disables (or re-enables) an operator; rows are never deleted."""
+    supervisor = require_supervisor(session, supervisor_id)
+    row = session.get(Operator, operator_id)
+    if row is None or row.office_id != supervisor.office_id:
+        raise NotFound(f"本单位没有编号为 {operator_id} 的操作员。", code="unknown_operator")
+    if row.id == supervisor.id and not active:
+        raise ConflictError("不能停用自己的账号。", code="cannot_disable_self")
+    row.active = active
+    session.flush()
+
+
+# --- offices and villages -------------------------------------------------------------
+
+
+def office_info(session: Session, office_id: int) -> OfficeInfo:
+    row = session.get(Office, office_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    villages = session.scalars(
+        select(Village).where(Village.office_id == office_id).order_by(Village.name)
+    ).all()
+    return OfficeInfo(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        level=row.level,
+        policy_key=row.policy_key,
+        receipt_prefix=row.receipt_prefix,
+        deposit_days=row.deposit_days,
+        deposit_limit_fen=row.deposit_limit_fen,
+        address=row.address,
+        phone=row.phone,
+        villages=tuple(VillageInfo(v.id, v.name, v.target, v.active) for v in villages),
+    )
+
+
+def create_office(
+    session: Session,
+    clock: Clock,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    policy_key: str,
+    receipt_prefix: str,
+    deposit_days: int = DEFAULT_DEPOSIT_DAYS,
+    deposit_limit: str | int | Decimal = "10000.00",
+    villages: tuple[str, ...] | list[str] = (),
+    address: str = "",
+    phone: str = "",
+    known_policies: frozenset[str] | None = None,
+) -> OfficeInfo:
+    """Set up an office (done once, before any operator exists).
+
+    ``deposit_limit`` is in yuan, as typed; ``known_policies`` (the policy
+    book's keys) lets the caller refuse a policy that does not exist.
+    """
+    office_code = (code or "").strip()
+    if not _CODE_RE.fullmatch(office_code):
+        raise InputError("单位代码须为 1–32 位字母、数字、_ 或 -。", code="bad_office_code")
+    row = Office(
+        code=office_code,
+        name=_text(name, "单位名称", 100),
+        level=_level(level),
+        policy_key=_policy_key(policy_key, known_policies),
+        receipt_prefix=_prefix(receipt_prefix),
+        deposit_days=_deposit_days(deposit_days),
+        deposit_limit_fen=_deposit_limit(deposit_limit),
+        address=_text(address, "地址", 200, required=False),
+        phone=_text(phone, "电话", 40, required=False),
+        created_at=clock.now(),
+    )
+    names = [_text(v, "村（社区）名称", 100) for v in villages]
+    if len(set(names)) != len(names):
+        raise InputError("村（社区）名称有重复。", code="duplicate_village")
+    if session.scalar(select(Office.id).where(Office.code == office_code)) is not None:
+        raise ConflictError(f"单位代码“{office_code}”已存在。", code="office_code_taken")
+    session.add(row)
+    session.flush()
+    for village_name in names:
+        session.add(Village(office_id=row.id, name=village_name, updated_at=clock.now()))
+    session.flush()
+    return office_info(session, row.id)
+
+
+def update_office_settings(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    name: str | None = None,
+    level: str | None = None,
+    policy_key: str | None = None,
+    receipt_prefix: str | None = None,
+    deposit_days: int | None = None,
+    deposit_limit: str | int | Decimal | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    known_policies: frozenset[str] | None = None,
+) -> OfficeInfo:
+    """A supervisor changes settings; arguments left as None stay as they are.
+
+    A new receipt prefix starts a new receipt series (numbers are per prefix
+    and year), so numbers already issued are never reused.
+    """
+    require_supervisor(session, operator_id, office_id=office_id)
+    row = session.get(Office, office_id)
+    if row is None:  # pragma: no cover - require_supervisor found its operator
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    changes: dict[str, object] = {}
+    if name is not None:
+        changes["name"] = _text(name, "单位名称", 100)
+    if level is not None:
+        changes["level"] = _level(level)
+    if policy_key is not None:
+        changes["policy_key"] = _policy_key(policy_key, known_policies)
+    if receipt_prefix is not None:
+        changes["receipt_prefix"] = _prefix(receipt_prefix)
+    if deposit_days is not None:
+        changes["deposit_days"] = _deposit_days(deposit_days)
+    if deposit_limit is not None:
+        changes["deposit_limit_fen"] = _deposit_limit(deposit_limit)
+    if address is not None:
+        changes["address"] = _text(address, "地址", 200, required=False)
+    if phone is not None:
+        changes["phone"] = _text(phone, "电话", 40, required=False)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.updated_at = clock.now()
+    row.updated_by = operator_id
+    session.flush()
+    return office_info(session, office_id)
+
+
+def add_village(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    name: str,
+    operator_id: int,
+    target: int | None = None,
+) -> VillageInfo:
+    require_supervisor(session, operator_id, office_id=office_id)
+    village_name = _text(name, "村（社区）名称", 100)
+    goal = _target(target)
+    exists = session.scalar(
+        select(Village.id).where(Village.office_id == office_id, Village.name == village_name)
+    )
+    if exists is not None:
+        raise ConflictError(f"本单位已有“{village_name}”。", code="duplicate_village")
+    row = Village(
+        office_id=office_id,
+        name=village_name,
+        target=goal,
+        active=True,
+        updated_at=clock.now(),
+        updated_by=operator_id,
+    )
+    session.add(row)
+    session.flush()
+    return VillageInfo(row.id, row.name, row.target, row.active)
+
+
+def set_village_target(
+    session: Session, clock: Clock, *, village_id: int, target: int | None, operator_id: int
+) -> VillageInfo:
+    """Set (or clear, with None) the enrolment target of a village, in people."""
+    row = session.get(Village, village_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {village_id} 的村（社区）。", code="village_not_found")
+    require_supervisor(session, operator_id, office_id=row.office_id)
+    row.target = _target(target)
+    row.updated_at = clock.now()
+    row.updated_by = operator_id
+    session.flush()
+    return VillageInfo(row.id, row.name, row.target, row.active)

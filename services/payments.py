@@ -1,0 +1,389 @@
+"""Taking a payment at the counter (缴费).
+
+One call, one transaction: the enrolment is claimed (``registered`` → ``paid``),
+the payment row is written, a cash payment gets its receipt number from the
+office's gapless series, and a ledger line is appended — all or nothing
+(issue item 8). Every check that can refuse runs before the first write, and
+the writes run in a savepoint, so a refusal leaves the caller's session as it
+was even if the caller goes on to commit.
+
+The amount must equal what is due exactly; the benefit dates are fixed by
+re-quoting the enrolment with the real payment date (POLICY.md §4).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Enrollment, Office, Payment, PaymentNotice, Receipt, Resident
+from services.clock import Clock
+from services.day_close import ensure_day_open
+from services.deposit_rule import cash_payment_gate
+from services.errors import ConflictError, InputError, NotFound
+from services.ledger import append_entry
+from services.money import format_fen, parse_amount
+from services.numbering import take_next_number
+from services.office import require_operator
+from services.policy import PolicyBook
+from services.quote import PersonFacts, Quote, quote
+
+CHANNELS = {
+    "cash": "现金",
+    "pos": "POS刷卡",
+    "qr": "扫码/APP",
+    "bank": "银行柜台",
+    "other": "其他",
+}
+NAME_MAX = 64
+REFERENCE_MAX = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentResult:
+    payment_id: int
+    enrollment_id: int
+    resident_id: int
+    office_id: int
+    amount_fen: int
+    channel: str
+    reference: str
+    business_date: dt.date
+    paid_at: dt.datetime
+    receipt_id: int | None  # cash only
+    receipt_no: str | None  # cash only
+    notice_id: int | None
+    ledger_seq: int
+    benefit_tier: str
+    benefit_start: dt.date | None
+    benefit_end: dt.date | None
+    waiting_months: int
+    covered: bool  # False: the payment buys no cover this year (POLICY.md §4)
+    override_id: int | None  # a supervisor's deposit-rule override, if one was needed
+
+
+def receipt_series(prefix: str, year: int) -> str:
+    """The receipt series of an office prefix and calendar year: ``LT2023``."""
+    return f"{prefix}{year}"
+
+
+def format_receipt_no(series: str, number: int) -> str:
+    return f"{series}-{number:06d}"
+
+
+def clean_channel(channel: str) -> str:
+    if channel not in CHANNELS:
+        allowed = "、".join(CHANNELS.values())
+        raise InputError(f"缴费方式只能是{allowed}。", code="bad_channel")
+    return channel
+
+
+def clean_reference(channel: str, reference: str | None) -> str:
+    text = unicodedata.normalize("NFKC", reference or "").strip()
+    if len(text) > REFERENCE_MAX:
+        raise InputError(
+            f"交易参考号过长（最多 {REFERENCE_MAX} 个字符）。", code="reference_too_long"
+        )
+    if channel != "cash" and not text:
+        raise InputError(
+            f"{CHANNELS[channel]}缴费须填写交易流水号（参考号）。", code="reference_required"
+        )
+    return text
+
+
+def clean_person_name(value: str | None, label: str) -> str:
+    text = (value or "").strip()
+    if len(text) > NAME_MAX:
+        raise InputError(f"{label}过长（最多 {NAME_MAX} 个字）。", code="name_too_long")
+    return text
+
+
+def load_enrollment(session: Session, enrollment_id: int) -> Enrollment:
+    row = session.get(Enrollment, enrollment_id)
+    if row is None:
+        raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
+    if row.office_id is None:
+        raise ConflictError(
+            "该参保登记不属于任何经办单位，不能收费。", code="enrollment_without_office"
+        )
+    return row
+
+
+def _paid_message(session: Session, enrollment: Enrollment) -> str:
+    row = session.execute(
+        select(Payment, Receipt.receipt_no)
+        .outerjoin(Receipt, Receipt.payment_id == Payment.id)
+        .where(Payment.enrollment_id == enrollment.id, Payment.status == "completed")
+        .order_by(Payment.id.desc())
+    ).first()
+    if row is None:  # another window's payment is not committed yet
+        return "该参保登记正在另一窗口缴费，不能重复缴费。"
+    payment, receipt_no = row
+    proof = (
+        f"收据号 {receipt_no}"
+        if receipt_no
+        else f"{CHANNELS[payment.channel]}，参考号 {payment.reference}"
+    )
+    return (
+        f"该参保登记已于 {payment.paid_at:%Y-%m-%d %H:%M} 缴费 {format_fen(payment.amount_fen)} 元"
+        f"（{proof}），不能重复缴费。"
+    )
+
+
+def _check_payable(session: Session, enrollment: Enrollment) -> None:
+    if enrollment.status == "paid":
+        raise ConflictError(_paid_message(session, enrollment), code="already_paid")
+    if enrollment.status == "refunded":
+        raise ConflictError("该参保登记已退费，不能再缴费。", code="enrollment_refunded")
+    if enrollment.status != "registered":  # pragma: no cover - the schema allows no other
+        raise ConflictError(f"参保登记状态异常（{enrollment.status}）。", code="bad_status")
+
+
+def person_facts(enrollment: Enrollment, resident: Resident) -> PersonFacts:
+    """The facts the enrolment was quoted with, to quote it again."""
+    return PersonFacts(
+        birth_date=resident.birth_date,
+        continuous_years=enrollment.continuous_years,
+        gap_months=enrollment.gap_months,
+        gap_years=enrollment.gap_years,
+        repaired_years=enrollment.repaired_years,
+        via_school=enrollment.via_school,
+        job_change=enrollment.job_change,
+        hardship_certified=enrollment.hardship_certified,
+    )
+
+
+def requote(
+    policies: PolicyBook, enrollment: Enrollment, resident: Resident, paid_on: dt.date
+) -> Quote:
+    """The enrolment quoted as of ``paid_on``; refuses when the amount due changed
+    since registration (the enrolment must then be re-assessed first)."""
+    policy = policies.get(enrollment.policy_key)
+    q = quote(
+        policy, enrollment.category, enrollment.tier, paid_on, person_facts(enrollment, resident)
+    )
+    if q.personal_due_fen != enrollment.personal_due_fen:
+        raise ConflictError(
+            f"按今天（{paid_on}）的政策应缴 {format_fen(q.personal_due_fen)} 元，"
+            f"与登记时核定的 {format_fen(enrollment.personal_due_fen)} 元不同，"
+            "请先重新核定应缴金额再收费。",
+            code="due_changed",
+        )
+    return q
+
+
+def take_payment(
+    session: Session,
+    clock: Clock,
+    policies: PolicyBook,
+    *,
+    enrollment_id: int,
+    amount: str | int | Decimal,
+    channel: str,
+    reference: str = "",
+    payer_name: str = "",
+    agent_name: str = "",
+    operator_id: int,
+    override_reason: str | None = None,
+    override_supervisor_id: int | None = None,
+) -> PaymentResult:
+    """Take the payment for an enrolment; see the module docstring.
+
+    ``amount`` is what the clerk typed, in yuan (``"380"``, ``"380.00"``).
+    ``override_*`` are needed only for a cash payment while the deposit rule
+    is overdue (POLICY.md §7.3).
+    """
+    now = clock.now()
+    today = now.date()
+    enrollment = load_enrollment(session, enrollment_id)
+    office_id = enrollment.office_id
+    assert office_id is not None
+    require_operator(session, operator_id, office_id=office_id)
+    channel = clean_channel(channel)
+    ref = clean_reference(channel, reference)
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+    payer = clean_person_name(payer_name, "交款人姓名") or resident.name
+    agent = clean_person_name(agent_name, "代办人姓名")
+    amount_fen = parse_amount(amount)
+    _check_payable(session, enrollment)
+    due = enrollment.personal_due_fen
+    if due == 0:
+        raise ConflictError("该参保人个人应缴金额为 0.00 元，无需缴费。", code="nothing_due")
+    if amount_fen != due:
+        raise InputError(
+            f"应缴 {format_fen(due)} 元，实收 {format_fen(amount_fen)} 元，金额不符。",
+            code="amount_mismatch",
+        )
+    ensure_day_open(session, office_id, today)
+    q = requote(policies, enrollment, resident, today)
+    office = session.get(Office, office_id)
+    assert office is not None
+    notice_id = session.scalar(
+        select(PaymentNotice.id)
+        .where(PaymentNotice.enrollment_id == enrollment.id, PaymentNotice.status == "issued")
+        .order_by(PaymentNotice.id.desc())
+        .limit(1)
+    )
+
+    try:
+        with session.begin_nested():
+            result = _write_payment(
+                session,
+                clock,
+                enrollment=enrollment,
+                resident=resident,
+                office=office,
+                q=q,
+                notice_id=notice_id,
+                amount_fen=amount_fen,
+                channel=channel,
+                reference=ref,
+                payer=payer,
+                agent=agent,
+                operator_id=operator_id,
+                override_reason=override_reason,
+                override_supervisor_id=override_supervisor_id,
+            )
+    except BaseException:
+        # The savepoint is gone; drop whatever the session remembers of it.
+        session.expire_all()
+        raise
+    return result
+
+
+def _write_payment(
+    session: Session,
+    clock: Clock,
+    *,
+    enrollment: Enrollment,
+    resident: Resident,
+    office: Office,
+    q: Quote,
+    notice_id: int | None,
+    amount_fen: int,
+    channel: str,
+    reference: str,
+    payer: str,
+    agent: str,
+    operator_id: int,
+    override_reason: str | None,
+    override_supervisor_id: int | None,
+) -> PaymentResult:
+    """The writes of :func:`take_payment`, after every check has passed."""
+    now = clock.now()
+    today = now.date()
+    office_id = office.id
+    ref = reference
+    # Claim the enrolment first: the conditional UPDATE is what makes two
+    # windows paying the same enrolment at once safe (one gets rowcount 0).
+    claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Enrollment)
+        .where(Enrollment.id == enrollment.id, Enrollment.status == "registered")
+        .values(
+            status="paid",
+            benefit_tier=q.benefit_tier,
+            benefit_start=q.benefit_start,
+            benefit_end=q.benefit_end,
+            waiting_months=q.waiting_months,
+        )
+    )
+    if claimed.rowcount != 1:
+        raise ConflictError(_paid_message(session, enrollment), code="already_paid")
+    payment = Payment(
+        office_id=office_id,
+        enrollment_id=enrollment.id,
+        notice_id=notice_id,
+        amount_fen=amount_fen,
+        channel=channel,
+        reference=ref,
+        payer_name=payer,
+        agent_name=agent,
+        business_date=today,
+        paid_at=now,
+        operator_id=operator_id,
+        status="completed",
+    )
+    session.add(payment)
+    session.flush()
+    override_id: int | None = None
+    receipt: Receipt | None = None
+    if channel == "cash":
+        override_id = cash_payment_gate(
+            session,
+            clock,
+            office_id,
+            operator_id=operator_id,
+            override_reason=override_reason,
+            override_supervisor_id=override_supervisor_id,
+            payment_id=payment.id,
+        )
+        series = receipt_series(office.receipt_prefix, today.year)
+        number = take_next_number(session, office_id, series)
+        receipt = Receipt(
+            office_id=office_id,
+            series=series,
+            number=number,
+            receipt_no=format_receipt_no(series, number),
+            payment_id=payment.id,
+            amount_fen=amount_fen,
+            payer_name=payer,
+            agent_name=agent,
+            issued_at=now,
+            operator_id=operator_id,
+        )
+        session.add(receipt)
+        session.flush()
+    entry = append_entry(
+        session,
+        office_id=office_id,
+        kind="payment",
+        business_date=today,
+        recorded_at=now,
+        operator_id=operator_id,
+        channel=channel,
+        amount_fen=amount_fen,
+        cash_fen=amount_fen if channel == "cash" else 0,
+        payment_id=payment.id,
+        receipt_id=receipt.id if receipt is not None else None,
+        resident_id=resident.id,
+        village_id=resident.village_id,
+        tier=enrollment.tier,
+        reference=ref,
+    )
+    if notice_id is not None:
+        session.execute(
+            update(PaymentNotice)
+            .where(
+                PaymentNotice.enrollment_id == enrollment.id,
+                PaymentNotice.status == "issued",
+            )
+            .values(status="paid")
+        )
+    return PaymentResult(
+        payment_id=payment.id,
+        enrollment_id=enrollment.id,
+        resident_id=resident.id,
+        office_id=office_id,
+        amount_fen=amount_fen,
+        channel=channel,
+        reference=ref,
+        business_date=today,
+        paid_at=now,
+        receipt_id=receipt.id if receipt is not None else None,
+        receipt_no=receipt.receipt_no if receipt is not None else None,
+        notice_id=notice_id,
+        ledger_seq=entry.seq,
+        benefit_tier=q.benefit_tier,
+        benefit_start=q.benefit_start,
+        benefit_end=q.benefit_end,
+        waiting_months=q.waiting_months,
+        covered=q.covered,
+        override_id=override_id,
+    )
