@@ -1,0 +1,433 @@
+"""Opening and closing the business day (日结), and the lock on closed days.
+
+* :func:`open_day` records the opening float (备用金), once per office and day.
+* The close is a blind count: the clerk counts the drawer by denomination
+  (notes 100, 50, 20, 10, 5, 1 yuan; coins 1 yuan, 5 jiao, 1 jiao) and only then
+  does :func:`preview_close` reveal the expected figure. There is no other way
+  to ask the service for it.
+* Expected = opening float + cash received − cash refunded (voids included)
+  − deposited. Undeposited cash of earlier days may stay in the drawer (the
+  deposit rule allows five days), so it is added as "brought forward"; when
+  everything is deposited daily that term is zero. In short: expected = float
+  + cash on hand at the close.
+* A difference (长短款) needs a reason and a supervisor. While cash is due
+  today or overdue (POLICY.md §7.3: the state at the close, after that day's
+  deposits) the day closes only with a supervisor's override and its reason,
+  recorded as an ``Override`` of kind ``due_today_close``.
+* A closed day is locked: nothing may be written dated inside it or before it
+  afterwards; corrections go into the next open day. Every write that carries
+  a business date (payments, voids, refunds, deposits, opening a day) calls
+  :func:`ensure_day_open` inside its transaction.
+* Closing a day that was never opened uses a float of 0.00.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.models import BusinessDay, DayClose, LedgerEntry, Operator, Override
+from services.clock import Clock
+from services.deposit_rule import (
+    DepositStatus,
+    clean_reason,
+    current_deposit_status,
+    require_supervisor_id,
+)
+from services.errors import ConflictError, InputError, ServiceError
+from services.money import format_fen_grouped, parse_amount
+from services.office import require_operator
+
+
+def ensure_day_open(session: Session, office_id: int, business_date: dt.date) -> None:
+    """Refuse (code ``day_closed``) a write dated on or before a closed day."""
+    closed = session.scalar(
+        select(DayClose.business_date)
+        .where(DayClose.office_id == office_id, DayClose.business_date >= business_date)
+        .order_by(DayClose.business_date.desc())
+        .limit(1)
+    )
+    if closed is None:
+        return
+    if closed == business_date:
+        message = f"{business_date} 已日结，不能再记入该日；更正请记入下一个营业日"
+    else:
+        message = f"{closed} 已日结，不能再记入更早的 {business_date}；更正请记入下一个营业日"
+    raise ConflictError(message, code="day_closed")
+
+
+# --- opening -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusinessDayInfo:
+    id: int
+    business_date: dt.date
+    opening_float_fen: int
+    opened_at: dt.datetime
+    opened_by: int
+
+
+def _day_info(row: BusinessDay) -> BusinessDayInfo:
+    return BusinessDayInfo(
+        row.id, row.business_date, row.opening_float_fen, row.opened_at, row.opened_by
+    )
+
+
+def _business_date(clock: Clock, business_date: dt.date | None) -> dt.date:
+    today = clock.now().date()
+    if business_date is None:
+        return today
+    if business_date > today:
+        raise InputError(f"{business_date} 还没到，不能办理该日业务。", code="date_in_future")
+    return business_date
+
+
+def open_day(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    opening_float: str | int | Decimal,
+    business_date: dt.date | None = None,
+) -> BusinessDayInfo:
+    """Start a business day (today by default) with its opening float (备用金),
+    in yuan as typed. Once per office and day; never inside a closed day."""
+    operator = require_operator(session, operator_id, office_id=office_id)
+    date = _business_date(clock, business_date)
+    float_fen = parse_amount(opening_float)
+    ensure_day_open(session, office_id, date)
+    existing = business_day(session, office_id, date)
+    if existing is not None:
+        raise ConflictError(
+            f"{date} 已开始营业（备用金 {format_fen_grouped(existing.opening_float_fen)} 元），"
+            "不能重复开始。",
+            code="day_already_open",
+        )
+    row = BusinessDay(
+        office_id=office_id,
+        business_date=date,
+        opening_float_fen=float_fen,
+        opened_at=clock.now(),
+        opened_by=operator.id,
+    )
+    session.add(row)
+    session.flush()
+    return _day_info(row)
+
+
+def business_day(session: Session, office_id: int, date: dt.date) -> BusinessDayInfo | None:
+    row = session.scalars(
+        select(BusinessDay).where(
+            BusinessDay.office_id == office_id, BusinessDay.business_date == date
+        )
+    ).first()
+    return None if row is None else _day_info(row)
+
+
+def day_close_of(session: Session, office_id: int, date: dt.date) -> DayClose | None:
+    return session.scalars(
+        select(DayClose).where(DayClose.office_id == office_id, DayClose.business_date == date)
+    ).first()
+
+
+# --- the day's figures ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    """What the ledger says about one business day (all amounts in fen)."""
+
+    business_date: dt.date
+    cash_received_fen: int = 0
+    cash_voided_fen: int = 0  # cash handed back by voids (作废)
+    cash_refunded_fen: int = 0  # cash handed back by refunds (退费)
+    deposited_fen: int = 0
+    non_cash_by_channel: Mapping[str, int] = field(default_factory=dict)  # net of reversals
+    payments: int = 0
+    voids: int = 0
+    refunds: int = 0
+    deposits: int = 0
+
+    @property
+    def cash_out_fen(self) -> int:
+        """Cash refunded, voids included (the issue's "cash refunded")."""
+        return self.cash_voided_fen + self.cash_refunded_fen
+
+    @property
+    def net_cash_fen(self) -> int:
+        return self.cash_received_fen - self.cash_out_fen - self.deposited_fen
+
+    @property
+    def non_cash_fen(self) -> int:
+        return sum(self.non_cash_by_channel.values())
+
+
+def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayTotals:
+    """The day's cash received, voided, refunded and deposited, the non-cash
+    takings by channel and the count of each kind of line; one query."""
+    rows = session.execute(
+        select(
+            LedgerEntry.kind,
+            LedgerEntry.channel,
+            func.count(),
+            func.sum(LedgerEntry.amount_fen),
+            func.sum(LedgerEntry.cash_fen),
+        )
+        .where(LedgerEntry.office_id == office_id, LedgerEntry.business_date == business_date)
+        .group_by(LedgerEntry.kind, LedgerEntry.channel)
+    ).all()
+    counts = {"payment": 0, "void": 0, "refund": 0, "deposit": 0}
+    cash = {"payment": 0, "void": 0, "refund": 0, "deposit": 0}
+    non_cash: dict[str, int] = {}
+    for kind, channel, count, amount, cash_fen in rows:
+        counts[kind] = counts.get(kind, 0) + int(count)
+        cash[kind] = cash.get(kind, 0) + int(cash_fen or 0)
+        if kind != "deposit":
+            rest = int(amount or 0) - int(cash_fen or 0)
+            if rest or channel != "cash":
+                non_cash[channel] = non_cash.get(channel, 0) + rest
+    return DayTotals(
+        business_date=business_date,
+        cash_received_fen=cash["payment"],
+        cash_voided_fen=-cash["void"],
+        cash_refunded_fen=-cash["refund"],
+        deposited_fen=-cash["deposit"],
+        non_cash_by_channel=dict(sorted(non_cash.items())),
+        payments=counts["payment"],
+        voids=counts["void"],
+        refunds=counts["refund"],
+        deposits=counts["deposit"],
+    )
+
+
+# --- counting the drawer ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Denomination:
+    key: str
+    fen: int
+    label: str
+
+
+#: The RMB notes and coins a drawer is counted in. 1-yuan notes and coins are
+#: counted apart, so a count is keyed by these names, not by value.
+DENOMINATIONS: tuple[Denomination, ...] = (
+    Denomination("note_100", 10_000, "100元纸币"),
+    Denomination("note_50", 5_000, "50元纸币"),
+    Denomination("note_20", 2_000, "20元纸币"),
+    Denomination("note_10", 1_000, "10元纸币"),
+    Denomination("note_5", 500, "5元纸币"),
+    Denomination("note_1", 100, "1元纸币"),
+    Denomination("coin_1", 100, "1元硬币"),
+    Denomination("coin_5j", 50, "5角硬币"),
+    Denomination("coin_1j", 10, "1角硬币"),
+)
+_BY_KEY = {d.key: d for d in DENOMINATIONS}
+MAX_PIECES = 1_000_000
+
+
+def normalise_count(denominations: Mapping[str, int]) -> dict[str, int]:
+    """The count as {key: pieces} for all nine denominations, checked."""
+    counts = {d.key: 0 for d in DENOMINATIONS}
+    for key, pieces in denominations.items():
+        if key not in _BY_KEY:
+            known = "、".join(d.label for d in DENOMINATIONS)
+            raise InputError(
+                f"没有“{key}”这种面额；可点的面额为：{known}。", code="bad_denomination"
+            )
+        label = _BY_KEY[key].label
+        if isinstance(pieces, bool) or not isinstance(pieces, int):
+            raise InputError(f"{label}的张（枚）数须为整数。", code="bad_piece_count")
+        if pieces < 0:
+            raise InputError(f"{label}的张（枚）数不能为负数。", code="bad_piece_count")
+        if pieces > MAX_PIECES:
+            raise InputError(f"{label}的张（枚）数过大。", code="bad_piece_count")
+        counts[key] = pieces
+    return counts
+
+
+def count_total(denominations: Mapping[str, int]) -> int:
+    """The value of a count, in fen."""
+    counts = normalise_count(denominations)
+    return sum(_BY_KEY[key].fen * pieces for key, pieces in counts.items())
+
+
+def count_for_amount(fen: int) -> dict[str, int]:
+    """A count that adds up to ``fen`` using the largest pieces first (demo, tests)."""
+    if fen < 0 or fen % 10:
+        raise ValueError("the drawer can only hold whole jiao, and not less than nothing")
+    counts: dict[str, int] = {}
+    for d in DENOMINATIONS:
+        counts[d.key], fen = divmod(fen, d.fen)
+    return counts
+
+
+# --- closing ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """The figures of a close, shown only once the drawer has been counted."""
+
+    business_date: dt.date
+    counts: Mapping[str, int]
+    counted_fen: int
+    opening_float_fen: int
+    brought_forward_fen: int  # undeposited cash of earlier days still in the drawer
+    totals: DayTotals
+    expected_fen: int  # float + brought forward + received - refunded - deposited
+    deposit_status: DepositStatus
+
+    @property
+    def difference_fen(self) -> int:
+        """Counted minus expected: positive is over (长款), negative short (短款)."""
+        return self.counted_fen - self.expected_fen
+
+    @property
+    def deposit_required(self) -> bool:
+        """Cash due today (or overdue) and not yet deposited: the close needs an override."""
+        return self.deposit_status.state in ("due_today", "overdue")
+
+
+@dataclass(frozen=True)
+class DayCloseResult:
+    id: int
+    preview: ClosePreview
+    override_id: int | None
+
+    @property
+    def difference_fen(self) -> int:
+        return self.preview.difference_fen
+
+
+def _close_moment(clock: Clock, date: dt.date) -> dt.datetime:
+    now = clock.now()
+    return now if date == now.date() else dt.datetime.combine(date, dt.time(23, 59, 59))
+
+
+def preview_close(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    denominations: Mapping[str, int],
+    business_date: dt.date | None = None,
+) -> ClosePreview:
+    """Expected against counted, for a count already made (the blind count:
+    there is no way to ask for the expected figure without giving a count)."""
+    date = _business_date(clock, business_date)
+    counts = normalise_count(denominations)
+    counted = sum(_BY_KEY[key].fen * pieces for key, pieces in counts.items())
+    day = business_day(session, office_id, date)
+    opening_float = day.opening_float_fen if day is not None else 0
+    status = current_deposit_status(session, clock, office_id, at=_close_moment(clock, date))
+    totals = day_totals(session, office_id, date)
+    return ClosePreview(
+        business_date=date,
+        counts=counts,
+        counted_fen=counted,
+        opening_float_fen=opening_float,
+        brought_forward_fen=status.cash_on_hand_fen - totals.net_cash_fen,
+        totals=totals,
+        expected_fen=opening_float + status.cash_on_hand_fen,
+        deposit_status=status,
+    )
+
+
+def close_day(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    denominations: Mapping[str, int],
+    business_date: dt.date | None = None,
+    difference_reason: str | None = None,
+    supervisor_id: int | None = None,
+    override_reason: str | None = None,
+) -> DayCloseResult:
+    """Close a business day (today by default) on the clerk's count of the drawer.
+
+    Refused, with nothing written: a day already closed (or before a closed
+    day), a bad count, a difference without a reason and a supervisor, and —
+    while cash is due today or overdue (POLICY.md §7.3) — a close without a
+    supervisor's override and its reason. The override is recorded and shows
+    in the reports. Afterwards the day is locked (:func:`ensure_day_open`).
+    """
+    operator = require_operator(session, operator_id, office_id=office_id)
+    date = _business_date(clock, business_date)
+    ensure_day_open(session, office_id, date)
+    preview = preview_close(
+        session, clock, office_id=office_id, denominations=denominations, business_date=date
+    )
+    difference = preview.difference_fen
+    reason = ""
+    supervisor: Operator | None = None
+    if difference:
+        word = "长款" if difference > 0 else "短款"
+        reason = clean_reason(
+            difference_reason,
+            f"{word} {format_fen_grouped(abs(difference))} 元的原因（实点 "
+            f"{format_fen_grouped(preview.counted_fen)} 元，应有 "
+            f"{format_fen_grouped(preview.expected_fen)} 元）",
+        )
+        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+    override_text = ""
+    status = preview.deposit_status
+    if preview.deposit_required:
+        if not (override_reason or "").strip() and supervisor_id is None:
+            raise ServiceError(
+                f"{status.label_zh}：须入库现金 {format_fen_grouped(status.due_by_today_fen)} 元"
+                f"尚未入库（期限 {status.deadline}），不能日结。请先入库；"
+                "确需日结须由主管填写原因后放行。",
+                code="deposit_due_at_close",
+            )
+        override_text = clean_reason(override_reason, "未入库即日结的原因")
+        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+    now = clock.now()
+    totals = preview.totals
+    row = DayClose(
+        office_id=office_id,
+        business_date=date,
+        opening_float_fen=preview.opening_float_fen,
+        cash_received_fen=totals.cash_received_fen,
+        cash_refunded_fen=totals.cash_out_fen,
+        deposited_fen=totals.deposited_fen,
+        expected_fen=preview.expected_fen,
+        counted_fen=preview.counted_fen,
+        difference_fen=difference,
+        denominations=json.dumps(dict(preview.counts), sort_keys=True),
+        difference_reason=reason,
+        deposit_state=status.state,
+        operator_id=operator.id,
+        supervisor_id=supervisor.id if supervisor is not None else None,
+        closed_at=now,
+    )
+    session.add(row)
+    session.flush()
+    override_id: int | None = None
+    if override_text:
+        assert supervisor is not None
+        override = Override(
+            office_id=office_id,
+            kind="due_today_close",
+            reason=override_text,
+            supervisor_id=supervisor.id,
+            operator_id=operator.id,
+            business_date=date,
+            created_at=now,
+            day_close_id=row.id,
+        )
+        session.add(override)
+        session.flush()
+        override_id = override.id
+    return DayCloseResult(id=row.id, preview=preview, override_id=override_id)
