@@ -1,0 +1,329 @@
+"""What goes on paper: stored records turned into the printing data objects.
+
+``printing/`` renders plain data classes into PDF bytes and never touches the
+database; this module is the one bridge between the two, used by the window's
+print buttons and by ``python main.py print`` alike. Reading a receipt for
+print records the print (the second and later ones are reprints, 重打).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import (
+    DayClose,
+    Enrollment,
+    Office,
+    Operator,
+    PaymentNotice,
+    Receipt,
+    Resident,
+    Village,
+)
+from printing.data import (
+    DayCloseData,
+    DenominationCount,
+    Deposit,
+    DepositRegisterData,
+    LedgerPageData,
+    LedgerRow,
+    NoticeData,
+    OfficeHeader,
+    ReceiptData,
+    SettledDay,
+)
+from services.clock import Clock
+from services.day_close import DENOMINATIONS, day_totals
+from services.deposit_rule import STATE_LABELS
+from services.deposits import DepositRow, deposit_register
+from services.errors import NotFound
+from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
+from services.policy import PolicyBook
+from services.receipts import ReceiptView, print_receipt, receipt_view
+
+LEVEL_LABELS = {"village": "村（社区）", "street_office": "街道办事处"}
+PRINTED_CHANNELS = {
+    "cash": "现金",
+    "pos": "POS刷卡",
+    "qr": "扫码支付",
+    "bank": "银行柜台",
+    "other": "其他",
+}
+# A ledger listing is read in pages of this many lines (keyset paging).
+_LEDGER_PAGE = 2_000
+
+
+def office_header(session: Session, office_id: int) -> OfficeHeader:
+    office = session.get(Office, office_id)
+    if office is None:
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    return OfficeHeader(
+        name=office.name,
+        level=LEVEL_LABELS.get(office.level, office.level),
+        address=office.address,
+        phone=office.phone,
+        code=office.code,
+    )
+
+
+def _labels(policies: PolicyBook, policy_key: str, category: str, tier: str) -> tuple[str, str]:
+    try:
+        policy = policies.get(policy_key)
+    except NotFound:
+        return category, tier
+    cat = policy.categories.get(category)
+    tr = policy.tiers.get(tier)
+    return (cat.label if cat else category), (tr.label if tr else tier)
+
+
+def _payment_methods(instructions: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in instructions.splitlines() if line.strip())
+
+
+def notice_document(session: Session, policies: PolicyBook, notice_id: int) -> NoticeData:
+    row = session.execute(
+        select(PaymentNotice, Enrollment, Resident, Village.name, Office)
+        .join(Enrollment, Enrollment.id == PaymentNotice.enrollment_id)
+        .join(Resident, Resident.id == Enrollment.resident_id)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .join(Office, Office.id == PaymentNotice.office_id)
+        .where(PaymentNotice.id == notice_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {notice_id} 的缴费通知单。", code="notice_not_found")
+    notice, enrollment, resident, village_name, office = row
+    category, tier = _labels(policies, enrollment.policy_key, enrollment.category, notice.tier)
+    cover_note = ""
+    if enrollment.waiting_months:
+        cover_note = (
+            f"本次缴费有 {enrollment.waiting_months} 个月等待期，待遇起始日以实际缴费日期为准。"
+        )
+    elif enrollment.benefit_start is None:
+        cover_note = "按缴费日期计算，本次缴费在本年度不能享受待遇，请向经办人员咨询。"
+    return NoticeData(
+        office=office_header(session, office.id),
+        notice_no=notice.notice_no,
+        issued_on=notice.created_at.date(),
+        resident_name=resident.name,
+        id_number=resident.id_number,
+        village=village_name or "",
+        policy_year=enrollment.policy_year,
+        category=category,
+        tier=tier,
+        standard_fen=enrollment.standard_fen,
+        subsidy_fen=enrollment.subsidy_fen,
+        due_fen=notice.amount_due_fen,
+        deadline=notice.deadline,
+        payment_place=office.address or office.name,
+        payment_methods=_payment_methods(office.payment_instructions),
+        payment_link_template=office.payment_link_template,
+        cover_start=enrollment.benefit_start,
+        cover_end=enrollment.benefit_end,
+        cover_note=cover_note,
+    )
+
+
+def notice_id_by_number(session: Session, office_id: int, notice_no: str) -> int:
+    found = session.scalar(
+        select(PaymentNotice.id).where(
+            PaymentNotice.office_id == office_id, PaymentNotice.notice_no == notice_no.strip()
+        )
+    )
+    if found is None:
+        raise NotFound(f"没有找到缴费通知单 {notice_no}。", code="notice_not_found")
+    return found
+
+
+def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) -> ReceiptData:
+    category, tier = _labels(policies, view.policy_key, view.category, view.tier)
+    return ReceiptData(
+        office=office,
+        receipt_no=view.receipt_no,
+        issued_at=view.issued_at,
+        resident_name=view.resident_name,
+        id_number=view.id_number,
+        village=view.village_name,
+        policy_year=view.policy_year,
+        tier=tier,
+        amount_fen=view.amount_fen,
+        channel=PRINTED_CHANNELS.get(view.channel, view.channel_label),
+        collector=view.collector_name,
+        category=category,
+        agent_name=view.agent_name,
+        channel_ref=view.reference,
+        voided=view.voided,
+        void_reason=view.void_reason,
+        voided_at=view.voided_at,
+        reprint_count=max(0, view.print_count - 1) if view.reprint else 0,
+    )
+
+
+def receipt_document_for_print(
+    session: Session,
+    clock: Clock,
+    policies: PolicyBook,
+    *,
+    receipt_id: int,
+    operator_id: int,
+) -> ReceiptData:
+    """Record this print (a reprint if it is not the first) and return what to print."""
+    view = print_receipt(session, clock, receipt_id=receipt_id, operator_id=operator_id)
+    office_id = _receipt_office(session, receipt_id)
+    data = receipt_data(view, office_header(session, office_id), policies)
+    if view.reprint:
+        return _with_reprint_time(data, clock.now())
+    return data
+
+
+def receipt_document_preview(
+    session: Session, policies: PolicyBook, receipt_id: int
+) -> ReceiptData:
+    """What the receipt looks like, without recording a print (on-screen preview)."""
+    view = receipt_view(session, receipt_id)
+    return receipt_data(
+        view, office_header(session, _receipt_office(session, receipt_id)), policies
+    )
+
+
+def _with_reprint_time(data: ReceiptData, when: dt.datetime) -> ReceiptData:
+    return dataclasses.replace(data, reprinted_at=when)
+
+
+def _receipt_office(session: Session, receipt_id: int) -> int:
+    office_id = session.scalar(select(Receipt.office_id).where(Receipt.id == receipt_id))
+    if office_id is None:
+        raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
+    return office_id
+
+
+def ledger_document(
+    session: Session,
+    office_id: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    printed_at: dt.datetime,
+) -> LedgerPageData:
+    """台账 pages: every ledger line of the period with the running cash on hand."""
+    flt = LedgerFilter(date_from=date_from, date_to=date_to)
+    opening = cash_on_hand_before(session, office_id, date_from)
+    rows: list[LedgerRow] = []
+    running = opening
+    after = None
+    while True:
+        page = ledger_lines(session, office_id, flt, after=after, limit=_LEDGER_PAGE)
+        for line in page:
+            # A voided receipt prints struck through and counts in no total; its
+            # reversing line is therefore not printed (the pair nets to zero).
+            if line.kind == "void":
+                continue
+            voided = line.kind == "payment" and line.payment_status == "voided"
+            if not voided:
+                running += line.cash_fen
+            rows.append(
+                LedgerRow(
+                    receipt_no=line.receipt_no or line.slip_no or f"#{line.seq}",
+                    time=line.recorded_at,
+                    resident_name=line.resident_name or line.kind_label,
+                    id_number=line.id_number,
+                    village=line.village_name,
+                    tier=line.tier_label,
+                    channel=line.channel_label,
+                    amount_fen=abs(line.amount_fen),
+                    cash_fen=abs(line.cash_fen),
+                    cash_on_hand_fen=running,
+                    kind=line.kind,
+                    voided=voided,
+                    note=line.memo,
+                )
+            )
+        if len(page) < _LEDGER_PAGE:
+            break
+        after = page[-1].key
+    return LedgerPageData(
+        office=office_header(session, office_id),
+        date_from=date_from,
+        date_to=date_to,
+        rows=tuple(rows),
+        opening_cash_fen=opening,
+        printed_at=printed_at,
+    )
+
+
+def _deposit(row: DepositRow) -> Deposit:
+    return Deposit(
+        deposited_at=row.deposited_at,
+        amount_fen=row.amount_fen,
+        channel=row.channel_label,
+        slip_no=row.slip_no,
+        operator=row.operator_name,
+        settles=tuple(SettledDay(b.collection_date, b.remaining_fen) for b in row.settled),
+    )
+
+
+def deposit_register_document(
+    session: Session,
+    office_id: int,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    printed_at: dt.datetime,
+) -> DepositRegisterData:
+    rows = deposit_register(session, office_id, date_from, date_to)
+    return DepositRegisterData(
+        office=office_header(session, office_id),
+        date_from=date_from,
+        date_to=date_to,
+        deposits=tuple(_deposit(r) for r in rows),
+        printed_at=printed_at,
+    )
+
+
+def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCloseData:
+    """日结单 of a closed day, from its stored count and the day's ledger."""
+    close = session.scalars(
+        select(DayClose).where(DayClose.office_id == office_id, DayClose.business_date == date)
+    ).first()
+    if close is None:
+        raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
+    pieces = json.loads(close.denominations)
+    counts = tuple(
+        DenominationCount(d.key.split("_")[0], d.fen, int(pieces.get(d.key, 0)))
+        for d in DENOMINATIONS
+    )
+    names = dict(
+        session.execute(
+            select(Operator.id, Operator.display_name).where(
+                Operator.id.in_([close.operator_id, close.supervisor_id or -1])
+            )
+        ).all()
+    )
+    totals = day_totals(session, office_id, date)
+    deposits = deposit_register(session, office_id, date, date)
+    return DayCloseData(
+        office=office_header(session, office_id),
+        date=date,
+        counts=counts,
+        opening_float_fen=close.opening_float_fen,
+        cash_received_fen=close.cash_received_fen,
+        cash_refunded_fen=close.cash_refunded_fen,
+        cash_deposited_fen=close.deposited_fen,
+        expected_fen=close.expected_fen,
+        counted_fen=close.counted_fen,
+        difference_fen=close.difference_fen,
+        clerk=names.get(close.operator_id, ""),
+        reviewer=names.get(close.supervisor_id, "") if close.supervisor_id else "",
+        difference_reason=close.difference_reason,
+        deposits=tuple(_deposit(r) for r in deposits),
+        deposit_state=close.deposit_state,
+        deposit_state_label=STATE_LABELS.get(close.deposit_state, close.deposit_state),
+        receipts_issued=totals.payments,
+        receipts_voided=totals.voids,
+        non_cash_received_fen=totals.non_cash_fen,
+        closed_at=close.closed_at,
+    )
