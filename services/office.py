@@ -13,6 +13,8 @@ disabled operator is refused before anything is written.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import logging
 import re
 import unicodedata
 from decimal import Decimal
@@ -26,6 +28,8 @@ from db.models import Office, Operator, Village
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.money import parse_amount
+
+log = logging.getLogger(__name__)
 
 LEVELS = {"village": "村（社区）", "street_office": "街道（镇）"}
 ROLES = {"clerk": "经办员", "supervisor": "主管"}
@@ -43,7 +47,14 @@ _USERNAME_RE = re.compile(r"^[a-z0-9_.-]{2,64}$")
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so that a wrong user name
 # takes as long as a wrong password and the answer gives no hint which.
-_DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for an unknown user name, so that a wrong name
+    takes as long as a wrong password. Made on first use: hashing costs a
+    noticeable fraction of a second, which every command's start would pay."""
+    return _hasher.hash("not-a-password-of-anyone")
 
 
 class AuthenticationFailed(ServiceError):
@@ -155,6 +166,22 @@ def _policy_key(key: str, known: frozenset[str] | None) -> str:
 
 
 # --- operators and roles --------------------------------------------------------------
+
+
+def _payment_link_template(template: str) -> str:
+    from printing.notice import build_payment_link
+
+    text = (template or "").strip()
+    if text:
+        build_payment_link(
+            text,
+            notice_no="LT-TZ2024-000001",
+            amount="380.00",
+            amount_fen=38000,
+            policy_year=2024,
+            office_code="LT",
+        )
+    return text
 
 
 def _info(row: Operator) -> OperatorInfo:
@@ -272,7 +299,7 @@ def authenticate(session: Session, username: str, password: str) -> OperatorInfo
     """
     name = unicodedata.normalize("NFKC", username or "").strip().lower()
     row = session.scalars(select(Operator).where(Operator.username == name)).first()
-    stored = row.password_hash if row is not None else _DUMMY_HASH
+    stored = row.password_hash if row is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -315,6 +342,32 @@ def set_operator_active(
 
 
 # --- offices and villages -------------------------------------------------------------
+
+
+def reset_password(
+    session: Session, clock: Clock, *, operator_id: int, new_password: str, supervisor_id: int
+) -> None:
+    """A supervisor sets a new password for an operator of the same office who
+    forgot theirs (the operator changes it at the next login)."""
+    row = require_operator(session, operator_id)
+    require_supervisor(session, supervisor_id, office_id=row.office_id)
+    row.password_hash = _hasher.hash(_check_password(new_password))
+    log.info("password of operator %s reset by %s at %s", operator_id, supervisor_id, clock.now())
+    session.flush()
+
+
+def set_printer_name(
+    session: Session, clock: Clock, *, office_id: int, printer_name: str, operator_id: int
+) -> None:
+    """The office's default printer, as the system names it ("" = ask each time)."""
+    require_supervisor(session, operator_id, office_id=office_id)
+    row = session.get(Office, office_id)
+    if row is None:  # pragma: no cover - require_supervisor found its operator
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    row.printer_name = _text(printer_name, "打印机名称", 200, required=False)
+    row.updated_at = clock.now()
+    row.updated_by = operator_id
+    session.flush()
 
 
 def office_info(session: Session, office_id: int) -> OfficeInfo:
@@ -402,9 +455,15 @@ def update_office_settings(
     deposit_limit: str | int | Decimal | None = None,
     address: str | None = None,
     phone: str | None = None,
+    payment_link_template: str | None = None,
+    payment_instructions: str | None = None,
     known_policies: frozenset[str] | None = None,
 ) -> OfficeInfo:
     """A supervisor changes settings; arguments left as None stay as they are.
+
+    The payment-link template (printed as a QR code on notices) is checked by
+    filling it with sample values, so a typo is refused here, not at the
+    printer in front of a resident.
 
     A new receipt prefix starts a new receipt series (numbers are per prefix
     and year), so numbers already issued are never reused.
@@ -430,6 +489,12 @@ def update_office_settings(
         changes["address"] = _text(address, "地址", 200, required=False)
     if phone is not None:
         changes["phone"] = _text(phone, "电话", 40, required=False)
+    if payment_link_template is not None:
+        changes["payment_link_template"] = _payment_link_template(payment_link_template)
+    if payment_instructions is not None:
+        changes["payment_instructions"] = _text(
+            payment_instructions, "缴费方式说明", 2000, required=False
+        )
     for key, value in changes.items():
         setattr(row, key, value)
     row.updated_at = clock.now()

@@ -1,0 +1,54 @@
+"""Fixtures for the counter-window tests.
+
+An office with two villages, a supervisor and a clerk, made through
+``services.office`` on the fresh migrated database of ``tests/conftest.py``;
+an ``AppContext`` logged in as the clerk, on the fixed clock (2023-11-06, in
+the Tianjin 2024 collection period); ``ops`` with its message boxes switched
+off (tests read ``ops.last_error``); and a document output that keeps PDFs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from counter_fixtures import Office, create_test_office
+
+from db.engine import Database
+from services.clock import FixedClock
+from services.policy import PolicyBook, load_policies
+from ui.context import AppContext, Session
+from ui.operations import Operations
+from ui.printing_bridge import RecordingOutput
+
+
+@pytest.fixture(scope="session")
+def policies() -> PolicyBook:
+    return load_policies()
+
+
+@pytest.fixture
+def office(db: Database, clock: FixedClock, policies: PolicyBook) -> Office:
+    return create_test_office(db, clock, policies)
+
+
+@pytest.fixture
+def ctx(db: Database, clock: FixedClock, policies: PolicyBook, office: Office) -> AppContext:
+    session = Session(
+        office_id=office.id,
+        office_name=office.name,
+        operator_id=office.clerk_id,
+        operator_name="李经办",
+        role="clerk",
+    )
+    return AppContext(db=db, clock=clock, policies=policies, session=session)
+
+
+@pytest.fixture
+def ops(ctx: AppContext) -> Operations:
+    operations = Operations(ctx)
+    operations.show_dialogs = False
+    return operations
+
+
+@pytest.fixture
+def documents() -> RecordingOutput:
+    return RecordingOutput()

@@ -1,0 +1,248 @@
+"""The collect page (缴费): search, notice, cash and non-cash payments, void,
+refund, and the supervisor's override while deposits are overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from counter_fixtures import PASSWORD, SUPERVISOR, make_id, type_text
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from db.models import Override, Payment, Receipt, ReceiptVoid, Refund
+from services.quote import PersonFacts
+from services.registry import ResidentInput, register_and_enroll
+from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.pages.collect_dialogs import PaymentDialog, RefundDialog
+from ui.pages.collect_page import CollectPage
+
+
+def enrol(db, clock, policies, office, name, number, tier="low", phone=""):  # type: ignore[no-untyped-def]
+    with db.write() as s:
+        _r, e, _q = register_and_enroll(
+            s,
+            clock,
+            policies=policies,
+            policy_key="tianjin-2024",
+            data=ResidentInput(number, name, office.villages["东村"], phone=phone),
+            category="adult",
+            tier=tier,
+            facts=PersonFacts(),
+            office_id=office.id,
+            operator_id=office.clerk_id,
+        )
+    return e.id
+
+
+def make_page(qtbot, ctx, ops, documents) -> CollectPage:  # type: ignore[no-untyped-def]
+    page = CollectPage(ctx, ops, documents=documents)
+    qtbot.addWidget(page)
+    page.resize(1230, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def search(qtbot, page: CollectPage, text: str) -> None:  # type: ignore[no-untyped-def]
+    page.search_box.setFocus()
+    page.search_box.clear()
+    type_text(page.search_box, text)
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+
+
+def pay_cash(page: CollectPage, agent: str = "") -> None:
+    page.start_payment(cash=True)
+    dialog = page.actions.dialog
+    assert isinstance(dialog, PaymentDialog)
+    dialog.agent.setText(agent)
+    dialog.try_submit()
+
+
+def test_search_finds_by_tail_name_pinyin_and_phone(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    number = make_id(dt.date(1970, 3, 4), 321)
+    enrol(db, clock, policies, office, "张三", number, phone="13912345678")
+    enrol(db, clock, policies, office, "张三丰", make_id(dt.date(1960, 1, 1), 11))
+    page = make_page(qtbot, ctx, ops, documents)
+    for text, expected in (
+        (number, 1),
+        (number[-4:], 1),
+        ("张三", 2),
+        ("zs", 2),
+        ("1391234", 1),
+        ("nobody", 0),
+    ):
+        search(qtbot, page, text)
+        assert page.results_model.rowCount() == expected, text
+    search(qtbot, page, number)
+    assert page.resident is not None and page.resident.name == "张三"
+    assert page.enrollment_table.rowCount() == 1
+    assert page.enrollment_table.item(0, 4).text() == "待缴费"
+
+
+def test_notice_cash_receipt_and_void(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    number = make_id(dt.date(1970, 3, 4), 321)
+    enrollment_id = enrol(db, clock, policies, office, "张三", number, tier="high")
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    assert page.cash_button.isEnabled()
+
+    page.print_notice()
+    (notice,) = documents.of_kind("notice")
+    assert notice.pdf.startswith(b"%PDF")
+    page.print_notice()  # the notice already issued prints again, no second notice
+    assert len(documents.of_kind("notice")) == 2
+    assert documents.documents[0].title == documents.documents[1].title
+
+    pay_cash(page, agent="张小三")
+    assert ops.last_error is None
+    (receipt,) = documents.of_kind("receipt")
+    assert receipt.pdf.startswith(b"%PDF")
+    assert "LT2023-000001" in page.message_label.text()
+    assert page.enrollment_table.item(0, 4).text() == "已缴费"
+    assert not page.cash_button.isEnabled()
+    assert page.payment_table.rowCount() == 1
+    with db.read() as s:
+        payment = s.scalars(select(Payment)).one()
+        assert (payment.amount_fen, payment.channel, payment.agent_name) == (
+            101000,
+            "cash",
+            "张小三",
+        )
+
+    page.reprint()
+    assert documents.documents[-1].title.endswith("（重打）")
+
+    page.start_void()
+    dialog = page.actions.dialog
+    assert isinstance(dialog, SupervisorApprovalDialog)
+    dialog.fill(SUPERVISOR, "wrong-password", "收错档次")
+    dialog.try_approve()
+    assert dialog.error.isVisible() and "用户名或密码错误" in dialog.error.text()
+    dialog.fill("jingban", PASSWORD, "收错档次")  # a clerk cannot approve
+    dialog.try_approve()
+    assert "主管" in dialog.error.text()
+    dialog.fill(SUPERVISOR, PASSWORD, "收错档次")
+    dialog.try_approve()
+    assert ops.last_error is None
+    assert "已作废" in page.message_label.text()
+    assert page.enrollment_table.item(0, 4).text() == "待缴费"
+    with db.read() as s:
+        assert s.scalars(select(Payment.status)).one() == "voided"
+        void = s.scalars(select(ReceiptVoid)).one()
+        assert (void.reason, void.supervisor_id) == ("收错档次", office.supervisor_id)
+        assert s.scalars(select(Receipt.receipt_no)).one() == "LT2023-000001"
+
+
+def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    enrollment_id = enrol(db, clock, policies, office, "王五", make_id(dt.date(1985, 6, 6), 41))
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    page.start_payment(cash=False)
+    dialog = page.actions.dialog
+    assert isinstance(dialog, PaymentDialog)
+    dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    dialog.try_submit()
+    assert ops.last_error is not None and ops.last_error[0] == "reference_required"
+    page.start_payment(cash=False)
+    dialog = page.actions.dialog
+    dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    dialog.reference.setText("WX20231106001")
+    dialog.try_submit()
+    assert ops.last_error is None
+    assert documents.of_kind("receipt") == []  # no cash, no receipt
+    assert "WX20231106001" in page.message_label.text()
+    assert not page.void_button.isEnabled() and page.refund_button.isEnabled()
+
+    page.start_refund()
+    refund_dialog = page.actions.dialog
+    assert isinstance(refund_dialog, RefundDialog)
+    refund_dialog.reference.setText("WX-R-1")
+    refund_dialog.try_submit()
+    approval = page.actions.dialog
+    assert isinstance(approval, SupervisorApprovalDialog)
+    approval.fill(SUPERVISOR, PASSWORD, "本人申请退保")
+    approval.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert page.enrollment_table.item(0, 4).text() == "已退费"
+    with db.read() as s:
+        refund = s.scalars(select(Refund)).one()
+        assert (refund.amount_fen, refund.approver_id, refund.channel) == (
+            38000,
+            office.supervisor_id,
+            "qr",
+        )
+
+
+def test_overdue_cash_needs_a_supervisor(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    first = enrol(db, clock, policies, office, "赵一", make_id(dt.date(1980, 1, 1), 1))
+    second = enrol(db, clock, policies, office, "钱二", make_id(dt.date(1981, 1, 1), 3))
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(first)
+    pay_cash(page)
+    assert ops.last_error is None
+    clock.advance(days=7)  # collected 11-06, due by 11-11: overdue on 11-13
+
+    page.show_enrollment(second)
+    pay_cash(page)
+    dialog = page.actions.dialog
+    assert isinstance(dialog, SupervisorApprovalDialog)
+    assert "现金收款被拒绝" in dialog.explanation.text()
+    assert "逾期" in dialog.explanation.text()
+    with db.read() as s:
+        assert len(s.scalars(select(Payment)).all()) == 1  # nothing taken yet
+    dialog.fill(SUPERVISOR, PASSWORD, "村民远道而来，明早入库")
+    dialog.try_approve()
+    assert ops.last_error is None
+    assert len(documents.of_kind("receipt")) == 2
+    with db.read() as s:
+        override = s.scalars(select(Override)).one()
+        assert override.kind == "overdue_cash_payment"
+        assert override.supervisor_id == office.supervisor_id
+        assert override.reason == "村民远道而来，明早入库"
+        assert override.payment_id is not None
+
+
+def test_cash_dialog_keyboard_and_change(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    enrollment_id = enrol(db, clock, policies, office, "孙七", make_id(dt.date(1979, 9, 9), 7))
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    page.start_payment(cash=True)
+    dialog = page.actions.dialog
+    assert dialog.amount.text() == "380.00"
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert dialog.focusWidget() is dialog.received
+    qtbot.keyClicks(dialog.received, "400")
+    assert "20.00" in dialog.change.text()
+    for field in (dialog.received, dialog.payer, dialog.agent):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert ops.last_error is None
+    assert len(documents.of_kind("receipt")) == 1
+
+
+def test_void_after_a_restart_by_receipt_number(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    enrollment_id = enrol(db, clock, policies, office, "周九", make_id(dt.date(1966, 6, 1), 19))
+    first = make_page(qtbot, ctx, ops, documents)
+    first.show_enrollment(enrollment_id)
+    pay_cash(first)
+    # another window (after a restart) does not list that payment
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    assert page.enrollment_table.item(0, 4).text() == "已缴费"
+    assert page.void_button.isEnabled()
+    page.start_void()
+    ask = page.actions.dialog
+    ask.receipt_no.setText("LT2023-000001")
+    ask.try_submit()
+    approval = page.actions.dialog
+    assert isinstance(approval, SupervisorApprovalDialog)
+    assert "LT2023-000001" in approval.explanation.text()
+    approval.fill(SUPERVISOR, PASSWORD, "重复收费")
+    approval.try_approve()
+    assert ops.last_error is None
+    assert page.enrollment_table.item(0, 4).text() == "待缴费"
+    with db.read() as s:
+        assert s.scalars(select(Payment.status)).one() == "voided"

@@ -1,0 +1,157 @@
+"""The window: pages by keyboard, the status bar, the deposit clock and banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from counter_fixtures import make_id
+from PySide6.QtCore import Qt
+
+from services.deposits import record_deposit
+from services.payments import take_payment
+from services.quote import PersonFacts
+from services.registry import ResidentInput, register_and_enroll
+from ui.deposit_clock import STATE_COLOURS
+from ui.main_window import PAGES, MainWindow
+from ui.operations import DEPOSITS
+
+
+def make_window(qtbot, ctx, ops, documents) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(ctx, ops, documents=documents)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def cash_payment(db, clock, policies, office, seq: int, tier: str = "high") -> None:  # type: ignore[no-untyped-def]
+    with db.write() as s:
+        _r, e, _q = register_and_enroll(
+            s,
+            clock,
+            policies=policies,
+            policy_key="tianjin-2024",
+            data=ResidentInput(
+                make_id(dt.date(1970, 1, 1), seq), "居民" + "甲乙丙丁戊己庚辛壬癸子丑"[seq % 12]
+            ),
+            category="adult",
+            tier=tier,
+            facts=PersonFacts(),
+            office_id=office.id,
+            operator_id=office.clerk_id,
+        )
+        take_payment(
+            s,
+            clock,
+            policies,
+            enrollment_id=e.id,
+            amount=e.personal_due_fen // 100,
+            channel="cash",
+            operator_id=office.clerk_id,
+        )
+
+
+def test_function_keys_and_ctrl_digits_switch_pages(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, ctx, ops, documents)
+    assert window.current_key == "register"
+    for number, spec in enumerate(PAGES, start=1):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
+        assert window.current_key == spec.key
+        assert window.stack.currentWidget() is window.page(spec.key)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key == "collect"
+    assert window.focusWidget() is window.page("collect").search_box
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key == "register"
+    assert window.focusWidget() is window.page("register").id_input
+
+
+def test_status_bar_shows_operator_office_date_and_clock(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, ctx, ops, documents)
+    assert "李经办" in window.operator_label.text() and "经办员" in window.operator_label.text()
+    assert "芦台街道便民服务中心" in window.office_label.text()
+    assert "2023-11-06" in window.date_label.text() and "星期一" in window.date_label.text()
+    assert window.clock.state == "ok"
+    assert "正常" in window.clock.state_label.text()
+    assert STATE_COLOURS["ok"][1] in window.clock.state_label.styleSheet()
+    assert not window.banner.isVisible()
+
+
+def test_register_then_go_collect(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, ctx, ops, documents)
+    page = window.page("register")
+    page.id_input.setText(make_id(dt.date(1988, 8, 8), 9))
+    page.name.setText("周八")
+    page.choose_tier("low")
+    page.save()
+    assert page.result_frame.isVisible()
+    qtbot.keyClick(page, Qt.Key.Key_F9)
+    assert window.current_key == "collect"
+    collect = window.page("collect")
+    assert collect.resident is not None and collect.resident.name == "周八"
+    assert collect.current_enrollment is not None
+    assert collect.current_enrollment.id == page.last_enrollment_id
+
+
+def test_deposit_clock_warns_then_banner_until_deposit(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 1)  # 1010.00 on 11-06, due by 11-11
+    window = make_window(qtbot, ctx, ops, documents)
+    assert window.clock.state == "ok"
+    assert "1,010.00" in window.clock.detail_label.text()
+    assert "2023-11-11" in window.clock.detail_label.text()
+
+    clock.advance(days=4)  # 11-10: due tomorrow
+    window.clock.refresh()
+    assert window.clock.state == "warning"
+    assert not window.banner.isVisible()
+
+    clock.advance(days=1)  # 11-11: due today
+    changes: list[tuple[str, str]] = []
+    window.clock.stateChanged.connect(lambda new, old: changes.append((new, old)))
+    window.clock.refresh()
+    assert changes == [("due_today", "warning")]
+    assert window.banner.isVisible()
+    assert "今日须入库" in window.banner.text_label.text()
+    assert window.clock.blink_timer.isActive()
+    window.clock.refresh()  # still due: the banner stays
+    assert window.banner.isVisible()
+
+    window.banner.button.click()
+    assert window.current_key == "deposit"
+
+    ops.write(
+        DEPOSITS,
+        record_deposit,
+        office_id=office.id,
+        amount="1010.00",
+        channel="bank",
+        slip_no="JK-0001",
+        operator_id=office.clerk_id,
+    )
+    # changed(DEPOSITS) refreshed the clock
+    assert window.clock.state == "ok"
+    assert not window.banner.isVisible()
+    assert not window.clock.blink_timer.isActive()
+
+
+def test_overdue_is_dark_red_with_banner(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 3)
+    clock.advance(days=8)
+    window = make_window(qtbot, ctx, ops, documents)
+    assert window.clock.state == "overdue"
+    assert STATE_COLOURS["overdue"][1] in window.clock.state_label.styleSheet()
+    assert window.banner.isVisible()
+    assert "逾期" in window.banner.text_label.text()
+    assert "主管放行" in window.banner.text_label.text()
+
+
+def test_amount_limit_makes_it_due_today(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    for seq in range(1, 11):  # 10 × 1010.00 = 10,100.00 ≥ 10,000.00
+        cash_payment(db, clock, policies, office, seq)
+    window = make_window(qtbot, ctx, ops, documents)
+    assert window.clock.state == "due_today"
+    assert window.banner.isVisible()

@@ -1,0 +1,112 @@
+"""报表 page: day and month takings by village/tier/channel, progress, overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fixtures_ui2 import add_payment, ctx, ops, seed  # noqa: F401
+from PySide6.QtCore import QDate, Qt
+
+from db.models import Override
+from services.reports import VillageProgress
+from ui.models import ObjectRole
+from ui.operations import PAYMENTS
+from ui.pages.reports_page import ReportsPage, rate_text
+
+TODAY = dt.datetime(2023, 11, 6, 9, 0)
+
+
+@pytest.fixture
+def page(qtbot, ctx, ops, db, seed):  # noqa: F811
+    add_payment(db, seed, when=TODAY, village="东风村", tier="low")
+    add_payment(
+        db, seed, when=TODAY, village="东风村", tier="high", amount_fen=101000, channel="pos"
+    )
+    add_payment(db, seed, when=TODAY, village="红旗村", tier="low", status="voided")
+    add_payment(db, seed, when=dt.datetime(2023, 11, 2, 9, 0), village="新华社区", channel="qr")
+    add_payment(db, seed, when=dt.datetime(2023, 10, 20, 9, 0), village="新华社区")
+    with db.write() as s:
+        s.add(
+            Override(
+                office_id=seed.office_id,
+                kind="due_today_close",
+                reason="银行停电，次日入库",
+                supervisor_id=seed.supervisor_id,
+                operator_id=seed.clerk_id,
+                business_date=dt.date(2023, 11, 3),
+                created_at=dt.datetime(2023, 11, 3, 17, 5),
+            )
+        )
+    widget = ReportsPage(ctx, ops)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 700)
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    return widget
+
+
+def rows(model):
+    return [
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def test_day_totals_by_village_tier_channel(page):
+    day = page.day_panel
+    assert "收款 3 笔，净额 1,390.00 元（含作废/退费 1 笔）" == day.summary.text()
+    villages = {r[0]: r for r in rows(day.models["by_village"])}
+    assert villages["东风村"][1:] == ["2", "", "1,390.00"]
+    assert villages["红旗村"][1:] == ["1", "1", "0.00"]
+    tiers = {r[0]: r[3] for r in rows(day.models["by_tier"])}
+    assert tiers == {"高档": "1,010.00", "低档": "380.00"}
+    channels = {r[0]: r[3] for r in rows(day.models["by_channel"])}
+    assert channels["POS刷卡"] == "1,010.00" and channels["现金"] == "380.00"
+
+
+def test_month_totals(page):
+    month = page.month_panel
+    assert month.summary.text().startswith("收款 4 笔，净额 1,770.00 元")
+    villages = {r[0]: r[3] for r in rows(month.models["by_village"])}
+    assert villages["新华社区"] == "380.00"  # the October payment is not in November
+    page.month_edit.setDate(QDate(2023, 10, 1))
+    page.refresh()
+    assert page.month.payments == 1
+
+
+def test_progress_against_targets(page):
+    page.tabs.setCurrentIndex(1)
+    table = {r[0]: r for r in rows(page.progress)}
+    assert table["东风村"][1:] == ["320", "2", "2", "0", "0.6%", "318"]
+    assert table["柳河村"][1] == "—" and table["柳河村"][5] == "未设目标"
+    assert "已登记 5 人，已缴费 4 人" in page.progress_summary.text()
+    assert isinstance(page.progress.index(0, 0).data(ObjectRole), VillageProgress)
+
+
+def test_overrides_of_the_month(page):
+    assert page.overrides.rowCount() == 1
+    row = rows(page.overrides)[0]
+    assert row[2] == "当日应入库未入库即日结" and row[3] == "银行停电，次日入库"
+    assert row[4] == "张丽" and row[5] == "王芳" and row[6] == ""
+    assert "主管放行 1 次" in page.overrides_summary.text()
+
+
+def test_refresh_on_change_and_keyboard(qtbot, page, ops, db, seed):  # noqa: F811
+    add_payment(db, seed, when=TODAY, village="柳河村")
+    ops.changed.emit(PAYMENTS)
+    assert page.day_report.payments == 4
+    page.activate()
+    assert page.day_edit.hasFocus()
+    page.day_edit.setDate(QDate(2023, 11, 2))
+    for _ in range(3):
+        qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
+    assert page.day_report.date_from == dt.date(2023, 11, 2) and page.day_report.payments == 1
+    qtbot.keyClick(page, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert page.tabs.currentIndex() == 1
+
+
+def test_rate_text():
+    assert rate_text(VillageProgress(1, "x", 3, 2, 2)) == "66.6%"
+    assert rate_text(VillageProgress(1, "x", None, 2, 2)) == "未设目标"

@@ -1,0 +1,146 @@
+"""设置 page: office settings, villages, operators, printer; supervisor only."""
+
+from __future__ import annotations
+
+from fixtures_ui2 import clerk_ctx, ctx, ops, seed  # noqa: F401
+from PySide6.QtCore import Qt
+
+from services.ledger_views import office_extras, operators_of
+from services.office import authenticate, office_info
+from ui.pages.settings_page import NO_TARGET, SettingsPage
+
+
+def make_page(qtbot, ctx, ops, printers=("HP LaserJet 1020", "PDF")):  # noqa: F811
+    page = SettingsPage(ctx, ops, printers=lambda: list(printers))
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    with qtbot.waitActive(page):
+        page.show()
+        page.activateWindow()
+    return page
+
+
+def read(db, fn, *args):
+    with db.read() as s:
+        return fn(s, *args)
+
+
+def test_shows_the_office(qtbot, ctx, ops, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    assert page.name.text() == "城关街道办事处"
+    assert page.level.currentData() == "street_office"
+    assert page.policy.currentData() == "tianjin-2024"
+    assert page.prefix.text() == "CG" and page.deposit_days.value() == 5
+    assert page.deposit_limit.text() == "10000.00"
+    assert page.villages.rowCount() == 4 and page.operators.rowCount() == 2
+    assert not page.notice.isVisibleTo(page)
+
+
+def test_save_office_settings_by_keyboard(qtbot, ctx, ops, db, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    page.name.setText("城关街道便民服务中心")
+    page.deposit_days.setValue(3)
+    page.deposit_limit.setText("8000")
+    page.phone.setText("022-2736 0000")
+    page.name.setFocus()
+    for _ in range(9):  # Enter through the form; on the last field it saves
+        qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
+    assert page.message.text() == "单位设置已保存。", page.message.text()
+    office = read(db, office_info, seed.office_id)
+    assert office.name == "城关街道便民服务中心" and office.deposit_days == 3
+    assert office.deposit_limit_fen == 800000 and office.phone == "022-2736 0000"
+    assert "张丽" in page.updated.text()
+
+
+def test_bad_settings_are_refused_in_chinese(qtbot, ctx, ops, db, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    page.prefix.setText("c-g!")
+    page.save_office()
+    assert "收据号前缀" in page.message.text()
+    page.deposit_limit.setText("abc")
+    page.save_office()
+    assert "金额格式不正确" in page.deposit_limit.error_label.text()
+    assert read(db, office_info, seed.office_id).receipt_prefix == "CG"
+
+
+def test_villages_and_targets(qtbot, ctx, ops, db, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    page.tabs.setCurrentIndex(1)
+    page.new_village.setText("清河村")
+    page.new_target.setValue(150)
+    page.add_village()
+    names = {v.name: v.target for v in read(db, office_info, seed.office_id).villages}
+    assert names["清河村"] == 150 and page.villages.rowCount() == 5
+    page.add_village()  # empty name
+    assert "请填写" in page.message.text()
+    row = [page.villages.row_object(r).name for r in range(5)].index("柳河村")
+    page.village_view.setCurrentIndex(page.villages.index(row, 0))
+    assert page.target.value() == NO_TARGET
+    page.target.setValue(200)
+    page.set_target()
+    names = {v.name: v.target for v in read(db, office_info, seed.office_id).villages}
+    assert names["柳河村"] == 200
+
+
+def test_operators_add_and_deactivate(qtbot, ctx, ops, db, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    page.tabs.setCurrentIndex(2)
+    page.username.setText("liuyang")
+    page.display_name.setText("刘洋")
+    page.role.setCurrentIndex(page.role.findData("clerk"))
+    page.password.setText("start-1234")
+    page.password2.setText("start-1235")
+    page.add_operator()
+    assert "两次输入的密码不一致" in page.message.text()
+    page.password2.setText("start-1234")
+    page.add_operator()
+    assert "已添加操作员“刘洋”" in page.message.text()
+    assert read(db, authenticate, "liuyang", "start-1234").display_name == "刘洋"
+    row = [page.operators.row_object(r).username for r in range(3)].index("liuyang")
+    page.operator_view.setCurrentIndex(page.operators.index(row, 0))
+    page.toggle_operator()
+    assert "已停用" in page.message.text()
+    assert not {o.username: o.active for o in read(db, operators_of, seed.office_id)}["liuyang"]
+
+
+def test_printer_choice(qtbot, ctx, ops, db, seed):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)
+    assert [page.printer.itemData(i) for i in range(page.printer.count())] == [
+        "HP LaserJet 1020",
+        "PDF",
+    ]
+    page.printer.setCurrentIndex(1)
+    page.save_printer()
+    assert read(db, office_extras, seed.office_id).printer_name == "PDF"
+
+
+def test_a_clerk_can_only_look(qtbot, clerk_ctx, ops, seed):  # noqa: F811
+    page = make_page(qtbot, clerk_ctx, ops)
+    assert page.notice.isVisibleTo(page) and "仅主管" in page.notice.text()
+    assert not page.name.isEnabled() and not page.save_office_button.isEnabled()
+    assert not page.add_operator_button.isEnabled() and not page.add_village_button.isEnabled()
+    page.save_office()  # even if called, the service refuses
+    assert "主管" in page.message.text()
+
+
+def test_a_supervisor_resets_a_password_and_sets_the_payment_link(qtbot, ctx, ops, db, seed):  # noqa: F811, E501
+    page = make_page(qtbot, ctx, ops)
+    row = [page.operators.row_object(r).role for r in range(page.operators.rowCount())].index("clerk")
+    clerk = page.operators.row_object(row)
+    page.operator_view.setCurrentIndex(page.operators.index(row, 0))
+    page.new_password.setText("new-pass-99")
+    page.reset_password()
+    assert "密码已重置" in page.message.text()
+    assert page.new_password.text() == ""
+    assert read(db, authenticate, clerk.username, "new-pass-99").id == clerk.id
+
+    page.link.setText("https://pay.example/?n={notice}")
+    page.save_office()
+    assert "notice" in page.message.text()  # the unknown placeholder is named
+    assert read(db, office_extras, seed.office_id).payment_link_template == ""
+    page.link.setText("https://pay.example/?n={notice_no}&a={amount}")
+    page.instructions.setPlainText("现金\nPOS 刷卡")
+    page.save_office()
+    extras = read(db, office_extras, seed.office_id)
+    assert extras.payment_link_template == "https://pay.example/?n={notice_no}&a={amount}"
+    assert extras.payment_instructions == "现金\nPOS 刷卡"

@@ -1,0 +1,1 @@
+"""The window. Talks only to services/; no ORM queries here."""

@@ -1,0 +1,293 @@
+"""Starting the window: database, policies, first run, login, main window.
+
+``run_app(args)`` is what ``python main.py`` runs. ``args`` carries ``db`` (a
+SQLAlchemy URL or None for the default file) and ``policy_dir`` (extra policy
+folders). A database the program cannot use (made by a newer version, locked,
+unreadable) or a broken policy file is reported in Chinese and the program
+exits with code 2; the clerk never sees a traceback.
+
+The sequence after start is driven by :class:`AppController` with signals
+(first-run form → login → main window; Ctrl+L logs out back to the login), so
+tests can walk it without a blocking ``exec()`` anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from db.engine import Database, resolve_database_url
+from db.errors import describe_database_error
+from db.migrate import upgrade_database
+from services import office as office_service
+from services.clock import Clock, SystemClock
+from services.errors import NotFound, ServiceError
+from services.policy import PolicyBook, load_policies, policy_dirs_from_env
+from ui.context import AppContext, Session
+from ui.first_run import FirstRunDialog
+from ui.login_dialog import LoginDialog
+from ui.operations import OperationFailed, Operations
+
+if TYPE_CHECKING:
+    # The window and its pages are imported while the login dialog waits for
+    # the password (see AppController.show_login), so the dialog shows sooner.
+    from ui.main_window import MainWindow
+    from ui.printing_bridge import DocumentOutput
+
+log = logging.getLogger(__name__)
+
+PRELOAD_DELAY_MS = 100
+EXIT_OK = 0
+EXIT_REFUSED = 2
+CJK_FAMILIES = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+    "WenQuanYi Zen Hei",
+)
+WQY_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+APP_STYLE = """
+QWidget { font-size: 14px; }
+QGroupBox { font-weight: bold; margin-top: 10px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
+QPushButton { padding: 4px 12px; }
+QHeaderView::section { padding: 4px; }
+"""
+
+
+def ensure_chinese_font(app: QApplication) -> str:
+    """Use a font that has Chinese glyphs; returns the family in use.
+
+    The platform's default is kept when it covers Simplified Chinese (Windows,
+    macOS); otherwise the first installed CJK family is chosen, loading the
+    WenQuanYi file directly if fontconfig does not list it.
+    """
+    current = app.font().family()
+    systems = QFontDatabase.writingSystems(current)
+    if QFontDatabase.WritingSystem.SimplifiedChinese in systems and current not in (
+        "",
+        "Sans Serif",
+    ):
+        return current
+    families = set(QFontDatabase.families())
+    chosen = next((f for f in CJK_FAMILIES if f in families), None)
+    if chosen is None and WQY_FILE.exists():
+        font_id = QFontDatabase.addApplicationFont(str(WQY_FILE))
+        loaded = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        chosen = loaded[0] if loaded else None
+    if chosen is None:
+        log.warning("no Chinese font found; Chinese text may show as boxes")
+        return current
+    font = QFont(chosen)
+    font.setPointSize(10)
+    app.setFont(font)
+    return chosen
+
+
+def style_app(app: QApplication) -> None:
+    ensure_chinese_font(app)
+    app.setStyleSheet(APP_STYLE)
+
+
+def office_exists(ops: Operations) -> bool:
+    """Whether the database already has an office (else: first run)."""
+    finder = getattr(office_service, "list_offices", None)
+    if finder is not None:
+        return bool(ops.read(finder))
+    # Offices are never deleted and ids start at 1: the first office is office 1.
+    try:
+        ops.read(office_service.office_info, 1)
+    except OperationFailed as exc:
+        if exc.code == NotFound.code or exc.code == "office_not_found":
+            return False
+        raise
+    return True
+
+
+class AppController(QObject):
+    """First run → login → main window, by signals."""
+
+    windowShown = Signal(object)  # MainWindow
+    finished = Signal(int)  # exit code
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        *,
+        documents: DocumentOutput | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents
+        self.window: MainWindow | None = None
+        self.dialog: FirstRunDialog | LoginDialog | None = None
+
+    def start(self) -> None:
+        try:
+            has_office = office_exists(self.ops)
+        except OperationFailed as exc:
+            self.finished.emit(EXIT_REFUSED)
+            log.error("cannot read offices: %s", exc.message)
+            return
+        if has_office:
+            self.show_login()
+        else:
+            self.show_first_run()
+
+    def show_first_run(self) -> None:
+        dialog = FirstRunDialog(self.ctx, self.ops)
+        dialog.officeCreated.connect(lambda _o, _s: self.show_login())
+        dialog.rejected.connect(lambda: self.finished.emit(EXIT_OK))
+        self._open(dialog)
+
+    def show_login(self) -> None:
+        dialog = LoginDialog(self.ctx, self.ops)
+        dialog.loggedIn.connect(self.open_window)
+        dialog.rejected.connect(lambda: self.finished.emit(EXIT_OK))
+        self._open(dialog)
+        QTimer.singleShot(PRELOAD_DELAY_MS, preload_window)
+
+    def _open(self, dialog: FirstRunDialog | LoginDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_window(self, session: Session) -> MainWindow:
+        self.ctx.session = session
+        log.info("operator %s logged in at office %s", session.operator_id, session.office_id)
+        from ui.main_window import MainWindow
+
+        window = MainWindow(self.ctx, self.ops, documents=self.documents)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.logoutRequested.connect(self.log_out)
+        window.destroyed.connect(self._window_gone)
+        self.window = window
+        window.show()
+        self.windowShown.emit(window)
+        return window
+
+    def log_out(self) -> None:
+        window = self.window
+        self.window = None
+        self.ctx.session = None
+        if window is not None:
+            window.destroyed.disconnect(self._window_gone)
+            window.close()
+        self.show_login()
+
+    def _window_gone(self) -> None:
+        if self.window is not None:
+            self.window = None
+            self.finished.emit(EXIT_OK)
+
+
+def preload_window() -> None:
+    """Import the main window and its pages (while the clerk types the password)."""
+    from ui.main_window import preload_pages
+
+    preload_pages()
+
+
+def open_context(
+    db_url: str | None, policy_dirs: Sequence[str], clock: Clock | None = None
+) -> AppContext:
+    """Open and migrate the database and load the policies (may raise ServiceError)."""
+    db = Database(resolve_database_url(db_url))
+    try:
+        upgrade_database(db)
+        policies: PolicyBook = load_policies(
+            [*policy_dirs_from_env(), *(Path(d) for d in policy_dirs)]
+        )
+    except BaseException:
+        db.dispose()
+        raise
+    return AppContext(db=db, clock=clock or SystemClock(), policies=policies)
+
+
+def _start_error(exc: BaseException) -> str | None:
+    """The Chinese message for a failure at start, or None for a program error."""
+    if isinstance(exc, ServiceError):
+        return exc.message
+    described = describe_database_error(exc)
+    return described[1] if described is not None else None
+
+
+def show_fatal(app: QApplication, message: str) -> int:
+    """Show ``message`` and return EXIT_REFUSED once the clerk has read it."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "无法启动", message, QMessageBox.StandardButton.Ok)
+    box.setObjectName("startupError")
+    # A local loop rather than app.exec()/quit(): quitting the application
+    # would also close every other window of the process.
+    loop = QEventLoop()
+    box.finished.connect(loop.quit)
+    box.open()
+    loop.exec()
+    box.deleteLater()
+    return EXIT_REFUSED
+
+
+def _install_excepthook(app: QApplication) -> None:
+    """An unexpected error in a slot: log it, tell the clerk plainly, keep running."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "程序错误",
+            "程序出现内部错误，刚才的操作可能没有完成。已记录日志，请联系管理员。",
+            QMessageBox.StandardButton.Ok,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    sys.excepthook = hook
+
+
+def run_app(args: Any) -> int:
+    """Run the counter window; returns the process exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("yibao-counter")
+    app.setApplicationDisplayName("城乡居民医保柜台")
+    style_app(app)
+    try:
+        ctx = open_context(getattr(args, "db", None), getattr(args, "policy_dir", None) or [])
+    except Exception as exc:  # noqa: BLE001 - every start failure becomes a message
+        message = _start_error(exc)
+        if message is None:
+            log.exception("cannot start")
+            message = "程序启动失败，已记录日志，请联系管理员。"
+        else:
+            log.error("cannot start: %s", message)
+        return show_fatal(app, message)
+    ops = Operations(ctx)
+    controller = AppController(ctx, ops)
+    code = {"value": EXIT_OK}
+
+    def finish(value: int) -> None:
+        code["value"] = value
+        app.quit()
+
+    controller.finished.connect(finish)
+    _install_excepthook(app)
+    # Start inside the event loop, so that an early finish can quit it.
+    QTimer.singleShot(0, controller.start)
+    app.exec()
+    ctx.db.dispose()
+    return code["value"]

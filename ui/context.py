@@ -1,0 +1,47 @@
+"""What every page receives explicitly: database, clock, policies, and who is
+working at which office (STYLE.md: pages receive their context; no globals)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from db.engine import Database
+from services.clock import Clock
+from services.policy import PolicyBook
+
+
+@dataclasses.dataclass(frozen=True)
+class Session:
+    """The logged-in operator at an office."""
+
+    office_id: int
+    office_name: str
+    operator_id: int
+    operator_name: str
+    role: str  # 'clerk' | 'supervisor'
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclasses.dataclass
+class AppContext:
+    db: Database
+    clock: Clock
+    policies: PolicyBook
+    session: Session | None = None
+
+    def business_date(self) -> dt.date:
+        return self.clock.now().date()
+
+    @property
+    def office_id(self) -> int:
+        assert self.session is not None, "no operator logged in"
+        return self.session.office_id
+
+    @property
+    def operator_id(self) -> int:
+        assert self.session is not None, "no operator logged in"
+        return self.session.operator_id

@@ -1,0 +1,1 @@
+"""Dialogs shared by several pages; opened with show()/open(), never exec()."""

@@ -1,0 +1,114 @@
+"""Log in: an operator of the office (clerk or supervisor) starts working.
+
+The dialog checks the user name and password through ``services.office`` and
+emits ``loggedIn(Session)`` with the office and the operator; the window is
+built from that. Opened with ``open()``; Enter moves from user name to
+password and then logs in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.office import authenticate, office_info
+from ui.context import AppContext, Session
+from ui.operations import OperationFailed, Operations
+from ui.widgets.enter_chain import EnterChain, no_default_buttons
+
+
+def _log_in(session, _clock, username: str, password: str) -> Session:  # type: ignore[no-untyped-def]
+    # A write: authenticate may upgrade an old password hash.
+    operator = authenticate(session, username, password)
+    office = office_info(session, operator.office_id)
+    return Session(
+        office_id=office.id,
+        office_name=office.name,
+        operator_id=operator.id,
+        operator_name=operator.display_name,
+        role=operator.role,
+    )
+
+
+class LoginDialog(QDialog):
+    loggedIn = Signal(object)  # ui.context.Session
+
+    def __init__(self, ctx: AppContext, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.session: Session | None = None
+        self.setWindowTitle("城乡居民医保柜台 — 登录")
+        self.setMinimumWidth(380)
+
+        title = QLabel("城乡居民医保柜台")
+        title.setStyleSheet("font-size: 20px; font-weight: bold;")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        subtitle = QLabel(f"营业日期：{ctx.business_date():%Y年%m月%d日}")
+        subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.username = QLineEdit()
+        self.username.setObjectName("loginUsername")
+        self.username.setPlaceholderText("用户名")
+        self.password = QLineEdit()
+        self.password.setObjectName("loginPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("密码")
+        self.error = QLabel()
+        self.error.setObjectName("loginError")
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.hide()
+
+        form = QFormLayout()
+        form.addRow("用户名", self.username)
+        form.addRow("密码", self.password)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
+        self.buttons.accepted.connect(self.try_login)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(subtitle)
+        layout.addSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        # Enter: user name -> password -> log in
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields([self.username, self.password], self.try_login)
+        no_default_buttons(self.buttons)
+        self.username.setFocus()
+
+    def try_login(self) -> None:
+        if not self.username.text().strip():
+            self._show_error("请输入用户名。")
+            self.username.setFocus()
+            return
+        try:
+            session = self.ops.write(
+                (), _log_in, self.username.text(), self.password.text(), parent=self
+            )
+        except OperationFailed as exc:
+            self._show_error(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.session = session
+        self.loggedIn.emit(session)
+        self.accept()
+
+    def _show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()

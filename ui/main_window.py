@@ -1,0 +1,287 @@
+"""The counter's window: navigation, pages, and who/when/cash in the status bar.
+
+Seven pages, each reachable by F1…F7 and Ctrl+1…Ctrl+7. Pages are built the
+first time they are shown, so the window appears at once even on a register
+of 300,000 residents. Every page receives the context and the operations
+object explicitly (STYLE.md: pages receive their context).
+
+The status bar always shows the operator, the office, the business date and
+the deposit clock; the deposit banner spans the top of the window while cash
+is due today or overdue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import inspect
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.office import ROLES
+from ui.context import AppContext
+from ui.deposit_clock import DepositBanner, DepositClock
+from ui.operations import Operations
+from ui.printing_bridge import DocumentOutput, PreviewOutput
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    module: str
+    cls: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("register", "登记", "ui.pages.register_page", "RegisterPage"),
+    PageSpec("collect", "缴费", "ui.pages.collect_page", "CollectPage"),
+    PageSpec("ledger", "台账", "ui.pages.ledger_page", "LedgerPage"),
+    PageSpec("deposit", "入库", "ui.pages.deposit_page", "DepositPage"),
+    PageSpec("day_close", "日结", "ui.pages.day_close_page", "DayClosePage"),
+    PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
+    PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
+)
+PRELOAD_DELAY_MS = 300
+# What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
+PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
+RESERVED_KEYS = frozenset(
+    [f"F{n}" for n in range(1, len(PAGES) + 1)] + [f"Ctrl+{n}" for n in range(1, len(PAGES) + 1)]
+)
+
+
+def preload_pages() -> None:
+    """Import every page's code (and what printing needs) ahead of its first use."""
+    for spec in PAGES:
+        page_factory(spec)
+    for module in PRELOAD_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+
+
+class PlaceholderPage(QWidget):
+    """Stands in for a page whose module is not there yet."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        label = QLabel(f"{title}（建设中）")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("font-size: 20px; color: #757575;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+
+
+def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
+    """The page class, or None when its module does not exist (yet).
+
+    A module that exists but fails to import is a program error and raises.
+    """
+    if importlib.util.find_spec(spec.module) is None:
+        return None
+    module = importlib.import_module(spec.module)
+    return getattr(module, spec.cls)  # type: ignore[no-any-return]
+
+
+class MainWindow(QMainWindow):
+    logoutRequested = Signal()
+    pageChanged = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        *,
+        documents: DocumentOutput | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        assert ctx.session is not None, "log in before opening the window"
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents if documents is not None else PreviewOutput()
+        self._pages: dict[str, QWidget] = {}
+        self._slots: dict[str, QWidget] = {}
+        self.setWindowTitle(f"城乡居民医保柜台 — {ctx.session.office_name}")
+        self.resize(1366, 768)
+
+        # --- navigation and pages ------------------------------------------------
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(132)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 16px; border: none; background: #263238;"
+            " color: #eceff1; outline: 0; }"
+            " QListWidget#navigation::item { padding: 12px 10px; }"
+            " QListWidget#navigation::item:selected { background: #1565c0; color: white; }"
+        )
+        self.stack = QStackedWidget()
+        for number, spec in enumerate(PAGES, start=1):
+            item = QListWidgetItem(f"{spec.title}　F{number}")
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setToolTip(f"{spec.title}（F{number} 或 Ctrl+{number}）")
+            self.nav.addItem(item)
+            slot = QWidget()  # replaced by the page when first shown
+            self._slots[spec.key] = slot
+            self.stack.addWidget(slot)
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+
+        self.clock = DepositClock(ctx, ops)
+        self.banner = DepositBanner(self.clock)
+        self.banner.depositRequested.connect(lambda: self.show_page("deposit"))
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        # --- status bar ------------------------------------------------------------
+        session = ctx.session
+        self.operator_label = QLabel(
+            f"操作员：{session.operator_name}（{ROLES.get(session.role, session.role)}）"
+        )
+        self.operator_label.setObjectName("operatorLabel")
+        self.office_label = QLabel(f"单位：{session.office_name}")
+        self.office_label.setObjectName("officeLabel")
+        self.date_label = QLabel()
+        self.date_label.setObjectName("businessDateLabel")
+        bar = self.statusBar()
+        for widget in (self.operator_label, self.office_label, self.date_label):
+            widget.setContentsMargins(6, 0, 6, 0)
+            bar.addWidget(widget)
+        bar.addPermanentWidget(self.clock)
+        self._update_date()
+        self.date_timer = QTimer(self)
+        self.date_timer.setInterval(60_000)
+        self.date_timer.timeout.connect(self._update_date)
+        self.date_timer.start()
+        ops.failed.connect(lambda _code, message: bar.showMessage(message, 10_000))
+
+        # --- keyboard ---------------------------------------------------------------
+        for number, spec in enumerate(PAGES, start=1):
+            for seq in (f"F{number}", f"Ctrl+{number}"):
+                shortcut = QShortcut(QKeySequence(seq), self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logoutRequested)
+        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
+
+        self.clock.refresh()
+        self.show_page("register")
+        # Load the other pages' code once the window is up, so that the first
+        # F2 does not wait for reportlab and friends to import.
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
+
+    def _preload_pages(self) -> None:
+        preload_pages()
+
+    # --- pages ----------------------------------------------------------------------
+
+    @property
+    def current_key(self) -> str:
+        row = self.nav.currentRow()
+        return PAGES[row].key if row >= 0 else ""
+
+    def page(self, key: str) -> QWidget:
+        """The page ``key``, built now if it was not yet."""
+        if key in self._pages:
+            return self._pages[key]
+        spec = next(s for s in PAGES if s.key == key)
+        factory = page_factory(spec)
+        if factory is None:
+            log.warning("page %s not available yet (%s)", key, spec.module)
+            widget: QWidget = PlaceholderPage(spec.title)
+        elif "documents" in inspect.signature(factory).parameters:
+            # pages that print take where their PDFs go
+            widget = factory(self.ctx, self.ops, documents=self.documents)
+        else:
+            widget = factory(self.ctx, self.ops)
+        self._wire(key, widget)
+        slot = self._slots[key]
+        index = self.stack.indexOf(slot)
+        self.stack.insertWidget(index, widget)
+        self.stack.removeWidget(slot)
+        slot.deleteLater()
+        self._pages[key] = widget
+        return widget
+
+    def show_page(self, key: str) -> QWidget:
+        row = next(i for i, s in enumerate(PAGES) if s.key == key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # -> _on_nav_row
+        return self._pages[key]
+
+    def _on_nav_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key = PAGES[row].key
+        widget = self.page(key)
+        self.stack.setCurrentWidget(widget)
+        activate = getattr(widget, "activate", None)
+        if callable(activate):
+            activate()
+        else:
+            widget.setFocus()
+        self.pageChanged.emit(key)
+
+    def _wire(self, key: str, widget: QWidget) -> None:
+        """Connect page signals that lead to other pages; keep the page keys free."""
+        for shortcut in widget.findChildren(QShortcut):
+            if shortcut.key().toString() in RESERVED_KEYS:
+                # F1…F7 and Ctrl+1…7 switch pages everywhere; a page binding one
+                # would make the key ambiguous on that page and do nothing.
+                log.warning(
+                    "page %s: shortcut %s is reserved for page switching; disabled",
+                    key,
+                    shortcut.key().toString(),
+                )
+                shortcut.setEnabled(False)
+        if key == "register" and hasattr(widget, "collectRequested"):
+            widget.collectRequested.connect(self.collect_enrollment)
+        if hasattr(widget, "depositRequested"):
+            widget.depositRequested.connect(lambda: self.show_page("deposit"))
+
+    def collect_enrollment(self, enrollment_id: int) -> None:
+        """Switch to 缴费 with this enrolment selected (after registering)."""
+        page = self.show_page("collect")
+        show = getattr(page, "show_enrollment", None)
+        if callable(show):
+            show(enrollment_id)
+
+    # --- status bar -----------------------------------------------------------------------
+
+    def _update_date(self) -> None:
+        day = self.ctx.business_date()
+        weekday = "一二三四五六日"[day.weekday()]
+        self.date_label.setText(f"营业日期：{day:%Y-%m-%d} 星期{weekday}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.clock.refresh_timer.stop()
+        self.clock.blink_timer.stop()
+        self.date_timer.stop()
+        super().closeEvent(event)

@@ -1,0 +1,116 @@
+"""One path for every write (STYLE.md, after Anki's aqt/operations).
+
+A page never opens a transaction itself. It calls ``Operations.write(topic,
+fn, *args)``: the service function runs inside one ``db.write()`` transaction
+with the session and clock; a refusal (``ServiceError``) or database trouble
+(locked, disk full, read-only…) is shown to the clerk in Chinese and nothing is
+written; on success every page hears ``changed(topic)`` and decides whether to
+refresh. Reads go through ``Operations.read`` with the same error handling.
+
+Anything else is a program error: it is logged with its traceback and the
+clerk sees a short apology, not the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from db.errors import describe_database_error
+from services.errors import ServiceError
+from ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Topics announced after a write; pages refresh on the ones they show.
+RESIDENTS = "residents"
+ENROLLMENTS = "enrollments"
+PAYMENTS = "payments"
+LEDGER = "ledger"
+DEPOSITS = "deposits"
+DAY = "day"
+OFFICE = "office"
+
+
+class OperationFailed(Exception):
+    """Raised to the caller after the error was already shown to the clerk."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Operations(QObject):
+    changed = Signal(str)
+    # (code, Chinese message) of every refusal shown, for the status bar and tests
+    failed = Signal(str, str)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        # Tests and scripted runs switch the modal box off and read `failed`.
+        self.show_dialogs = True
+        self.last_error: tuple[str, str] | None = None
+
+    def write(
+        self,
+        topics: str | tuple[str, ...],
+        fn: Callable[..., T],
+        *args: Any,
+        parent: QWidget | None = None,
+        **kwargs: Any,
+    ) -> T:
+        """Run ``fn(session, clock, *args, **kwargs)`` in one transaction."""
+        try:
+            with self.ctx.db.write() as session:
+                result = fn(session, self.ctx.clock, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every failure is shown, none escapes
+            raise self._fail(exc, parent) from exc
+        self.last_error = None
+        for topic in (topics,) if isinstance(topics, str) else topics:
+            self.changed.emit(topic)
+        return result
+
+    def read(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        parent: QWidget | None = None,
+        **kwargs: Any,
+    ) -> T:
+        """Run ``fn(session, *args, **kwargs)`` for reading."""
+        try:
+            with self.ctx.db.read() as session:
+                return fn(session, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, parent) from exc
+
+    def _fail(self, exc: BaseException, parent: QWidget | None) -> OperationFailed:
+        if isinstance(exc, ServiceError):
+            code, message = exc.code, exc.message
+            log.info("refused (%s): %s", code, message)
+        elif (described := describe_database_error(exc)) is not None:
+            code, message = described
+            log.warning("database trouble (%s): %s", code, exc)
+        else:
+            code, message = (
+                "internal_error",
+                "程序出现内部错误，本次操作没有保存。已记录日志，请联系管理员。",
+            )
+            log.exception("unexpected error in an operation", exc_info=exc)
+        self.last_error = (code, message)
+        self.failed.emit(code, message)
+        if self.show_dialogs:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "无法完成", message, QMessageBox.StandardButton.Ok, parent
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        return OperationFailed(code, message)

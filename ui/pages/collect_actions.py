@@ -1,0 +1,327 @@
+"""The acts of the collect page (缴费), each a small dialog and one service call.
+
+* print the payment notice (``services.notices.issue_notice``, or the notice
+  already issued), then the preview;
+* take cash (``services.payments.take_payment``), then print the receipt.
+  While the deposit rule is overdue a cash payment is refused; a supervisor
+  may let it through with a reason (POLICY.md §7.3);
+* record a non-cash payment (POS, QR, bank counter, other) with its reference;
+* void a receipt, approved by a supervisor with a reason;
+* refund, with a ground, a reason and a supervisor as approver.
+
+All dialogs open with ``open()`` and report through signals; every write goes
+through ``ops.write``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QWidget,
+)
+
+from printing.notice import render_notice
+from printing.receipt import render_receipt
+from services.corrections import REFUND_CATEGORIES, refund_payment, void_receipt
+from services.deposit_rule import current_deposit_status
+from services.documents import notice_document, receipt_document_for_print
+from services.money import format_fen
+from services.notices import issue_notice, notices_of
+from services.payments import CHANNELS, PaymentResult, take_payment
+from services.receipts import find_receipt, receipt_view
+from services.registry import EnrollmentRecord, ResidentRecord
+from ui.context import AppContext
+from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, OperationFailed, Operations
+from ui.pages.collect_dialogs import (
+    PaymentDialog,
+    PaymentEntry,
+    ReceiptNumberDialog,
+    RefundDialog,
+)
+from ui.printing_bridge import DocumentOutput
+
+log = logging.getLogger(__name__)
+
+PAYMENT_TOPICS = (PAYMENTS, LEDGER, ENROLLMENTS)
+
+
+# --- the flows --------------------------------------------------------------------------
+
+
+class CollectActions(QObject):
+    """Runs the acts for the page; the page shows what they report."""
+
+    paymentTaken = Signal(object)  # PaymentEntry
+    entryChanged = Signal(object)  # PaymentEntry with a new status
+    message = Signal(str)  # a sentence for the page's result line
+    dialogOpened = Signal(object)  # every dialog, so tests can drive it
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        documents: DocumentOutput,
+        parent_widget: QWidget,
+    ) -> None:
+        super().__init__(parent_widget)
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents
+        self.widget = parent_widget
+        self.dialog: QDialog | None = None
+
+    def _open(self, dialog: QDialog) -> QDialog:
+        self.dialog = dialog
+        dialog.finished.connect(lambda _r, d=dialog: self._closed(d))
+        dialog.open()
+        self.dialogOpened.emit(dialog)
+        return dialog
+
+    def _closed(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    # --- notice -----------------------------------------------------------------------
+
+    def print_notice(self, resident: ResidentRecord, enrollment: EnrollmentRecord) -> None:
+        try:
+            notice = self.ops.write(
+                ENROLLMENTS,
+                issue_notice,
+                self.ctx.policies,
+                enrollment_id=enrollment.id,
+                operator_id=self.ctx.operator_id,
+                parent=self.widget,
+            )
+        except OperationFailed as exc:
+            if exc.code != "notice_exists":
+                return
+            # The notice already issued is printed again.
+            notices = self.ops.read(notices_of, enrollment.id)
+            issued = [n for n in notices if n.status == "issued"]
+            if not issued:
+                return
+            notice = issued[-1]
+        try:
+            data = self.ops.read(notice_document, self.ctx.policies, notice.notice_id)
+        except OperationFailed:
+            return
+        pdf = render_notice(data)
+        self.documents.present("notice", f"缴费通知单 {notice.notice_no}", pdf, self.widget)
+        self.message.emit(
+            f"已开具缴费通知单 {notice.notice_no}，应缴 {format_fen(notice.amount_due_fen)} 元。"
+        )
+
+    # --- payments ------------------------------------------------------------------------
+
+    def start_payment(
+        self, resident: ResidentRecord, enrollment: EnrollmentRecord, *, cash: bool
+    ) -> PaymentDialog:
+        dialog = PaymentDialog(resident, enrollment, cash=cash, parent=self.widget)
+        dialog.submitted.connect(lambda values: self._payment_entered(enrollment, values))
+        self._open(dialog)
+        return dialog
+
+    def _payment_entered(self, enrollment: EnrollmentRecord, values: dict) -> None:
+        if values["channel"] == "cash":
+            try:
+                status = self.ops.read(current_deposit_status, self.ctx.clock, self.ctx.office_id)
+            except OperationFailed:
+                return
+            if status.state == "overdue":
+                self._ask_override(enrollment, values, status.sentence_zh)
+                return
+        self.take(enrollment, values)
+
+    def _ask_override(self, enrollment: EnrollmentRecord, values: dict, why: str) -> None:
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title="现金收款须主管放行",
+            explanation=(
+                f"现金收款被拒绝：{why}\n请先入库。确需收取现金的，由主管输入账号密码并填写放行原因。"
+            ),
+            reason_label="放行原因",
+            parent=self.widget,
+        )
+        dialog.approved.connect(
+            lambda supervisor_id, reason: self.take(
+                enrollment,
+                values,
+                override_reason=reason,
+                override_supervisor_id=supervisor_id,
+            )
+        )
+        self._open(dialog)
+
+    def take(
+        self,
+        enrollment: EnrollmentRecord,
+        values: dict,
+        *,
+        override_reason: str | None = None,
+        override_supervisor_id: int | None = None,
+    ) -> PaymentResult | None:
+        try:
+            result = self.ops.write(
+                PAYMENT_TOPICS,
+                take_payment,
+                self.ctx.policies,
+                enrollment_id=enrollment.id,
+                operator_id=self.ctx.operator_id,
+                override_reason=override_reason,
+                override_supervisor_id=override_supervisor_id,
+                parent=self.widget,
+                **values,
+            )
+        except OperationFailed as exc:
+            if exc.code == "deposit_overdue" and override_supervisor_id is None:
+                # the state turned overdue between the check and the write
+                self._ask_override(enrollment, values, exc.message)
+            return None
+        entry = PaymentEntry.from_result(result)
+        self.paymentTaken.emit(entry)
+        if result.receipt_id is not None:
+            self.message.emit(
+                f"已收现金 {format_fen(result.amount_fen)} 元，收据号 {result.receipt_no}。"
+            )
+            self.print_receipt(result.receipt_id)
+        else:
+            self.message.emit(
+                f"已记录{CHANNELS[result.channel]}缴费 {format_fen(result.amount_fen)} 元，"
+                f"流水号 {result.reference}。"
+            )
+        if not result.covered:
+            self.message.emit("注意：本次缴费在本年度不能享受待遇，请向参保人说明。")
+        return result
+
+    def print_receipt(self, receipt_id: int) -> None:
+        """Record the print (a reprint after the first) and show what to print."""
+        try:
+            data = self.ops.write(
+                (),
+                receipt_document_for_print,
+                self.ctx.policies,
+                receipt_id=receipt_id,
+                operator_id=self.ctx.operator_id,
+                parent=self.widget,
+            )
+        except OperationFailed:
+            return
+        title = f"收据 {data.receipt_no}" + ("（重打）" if data.reprint_count else "")
+        self.documents.present("receipt", title, render_receipt(data), self.widget)
+
+    # --- corrections ---------------------------------------------------------------------------
+
+    def start_void_by_number(self, enrollment: EnrollmentRecord) -> ReceiptNumberDialog:
+        """Void a receipt this window does not list: the clerk types its number."""
+        dialog = ReceiptNumberDialog(parent=self.widget)
+        dialog.submitted.connect(lambda values: self._void_number_entered(enrollment, values))
+        self._open(dialog)
+        return dialog
+
+    def _void_number_entered(self, enrollment: EnrollmentRecord, values: dict) -> None:
+        try:
+            receipt_id = self.ops.read(
+                find_receipt, self.ctx.office_id, values["receipt_no"], parent=self.widget
+            )
+            view = self.ops.read(receipt_view, receipt_id)
+        except OperationFailed:
+            return
+        entry = PaymentEntry(
+            payment_id=0,  # not needed to void; only the receipt is
+            enrollment_id=enrollment.id,
+            receipt_id=receipt_id,
+            receipt_no=view.receipt_no,
+            amount_fen=view.amount_fen,
+            channel=view.channel,
+            reference=view.reference,
+            paid_at=view.issued_at,
+            status="voided" if view.voided else "completed",
+        )
+        self.start_void(entry)
+
+    def start_void(self, entry: PaymentEntry) -> SupervisorApprovalDialog | None:
+        if entry.receipt_id is None:
+            self.message.emit("非现金缴费没有收据，不能作废；如需退还请办理退费。")
+            return None
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title="作废收据",
+            explanation=(
+                f"作废收据 {entry.receipt_no}（{format_fen(entry.amount_fen)} 元）。"
+                "作废只能在收款当日办理，收据号保留不再使用，须主管授权。"
+            ),
+            reason_label="作废原因",
+            parent=self.widget,
+        )
+        dialog.approved.connect(lambda sid, reason: self.void(entry, sid, reason))
+        self._open(dialog)
+        return dialog
+
+    def void(self, entry: PaymentEntry, supervisor_id: int, reason: str) -> None:
+        assert entry.receipt_id is not None
+        try:
+            result = self.ops.write(
+                PAYMENT_TOPICS,
+                void_receipt,
+                receipt_id=entry.receipt_id,
+                supervisor_id=supervisor_id,
+                reason=reason,
+                operator_id=self.ctx.operator_id,
+                parent=self.widget,
+            )
+        except OperationFailed:
+            return
+        if entry.payment_id:
+            self.entryChanged.emit(dataclasses.replace(entry, status="voided"))
+        self.message.emit(
+            f"收据 {result.receipt_no} 已作废，金额 {format_fen(result.amount_fen)} 元已冲回。"
+        )
+
+    def start_refund(self, entry: PaymentEntry) -> RefundDialog:
+        dialog = RefundDialog(entry, parent=self.widget)
+        dialog.submitted.connect(lambda values: self._refund_entered(entry, values))
+        self._open(dialog)
+        return dialog
+
+    def _refund_entered(self, entry: PaymentEntry, values: dict) -> None:
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title="退费审批",
+            explanation=(
+                f"退费 {format_fen(entry.amount_fen)} 元："
+                f"{REFUND_CATEGORIES.get(values['category'], values['category'])}。须主管审批。"
+            ),
+            reason_label="退费原因",
+            parent=self.widget,
+        )
+        dialog.approved.connect(lambda sid, reason: self.refund(entry, values, sid, reason))
+        self._open(dialog)
+
+    def refund(self, entry: PaymentEntry, values: dict, approver_id: int, reason: str) -> None:
+        try:
+            result = self.ops.write(
+                PAYMENT_TOPICS,
+                refund_payment,
+                payment_id=entry.payment_id,
+                reason=reason,
+                approver_id=approver_id,
+                operator_id=self.ctx.operator_id,
+                parent=self.widget,
+                **values,
+            )
+        except OperationFailed:
+            return
+        self.entryChanged.emit(dataclasses.replace(entry, status="refunded"))
+        self.message.emit(
+            f"已退费 {format_fen(result.amount_fen)} 元（{CHANNELS.get(result.channel, result.channel)}）。"
+        )

@@ -1,0 +1,258 @@
+"""The small forms of the collect page: a payment (cash or not) and a refund.
+
+Each opens with ``open()``, chains its fields with Enter and reports the
+values through ``submitted(dict)``; the flows in ``collect_actions`` do the
+writing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.corrections import REFUND_CATEGORIES
+from services.errors import ServiceError
+from services.money import format_fen, parse_amount
+from services.payments import CHANNELS, PaymentResult
+from services.registry import EnrollmentRecord, ResidentRecord
+from ui.widgets.enter_chain import EnterChain, no_default_buttons
+
+NON_CASH_CHANNELS = ("pos", "qr", "bank", "other")
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentEntry:
+    """A payment of an enrolment as the collect page lists it."""
+
+    payment_id: int
+    enrollment_id: int
+    receipt_id: int | None
+    receipt_no: str | None
+    amount_fen: int
+    channel: str
+    reference: str
+    paid_at: dt.datetime
+    status: str  # completed | voided | refunded
+
+    @classmethod
+    def from_result(cls, r: PaymentResult) -> PaymentEntry:
+        return cls(
+            r.payment_id,
+            r.enrollment_id,
+            r.receipt_id,
+            r.receipt_no,
+            r.amount_fen,
+            r.channel,
+            r.reference,
+            r.paid_at,
+            "completed",
+        )
+
+
+# --- dialogs ----------------------------------------------------------------------------
+
+
+class _FormDialog(QDialog):
+    """A small form: fields chained by Enter, OK on the last one."""
+
+    submitted = Signal(dict)
+
+    def __init__(self, title: str, intro: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.setMinimumWidth(440)
+        self.intro = QLabel(intro)
+        self.intro.setWordWrap(True)
+        self.form = QFormLayout()
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.buttons.accepted.connect(self.try_submit)
+        self.buttons.rejected.connect(self.reject)
+        no_default_buttons(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.enter_chain = EnterChain(self)
+
+    def set_ok_text(self, text: str) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(text)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    def values(self) -> dict:  # pragma: no cover - overridden
+        return {}
+
+    def try_submit(self) -> None:
+        try:
+            values = self.values()
+        except ServiceError as exc:
+            self.show_error(exc.message)
+            return
+        self.submitted.emit(values)
+        self.accept()
+
+
+class PaymentDialog(_FormDialog):
+    """Cash (``channel='cash'``) or a non-cash payment."""
+
+    def __init__(
+        self,
+        resident: ResidentRecord,
+        enrollment: EnrollmentRecord,
+        *,
+        cash: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        due = format_fen(enrollment.personal_due_fen)
+        title = "现金收款" if cash else "非现金缴费"
+        super().__init__(
+            title,
+            f"{resident.name}（{resident.id_number}）{enrollment.policy_year} 年度，应缴 {due} 元。"
+            + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
+            parent,
+        )
+        self.cash = cash
+        self.due_fen = enrollment.personal_due_fen
+        self.channel = QComboBox()
+        self.channel.setObjectName("paymentChannel")
+        for key in NON_CASH_CHANNELS:
+            self.channel.addItem(CHANNELS[key], key)
+        self.reference = QLineEdit()
+        self.reference.setObjectName("paymentReference")
+        self.reference.setMaxLength(100)
+        self.amount = QLineEdit(due)
+        self.amount.setObjectName("paymentAmount")
+        self.received = QLineEdit()
+        self.received.setObjectName("cashReceived")
+        self.received.setPlaceholderText("可不填；填写后显示找零")
+        self.change = QLabel()
+        self.change.setObjectName("cashChange")
+        self.received.textChanged.connect(self._show_change)
+        self.payer = QLineEdit(resident.name)
+        self.payer.setObjectName("payerName")
+        self.agent = QLineEdit()
+        self.agent.setObjectName("agentName")
+        self.agent.setPlaceholderText("本人缴费不填")
+        fields: list[QWidget] = []
+        if not cash:
+            self.form.addRow("缴费方式", self.channel)
+            self.form.addRow("交易流水号", self.reference)
+            fields += [self.channel, self.reference]
+        self.form.addRow("金额（元）", self.amount)
+        fields.append(self.amount)
+        if cash:
+            self.form.addRow("收到现金", self.received)
+            self.form.addRow("找零", self.change)
+            fields.append(self.received)
+        self.form.addRow("交款人", self.payer)
+        self.form.addRow("代办人", self.agent)
+        fields += [self.payer, self.agent]
+        self.set_ok_text("收款并打印收据" if cash else "记录缴费")
+        self.enter_chain.set_fields(fields, self.try_submit)
+        fields[0].setFocus()
+        if isinstance(fields[0], QLineEdit):
+            fields[0].selectAll()
+
+    def _show_change(self, text: str) -> None:
+        try:
+            received = parse_amount(text) if text.strip() else None
+            amount = parse_amount(self.amount.text())
+        except ServiceError:
+            self.change.setText("")
+            return
+        if received is None:
+            self.change.setText("")
+        elif received < amount:
+            self.change.setText(
+                f"<span style='color:#c62828'>不足 {format_fen(amount - received)} 元</span>"
+            )
+        else:
+            self.change.setText(f"<b>{format_fen(received - amount)} 元</b>")
+
+    def values(self) -> dict:
+        parse_amount(self.amount.text())  # refuses a malformed amount here, in words
+        return {
+            "amount": self.amount.text().strip(),
+            "channel": "cash" if self.cash else self.channel.currentData(),
+            "reference": "" if self.cash else self.reference.text(),
+            "payer_name": self.payer.text(),
+            "agent_name": self.agent.text(),
+        }
+
+
+class ReceiptNumberDialog(_FormDialog):
+    """Which receipt? For a payment this window does not list (taken before a restart)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "作废收据", "请输入要作废的收据号（如 LT2023-000123），下一步须主管授权。", parent
+        )
+        self.receipt_no = QLineEdit()
+        self.receipt_no.setObjectName("receiptNumber")
+        self.form.addRow("收据号", self.receipt_no)
+        self.set_ok_text("下一步：主管授权")
+        self.enter_chain.set_fields([self.receipt_no], self.try_submit)
+        self.receipt_no.setFocus()
+
+    def values(self) -> dict:
+        return {"receipt_no": self.receipt_no.text().strip()}
+
+
+class RefundDialog(_FormDialog):
+    """The ground and the way back of a refund; the approver signs next."""
+
+    def __init__(self, entry: PaymentEntry, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "退费",
+            f"退还 {format_fen(entry.amount_fen)} 元（{CHANNELS.get(entry.channel, entry.channel)}"
+            f"{'，收据 ' + entry.receipt_no if entry.receipt_no else ''}）。"
+            "退费另记一笔，原收据不作改动。下一步须主管审批。",
+            parent,
+        )
+        self.category = QComboBox()
+        self.category.setObjectName("refundCategory")
+        for key, label in REFUND_CATEGORIES.items():
+            self.category.addItem(label, key)
+        self.channel = QComboBox()
+        self.channel.setObjectName("refundChannel")
+        for key, label in CHANNELS.items():
+            self.channel.addItem(label, key)
+        self.channel.setCurrentIndex(max(self.channel.findData(entry.channel), 0))
+        self.reference = QLineEdit()
+        self.reference.setObjectName("refundReference")
+        self.form.addRow("退费类别", self.category)
+        self.form.addRow("退还方式", self.channel)
+        self.form.addRow("退款流水号", self.reference)
+        self.set_ok_text("下一步：主管审批")
+        self.enter_chain.set_fields([self.category, self.channel, self.reference], self.try_submit)
+        self.category.setFocus()
+
+    def values(self) -> dict:
+        return {
+            "category": self.category.currentData(),
+            "channel": self.channel.currentData(),
+            "reference": self.reference.text(),
+        }

@@ -1,0 +1,502 @@
+"""缴费 — find the resident, see the enrolment, print the notice, take the money.
+
+Search by full ID number (a scanner types it and Enter), its last digits, a
+name, pinyin initials (``zs`` → 张三) or a phone number; the results (at most
+50) sit in a table the arrow keys walk through. The chosen resident's
+enrolments are listed with what is due; the buttons below act on the chosen
+enrolment and its payments (``ui/pages/collect_actions.py``).
+
+Keys: Ctrl+F search, F9 notice, F10 cash, F11 non-cash, F12 reprint receipt,
+Ctrl+D void, Ctrl+R refund.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import (
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.money import format_fen
+from services.payments import CHANNELS
+from services.registry import (
+    SEARCH_LIMIT,
+    EnrollmentRecord,
+    ResidentRecord,
+    enrollments_of,
+    get_enrollment,
+    get_resident,
+    search_residents,
+)
+from ui.context import AppContext
+from ui.operations import ENROLLMENTS, PAYMENTS, RESIDENTS, OperationFailed, Operations
+from ui.pages.collect_actions import CollectActions, PaymentEntry
+from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
+from ui.printing_bridge import DocumentOutput, PreviewOutput, category_label, tier_label
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 250
+DETAIL_DELAY_MS = 80
+ENROLLMENT_STATUS = {"registered": "待缴费", "paid": "已缴费", "refunded": "已退费"}
+PAYMENT_STATUS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
+
+try:  # listing the payments of an enrolment needs a service not written yet everywhere
+    from services.payments import payments_of as _payments_of  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the services version
+    _payments_of = None
+
+
+class CollectPage(QWidget):
+    searched = Signal(int)  # number of results
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        *,
+        documents: DocumentOutput | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents if documents is not None else PreviewOutput()
+        self.resident: ResidentRecord | None = None
+        self.enrollments: list[EnrollmentRecord] = []
+        # payments taken in this window, by enrolment (see _payments_for)
+        self._session_payments: dict[int, list[PaymentEntry]] = {}
+        self.actions = CollectActions(ctx, ops, self.documents, self)
+        self.actions.paymentTaken.connect(self._remember)
+        self.actions.entryChanged.connect(self._remember)
+        self.actions.message.connect(self._show_message)
+        self._build()
+        ops.changed.connect(self._on_changed)
+
+    # --- building -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("身份证号 / 后四位 / 姓名 / 拼音首字母 / 电话，回车查询")
+        self.search_box.setClearButtonEnabled(True)
+        font = self.search_box.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.search_box.setFont(font)
+        self.search_box.returnPressed.connect(self.search_now)
+        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.search_now)
+        self.search_status = QLabel()
+        self.search_status.setObjectName("searchStatus")
+
+        self.results_model = ResidentResultsModel(self)
+        self.results = QTableView()
+        self.results.setObjectName("searchResults")
+        self.results.setModel(self.results_model)
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
+        self.results.verticalHeader().setDefaultSectionSize(
+            self.results.fontMetrics().height() + 10
+        )
+        self.results.setWordWrap(False)
+        fixed_columns(self.results, ResidentResultsModel.WIDEST)
+        # Walking a list with the arrow keys loads the resident once the
+        # cursor rests, not on every key press.
+        self.detail_timer = QTimer(self)
+        self.detail_timer.setSingleShot(True)
+        self.detail_timer.setInterval(DETAIL_DELAY_MS)
+        self.detail_timer.timeout.connect(
+            lambda: self._choose_resident_row(self.results.currentIndex().row())
+        )
+        self.results.selectionModel().currentRowChanged.connect(
+            lambda _cur, _prev: self.detail_timer.start()
+        )
+        self.results.activated.connect(self._result_activated)
+
+        search_group = QGroupBox("查找参保人（Ctrl+F）")
+        search_layout = QVBoxLayout(search_group)
+        row = QHBoxLayout()
+        row.addWidget(self.search_box, 1)
+        row.addWidget(self.search_status)
+        search_layout.addLayout(row)
+        search_layout.addWidget(self.results)
+
+        self.resident_label = QLabel("未选择参保人")
+        self.resident_label.setObjectName("residentSummary")
+        self.resident_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.enrollment_table = make_table(
+            ("年度", "参保类别", "缴费档次", "应缴（元）", "状态", "待遇起止"),
+            "enrollmentTable",
+        )
+        fit_columns(self.enrollment_table.horizontalHeader(), stretch=1)
+        self.enrollment_table.itemSelectionChanged.connect(self._on_enrollment_selected)
+        self.enrollment_detail = QLabel()
+        self.enrollment_detail.setObjectName("enrollmentDetail")
+        self.enrollment_detail.setWordWrap(True)
+        self.enrollment_detail.setStyleSheet(
+            "QLabel { background: #fffde7; border: 1px solid #fbc02d; border-radius: 3px; padding: 6px; }"
+        )
+        self.payment_table = make_table(
+            ("缴费时间", "方式", "金额（元）", "收据号/流水号", "状态"), "paymentTable"
+        )
+        self.payment_table.itemSelectionChanged.connect(self._update_buttons)
+
+        self.notice_button = QPushButton("打印缴费通知单（F9）")
+        self.cash_button = QPushButton("现金收款（F10）")
+        self.noncash_button = QPushButton("非现金缴费（F11）")
+        self.reprint_button = QPushButton("重打收据（F12）")
+        self.void_button = QPushButton("作废收据（Ctrl+D）")
+        self.refund_button = QPushButton("退费（Ctrl+R）")
+        for button, name in (
+            (self.notice_button, "noticeButton"),
+            (self.cash_button, "cashButton"),
+            (self.noncash_button, "nonCashButton"),
+            (self.reprint_button, "reprintButton"),
+            (self.void_button, "voidButton"),
+            (self.refund_button, "refundButton"),
+        ):
+            button.setObjectName(name)
+            button.setMinimumHeight(32)
+        self.cash_button.setStyleSheet("font-weight: bold;")
+        self.notice_button.clicked.connect(self.print_notice)
+        self.cash_button.clicked.connect(lambda: self.start_payment(cash=True))
+        self.noncash_button.clicked.connect(lambda: self.start_payment(cash=False))
+        self.reprint_button.clicked.connect(self.reprint)
+        self.void_button.clicked.connect(self.start_void)
+        self.refund_button.clicked.connect(self.start_refund)
+        grid = QGridLayout()
+        grid.addWidget(self.notice_button, 0, 0)
+        grid.addWidget(self.cash_button, 0, 1)
+        grid.addWidget(self.noncash_button, 0, 2)
+        grid.addWidget(self.reprint_button, 1, 0)
+        grid.addWidget(self.void_button, 1, 1)
+        grid.addWidget(self.refund_button, 1, 2)
+
+        self.message_label = QLabel()
+        self.message_label.setObjectName("collectMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
+
+        detail = QGroupBox("参保登记与缴费")
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.addWidget(self.resident_label)
+        detail_layout.addWidget(QLabel("参保登记："))
+        detail_layout.addWidget(self.enrollment_table, 1)
+        detail_layout.addWidget(self.enrollment_detail)
+        detail_layout.addWidget(QLabel("缴费记录："))
+        detail_layout.addWidget(self.payment_table, 1)
+        detail_layout.addLayout(grid)
+        detail_layout.addWidget(self.message_label)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(search_group, 1)
+        layout.addWidget(detail, 1)
+
+        for seq, slot in (
+            ("Ctrl+F", self.focus_search),
+            ("F9", self.print_notice),
+            ("F10", lambda: self.start_payment(cash=True)),
+            ("F11", lambda: self.start_payment(cash=False)),
+            ("F12", self.reprint),
+            ("Ctrl+D", self.start_void),
+            ("Ctrl+R", self.start_refund),
+        ):
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        QWidget.setTabOrder(self.search_box, self.results)
+        QWidget.setTabOrder(self.results, self.enrollment_table)
+        QWidget.setTabOrder(self.enrollment_table, self.payment_table)
+        self._update_buttons()
+
+    # --- searching ------------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self.resident is None:
+            self.focus_search()
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def search_now(self) -> list[ResidentRecord]:
+        self.search_timer.stop()
+        text = self.search_box.text().strip()
+        if not text:
+            self.results_model.set_rows([])
+            self.search_status.setText("")
+            return []
+        try:
+            rows = self.ops.read(search_residents, text, limit=SEARCH_LIMIT, parent=self)
+        except OperationFailed:
+            return []
+        self.results_model.set_rows(rows)
+        more = "（仅显示前 50 条，请输入更多信息）" if len(rows) >= SEARCH_LIMIT else ""
+        self.search_status.setText(f"找到 {len(rows)} 人{more}" if rows else "没有找到")
+        self.searched.emit(len(rows))
+        if len(rows) == 1:  # a scanned or typed ID number: straight to the enrolment
+            self.results.selectRow(0)
+            self.detail_timer.stop()
+            self.show_resident(rows[0])  # always fresh: the clerk asked again
+            self.enrollment_table.setFocus()
+        elif rows:
+            self.results.setFocus()
+            self.results.selectRow(0)  # its enrolments follow when the cursor rests
+        return rows
+
+    def _result_activated(self, index: QModelIndex) -> None:
+        """Enter on a result: show it now and move on to its enrolments."""
+        self.detail_timer.stop()
+        self._choose_resident_row(index.row())
+        self.enrollment_table.setFocus()
+
+    def _choose_resident_row(self, row: int) -> None:
+        resident = self.results_model.resident(row)
+        if resident is not None and (self.resident is None or resident.id != self.resident.id):
+            self.show_resident(resident)
+
+    # --- showing a resident and the enrolments ---------------------------------------------
+
+    def show_resident(self, resident: ResidentRecord, enrollment_id: int | None = None) -> None:
+        self.resident = resident
+        self.resident_label.setText(
+            f"{resident.name}　{resident.sex_label}　{resident.birth_date:%Y-%m-%d}　"
+            f"{resident.id_number}　{resident.village_name}"
+        )
+        self.message_label.clear()
+        self._load_enrollments(enrollment_id)
+
+    def show_enrollment(self, enrollment_id: int) -> None:
+        """Select this enrolment (after registering it on the 登记 page)."""
+        try:
+            enrollment = self.ops.read(get_enrollment, enrollment_id)
+            resident = self.ops.read(get_resident, enrollment.resident_id)
+        except OperationFailed:
+            return
+        self.search_box.setText(resident.id_number)
+        self.results_model.set_rows([resident])
+        self.results.selectRow(0)
+        self.detail_timer.stop()
+        self.show_resident(resident, enrollment_id)
+        self.cash_button.setFocus()
+
+    def _load_enrollments(self, select_id: int | None = None) -> None:
+        if self.resident is None:
+            return
+        keep = select_id if select_id is not None else self._selected_enrollment_id()
+        try:
+            self.enrollments = self.ops.read(enrollments_of, self.resident.id, parent=self)
+        except OperationFailed:
+            return
+        table = self.enrollment_table
+        table.blockSignals(True)
+        table.setRowCount(len(self.enrollments))
+        chosen = 0
+        for row, e in enumerate(self.enrollments):
+            policy = self.ctx.policies.policies.get(e.policy_key)
+            cover = (
+                f"{e.benefit_start:%Y-%m-%d} 至 {e.benefit_end:%Y-%m-%d}"
+                if e.benefit_start and e.benefit_end
+                else "—"
+            )
+            cells = (
+                str(e.policy_year),
+                category_label(policy, e.category),
+                tier_label(policy, e.tier),
+                format_fen(e.personal_due_fen),
+                ENROLLMENT_STATUS.get(e.status, e.status),
+                cover,
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(row, col, item)
+            if e.id == keep:
+                chosen = row
+        table.blockSignals(False)
+        if self.enrollments:
+            table.selectRow(chosen)
+        self._on_enrollment_selected()
+
+    def _selected_enrollment_id(self) -> int | None:
+        e = self.current_enrollment
+        return e.id if e is not None else None
+
+    @property
+    def current_enrollment(self) -> EnrollmentRecord | None:
+        row = self.enrollment_table.currentRow()
+        rows = self.enrollment_table.selectionModel().selectedRows()
+        if rows:
+            row = rows[0].row()
+        return self.enrollments[row] if 0 <= row < len(self.enrollments) else None
+
+    def _on_enrollment_selected(self) -> None:
+        self._show_enrollment_detail(self.current_enrollment)
+        self._load_payments()
+        self._update_buttons()
+
+    def _show_enrollment_detail(self, e: EnrollmentRecord | None) -> None:
+        if e is None:
+            self.enrollment_detail.setText(
+                "该参保人尚无参保登记，请先到“登记”页办理。" if self.resident else ""
+            )
+            return
+        policy = self.ctx.policies.policies.get(e.policy_key)
+        if e.benefit_start is None:
+            cover = "按登记日计算本年度无待遇"
+        else:
+            cover = f"待遇 {e.benefit_start:%Y-%m-%d} 至 {e.benefit_end:%Y-%m-%d}"
+            if e.waiting_months:
+                cover += f"（含 {e.waiting_months} 个月等待期）"
+        if e.status == "registered":
+            cover += "；以实际缴费日为准"
+        if e.personal_due_fen == 0:
+            due = "全额资助，无需缴费"
+        elif e.status == "registered":
+            due = f"<span style='font-size:18px; font-weight:bold; color:#b71c1c'>应缴 {format_fen(e.personal_due_fen)} 元</span>"
+        else:
+            due = f"<span style='font-size:18px; font-weight:bold; color:#2e7d32'>已缴 {format_fen(e.personal_due_fen)} 元</span>"
+        subsidy = f"，资助 {format_fen(e.subsidy_fen)} 元" if e.subsidy_fen else ""
+        self.enrollment_detail.setText(
+            f"{due}　{'' if e.status == 'paid' else ENROLLMENT_STATUS.get(e.status, e.status)}<br>"
+            f"{e.policy_year} 年度　{category_label(policy, e.category)}　"
+            f"{tier_label(policy, e.tier)}（标准 {format_fen(e.standard_fen)} 元{subsidy}）<br>{cover}"
+            f"<br>登记：{e.created_at:%Y-%m-%d %H:%M}　{e.office_name}"
+        )
+
+    # --- payments of the enrolment --------------------------------------------------------
+
+    def _payments_for(self, enrollment_id: int) -> list[PaymentEntry]:
+        if _payments_of is not None:
+            try:
+                rows = self.ops.read(_payments_of, enrollment_id)
+            except OperationFailed:
+                rows = []
+            return [
+                PaymentEntry(
+                    r.payment_id,
+                    r.enrollment_id,
+                    r.receipt_id,
+                    r.receipt_no,
+                    r.amount_fen,
+                    r.channel,
+                    r.reference,
+                    r.paid_at,
+                    r.status,
+                )
+                for r in rows
+            ]
+        return list(self._session_payments.get(enrollment_id, []))
+
+    def _remember(self, entry: PaymentEntry) -> None:
+        entries = self._session_payments.setdefault(entry.enrollment_id, [])
+        entries[:] = [e for e in entries if e.payment_id != entry.payment_id] + [entry]
+        entries.sort(key=lambda e: e.payment_id)
+        # ops.changed came before this: show the list again with the entry in it
+        self._load_payments()
+        self._update_buttons()
+
+    def _load_payments(self) -> None:
+        e = self.current_enrollment
+        self.payments = self._payments_for(e.id) if e is not None else []
+        table = self.payment_table
+        table.blockSignals(True)
+        table.setRowCount(len(self.payments))
+        for row, p in enumerate(self.payments):
+            cells = (
+                p.paid_at.strftime("%Y-%m-%d %H:%M"),
+                CHANNELS.get(p.channel, p.channel),
+                format_fen(p.amount_fen),
+                p.receipt_no or p.reference,
+                PAYMENT_STATUS.get(p.status, p.status),
+            )
+            for col, text in enumerate(cells):
+                table.setItem(row, col, QTableWidgetItem(text))
+        table.blockSignals(False)
+        if self.payments:
+            table.selectRow(len(self.payments) - 1)
+
+    @property
+    def current_payment(self) -> PaymentEntry | None:
+        rows = self.payment_table.selectionModel().selectedRows()
+        row = rows[0].row() if rows else -1
+        return self.payments[row] if 0 <= row < len(getattr(self, "payments", [])) else None
+
+    def _update_buttons(self) -> None:
+        e = self.current_enrollment
+        payable = e is not None and e.status == "registered" and e.personal_due_fen > 0
+        self.notice_button.setEnabled(payable)
+        self.cash_button.setEnabled(payable)
+        self.noncash_button.setEnabled(payable)
+        p = self.current_payment
+        completed = p is not None and p.status == "completed"
+        # a paid enrolment whose payment this window does not list: void by receipt number
+        unlisted = p is None and e is not None and e.status == "paid" and _payments_of is None
+        self.void_button.setEnabled(
+            unlisted or (completed and p is not None and p.receipt_id is not None)
+        )
+        self.refund_button.setEnabled(completed)
+        self.reprint_button.setEnabled(p is not None and p.receipt_id is not None)
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in (PAYMENTS, ENROLLMENTS, RESIDENTS) and self.resident is not None:
+            self._load_enrollments()
+
+    def _show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+
+    # --- acts -------------------------------------------------------------------------------
+
+    def print_notice(self) -> None:
+        e = self.current_enrollment
+        if self.resident is not None and e is not None and self.notice_button.isEnabled():
+            self.actions.print_notice(self.resident, e)
+
+    def start_payment(self, *, cash: bool) -> None:
+        e = self.current_enrollment
+        button = self.cash_button if cash else self.noncash_button
+        if self.resident is not None and e is not None and button.isEnabled():
+            self.actions.start_payment(self.resident, e, cash=cash)
+
+    def reprint(self) -> None:
+        p = self.current_payment
+        if p is not None and p.receipt_id is not None:
+            self.actions.print_receipt(p.receipt_id)
+
+    def start_void(self) -> None:
+        if not self.void_button.isEnabled():
+            return
+        p = self.current_payment
+        e = self.current_enrollment
+        if p is not None:
+            self.actions.start_void(p)
+        elif e is not None:
+            self.actions.start_void_by_number(e)
+
+    def start_refund(self) -> None:
+        p = self.current_payment
+        if p is not None and self.refund_button.isEnabled():
+            self.actions.start_refund(p)

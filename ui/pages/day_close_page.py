@@ -1,0 +1,528 @@
+"""日结 — the end-of-day cash count and the lock on the day.
+
+1. (Morning) the opening float (备用金) may be recorded.
+2. The clerk counts the drawer by denomination. The count is *blind*: what the
+   drawer should hold is not shown anywhere on this page until the count is
+   confirmed (``services.day_close.preview_close`` needs a count to answer).
+3. Then the reconciliation: float, cash brought forward, cash received, voids
+   and refunds, deposits, expected, counted, and the difference (长款/短款).
+   A difference needs a reason and a supervisor's confirmation; while cash is
+   due today (or overdue) and not deposited, closing needs a supervisor's
+   override with a reason (POLICY.md §7.3). One approval covers both.
+4. The day is closed and locked; the day-close sheet is printed (and can be
+   printed again).
+
+Keys: Enter moves down the count and confirms it on the last row; in the
+reconciliation Enter on the reason field closes the day; Alt+R recounts;
+F5 reloads; Ctrl+P prints the sheet of a closed day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from printing.data import DayCloseData
+from printing.day_close import render_day_close
+from services.day_close import (
+    DENOMINATIONS,
+    ClosePreview,
+    business_day,
+    close_day,
+    open_day,
+    preview_close,
+)
+from services.deposit_rule import STATE_LABELS, current_deposit_status
+from services.documents import day_close_document
+from services.ledger_views import DayCloseRecord, channel_label, day_close_record
+from services.money import format_fen_grouped
+from ui.context import AppContext
+from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
+from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.widgets.denomination_count import DenominationCount
+from ui.widgets.enter_chain import EnterChain
+from ui.widgets.money_edit import MoneyEdit
+
+log = logging.getLogger(__name__)
+
+REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY})
+#: (kind, value in fen) of the count widget -> the service's denomination key
+SERVICE_KEYS = {(d.key.split("_")[0], d.fen): d.key for d in DENOMINATIONS}
+WIDGET_KEYS = {key: pair for pair, key in SERVICE_KEYS.items()}
+
+
+def yuan(fen: int) -> str:
+    return f"{format_fen_grouped(fen)} 元"
+
+
+def difference_words(fen: int) -> str:
+    if fen > 0:
+        return f"长款 {yuan(fen)}"
+    if fen < 0:
+        return f"短款 {yuan(-fen)}"
+    return "无差额（账实相符）"
+
+
+class DayClosePage(QWidget):
+    dayClosed = Signal(object)  # DayCloseResult
+    depositRequested = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        parent: QWidget | None = None,
+        *,
+        documents: DocumentOutput | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents if documents is not None else PreviewOutput()
+        self.preview: ClosePreview | None = None
+        self.record: DayCloseRecord | None = None
+        self.approval: SupervisorApprovalDialog | None = None
+        self._dirty = False
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.day_state = QLabel()
+        self.day_state.setObjectName("dayState")
+        self.deposit_warning = QLabel()
+        self.deposit_warning.setObjectName("dayCloseDepositWarning")
+        self.deposit_warning.setWordWrap(True)
+        self.deposit_warning.setStyleSheet(
+            "background: #d32f2f; color: white; font-weight: bold; padding: 6px;"
+        )
+        self.go_deposit = QPushButton("去入库(&D)")
+        self.go_deposit.clicked.connect(self.depositRequested)
+        warning_row = QHBoxLayout()
+        warning_row.addWidget(self.deposit_warning, 1)
+        warning_row.addWidget(self.go_deposit)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.day_state)
+        head.addStretch(1)
+
+        # --- opening float ---------------------------------------------------------
+        self.open_box = QGroupBox("开始营业：登记备用金")
+        self.float_edit = MoneyEdit(allow_zero=True)
+        self.float_edit.setObjectName("openingFloat")
+        self.open_button = QPushButton("开始营业(&O)")
+        self.open_button.setAutoDefault(True)
+        self.open_button.clicked.connect(self.open_today)
+        open_row = QHBoxLayout(self.open_box)
+        open_row.addWidget(QLabel("备用金（元）"))
+        open_row.addWidget(self.float_edit)
+        open_row.addWidget(self.open_button)
+        open_row.addWidget(self.float_edit.error_label)
+        open_row.addStretch(1)
+
+        # --- step 1: blind count ---------------------------------------------------
+        self.count_box = QGroupBox("第一步：清点库存现金（盲点，不显示应有金额）")
+        self.count = DenominationCount()
+        self.count.submitted.connect(self.confirm_count)
+        self.confirm_button = QPushButton("确认点钞结果(&K)")
+        self.confirm_button.setAutoDefault(True)
+        self.confirm_button.clicked.connect(self.confirm_count)
+        self.clear_button = QPushButton("清零")
+        self.clear_button.clicked.connect(self.count.clear)
+        count_buttons = QHBoxLayout()
+        count_buttons.addWidget(self.clear_button)
+        count_buttons.addStretch(1)
+        count_buttons.addWidget(self.confirm_button)
+        count_layout = QVBoxLayout(self.count_box)
+        hint = QLabel(
+            "逐项输入张（枚）数，回车到下一项；最后一项回车即确认。确认后才显示应有库存。"
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        count_layout.addWidget(hint)
+        count_layout.addWidget(self.count)
+        count_layout.addLayout(count_buttons)
+        count_layout.addStretch(1)
+
+        # --- step 2: reconciliation ------------------------------------------------
+        self.result_box = QGroupBox("第二步：核对与日结")
+        self.figures: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        rows = (
+            ("float", "期初备用金"),
+            ("brought", "加：前日未入库现金"),
+            ("received", "加：本日现金收款"),
+            ("out", "减：本日作废、退费付出现金"),
+            ("deposited", "减：本日现金入库"),
+            ("expected", "应有库存现金"),
+            ("counted", "实点库存现金"),
+            ("difference", "差额（实点 − 应有）"),
+        )
+        for row, (key, label) in enumerate(rows):
+            value = QLabel()
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            value.setObjectName(f"figure_{key}")
+            self.figures[key] = value
+            name = QLabel(
+                f"<b>{label}</b>" if key in ("expected", "counted", "difference") else label
+            )
+            grid.addWidget(name, row, 0)
+            grid.addWidget(value, row, 1)
+        self.non_cash = QLabel()
+        self.non_cash.setWordWrap(True)
+        self.non_cash.setStyleSheet("color: #444;")
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("differenceReason")
+        self.reason.setPlaceholderText("有长短款时必须填写原因")
+        self.reason_row_label = QLabel("差额原因")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.recount_button = QPushButton("重新点钞(&R)")
+        self.recount_button.clicked.connect(self.recount)
+        self.close_button = QPushButton("日结(&C)")
+        self.close_button.setObjectName("closeDayButton")
+        self.close_button.setAutoDefault(True)
+        self.close_button.clicked.connect(self.request_close)
+        reason_form = QFormLayout()
+        reason_form.addRow(self.reason_row_label, self.reason)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.recount_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+        result_layout = QVBoxLayout(self.result_box)
+        result_layout.addLayout(grid)
+        result_layout.addWidget(self.non_cash)
+        result_layout.addWidget(self.status_line)
+        result_layout.addLayout(reason_form)
+        result_layout.addWidget(self.message)
+        result_layout.addLayout(buttons)
+        result_layout.addStretch(1)
+
+        # --- closed ------------------------------------------------------------------
+        self.closed_box = QGroupBox("本日已日结")
+        self.closed_text = QLabel()
+        self.closed_text.setObjectName("closedSummary")
+        self.closed_text.setWordWrap(True)
+        self.closed_text.setTextFormat(Qt.TextFormat.RichText)
+        self.closed_text.setStyleSheet("font-size: 14px;")
+        self.print_button = QPushButton("打印日结单(&P)")
+        self.print_button.setAutoDefault(True)
+        self.print_button.clicked.connect(self.print_sheet)
+        closed_layout = QVBoxLayout(self.closed_box)
+        closed_layout.addWidget(self.closed_text)
+        closed_layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        work = QHBoxLayout()
+        work.addWidget(self.count_box, 1)
+        work.addWidget(self.result_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(warning_row)
+        layout.addWidget(self.open_box)
+        layout.addWidget(self.closed_box)
+        layout.addLayout(work, 1)
+        self.closed_spacer = QWidget()  # keeps a closed day's summary at the top
+        layout.addWidget(self.closed_spacer, 1)
+
+        self.open_chain = EnterChain(self)
+        self.open_chain.set_fields([self.float_edit], self.open_today)
+        self.reason_chain = EnterChain(self)
+        self.reason_chain.set_fields([self.reason], self.request_close)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_sheet)
+        ops.changed.connect(self._on_changed)
+        self.refresh()
+
+    # --- reading ---------------------------------------------------------------------
+
+    @property
+    def date(self) -> dt.date:
+        return self.ctx.business_date()
+
+    def denominations(self) -> dict[str, int]:
+        """The count in the service's terms ({"note_100": 12, …})."""
+        return {SERVICE_KEYS[pair]: n for pair, n in self.count.counts().items()}
+
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+        if self.record is not None:
+            self.print_button.setFocus()
+        elif self.preview is not None:
+            if self.reason.isVisible():
+                self.reason.setFocus()
+            else:
+                self.close_button.setFocus()
+        else:
+            self.count.focus_first()
+
+    def refresh(self) -> None:
+        self._dirty = False
+        date = self.date
+        weekday = "一二三四五六日"[date.weekday()]
+        self.title.setText(f"日结　{date:%Y-%m-%d} 星期{weekday}")
+        office_id = self.ctx.office_id
+        try:
+            self.record = self.ops.read(day_close_record, office_id, date, parent=self)
+            day = self.ops.read(business_day, office_id, date, parent=self)
+            status = self.ops.read(current_deposit_status, self.ctx.clock, office_id, parent=self)
+        except OperationFailed:
+            return
+        closed = self.record is not None
+        self.closed_box.setVisible(closed)
+        self.closed_spacer.setVisible(closed)
+        self.count_box.setVisible(not closed)
+        self.result_box.setVisible(not closed and self.preview is not None)
+        self.open_box.setVisible(not closed and day is None)
+        if closed:
+            assert self.record is not None
+            self.preview = None
+            self.day_state.setText("已日结，当日不能再记账")
+            self._show_closed(self.record)
+        elif day is None:
+            self.day_state.setText("尚未登记备用金（按 0 元计）")
+        else:
+            self.day_state.setText(f"营业中，备用金 {yuan(day.opening_float_fen)}")
+        due = not closed and status.state in ("due_today", "overdue")
+        self.deposit_warning.setVisible(due)
+        self.go_deposit.setVisible(due)
+        if due:
+            self.deposit_warning.setText(
+                f"{status.label_zh}：{status.sentence_zh}未入库即日结须经主管放行并填写原因。"
+            )
+        if self.preview is not None and not closed:
+            self._run_preview()  # the figures may have moved (a payment, a deposit)
+
+    # --- acting ----------------------------------------------------------------------
+
+    def open_today(self) -> None:
+        if not self.float_edit.validate():
+            return
+        try:
+            self.ops.write(
+                DAY,
+                open_day,
+                office_id=self.ctx.office_id,
+                operator_id=self.ctx.operator_id,
+                opening_float=self.float_edit.text(),
+                parent=self,
+            )
+        except OperationFailed:
+            return
+        self.count.focus_first()
+
+    def confirm_count(self) -> None:
+        """Lock the count and only now show what the drawer should hold."""
+        if self.record is not None:
+            return
+        if self._run_preview():
+            self.count.set_read_only(True)
+            self.confirm_button.setEnabled(False)
+            self.clear_button.setEnabled(False)
+            self.result_box.show()
+            self.activate()
+
+    def recount(self) -> None:
+        self.preview = None
+        self.result_box.hide()
+        self.message.clear()
+        self.count.set_read_only(False)
+        self.confirm_button.setEnabled(True)
+        self.clear_button.setEnabled(True)
+        self.count.focus_first()
+
+    def request_close(self) -> None:
+        """Close, asking a supervisor first when the difference or the deposit rule needs one."""
+        preview = self.preview
+        if preview is None:
+            return
+        difference = preview.difference_fen
+        if difference and not self.reason.text().strip():
+            self.message.setText(f"{difference_words(difference)}，请填写差额原因。")
+            self.reason.setFocus()
+            return
+        if not difference and not preview.deposit_required:
+            self._close(None, None)
+            return
+        if preview.deposit_required:
+            status = preview.deposit_status
+            title = "未入库日结：主管放行"
+            explanation = (
+                f"{status.label_zh}：须入库现金 {yuan(status.due_by_today_fen)} 尚未入库"
+                f"（期限 {status.deadline}）。主管确认放行并填写原因后方可日结。"
+            )
+            if difference:
+                explanation += (
+                    f"\n同时确认{difference_words(difference)}，原因：{self.reason.text().strip()}"
+                )
+            reason_label = "放行原因"
+        else:
+            title = "长短款：主管确认"
+            explanation = (
+                f"{difference_words(difference)}，原因：{self.reason.text().strip()}。请主管确认。"
+            )
+            reason_label = "确认意见"
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title=title,
+            explanation=explanation,
+            reason_label=reason_label,
+            parent=self,
+        )
+        if not preview.deposit_required:
+            dialog.reason.setText(self.reason.text().strip())
+        dialog.approved.connect(
+            lambda supervisor_id, reason: self._close(
+                supervisor_id, reason if preview.deposit_required else None
+            )
+        )
+        dialog.finished.connect(self._approval_finished)
+        self.approval = dialog
+        dialog.open()
+
+    def print_sheet(self) -> None:
+        if self.record is None:
+            return
+        try:
+            data = self._sheet_data(self.record)
+        except OperationFailed:
+            return
+        self.documents.present(
+            "day_close", f"日结单 {self.record.business_date}", render_day_close(data), self
+        )
+
+    # --- inside --------------------------------------------------------------------
+
+    def _run_preview(self) -> bool:
+        try:
+            preview = self.ops.read(
+                preview_close,
+                self.ctx.clock,
+                office_id=self.ctx.office_id,
+                denominations=self.denominations(),
+                parent=self,
+            )
+        except OperationFailed as exc:
+            self.message.setText(exc.message)
+            return False
+        self.preview = preview
+        self._show_preview(preview)
+        return True
+
+    def _show_preview(self, p: ClosePreview) -> None:
+        t = p.totals
+        values = {
+            "float": p.opening_float_fen,
+            "brought": p.brought_forward_fen,
+            "received": t.cash_received_fen,
+            "out": t.cash_out_fen,
+            "deposited": t.deposited_fen,
+            "expected": p.expected_fen,
+            "counted": p.counted_fen,
+        }
+        for key, fen in values.items():
+            self.figures[key].setText(yuan(fen))
+        diff = p.difference_fen
+        colour = "#1b5e20" if diff == 0 else "#b03a2e"
+        self.figures["difference"].setText(
+            f"<b style='color:{colour}'>{difference_words(diff)}</b>"
+        )
+        parts = [
+            f"{channel_label(ch)} {yuan(fen)}" for ch, fen in t.non_cash_by_channel.items() if fen
+        ]
+        self.non_cash.setText(
+            f"本日收款 {t.payments} 笔，作废 {t.voids} 笔，退费 {t.refunds} 笔；"
+            f"非现金收款（不计入库存现金）：{'、'.join(parts) if parts else '无'}"
+        )
+        status = p.deposit_status
+        text = f"入库状态：{status.label_zh}。{status.sentence_zh}"
+        if p.deposit_required:
+            text = f"<span style='color:#b03a2e'><b>{text}</b> 日结须主管放行。</span>"
+        self.status_line.setText(text)
+        self.reason.setVisible(diff != 0)
+        self.reason_row_label.setVisible(diff != 0)
+        needs = diff != 0 or p.deposit_required
+        self.close_button.setText("日结（须主管确认）(&C)" if needs else "日结(&C)")
+
+    def _approval_finished(self, _result: int) -> None:
+        if self.approval is not None:
+            self.approval.deleteLater()
+        self.approval = None
+
+    def _close(self, supervisor_id: int | None, override_reason: str | None) -> None:
+        try:
+            result = self.ops.write(
+                DAY,
+                close_day,
+                office_id=self.ctx.office_id,
+                operator_id=self.ctx.operator_id,
+                denominations=self.denominations(),
+                difference_reason=self.reason.text().strip() or None,
+                supervisor_id=supervisor_id,
+                override_reason=override_reason,
+                parent=self,
+            )
+        except OperationFailed as exc:
+            self.message.setText(exc.message)
+            return
+        self.message.clear()
+        self.preview = None
+        self.refresh()
+        self.dayClosed.emit(result)
+        self.print_sheet()
+
+    def _show_closed(self, r: DayCloseRecord) -> None:
+        lines = [
+            f"日结时间：{r.closed_at:%Y-%m-%d %H:%M}，经办人：{r.operator_name}"
+            + (f"，主管：{r.supervisor_name}" if r.supervisor_name else ""),
+            f"期初备用金 {yuan(r.opening_float_fen)}；前日未入库 {yuan(r.brought_forward_fen)}；"
+            f"现金收款 {yuan(r.cash_received_fen)}；作废/退费 {yuan(r.cash_refunded_fen)}；"
+            f"入库 {yuan(r.deposited_fen)}",
+            f"应有 <b>{yuan(r.expected_fen)}</b>，实点 <b>{yuan(r.counted_fen)}</b>，"
+            f"<b>{difference_words(r.difference_fen)}</b>"
+            + (f"（原因：{r.difference_reason}）" if r.difference_reason else ""),
+            f"日结时入库状态：{STATE_LABELS.get(r.deposit_state, r.deposit_state)}"
+            + (f"；主管放行原因：{r.override_reason}" if r.override_reason else ""),
+        ]
+        self.closed_text.setText("<br>".join(lines))
+
+    def _sheet_data(self, r: DayCloseRecord) -> DayCloseData:
+        office_id = self.ctx.office_id
+        data = self.ops.read(day_close_document, office_id, r.business_date, parent=self)
+        # what was left to deposit after the close, and by when (POLICY.md §7.3)
+        after = self.ops.read(
+            current_deposit_status, self.ctx.clock, office_id, at=r.closed_at, parent=self
+        )
+        return dataclasses.replace(
+            data, undeposited_fen=after.cash_on_hand_fen, deposit_due=after.deadline
+        )
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in REFRESH_TOPICS:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._dirty = True
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()

@@ -1,0 +1,345 @@
+"""台账 — the cash ledger: filter by date, village, channel and status, with totals.
+
+The list is a :class:`~ui.models.ledger_model.LedgerModel` that fetches pages
+of 200 lines as the clerk scrolls, so a year of lines opens as fast as a day.
+The totals above the list come from one aggregate query over *every* line the
+filter selects (``services.ledger_views.ledger_totals``), never from the
+lines loaded so far.
+
+Keys: Enter moves through the filter fields and runs the query on the last;
+Ctrl+F goes to the filter, F5 reloads, Ctrl+P prints the ledger of the
+chosen dates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from printing.ledger import render_ledger
+from services.documents import ledger_document
+from services.ledger_views import (
+    CHANNEL_LABELS,
+    NO_VILLAGE,
+    STATUS_FILTERS,
+    LedgerFilter,
+    LedgerTotals,
+    ledger_lines,
+    ledger_totals,
+)
+from services.money import format_fen_grouped
+from services.office import office_info
+from ui.context import AppContext
+from ui.models.ledger_model import COL_NOTE, LedgerModel
+from ui.operations import DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
+from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.widgets.enter_chain import EnterChain
+
+log = logging.getLogger(__name__)
+
+REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS})
+#: More lines than this are not printed at once: choose fewer days.
+PRINT_LIMIT = 5_000
+FILTER_CHANNELS = ("cash", "pos", "qr", "bank", "other")
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def totals_text(totals: LedgerTotals) -> str:
+    """The totals line above the list (rich text)."""
+    parts = [
+        f"共 <b>{totals.lines}</b> 行",
+        f"收款 <b>{totals.receipts}</b> 笔 <b>{format_fen_grouped(totals.collected_fen)}</b> 元",
+    ]
+    if totals.reversed_fen:
+        parts.append(f"作废/退费 <b>{format_fen_grouped(totals.reversed_fen)}</b> 元")
+    parts.append(f"净收 <b>{format_fen_grouped(totals.net_fen)}</b> 元")
+    parts.append(f"其中现金 <b>{format_fen_grouped(totals.cash_net_fen)}</b> 元")
+    if totals.deposited_fen:
+        parts.append(f"入库 <b>{format_fen_grouped(totals.deposited_fen)}</b> 元")
+    return "<span style='color:#999'>　|　</span>".join(parts)
+
+
+def channels_text(totals: LedgerTotals) -> str:
+    if not totals.by_channel:
+        return ""
+    return "按渠道：" + "　".join(
+        f"{c.label} {c.receipts} 笔 {format_fen_grouped(c.net_fen)} 元" for c in totals.by_channel
+    )
+
+
+class LedgerPage(QWidget):
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        parent: QWidget | None = None,
+        *,
+        documents: DocumentOutput | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.documents = documents if documents is not None else PreviewOutput()
+        self.totals: LedgerTotals | None = None
+        self._filter = LedgerFilter()
+        self._dirty = False
+
+        today = ctx.business_date()
+        self.date_from = QDateEdit(_qdate(today))
+        self.date_to = QDateEdit(_qdate(today))
+        for edit, name in ((self.date_from, "起始日期"), (self.date_to, "截止日期")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+        self.village = QComboBox()
+        self.village.setAccessibleName("村（社区）")
+        self.village.setMinimumWidth(120)
+        self.channel = QComboBox()
+        self.channel.setAccessibleName("渠道")
+        self.channel.addItem("全部渠道", None)
+        for key in FILTER_CHANNELS:
+            self.channel.addItem(CHANNEL_LABELS[key], key)
+        self.status = QComboBox()
+        self.status.setAccessibleName("状态")
+        self.status.addItem("全部状态", None)
+        for key, label in STATUS_FILTERS.items():
+            self.status.addItem(label, key)
+        self.query_button = QPushButton("查询(&Q)")
+        self.query_button.clicked.connect(self.apply_filter)
+        self.print_button = QPushButton("打印台账(&P)")
+        self.print_button.setToolTip("打印所选日期内的全部台账（不按村、渠道、状态筛选）")
+        self.print_button.clicked.connect(self.print_ledger)
+        quick = QHBoxLayout()
+        for text, slot in (
+            ("今日(&T)", self.show_today),
+            ("本月(&M)", self.show_month),
+            ("本年(&Y)", self.show_year),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            quick.addWidget(button)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("日期"))
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("至"))
+        bar.addWidget(self.date_to)
+        bar.addLayout(quick)
+        bar.addSpacing(12)
+        bar.addWidget(self.village)
+        bar.addWidget(self.channel)
+        bar.addWidget(self.status)
+        bar.addWidget(self.query_button)
+        bar.addStretch(1)
+        bar.addWidget(self.print_button)
+
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("ledgerTotals")
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        self.channels_label = QLabel()
+        self.channels_label.setStyleSheet("color: #444;")
+        self.loaded_label = QLabel()
+        self.loaded_label.setStyleSheet("color: #666;")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.model = LedgerModel(self)
+        self.model.loaded.connect(self._show_loaded)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((52, 86, 66, 64, 118, 70, 150, 80, 48, 72, 86, 80, 60, 60)):
+            self.view.setColumnWidth(column, width)
+        self.view.setColumnWidth(COL_NOTE, 160)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.totals_label)
+        layout.addWidget(self.channels_label)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.loaded_label)
+
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields(
+            [self.date_from, self.date_to, self.village, self.channel, self.status],
+            self.apply_filter,
+        )
+        QWidget.setTabOrder(self.status, self.query_button)
+        QWidget.setTabOrder(self.query_button, self.view)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.activate)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_ledger)
+
+        ops.changed.connect(self._on_changed)
+        self.load_villages()
+        self.apply_filter()
+
+    # --- public --------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+        self.date_from.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def current_filter(self) -> LedgerFilter:
+        return self._filter
+
+    def set_dates(self, date_from: dt.date, date_to: dt.date) -> None:
+        self.date_from.setDate(_qdate(date_from))
+        self.date_to.setDate(_qdate(date_to))
+
+    def show_today(self) -> None:
+        today = self.ctx.business_date()
+        self.set_dates(today, today)
+        self.apply_filter()
+
+    def show_month(self) -> None:
+        today = self.ctx.business_date()
+        self.set_dates(today.replace(day=1), today)
+        self.apply_filter()
+
+    def show_year(self) -> None:
+        today = self.ctx.business_date()
+        self.set_dates(today.replace(month=1, day=1), today)
+        self.apply_filter()
+
+    def load_villages(self) -> None:
+        chosen = self.village.currentData()
+        try:
+            office = self.ops.read(office_info, self.ctx.office_id, parent=self)
+        except OperationFailed:
+            return
+        self.village.blockSignals(True)
+        self.village.clear()
+        self.village.addItem("全部村（社区）", None)
+        for village in office.villages:
+            self.village.addItem(village.name, village.id)
+        self.village.addItem("（无村/入库）", NO_VILLAGE)
+        index = self.village.findData(chosen)
+        self.village.setCurrentIndex(max(index, 0))
+        self.village.blockSignals(False)
+
+    def apply_filter(self) -> None:
+        """Read the filter fields, then reload the list and the totals."""
+        date_from, date_to = _pydate(self.date_from.date()), _pydate(self.date_to.date())
+        if date_to < date_from:
+            self._show_message("截止日期早于起始日期，请重新选择。")
+            self.date_to.setFocus()
+            return
+        self._filter = LedgerFilter(
+            date_from=date_from,
+            date_to=date_to,
+            village_id=self.village.currentData(),
+            channel=self.channel.currentData(),
+            status=self.status.currentData(),
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload with the current filter (new lines may have been written)."""
+        self._dirty = False
+        self._show_message("")
+        flt = self._filter
+        office_id = self.ctx.office_id
+        try:
+            self.totals = self.ops.read(ledger_totals, office_id, flt, parent=self)
+        except OperationFailed:
+            self.totals = None
+        if self.totals is not None:
+            self.totals_label.setText(totals_text(self.totals))
+            self.channels_label.setText(channels_text(self.totals))
+        else:
+            self.totals_label.setText("合计读取失败")
+            self.channels_label.setText("")
+
+        def fetch(after, limit):  # type: ignore[no-untyped-def]
+            return self.ops.read(
+                ledger_lines, office_id, flt, after=after, limit=limit, parent=self
+            )
+
+        self.model.set_fetch(fetch)
+
+    def print_ledger(self) -> None:
+        """The printed cash book of the chosen dates (every line of those days)."""
+        date_from, date_to = self._filter.date_from, self._filter.date_to
+        assert date_from is not None and date_to is not None
+        flt = LedgerFilter(date_from=date_from, date_to=date_to)
+        try:
+            count = self.ops.read(ledger_totals, self.ctx.office_id, flt, parent=self).lines
+            if count > PRINT_LIMIT:
+                self._show_message(
+                    f"所选日期共 {count} 行，超过一次打印的上限 {PRINT_LIMIT} 行，请缩小日期范围。"
+                )
+                return
+            data = self.ops.read(
+                ledger_document,
+                self.ctx.office_id,
+                date_from,
+                date_to,
+                printed_at=self.ctx.clock.now(),
+                parent=self,
+            )
+        except OperationFailed:
+            return
+        if self.ctx.session is not None:
+            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)
+        span = f"{date_from}" if date_from == date_to else f"{date_from} 至 {date_to}"
+        self.documents.present("ledger", f"现金台账 {span}", render_ledger(data), self)
+
+    # --- inside --------------------------------------------------------------------
+
+    def _show_loaded(self, loaded: int) -> None:
+        total = self.totals.lines if self.totals is not None else loaded
+        more = "（向下滚动继续载入）" if not self.model.fully_loaded() else ""
+        self.loaded_label.setText(f"已载入 {loaded} / 共 {total} 行{more}")
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == OFFICE:
+            self.load_villages()
+        if topic in REFRESH_TOPICS:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._dirty = True
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()

@@ -1,0 +1,267 @@
+"""Parts of the registration page: the side-by-side tier table and the facts box.
+
+The tier table answers the resident's question "what does each tier cost and
+what does it cover?" for the chosen category, today: one column per tier, a
+quote or the reason there is none (``services.quote.quote_all_tiers``), and the
+benefit lines of the policy file under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.money import format_fen
+from services.policy import Policy, Unset
+from services.quote import PersonFacts, Quote, TierQuote
+
+ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇起止", "等待期")
+DUE_ROW = 2
+CHOSEN_BG = QColor("#e3f2fd")
+REFUSED_FG = QColor("#c62828")
+
+
+def _yuan(fen: int) -> str:
+    return f"{format_fen(fen)} 元"
+
+
+def waiting_text(q: Quote) -> str:
+    if q.waiting_months:
+        return f"{q.waiting_months} 个月"
+    if q.waiting_days:
+        return f"{q.waiting_days} 天"
+    return "无"
+
+
+def cover_text(q: Quote) -> str:
+    if not q.covered or q.benefit_start is None:
+        return f"本年度无待遇（应自 {q.entitled_from} 起）"
+    return f"{q.benefit_start:%Y-%m-%d} 至 {q.benefit_end:%Y-%m-%d}"
+
+
+def quote_cells(q: Quote) -> list[str]:
+    """The six figures of one tier, in ROW_LABELS order."""
+    subsidy = _yuan(q.subsidy_fen) if q.subsidy_fen else "无"
+    due = _yuan(q.personal_due_fen)
+    if q.fiscal_surcharge_fen:
+        due += f"（含补缴财政补助 {format_fen(q.fiscal_surcharge_fen)}）"
+    return [
+        _yuan(q.standard_fen),
+        subsidy,
+        due,
+        q.benefit_tier_label or q.benefit_tier,
+        cover_text(q),
+        waiting_text(q),
+    ]
+
+
+def benefit_lines(policy: Policy, tier: str) -> tuple[str, ...]:
+    benefits = policy.tiers[tier].benefits
+    if isinstance(benefits, Unset):
+        return (f"（政策文件未载明：{benefits.reason}）",)
+    return benefits
+
+
+class TierComparison(QTableWidget):
+    """Tiers side by side; clicking a column chooses that tier."""
+
+    tierClicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("tierTable")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the tier combo is the keyboard path
+        self.setWordWrap(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        self._tiers: list[str] = []
+        self._chosen: str | None = None
+        self.cellClicked.connect(self._on_click)
+
+    @property
+    def tiers(self) -> list[str]:
+        return list(self._tiers)
+
+    def show_message(self, text: str) -> None:
+        """No table, only a sentence (no category yet, or a refusal for all tiers)."""
+        self._tiers = []
+        self.clear()
+        self.setRowCount(1)
+        self.setColumnCount(1)
+        self.setHorizontalHeaderLabels([""])
+        self.setVerticalHeaderLabels([""])
+        item = QTableWidgetItem(text)
+        item.setForeground(QBrush(REFUSED_FG))
+        self.setItem(0, 0, item)
+
+    def show_quotes(self, policy: Policy, quotes: list[TierQuote]) -> None:
+        self.clear()
+        self._tiers = [tq.tier for tq in quotes]
+        lines = {tq.tier: benefit_lines(policy, tq.tier) for tq in quotes}
+        n_benefits = max((len(v) for v in lines.values()), default=0)
+        self.setColumnCount(len(quotes))
+        self.setRowCount(len(ROW_LABELS) + n_benefits)
+        self.setHorizontalHeaderLabels([tq.tier_label for tq in quotes])
+        self.setVerticalHeaderLabels([*ROW_LABELS, *(f"待遇 {i + 1}" for i in range(n_benefits))])
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for col, tq in enumerate(quotes):
+            if tq.quote is None:
+                item = QTableWidgetItem(tq.error_message or "不能办理")
+                item.setForeground(QBrush(REFUSED_FG))
+                self.setItem(0, col, item)
+                self.setSpan(0, col, len(ROW_LABELS), 1)
+            else:
+                for row, text in enumerate(quote_cells(tq.quote)):
+                    item = QTableWidgetItem(text)
+                    if row == DUE_ROW:
+                        item.setFont(bold)
+                    if row == 4 and not tq.quote.covered:
+                        item.setForeground(QBrush(REFUSED_FG))
+                    self.setItem(row, col, item)
+            for i, line in enumerate(lines[tq.tier]):
+                self.setItem(len(ROW_LABELS) + i, col, QTableWidgetItem(line))
+        self.set_chosen(self._chosen)
+        self.resizeRowsToContents()
+
+    def set_chosen(self, tier: str | None) -> None:
+        """Shade the chosen tier's column."""
+        self._chosen = tier
+        for col, key in enumerate(self._tiers):
+            bg = QBrush(CHOSEN_BG) if key == tier else QBrush()
+            for row in range(self.rowCount()):
+                item = self.item(row, col)
+                if item is not None:
+                    item.setBackground(bg)
+
+    def _on_click(self, _row: int, col: int) -> None:
+        if 0 <= col < len(self._tiers):
+            self.tierClicked.emit(self._tiers[col])
+
+    def column_text(self, tier: str) -> list[str]:
+        """Texts of a tier's column (tests)."""
+        col = self._tiers.index(tier)
+        return [
+            self.item(row, col).text() if self.item(row, col) is not None else ""
+            for row in range(self.rowCount())
+        ]
+
+
+class FactsBox(QWidget):
+    """补缴/连续参保情况: folded away until the clerk needs it (F8 or a click)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("factsToggle")
+        self.toggle.setText("补缴/连续参保情况（F8 展开）")
+        self.toggle.setCheckable(True)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.toggle.toggled.connect(self.set_expanded)
+
+        self.continuous_years = QSpinBox()
+        self.continuous_years.setRange(0, 60)
+        self.continuous_years.setSuffix(" 年")
+        self.gap_months = QSpinBox()
+        self.gap_months.setRange(0, 600)
+        self.gap_months.setSuffix(" 个月")
+        self.gap_years = QSpinBox()
+        self.gap_years.setRange(0, 50)
+        self.gap_years.setSuffix(" 年")
+        self.repaired_years = QSpinBox()
+        self.repaired_years.setRange(0, 50)
+        self.repaired_years.setSuffix(" 年")
+        self.via_school = QCheckBox("经学校（托育机构）统一参保")
+        self.job_change = QCheckBox("职工医保/失业/灵活就业转入（3个月内）")
+        self.hardship = QCheckBox("新认定的困难人员")
+
+        self.body = QFrame()
+        self.body.setFrameShape(QFrame.Shape.StyledPanel)
+        form = QFormLayout(self.body)
+        form.setContentsMargins(8, 6, 8, 6)
+        form.addRow("连续参保年数", self.continuous_years)
+        form.addRow("本次断缴月数", self.gap_months)
+        form.addRow("断缴年数", self.gap_years)
+        form.addRow("已补缴年数", self.repaired_years)
+        form.addRow(self.via_school)
+        form.addRow(self.job_change)
+        form.addRow(self.hardship)
+        self.body.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.toggle)
+        head.addStretch(1)
+        layout.addLayout(head)
+        layout.addWidget(self.body)
+
+        for spin in self.spins:
+            spin.valueChanged.connect(self.changed)
+        for box in self.checks:
+            box.toggled.connect(self.changed)
+
+    @property
+    def spins(self) -> list[QSpinBox]:
+        return [self.continuous_years, self.gap_months, self.gap_years, self.repaired_years]
+
+    @property
+    def checks(self) -> list[QCheckBox]:
+        return [self.via_school, self.job_change, self.hardship]
+
+    @property
+    def fields(self) -> list[QWidget]:
+        return [*self.spins, *self.checks]
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.toggle.setChecked(expanded)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.toggle.setText(
+            "补缴/连续参保情况（F8 收起）" if expanded else "补缴/连续参保情况（F8 展开）"
+        )
+        self.body.setVisible(expanded)
+        if expanded:
+            self.continuous_years.setFocus()
+
+    def facts(self, birth_date: dt.date | None) -> PersonFacts:
+        return PersonFacts(
+            birth_date=birth_date,
+            continuous_years=self.continuous_years.value(),
+            gap_months=self.gap_months.value(),
+            gap_years=self.gap_years.value(),
+            repaired_years=self.repaired_years.value(),
+            via_school=self.via_school.isChecked(),
+            job_change=self.job_change.isChecked(),
+            hardship_certified=self.hardship.isChecked(),
+        )
+
+    def reset(self) -> None:
+        for spin in self.spins:
+            spin.setValue(0)
+        for box in self.checks:
+            box.setChecked(False)
+        self.set_expanded(False)

@@ -1,0 +1,312 @@
+"""报表 — takings of a day and of a month by village, tier and channel;
+enrolments of the policy year against each village's target; the supervisor
+overrides of the deposit rule.
+
+Everything comes from ``services.reports`` (grouped queries over the ledger);
+the page only lays it out. Amounts are net of voids and refunds.
+
+Keys: Ctrl+Tab / Ctrl+Shift+Tab switch tabs (or Alt + the underlined letter);
+Enter in the date fields reloads; F5 reloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.money import format_fen_grouped
+from services.office import office_info
+from services.reports import (
+    GroupTotal,
+    OverrideRow,
+    PeriodReport,
+    VillageProgress,
+    enrollment_progress,
+    month_report,
+    override_list,
+    period_report,
+)
+from ui.context import AppContext
+from ui.models.table_model import CENTER, RIGHT, Column, RowsTableModel, table_view
+from ui.operations import (
+    DAY,
+    DEPOSITS,
+    ENROLLMENTS,
+    LEDGER,
+    OFFICE,
+    PAYMENTS,
+    OperationFailed,
+    Operations,
+)
+from ui.widgets.enter_chain import EnterChain
+
+log = logging.getLogger(__name__)
+
+REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY, ENROLLMENTS, OFFICE})
+GROUPS = (("by_village", "按村（社区）"), ("by_tier", "按档次"), ("by_channel", "按渠道"))
+
+
+def group_columns(first: str) -> list[Column[GroupTotal]]:
+    return [
+        Column(first, lambda g: g.label),
+        Column("收款笔数", lambda g: str(g.payments), RIGHT),
+        Column("冲销笔数", lambda g: str(g.reversals) if g.reversals else "", RIGHT),
+        Column("净额（元）", lambda g: format_fen_grouped(g.amount_fen), RIGHT),
+    ]
+
+
+def rate_text(progress: VillageProgress) -> str:
+    if not progress.target:
+        return "未设目标"
+    # Shown to one decimal; integer arithmetic, no float for the figure itself.
+    tenths = progress.paid * 1000 // progress.target
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+PROGRESS_COLUMNS: list[Column[VillageProgress]] = [
+    Column("村（社区）", lambda p: p.name),
+    Column("目标（人）", lambda p: str(p.target) if p.target is not None else "—", RIGHT),
+    Column("已登记", lambda p: str(p.enrolled), RIGHT),
+    Column("已缴费", lambda p: str(p.paid), RIGHT),
+    Column("未缴费", lambda p: str(p.enrolled - p.paid), RIGHT),
+    Column("完成率（已缴费/目标）", rate_text, RIGHT),
+    Column(
+        "距目标（人）",
+        lambda p: str(max(p.target - p.paid, 0)) if p.target is not None else "—",
+        RIGHT,
+    ),
+]
+
+OVERRIDE_COLUMNS: list[Column[OverrideRow]] = [
+    Column("日期", lambda o: o.business_date.isoformat()),
+    Column("时间", lambda o: o.created_at.strftime("%H:%M"), CENTER),
+    Column("类型", lambda o: o.kind_label),
+    Column("原因", lambda o: o.reason, tooltip=lambda o: o.reason),
+    Column("放行主管", lambda o: o.supervisor_name),
+    Column("经办人", lambda o: o.operator_name),
+    Column(
+        "关联",
+        lambda o: f"收款 #{o.payment_id}" if o.payment_id else ("日结" if o.day_close_id else ""),
+    ),
+]
+
+
+def _table(model: RowsTableModel) -> QTableView:
+    view = table_view(model)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    return view
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+def period_summary(report: PeriodReport) -> str:
+    reversals = sum(g.reversals for g in report.by_channel)
+    text = f"收款 {report.payments} 笔，净额 {format_fen_grouped(report.amount_fen)} 元"
+    if reversals:
+        text += f"（含作废/退费 {reversals} 笔）"
+    return text
+
+
+class PeriodPanel(QWidget):
+    """The three grouped tables of one period, with its headline."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.summary = QLabel()
+        self.summary.setStyleSheet("font-size: 15px;")
+        self.models: dict[str, RowsTableModel[GroupTotal]] = {}
+        self.views: dict[str, QTableView] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.summary)
+        for attr, label in GROUPS:
+            model = RowsTableModel(
+                group_columns(label[1:]), self, negative=lambda g: g.amount_fen < 0
+            )
+            self.models[attr] = model
+            view = _table(model)
+            self.views[attr] = view
+            layout.addWidget(view, 1)
+
+    def show_report(self, report: PeriodReport) -> None:
+        self.summary.setText(period_summary(report))
+        for attr, _label in GROUPS:
+            self.models[attr].set_rows(getattr(report, attr))
+
+
+class ReportsPage(QWidget):
+    def __init__(
+        self, ctx: AppContext, ops: Operations, parent: QWidget | None = None, **_: object
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.day_report: PeriodReport | None = None
+        self.month: PeriodReport | None = None
+        self._dirty = False
+
+        today = ctx.business_date()
+        self.day_edit = QDateEdit(_qdate(today))
+        self.day_edit.setDisplayFormat("yyyy-MM-dd")
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setAccessibleName("日报日期")
+        self.month_edit = QDateEdit(_qdate(today))
+        self.month_edit.setDisplayFormat("yyyy-MM")
+        self.month_edit.setAccessibleName("月报月份")
+        self.year_edit = QSpinBox()
+        self.year_edit.setRange(2000, 2100)
+        self.year_edit.setAccessibleName("政策年度")
+        self.year_edit.setValue(self._policy_year() or today.year + 1)
+        self.reload_button = QPushButton("刷新(&R)")
+        self.reload_button.clicked.connect(self.refresh)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("日报日期"))
+        bar.addWidget(self.day_edit)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("月报月份"))
+        bar.addWidget(self.month_edit)
+        bar.addSpacing(12)
+        bar.addWidget(QLabel("参保年度"))
+        bar.addWidget(self.year_edit)
+        bar.addWidget(self.reload_button)
+        bar.addStretch(1)
+
+        self.day_panel = PeriodPanel("当日收款")
+        self.month_panel = PeriodPanel("当月收款")
+        takings = QWidget()
+        grid = QGridLayout(takings)
+        grid.addWidget(self.day_panel, 0, 0)
+        grid.addWidget(self.month_panel, 0, 1)
+
+        self.progress = RowsTableModel(PROGRESS_COLUMNS, self)
+        self.progress_view = _table(self.progress)
+        self.progress_summary = QLabel()
+        progress_tab = QWidget()
+        progress_layout = QVBoxLayout(progress_tab)
+        progress_layout.addWidget(self.progress_summary)
+        progress_layout.addWidget(self.progress_view)
+
+        self.overrides = RowsTableModel(OVERRIDE_COLUMNS, self)
+        self.overrides_view = _table(self.overrides)
+        self.overrides_view.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.overrides_summary = QLabel()
+        overrides_tab = QWidget()
+        overrides_layout = QVBoxLayout(overrides_tab)
+        overrides_layout.addWidget(self.overrides_summary)
+        overrides_layout.addWidget(self.overrides_view)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(takings, "收款汇总(&S)")
+        self.tabs.addTab(progress_tab, "参保进度(&E)")
+        self.tabs.addTab(overrides_tab, "主管放行记录(&O)")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields([self.day_edit, self.month_edit, self.year_edit], self.refresh)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+        QShortcut(QKeySequence("Ctrl+Tab"), self, activated=lambda: self._step_tab(1))
+        QShortcut(QKeySequence("Ctrl+Shift+Tab"), self, activated=lambda: self._step_tab(-1))
+        ops.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _policy_year(self) -> int | None:
+        try:
+            office = self.ops.read(office_info, self.ctx.office_id, parent=self)
+        except OperationFailed:
+            return None
+        policy = self.ctx.policies.policies.get(office.policy_key)
+        return policy.year if policy is not None else None
+
+    def _step_tab(self, step: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    # --- public --------------------------------------------------------------------
+
+    def activate(self) -> None:
+        if self._dirty:
+            self.refresh()
+        self.day_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def refresh(self) -> None:
+        self._dirty = False
+        office_id = self.ctx.office_id
+        day = _pydate(self.day_edit.date())
+        month = self.month_edit.date()
+        year, number = month.year(), month.month()
+        month_start = dt.date(year, number, 1)
+        try:
+            self.day_report = self.ops.read(period_report, office_id, day, day, parent=self)
+            self.month = self.ops.read(month_report, office_id, year, number, parent=self)
+            progress = self.ops.read(
+                enrollment_progress, office_id, self.year_edit.value(), parent=self
+            )
+            overrides = self.ops.read(
+                override_list, office_id, month_start, self.month.date_to, parent=self
+            )
+        except OperationFailed:
+            return
+        self.day_panel.title.setText(f"<b>当日收款　{day:%Y-%m-%d}</b>")
+        self.day_panel.show_report(self.day_report)
+        self.month_panel.title.setText(f"<b>当月收款　{year} 年 {number} 月</b>")
+        self.month_panel.show_report(self.month)
+
+        self.progress.set_rows(progress)
+        target = sum(p.target or 0 for p in progress)
+        paid = sum(p.paid for p in progress)
+        enrolled = sum(p.enrolled for p in progress)
+        total = VillageProgress(None, "合计", target or None, enrolled, paid)
+        self.progress_summary.setText(
+            f"{self.year_edit.value()} 年度：已登记 {enrolled} 人，已缴费 {paid} 人；"
+            f"目标合计 {target} 人，完成率 {rate_text(total)}"
+        )
+
+        self.overrides.set_rows(overrides)
+        self.overrides_summary.setText(
+            f"{year} 年 {number} 月主管放行 {len(overrides)} 次"
+            + ("（逾期收取现金、未入库日结均需记录原因）" if overrides else "")
+        )
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == OFFICE:
+            year = self._policy_year()
+            if year is not None:
+                self.year_edit.setValue(year)
+        if topic in REFRESH_TOPICS:
+            if self.isVisible():
+                self.refresh()
+            else:
+                self._dirty = True
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()

@@ -1,0 +1,261 @@
+"""Screenshots of every page, for docs/screenshots/.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots [--out docs/screenshots]
+    # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m ui.screenshots
+
+Builds a small demo office (``services.demo``) in a temporary folder — or
+copies the one given with ``--db`` so it is not changed — logs in as the demo
+clerk, walks the window through its pages at 1366×768 and saves
+``widget.grab()`` of each, plus the dialogs the counter uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from db.engine import Database, sqlite_path
+from db.migrate import upgrade_database
+from services.clock import FixedClock
+from services.demo import DEMO_OPERATORS, build_demo_office
+from services.idcard import check_character
+from services.ledger_views import ledger_bounds
+from services.office import authenticate
+from services.policy import load_policies
+from ui.app import style_app
+from ui.context import AppContext, Session
+from ui.first_run import FirstRunDialog
+from ui.login_dialog import LoginDialog
+from ui.main_window import PAGES, MainWindow
+from ui.operations import Operations
+from ui.printing_bridge import RecordingOutput
+
+log = logging.getLogger("screenshots")
+SIZE = (1366, 768)
+
+
+def settle(ms: int = 150) -> None:
+    """Let layouts, lazy models and timers catch up before grabbing."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def save(widget: QWidget, out: Path, name: str) -> Path:
+    settle()
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    log.info("wrote %s", path)
+    print(path)
+    return path
+
+
+def valid_id(first17: str) -> str:
+    return first17 + check_character(first17)
+
+
+def next_weekday(day: dt.date) -> dt.date:
+    day += dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def prepare_db(args: argparse.Namespace, work: Path) -> Database:
+    target = work / "screens.sqlite3"
+    if args.db:
+        source = sqlite_path(args.db)
+        if source is None:
+            raise SystemExit("--db must be a SQLite file URL")
+        # SQLite's online backup: a consistent copy, WAL included
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        db = Database(f"sqlite:///{target}")
+        upgrade_database(db)
+        return db
+    db = Database(f"sqlite:///{target}")
+    upgrade_database(db)
+    build_demo_office(db, residents=args.residents, days=args.days, seed=20231010)
+    return db
+
+
+def shoot(args: argparse.Namespace) -> list[Path]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    style_app(app)  # type: ignore[arg-type]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+    policies = load_policies()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        # --- first run, on an empty database -------------------------------------------
+        empty = Database(f"sqlite:///{work / 'empty.sqlite3'}")
+        upgrade_database(empty)
+        clock0 = FixedClock(dt.datetime(2023, 10, 9, 8, 30))
+        first = FirstRunDialog(
+            AppContext(empty, clock0, policies), Operations(AppContext(empty, clock0, policies))
+        )
+        first.code.setText("NHLT")
+        first.name.setText("宁河区芦台街道便民服务中心")
+        first.prefix.setText("LT")
+        first.villages.setPlainText("东关村\n西关村\n桥北社区")
+        first.username.setText("super")
+        first.display_name.setText("张建国")
+        first.show()
+        shots.append(save(first, out, "00-first-run"))
+        first.close()
+        empty.dispose()
+
+        # --- the demo office ---------------------------------------------------------------
+        db = prepare_db(args, work)
+        with db.read() as s:
+            operator = authenticate(s, DEMO_OPERATORS[1][0], DEMO_OPERATORS[1][1])
+            _first, last = ledger_bounds(s, operator.office_id)
+        today = next_weekday(last or dt.date(2023, 10, 9))
+        clock = FixedClock(dt.datetime.combine(today, dt.time(9, 40)))
+        ctx = AppContext(db, clock, policies)
+        ops = Operations(ctx)
+        ops.show_dialogs = False
+
+        login = LoginDialog(ctx, ops)
+        login.username.setText(DEMO_OPERATORS[1][0])
+        login.password.setText(DEMO_OPERATORS[1][1])
+        login.show()
+        shots.append(save(login, out, "01-login"))
+        sessions: list[Session] = []
+        login.loggedIn.connect(sessions.append)
+        login.try_login()
+        assert sessions, ops.last_error
+        ctx.session = sessions[0]
+
+        documents = RecordingOutput()
+        window = MainWindow(ctx, ops, documents=documents)
+        window.resize(*SIZE)
+        window.show()
+        settle(300)
+
+        def page_shot(
+            key: str, name: str, prepare: Callable[[QWidget], None] | None = None
+        ) -> None:
+            page = window.show_page(key)
+            if prepare is not None:
+                prepare(page)
+            shots.append(save(window, out, name))
+
+        resident_ids = demo_ids(window, ops)
+
+        def register(page: QWidget) -> None:
+            page.id_input.setText(valid_id("12022119880315061"))
+            page.name.setText("刘晓明")
+            page.phone.setText("13612345678")
+            page.village.setCurrentIndex(1)
+            page.choose_tier("high")
+
+        def collect(page: QWidget) -> None:
+            if resident_ids:
+                page.search_box.setText(resident_ids[0][-6:])
+                page.search_now()
+
+        page_shot("register", "02-register", register)
+        page_shot("collect", "03-collect", collect)
+        collect_page = window.page("collect")
+        if collect_page.cash_button.isEnabled():
+            collect_page.start_payment(cash=True)
+            dialog = collect_page.actions.dialog
+            dialog.received.setText("500")
+            shots.append(save(dialog, out, "04-cash-payment-dialog"))
+            dialog.try_submit()  # takes the cash; the receipt goes to `documents`
+            shots.append(save(window, out, "04b-collect-after-payment"))
+            receipts = documents.of_kind("receipt")
+            if receipts:
+                shots.extend(preview_shot(receipts[-1].pdf, receipts[-1].title, out))
+        for number, spec in enumerate(PAGES[2:], start=5):
+            page_shot(spec.key, f"{number:02d}-{spec.key.replace('_', '-')}")
+
+        # the supervisor dialog (void / refund / override all use it)
+        from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+
+        approval = SupervisorApprovalDialog(
+            ctx,
+            ops,
+            title="作废收据",
+            explanation="作废收据 LT2023-000123（380.00 元）。作废只能在收款当日办理，收据号保留不再使用，须主管授权。",
+            reason_label="作废原因",
+        )
+        approval.username.setText("super")
+        approval.reason.setText("档次选错，重新收费")
+        approval.show()
+        shots.append(save(approval, out, "10-supervisor-approval"))
+        approval.close()
+
+        # the deposit clock when cash is due today: the banner across the top
+        status = window.clock.status
+        if status is not None and status.deadline is not None:
+            clock.set(dt.datetime.combine(max(status.deadline, today), dt.time(15, 0)))
+            window.clock.refresh()
+            window._update_date()
+            page_shot("register", "11-deposit-due-banner")
+        window.close()
+        db.dispose()
+    return shots
+
+
+def preview_shot(pdf: bytes, title: str, out: Path) -> list[Path]:
+    """The print preview of a receipt, with a fake printer list."""
+    try:
+        from ui.printing.print_preview import PrintPreviewDialog
+    except ImportError:
+        return []
+    dialog = PrintPreviewDialog(
+        pdf, title=title, printers=lambda: ["收据打印机"], default_printer=lambda: "收据打印机"
+    )
+    dialog.resize(900, 700)
+    dialog.show()
+    settle(400)
+    path = save(dialog, out, "12-receipt-preview")
+    dialog.close()
+    return [path]
+
+
+def demo_ids(window: MainWindow, ops: Operations) -> list[str]:
+    """A few ID numbers of residents still to pay (for the collect page)."""
+    from services.registry import enrollments_of, residents_page
+
+    ctx = window.ctx
+    found: list[str] = []
+    page = ops.read(residents_page, office_id=ctx.office_id, offset=0, limit=400)
+    for r in reversed(page):
+        if any(
+            e.status == "registered" and e.personal_due_fen > 0
+            for e in ops.read(enrollments_of, r.id)
+        ):
+            found.append(r.id_number)
+            if len(found) >= 3:
+                break
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of every page of the counter window.")
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--db", help="an existing demo database (SQLite URL); copied, not changed")
+    parser.add_argument("--residents", type=int, default=1200)
+    parser.add_argument("--days", type=int, default=6)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    shoot(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
