@@ -19,24 +19,17 @@ import getpass
 import os
 import sys
 from pathlib import Path
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING
 
 from db.engine import Database
-from db.models import Office
 from services.clock import Clock
-from services.documents import (
-    day_close_document,
-    deposit_register_document,
-    ledger_document,
-    notice_document,
-    notice_id_by_number,
-    receipt_document_for_print,
-)
 from services.errors import InputError, NotFound
-from services.office import authenticate, require_supervisor
-from services.policy import PolicyBook
-from services.receipts import find_receipt
+
+if TYPE_CHECKING:
+    from services.policy import PolicyBook
+
+# The documents and their renderers (reportlab) are imported when a print is
+# run, so that every other command starts without them.
 
 PASSWORD_ENV = "YIBAO_PASSWORD"
 KINDS = ("notice", "receipt", "ledger", "day-close", "deposits")
@@ -83,6 +76,10 @@ def _required(value: str | None, flag: str) -> str:
 
 
 def _office_id(session, code: str | None) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from db.models import Office
+
     if code:
         found = session.scalar(select(Office.id).where(Office.code == code))
         if found is None:
@@ -118,6 +115,17 @@ def render(kind: str, data: object) -> bytes:
 
 
 def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
+    from services.documents import (
+        day_close_document,
+        deposit_register_document,
+        ledger_document,
+        notice_document,
+        notice_id_by_number,
+        receipt_document_for_print,
+    )
+    from services.office import authenticate, require_supervisor
+    from services.receipts import find_receipt
+
     out = Path(args.out)
     with db.write() as session:
         operator = authenticate(session, args.operator, _password())
