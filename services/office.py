@@ -392,6 +392,13 @@ def office_info(session: Session, office_id: int) -> OfficeInfo:
     )
 
 
+def list_offices(session: Session) -> list[OfficeInfo]:
+    """Every office in the database, in the order they were set up (an empty
+    list means the program has not been set up yet)."""
+    ids = session.scalars(select(Office.id).order_by(Office.id)).all()
+    return [office_info(session, office_id) for office_id in ids]
+
+
 def create_office(
     session: Session,
     clock: Clock,

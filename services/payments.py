@@ -387,3 +387,43 @@ def _write_payment(
         covered=q.covered,
         override_id=override_id,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentRecord:
+    """A payment as the collect page lists it under its enrolment."""
+
+    payment_id: int
+    enrollment_id: int
+    receipt_id: int | None  # cash only
+    receipt_no: str | None
+    amount_fen: int
+    channel: str
+    reference: str
+    paid_at: dt.datetime
+    status: str  # completed | voided | refunded
+
+
+def payments_of(session: Session, enrollment_id: int) -> list[PaymentRecord]:
+    """Every payment ever taken for an enrolment, oldest first: a voided one
+    stays listed beside the payment that replaced it."""
+    rows = session.execute(
+        select(Payment, Receipt.id, Receipt.receipt_no)
+        .outerjoin(Receipt, Receipt.payment_id == Payment.id)
+        .where(Payment.enrollment_id == enrollment_id)
+        .order_by(Payment.id)
+    ).all()
+    return [
+        PaymentRecord(
+            payment_id=p.id,
+            enrollment_id=p.enrollment_id,
+            receipt_id=receipt_id,
+            receipt_no=receipt_no,
+            amount_fen=p.amount_fen,
+            channel=p.channel,
+            reference=p.reference,
+            paid_at=p.paid_at,
+            status=p.status,
+        )
+        for p, receipt_id, receipt_no in rows
+    ]

@@ -30,7 +30,7 @@ from db.errors import describe_database_error
 from db.migrate import upgrade_database
 from services import office as office_service
 from services.clock import Clock, SystemClock
-from services.errors import NotFound, ServiceError
+from services.errors import ServiceError
 from services.policy import PolicyBook, load_policies, policy_dirs_from_env
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
@@ -104,17 +104,7 @@ def style_app(app: QApplication) -> None:
 
 def office_exists(ops: Operations) -> bool:
     """Whether the database already has an office (else: first run)."""
-    finder = getattr(office_service, "list_offices", None)
-    if finder is not None:
-        return bool(ops.read(finder))
-    # Offices are never deleted and ids start at 1: the first office is office 1.
-    try:
-        ops.read(office_service.office_info, 1)
-    except OperationFailed as exc:
-        if exc.code == NotFound.code or exc.code == "office_not_found":
-            return False
-        raise
-    return True
+    return bool(ops.read(office_service.list_offices))
 
 
 class AppController(QObject):

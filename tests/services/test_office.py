@@ -382,3 +382,15 @@ def test_printer_and_payment_link_settings(db: Database, clock: FixedClock) -> N
         assert office is not None
         assert (office.printer_name, office.payment_link_template, office.payment_instructions) == (
             "PDF", "https://pay.example/?n={notice_no}", "现金\nPOS 刷卡")
+
+
+def test_list_offices(db: Database, clock: FixedClock) -> None:
+    from services.office import list_offices
+
+    with db.read() as s:
+        assert list_offices(s) == []
+    with db.write() as s:
+        make_desk(s, code="LT")
+        make_desk(s, code="DJ", name="东棘坨镇人民政府")
+    with db.read() as s:
+        assert [o.code for o in list_offices(s)] == ["LT", "DJ"]

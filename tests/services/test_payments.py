@@ -471,3 +471,25 @@ def test_concurrent_windows_on_postgres(pg_db: Database) -> None:
         assert len(s.scalars(select(Payment.id).where(Payment.enrollment_id == shared)).all()) == 1
         result = verify_ledger(s)
         assert result.ok and result.rows_checked == 21
+
+
+def test_payments_of_lists_a_voided_payment_beside_its_replacement(
+    db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
+) -> None:
+    from services.corrections import void_receipt
+    from services.payments import payments_of
+
+    first = pay(db, clock, desk, enrollment_id)
+    with db.write() as s:
+        void_receipt(s, clock, receipt_id=first.receipt_id, supervisor_id=desk.supervisor_id,
+                     reason="档次选错", operator_id=desk.clerk_id)
+    clock.advance(minutes=3)
+    second = pay(db, clock, desk, enrollment_id, channel="qr", reference="WX-42")
+    with db.read() as s:
+        listed = payments_of(s, enrollment_id)
+    assert [(p.payment_id, p.status, p.channel) for p in listed] == [
+        (first.payment_id, "voided", "cash"),
+        (second.payment_id, "completed", "qr"),
+    ]
+    assert listed[0].receipt_no == first.receipt_no and listed[1].receipt_no is None
+    assert listed[1].reference == "WX-42"

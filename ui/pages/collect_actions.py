@@ -32,7 +32,6 @@ from services.documents import notice_document, receipt_document_for_print
 from services.money import format_fen
 from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, take_payment
-from services.receipts import find_receipt, receipt_view
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -40,7 +39,6 @@ from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, OperationFailed, Operat
 from ui.pages.collect_dialogs import (
     PaymentDialog,
     PaymentEntry,
-    ReceiptNumberDialog,
     RefundDialog,
 )
 from ui.printing_bridge import DocumentOutput
@@ -218,34 +216,6 @@ class CollectActions(QObject):
         self.documents.present("receipt", title, render_receipt(data), self.widget)
 
     # --- corrections ---------------------------------------------------------------------------
-
-    def start_void_by_number(self, enrollment: EnrollmentRecord) -> ReceiptNumberDialog:
-        """Void a receipt this window does not list: the clerk types its number."""
-        dialog = ReceiptNumberDialog(parent=self.widget)
-        dialog.submitted.connect(lambda values: self._void_number_entered(enrollment, values))
-        self._open(dialog)
-        return dialog
-
-    def _void_number_entered(self, enrollment: EnrollmentRecord, values: dict) -> None:
-        try:
-            receipt_id = self.ops.read(
-                find_receipt, self.ctx.office_id, values["receipt_no"], parent=self.widget
-            )
-            view = self.ops.read(receipt_view, receipt_id)
-        except OperationFailed:
-            return
-        entry = PaymentEntry(
-            payment_id=0,  # not needed to void; only the receipt is
-            enrollment_id=enrollment.id,
-            receipt_id=receipt_id,
-            receipt_no=view.receipt_no,
-            amount_fen=view.amount_fen,
-            channel=view.channel,
-            reference=view.reference,
-            paid_at=view.issued_at,
-            status="voided" if view.voided else "completed",
-        )
-        self.start_void(entry)
 
     def start_void(self, entry: PaymentEntry) -> SupervisorApprovalDialog | None:
         if entry.receipt_id is None:

@@ -203,24 +203,6 @@ class PaymentDialog(_FormDialog):
         }
 
 
-class ReceiptNumberDialog(_FormDialog):
-    """Which receipt? For a payment this window does not list (taken before a restart)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(
-            "作废收据", "请输入要作废的收据号（如 LT2023-000123），下一步须主管授权。", parent
-        )
-        self.receipt_no = QLineEdit()
-        self.receipt_no.setObjectName("receiptNumber")
-        self.form.addRow("收据号", self.receipt_no)
-        self.set_ok_text("下一步：主管授权")
-        self.enter_chain.set_fields([self.receipt_no], self.try_submit)
-        self.receipt_no.setFocus()
-
-    def values(self) -> dict:
-        return {"receipt_no": self.receipt_no.text().strip()}
-
-
 class RefundDialog(_FormDialog):
     """The ground and the way back of a refund; the approver signs next."""
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.money import format_fen
-from services.payments import CHANNELS
+from services.payments import CHANNELS, payments_of
 from services.registry import (
     SEARCH_LIMIT,
     EnrollmentRecord,
@@ -59,11 +59,6 @@ DETAIL_DELAY_MS = 80
 ENROLLMENT_STATUS = {"registered": "待缴费", "paid": "已缴费", "refunded": "已退费"}
 PAYMENT_STATUS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
 
-try:  # listing the payments of an enrolment needs a service not written yet everywhere
-    from services.payments import payments_of as _payments_of  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the services version
-    _payments_of = None
-
 
 class CollectPage(QWidget):
     searched = Signal(int)  # number of results
@@ -82,11 +77,9 @@ class CollectPage(QWidget):
         self.documents = documents if documents is not None else PreviewOutput()
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
-        # payments taken in this window, by enrolment (see _payments_for)
-        self._session_payments: dict[int, list[PaymentEntry]] = {}
         self.actions = CollectActions(ctx, ops, self.documents, self)
-        self.actions.paymentTaken.connect(self._remember)
-        self.actions.entryChanged.connect(self._remember)
+        self.actions.paymentTaken.connect(self._reload_payments)
+        self.actions.entryChanged.connect(self._reload_payments)
         self.actions.message.connect(self._show_message)
         self._build()
         ops.changed.connect(self._on_changed)
@@ -390,31 +383,26 @@ class CollectPage(QWidget):
     # --- payments of the enrolment --------------------------------------------------------
 
     def _payments_for(self, enrollment_id: int) -> list[PaymentEntry]:
-        if _payments_of is not None:
-            try:
-                rows = self.ops.read(_payments_of, enrollment_id)
-            except OperationFailed:
-                rows = []
-            return [
-                PaymentEntry(
-                    r.payment_id,
-                    r.enrollment_id,
-                    r.receipt_id,
-                    r.receipt_no,
-                    r.amount_fen,
-                    r.channel,
-                    r.reference,
-                    r.paid_at,
-                    r.status,
-                )
-                for r in rows
-            ]
-        return list(self._session_payments.get(enrollment_id, []))
+        try:
+            rows = self.ops.read(payments_of, enrollment_id)
+        except OperationFailed:
+            return []
+        return [
+            PaymentEntry(
+                r.payment_id,
+                r.enrollment_id,
+                r.receipt_id,
+                r.receipt_no,
+                r.amount_fen,
+                r.channel,
+                r.reference,
+                r.paid_at,
+                r.status,
+            )
+            for r in rows
+        ]
 
-    def _remember(self, entry: PaymentEntry) -> None:
-        entries = self._session_payments.setdefault(entry.enrollment_id, [])
-        entries[:] = [e for e in entries if e.payment_id != entry.payment_id] + [entry]
-        entries.sort(key=lambda e: e.payment_id)
+    def _reload_payments(self, _entry: PaymentEntry | None = None) -> None:
         # ops.changed came before this: show the list again with the entry in it
         self._load_payments()
         self._update_buttons()
@@ -453,11 +441,7 @@ class CollectPage(QWidget):
         self.noncash_button.setEnabled(payable)
         p = self.current_payment
         completed = p is not None and p.status == "completed"
-        # a paid enrolment whose payment this window does not list: void by receipt number
-        unlisted = p is None and e is not None and e.status == "paid" and _payments_of is None
-        self.void_button.setEnabled(
-            unlisted or (completed and p is not None and p.receipt_id is not None)
-        )
+        self.void_button.setEnabled(completed and p is not None and p.receipt_id is not None)
         self.refund_button.setEnabled(completed)
         self.reprint_button.setEnabled(p is not None and p.receipt_id is not None)
 
@@ -490,11 +474,8 @@ class CollectPage(QWidget):
         if not self.void_button.isEnabled():
             return
         p = self.current_payment
-        e = self.current_enrollment
         if p is not None:
             self.actions.start_void(p)
-        elif e is not None:
-            self.actions.start_void_by_number(e)
 
     def start_refund(self) -> None:
         p = self.current_payment
