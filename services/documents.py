@@ -47,13 +47,6 @@ from services.policy import PolicyBook
 from services.receipts import ReceiptView, print_receipt, receipt_view
 
 LEVEL_LABELS = {"village": "村（社区）", "street_office": "街道办事处"}
-PRINTED_CHANNELS = {
-    "cash": "现金",
-    "pos": "POS刷卡",
-    "qr": "扫码支付",
-    "bank": "银行柜台",
-    "other": "其他",
-}
 # A ledger listing is read in pages of this many lines (keyset paging).
 _LEDGER_PAGE = 2_000
 
@@ -151,7 +144,7 @@ def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) 
         policy_year=view.policy_year,
         tier=tier,
         amount_fen=view.amount_fen,
-        channel=PRINTED_CHANNELS.get(view.channel, view.channel_label),
+        channel=view.channel_label,
         collector=view.collector_name,
         category=category,
         agent_name=view.agent_name,

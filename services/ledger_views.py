@@ -37,6 +37,7 @@ from db.models import (
     Village,
 )
 from services.errors import InputError, NotFound
+from services.labels import PAYMENT_CHANNELS, tier_label
 
 __all__ = [
     "CHANNEL_LABELS",
@@ -44,7 +45,6 @@ __all__ = [
     "NO_VILLAGE",
     "PAGE_SIZE",
     "STATUS_FILTERS",
-    "TIER_LABELS",
     "ChannelTotal",
     "DayCloseRecord",
     "LedgerFilter",
@@ -70,16 +70,8 @@ MAX_PAGE_SIZE = 5000
 NO_VILLAGE = 0
 
 KIND_LABELS = {"payment": "收款", "void": "作废冲销", "refund": "退费", "deposit": "入库"}
-CHANNEL_LABELS = {
-    "cash": "现金",
-    "pos": "POS刷卡",
-    "qr": "扫码支付",
-    "bank": "银行柜台",
-    "other": "其他",
-    "tax": "税务解缴",
-}
-#: The usual tier keys of the policy files; a key not listed is shown as it is.
-TIER_LABELS = {"low": "低档", "high": "高档", "tier1": "一档", "tier2": "二档"}
+#: Payment channels, and the ways a deposit is handed over (deposit lines).
+CHANNEL_LABELS = {**PAYMENT_CHANNELS, "bank_pickup": "银行上门收款", "tax": "税务解缴"}
 PAYMENT_STATUS_LABELS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
 
 #: Status filters of the ledger page: key -> Chinese label.
@@ -93,10 +85,6 @@ STATUS_FILTERS = {
 
 def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel)
-
-
-def tier_label(tier: str) -> str:
-    return TIER_LABELS.get(tier, tier)
 
 
 @dataclasses.dataclass(frozen=True)

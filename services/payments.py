@@ -27,6 +27,7 @@ from services.clock import Clock
 from services.day_close import ensure_day_open
 from services.deposit_rule import cash_payment_gate
 from services.errors import ConflictError, InputError, NotFound
+from services.labels import PAYMENT_CHANNELS
 from services.ledger import append_entry
 from services.money import format_fen, parse_amount
 from services.numbering import take_next_number
@@ -34,13 +35,7 @@ from services.office import require_operator
 from services.policy import PolicyBook
 from services.quote import PersonFacts, Quote, quote
 
-CHANNELS = {
-    "cash": "现金",
-    "pos": "POS刷卡",
-    "qr": "扫码/APP",
-    "bank": "银行柜台",
-    "other": "其他",
-}
+CHANNELS = PAYMENT_CHANNELS
 NAME_MAX = 64
 REFERENCE_MAX = 100
 

@@ -27,15 +27,10 @@ from db.models import (
 )
 from services.clock import Clock
 from services.errors import NotFound
+from services.labels import tier_label
 from services.money import fen_in_words, format_fen
 from services.office import require_operator
 from services.payments import CHANNELS
-
-TIER_LABELS = {"high": "高档", "low": "低档", "tier1": "一档", "tier2": "二档"}
-
-
-def tier_label(tier: str) -> str:
-    return TIER_LABELS.get(tier, tier)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Enrollment, LedgerEntry, Operator, Override, Resident, Village
 from services.errors import InputError
+from services.labels import channel_label, tier_label
 
 __all__ = [
     "OVERRIDE_KINDS",
@@ -35,14 +36,6 @@ OVERRIDE_KINDS = {
     "overdue_cash_payment": "逾期未入库时收取现金",
     "due_today_close": "当日应入库未入库即日结",
 }
-CHANNEL_LABELS = {
-    "cash": "现金",
-    "pos": "POS刷卡",
-    "qr": "扫码/APP",
-    "bank": "银行柜台",
-    "other": "其他",
-}
-TIER_LABELS = {"high": "高档", "low": "低档", "tier1": "一档", "tier2": "二档", "": "未分档"}
 _MONEY_KINDS = ("payment", "void", "refund")
 
 
@@ -137,7 +130,7 @@ def period_report(
             date_from,
             date_to,
             LedgerEntry.tier,
-            lambda k: TIER_LABELS.get(k or "", k),
+            lambda k: tier_label(k) if k else "未分档",
         ),
         by_channel=_grouped(
             session,
@@ -145,7 +138,7 @@ def period_report(
             date_from,
             date_to,
             LedgerEntry.channel,
-            lambda k: CHANNEL_LABELS.get(k, k),
+            channel_label,
         ),
     )
 
