@@ -67,9 +67,10 @@ def upgrade_database(db: Database) -> str:
     """Migrate ``db`` to the newest schema; return the revision it is at."""
     scripts = ScriptDirectory.from_config(alembic_config())
     head = scripts.get_current_head()
+    assert head is not None, "the program has no migrations"
     current = current_revision(db)
     if current == head:
-        return current
+        return head
     if current is not None and not _known(scripts, current):
         raise DatabaseTooNew(
             f"数据库的版本（{current}）比本程序新，本程序无法打开它。请升级本程序后再使用该数据库。"
@@ -83,5 +84,4 @@ def upgrade_database(db: Database) -> str:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     log.info("database migrated from %s to %s", current, head)
-    assert head is not None
     return head

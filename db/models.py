@@ -68,9 +68,7 @@ class Office(Base):
     # an operator id; no foreign key, which would make office <-> operator a cycle
     updated_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
-    villages: Mapped[list[Village]] = relationship(
-        back_populates="office", order_by="Village.name"
-    )
+    villages: Mapped[list[Village]] = relationship(back_populates="office", order_by="Village.name")
 
     __table_args__ = (
         CheckConstraint("level IN ('village', 'street_office')", name="office_level"),
@@ -185,9 +183,7 @@ class Enrollment(Base):
 
     __table_args__ = (
         UniqueConstraint("resident_id", "policy_year", name="enrollment_once_per_year"),
-        CheckConstraint(
-            "status IN ('registered', 'paid', 'refunded')", name="enrollment_status"
-        ),
+        CheckConstraint("status IN ('registered', 'paid', 'refunded')", name="enrollment_status"),
         CheckConstraint("personal_due_fen >= 0", name="enrollment_due_not_negative"),
         Index("ix_enrollment_office_year", "office_id", "policy_year", "status"),
     )
@@ -264,9 +260,7 @@ class Payment(Base):
         CheckConstraint(
             "channel IN ('cash', 'pos', 'qr', 'bank', 'other')", name="payment_channel"
         ),
-        CheckConstraint(
-            "status IN ('completed', 'voided', 'refunded')", name="payment_status"
-        ),
+        CheckConstraint("status IN ('completed', 'voided', 'refunded')", name="payment_status"),
     )
 
 
@@ -380,9 +374,7 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("office_id", "seq", name="ledger_seq_unique"),
         Index("ix_ledger_office_date", "office_id", "business_date"),
-        CheckConstraint(
-            "kind IN ('payment', 'void', 'refund', 'deposit')", name="ledger_kind"
-        ),
+        CheckConstraint("kind IN ('payment', 'void', 'refund', 'deposit')", name="ledger_kind"),
     )
 
 

@@ -7,6 +7,7 @@ After a release, schema changes are new revisions (``alembic revision
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,10 +28,24 @@ with tempfile.TemporaryDirectory() as tmp:
         cfg.attributes["connection"] = conn
         command.revision(cfg, message="initial schema", autogenerate=True, rev_id="0001")
 s = target.read_text()
-s = s.replace("from alembic import op\n", "from alembic import op\n\nfrom db.immutability import create_triggers, drop_triggers\n", 1)
+s = s.replace(
+    "from alembic import op\n",
+    "from alembic import op\n\nfrom db.immutability import create_triggers, drop_triggers\n",
+    1,
+)
 s = s.replace("Revises: \n", "Revises: (none)\n")
-s = s.replace("    # ### end Alembic commands ###\n", "    # ### end Alembic commands ###\n    create_triggers(op.get_bind())\n", 1)
-s = s.replace("def downgrade() -> None:\n", "def downgrade() -> None:\n    drop_triggers(op.get_bind())\n")
+s = s.replace(
+    "    # ### end Alembic commands ###\n",
+    "    # ### end Alembic commands ###\n    create_triggers(op.get_bind())\n",
+    1,
+)
+s = s.replace(
+    "def downgrade() -> None:\n", "def downgrade() -> None:\n    drop_triggers(op.get_bind())\n"
+)
 s = re.sub(r"Create Date: .*\n", "Create Date: 2026-11-22\n", s)
 target.write_text(s)
+# Keep the generated file as the linter wants it (imports sorted, formatted).
+ruff = Path(sys.executable).with_name("ruff")
+subprocess.run([str(ruff), "check", "--fix", "-q", str(target)], check=False)
+subprocess.run([str(ruff), "format", "-q", str(target)], check=False)
 print(f"wrote {target}")

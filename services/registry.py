@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import Enrollment, Office, Resident, Village
 from services.clock import Clock
@@ -387,7 +387,9 @@ def register_and_enroll(
 # --- search ---------------------------------------------------------------------------
 
 
-def _prefix(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+def _prefix(
+    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
+) -> ColumnElement[bool]:
     """``column`` starts with ``text``, as a range the index can answer
     (LIKE would need a case-sensitive collation to use it on SQLite)."""
     return and_(column >= text, column < text + "\U0010ffff")

@@ -41,11 +41,22 @@ class PgCluster:
             raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
         if self.as_root:
             shutil.chown(self.dir, "postgres", "postgres")
-        self._run(initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--no-locale")
+        self._run(
+            initdb,
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        )
         opts = f"-k {self.dir} -p {PORT} -c listen_addresses='' -c fsync=off"
-        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w",
-                  "start")
+        self._run(
+            pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "start"
+        )
         return f"postgresql+psycopg://postgres@/postgres?host={self.dir}&port={PORT}"
 
     def stop(self) -> None:

@@ -345,14 +345,25 @@ def test_reset_password_by_a_supervisor_only(db: Database, clock: FixedClock) ->
     with db.write() as s:
         desk = make_desk(s)
     with pytest.raises(PermissionDenied), db.write() as s:
-        reset_password(s, clock, operator_id=desk.supervisor_id, new_password="new-pass-1",
-                       supervisor_id=desk.clerk_id)
+        reset_password(
+            s,
+            clock,
+            operator_id=desk.supervisor_id,
+            new_password="new-pass-1",
+            supervisor_id=desk.clerk_id,
+        )
     with pytest.raises(InputError), db.write() as s:
-        reset_password(s, clock, operator_id=desk.clerk_id, new_password="x",
-                       supervisor_id=desk.supervisor_id)
+        reset_password(
+            s, clock, operator_id=desk.clerk_id, new_password="x", supervisor_id=desk.supervisor_id
+        )
     with db.write() as s:
-        reset_password(s, clock, operator_id=desk.clerk_id, new_password="new-pass-1",
-                       supervisor_id=desk.supervisor_id)
+        reset_password(
+            s,
+            clock,
+            operator_id=desk.clerk_id,
+            new_password="new-pass-1",
+            supervisor_id=desk.supervisor_id,
+        )
     with db.read() as s:
         assert authenticate(s, "clerk-lt", "new-pass-1").id == desk.clerk_id
         with pytest.raises(ServiceError):
@@ -365,23 +376,38 @@ def test_printer_and_payment_link_settings(db: Database, clock: FixedClock) -> N
     with db.write() as s:
         desk = make_desk(s)
     with pytest.raises(PermissionDenied), db.write() as s:
-        set_printer_name(s, clock, office_id=desk.office_id, printer_name="PDF",
-                         operator_id=desk.clerk_id)
+        set_printer_name(
+            s, clock, office_id=desk.office_id, printer_name="PDF", operator_id=desk.clerk_id
+        )
     with pytest.raises(InputError) as refused, db.write() as s:
-        update_office_settings(s, clock, office_id=desk.office_id, operator_id=desk.supervisor_id,
-                               payment_link_template="https://pay.example/?n={notice}")
+        update_office_settings(
+            s,
+            clock,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            payment_link_template="https://pay.example/?n={notice}",
+        )
     assert "notice" in refused.value.message
     with db.write() as s:
-        set_printer_name(s, clock, office_id=desk.office_id, printer_name="PDF",
-                         operator_id=desk.supervisor_id)
-        update_office_settings(s, clock, office_id=desk.office_id, operator_id=desk.supervisor_id,
-                               payment_link_template=" https://pay.example/?n={notice_no} ",
-                               payment_instructions="现金\nPOS 刷卡")
+        set_printer_name(
+            s, clock, office_id=desk.office_id, printer_name="PDF", operator_id=desk.supervisor_id
+        )
+        update_office_settings(
+            s,
+            clock,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            payment_link_template=" https://pay.example/?n={notice_no} ",
+            payment_instructions="现金\nPOS 刷卡",
+        )
     with db.read() as s:
         office = s.get(Office, desk.office_id)
         assert office is not None
         assert (office.printer_name, office.payment_link_template, office.payment_instructions) == (
-            "PDF", "https://pay.example/?n={notice_no}", "现金\nPOS 刷卡")
+            "PDF",
+            "https://pay.example/?n={notice_no}",
+            "现金\nPOS 刷卡",
+        )
 
 
 def test_list_offices(db: Database, clock: FixedClock) -> None:

@@ -481,8 +481,14 @@ def test_payments_of_lists_a_voided_payment_beside_its_replacement(
 
     first = pay(db, clock, desk, enrollment_id)
     with db.write() as s:
-        void_receipt(s, clock, receipt_id=first.receipt_id, supervisor_id=desk.supervisor_id,
-                     reason="档次选错", operator_id=desk.clerk_id)
+        void_receipt(
+            s,
+            clock,
+            receipt_id=first.receipt_id,
+            supervisor_id=desk.supervisor_id,
+            reason="档次选错",
+            operator_id=desk.clerk_id,
+        )
     clock.advance(minutes=3)
     second = pay(db, clock, desk, enrollment_id, channel="qr", reference="WX-42")
     with db.read() as s:

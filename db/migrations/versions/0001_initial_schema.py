@@ -12,7 +12,6 @@ from alembic import op
 
 from db.immutability import create_triggers, drop_triggers
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None
