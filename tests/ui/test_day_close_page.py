@@ -67,7 +67,7 @@ def test_the_count_is_blind_until_confirmed(qtbot, ctx, ops, quiet_day):  # noqa
     assert page.result_box.isVisible()
     assert page.figures["expected"].text() == "1,390.00 元"
     assert "无差额" in page.figures["difference"].text()
-    assert "扫码支付 380.00 元" in page.non_cash.text()
+    assert "扫码/APP 380.00 元" in page.non_cash.text()
     assert not page.reason.isVisibleTo(page)
     assert page.count.spin("note", 10000).isReadOnly()
 
