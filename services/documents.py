@@ -2,8 +2,14 @@
 
 ``printing/`` renders plain data classes into PDF bytes and never touches the
 database; this module is the one bridge between the two, used by the window's
-print buttons and by ``python main.py print`` alike. Reading a receipt for
-print records the print (the second and later ones are reprints, 重打).
+print buttons and by ``python main.py print`` alike.
+
+A receipt's print is recorded (the second and later ones are reprints, 重打).
+The command line records it as it reads the receipt
+(:func:`receipt_document_for_print`); the window shows the preview of the next
+print without recording (:func:`receipt_document_next_print`) and records it
+only once the printer took the job (:func:`record_receipt_print`), so a
+preview the clerk closes leaves no trace.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from services.deposits import DepositRow, deposit_register
 from services.errors import NotFound
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
 from services.policy import PolicyBook
-from services.receipts import ReceiptView, print_receipt, receipt_view
+from services.receipts import PrintRecord, ReceiptView, print_receipt, receipt_view, record_print
 
 LEVEL_LABELS = {"village": "村（社区）", "street_office": "街道办事处"}
 # A ledger listing is read in pages of this many lines (keyset paging).
@@ -171,6 +177,37 @@ def receipt_document_for_print(
     if view.reprint:
         return _with_reprint_time(data, clock.now())
     return data
+
+
+def receipt_document_next_print(
+    session: Session,
+    policies: PolicyBook,
+    receipt_id: int,
+    *,
+    printed_at: dt.datetime | None = None,
+) -> ReceiptData:
+    """The receipt exactly as its next print will show it, recording nothing.
+
+    When a print was already recorded, the next one is a reprint: it carries
+    the 重打 mark with its number (and ``printed_at`` as the reprint time).
+    Record it with :func:`record_receipt_print` once it was really printed.
+    """
+    view = receipt_view(session, receipt_id)
+    before = view.print_count
+    upcoming = dataclasses.replace(view, print_count=before + 1, reprint=before > 0)
+    data = receipt_data(
+        upcoming, office_header(session, _receipt_office(session, receipt_id)), policies
+    )
+    if before > 0 and printed_at is not None:
+        return _with_reprint_time(data, printed_at)
+    return data
+
+
+def record_receipt_print(
+    session: Session, clock: Clock, *, receipt_id: int, operator_id: int
+) -> PrintRecord:
+    """Record that the receipt was printed (a reprint if it is not the first)."""
+    return record_print(session, clock, receipt_id=receipt_id, operator_id=operator_id)
 
 
 def receipt_document_preview(

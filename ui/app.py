@@ -14,6 +14,7 @@ tests can walk it without a blocking ``exec()`` anywhere.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -249,6 +250,10 @@ def _install_excepthook(app: QApplication) -> None:
     sys.excepthook = hook
 
 
+#: Set by the packaged program's smoke test: quit by itself after this many ms.
+SMOKE_QUIT_ENV = "YIBAO_SMOKE_QUIT_MS"
+
+
 def run_app(args: Any) -> int:
     """Run the counter window; returns the process exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -278,6 +283,9 @@ def run_app(args: Any) -> int:
     _install_excepthook(app)
     # Start inside the event loop, so that an early finish can quit it.
     QTimer.singleShot(0, controller.start)
+    if quit_ms := os.environ.get(SMOKE_QUIT_ENV):
+        # packaging/smoke_test.py: open, then leave by itself after a moment
+        QTimer.singleShot(int(quit_ms), lambda: finish(EXIT_OK))
     app.exec()
     ctx.db.dispose()
     return code["value"]

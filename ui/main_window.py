@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
-import inspect
 import logging
 from collections.abc import Callable
 
@@ -58,12 +57,19 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
     PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
 )
+# Pages that print; each is handed the window's one document output (preview
+# and printer, or a test's fake), so all printing goes the same way.
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
-RESERVED_KEYS = frozenset(
+NAVIGATION_KEYS = frozenset(
     [f"F{n}" for n in range(1, len(PAGES) + 1)] + [f"Ctrl+{n}" for n in range(1, len(PAGES) + 1)]
 )
+LOGOUT_KEY = "Ctrl+L"
+QUIT_KEY = "Ctrl+Q"
+# Keys the window owns on every page; a page must not bind them (ui/keys.py).
+RESERVED_KEYS = NAVIGATION_KEYS | {LOGOUT_KEY, QUIT_KEY}
 
 
 def preload_pages() -> None:
@@ -188,8 +194,8 @@ class MainWindow(QMainWindow):
                 shortcut = QShortcut(QKeySequence(seq), self)
                 shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
-        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logoutRequested)
-        QShortcut(QKeySequence("Ctrl+Q"), self).activated.connect(self.close)
+        QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
+        QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
 
         self.clock.refresh()
         self.show_page("register")
@@ -216,8 +222,7 @@ class MainWindow(QMainWindow):
         if factory is None:
             log.warning("page %s not available yet (%s)", key, spec.module)
             widget: QWidget = PlaceholderPage(spec.title)
-        elif "documents" in inspect.signature(factory).parameters:
-            # pages that print take where their PDFs go
+        elif key in PRINTING_PAGES:
             widget = factory(self.ctx, self.ops, documents=self.documents)
         else:
             widget = factory(self.ctx, self.ops)
@@ -253,10 +258,12 @@ class MainWindow(QMainWindow):
         """Connect page signals that lead to other pages; keep the page keys free."""
         for shortcut in widget.findChildren(QShortcut):
             if shortcut.key().toString() in RESERVED_KEYS:
-                # F1…F7 and Ctrl+1…7 switch pages everywhere; a page binding one
-                # would make the key ambiguous on that page and do nothing.
+                # F1…F7 and Ctrl+1…7 switch pages everywhere (Ctrl+L, Ctrl+Q log
+                # out and quit); a page binding one would make the key ambiguous
+                # on that page and do nothing. tests/ui/test_main_window.py
+                # checks that no page does.
                 log.warning(
-                    "page %s: shortcut %s is reserved for page switching; disabled",
+                    "page %s: shortcut %s is reserved by the window; disabled",
                     key,
                     shortcut.key().toString(),
                 )

@@ -96,10 +96,31 @@ class RecordingOutput:
 
 class PreviewOutput:
     """The print preview of ``ui/printing/print_preview.py``; without it (not yet
-    built, or QtPdf missing) the PDF is saved and opened with the system viewer."""
+    built, or QtPdf missing) the PDF is saved and opened with the system viewer.
 
-    def __init__(self) -> None:
+    ``printers``, ``default_printer`` and ``print_job`` go to every preview
+    dialog (the system's when not given); tests hand in a fake printer.
+    """
+
+    def __init__(
+        self,
+        *,
+        printers: Callable[[], list[str]] | None = None,
+        default_printer: Callable[[], str] | None = None,
+        print_job: Callable[[bytes, str, int, str], None] | None = None,
+    ) -> None:
         self._open: list[QWidget] = []
+        options = {
+            "printers": printers,
+            "default_printer": default_printer,
+            "print_job": print_job,
+        }
+        self._dialog_options = {k: v for k, v in options.items() if v is not None}
+
+    @property
+    def dialogs(self) -> list[QWidget]:
+        """The previews open now, oldest first."""
+        return list(self._open)
 
     def present(
         self,
@@ -119,7 +140,9 @@ class PreviewOutput:
         if dialog_cls is None:
             self._open_outside(kind, title, pdf)
             return
-        dialog = dialog_cls(pdf, title=title, parent=parent, paper=PAPER.get(kind, "A4"))
+        dialog = dialog_cls(
+            pdf, title=title, parent=parent, paper=PAPER.get(kind, "A4"), **self._dialog_options
+        )
         if on_printed is not None:
             dialog.printed.connect(lambda _printer, _copies: on_printed())
         self._open.append(dialog)

@@ -4,9 +4,12 @@
     # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m ui.screenshots
 
 Builds a small demo office (``services.demo``) in a temporary folder — or
-copies the one given with ``--db`` so it is not changed — logs in as the demo
-clerk, walks the window through its pages at 1366×768 and saves
-``widget.grab()`` of each, plus the dialogs the counter uses.
+copies the one given with ``--db`` so it is not changed — adds a busy morning
+at the counter (``ui.screenshot_day``: cash from two earlier days in the
+drawer, the oldest banked at opening, a queue of payments in cash and
+otherwise, a voided receipt), logs in as the demo clerk, walks the window
+through its pages at 1366×768 and saves ``widget.grab()`` of each (the day
+close with a counted drawer that is short), plus the dialogs the counter uses.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -26,11 +30,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
+from services.day_close import DENOMINATIONS, count_for_amount, preview_close
 from services.demo import DEMO_OPERATORS, build_demo_office
 from services.idcard import check_character
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
 from services.policy import load_policies
+from services.registry import find_by_id_number
 from ui.app import style_app
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
@@ -38,6 +44,7 @@ from ui.login_dialog import LoginDialog
 from ui.main_window import PAGES, MainWindow
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
+from ui.screenshot_day import CounterDays
 
 log = logging.getLogger("screenshots")
 SIZE = (1366, 768)
@@ -106,11 +113,14 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             AppContext(empty, clock0, policies), Operations(AppContext(empty, clock0, policies))
         )
         first.code.setText("NHLT")
+        first.policy.setCurrentIndex(max(first.policy.findData("tianjin-2024"), 0))
         first.name.setText("宁河区芦台街道便民服务中心")
         first.prefix.setText("LT")
         first.villages.setPlainText("东关村\n西关村\n桥北社区")
         first.username.setText("super")
         first.display_name.setText("张建国")
+        first.password.setText("super-2023")
+        first.password2.setText("super-2023")
         first.show()
         shots.append(save(first, out, "00-first-run"))
         first.close()
@@ -120,12 +130,19 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         db = prepare_db(args, work)
         with db.read() as s:
             operator = authenticate(s, DEMO_OPERATORS[1][0], DEMO_OPERATORS[1][1])
+            boss = authenticate(s, DEMO_OPERATORS[0][0], DEMO_OPERATORS[0][1])
             _first, last = ledger_bounds(s, operator.office_id)
-        today = next_weekday(last or dt.date(2023, 10, 9))
-        clock = FixedClock(dt.datetime.combine(today, dt.time(9, 40)))
+        quiet_a = next_weekday(last or dt.date(2023, 10, 9))
+        quiet_b = next_weekday(quiet_a)
+        today = next_weekday(quiet_b)
+        clock = FixedClock(dt.datetime.combine(quiet_a, dt.time(8, 0)))
         ctx = AppContext(db, clock, policies)
         ops = Operations(ctx)
         ops.show_dialogs = False
+        CounterDays(
+            ops, clock, office_id=operator.office_id, clerk_id=operator.id, supervisor_id=boss.id
+        ).run((quiet_a, quiet_b), today)
+        clock.set(dt.datetime.combine(today, dt.time(11, 26)))
 
         login = LoginDialog(ctx, ops)
         login.username.setText(DEMO_OPERATORS[1][0])
@@ -162,7 +179,17 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             page.choose_tier("high")
 
         def collect(page: QWidget) -> None:
-            if resident_ids:
+            """The clerk typed the surname and picked the resident from the list."""
+            for number in resident_ids:
+                surname = ops.read(find_by_id_number, number).name[:1]
+                page.search_box.setText(surname)
+                rows = page.search_now()
+                row = next((i for i, r in enumerate(rows) if r.id_number == number), None)
+                if row is not None:
+                    page.results.selectRow(row)
+                    page.show_resident(rows[row])
+                    return
+            if resident_ids:  # not among the first results: by the ID number's tail
                 page.search_box.setText(resident_ids[0][-6:])
                 page.search_now()
 
@@ -172,15 +199,36 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         if collect_page.cash_button.isEnabled():
             collect_page.start_payment(cash=True)
             dialog = collect_page.actions.dialog
-            dialog.received.setText("500")
+            due = Decimal(dialog.amount.text().replace(",", "") or "0")
+            dialog.received.setText(str((due // 100 + 1) * 100))  # a round sum, with change
             shots.append(save(dialog, out, "04-cash-payment-dialog"))
             dialog.try_submit()  # takes the cash; the receipt goes to `documents`
             shots.append(save(window, out, "04b-collect-after-payment"))
             receipts = documents.of_kind("receipt")
             if receipts:
                 shots.extend(preview_shot(receipts[-1].pdf, receipts[-1].title, out))
+
+        def day_close(page: QWidget) -> None:
+            """The drawer counted ten yuan short, the reason typed in."""
+            expected = ops.read(
+                lambda s: preview_close(s, clock, office_id=ctx.office_id, denominations={})
+            ).expected_fen
+            page.count.clear()
+            pieces = drawer_count(max(expected - 1_000, 0))
+            for d in DENOMINATIONS:
+                kind = d.key.split("_")[0]
+                page.count.set_count(kind, d.fen, pieces.get(d.key, 0))
+            page.confirm_count()
+            page.reason.setText("找零时多找给参保人 10 元，已联系追回")
+
+        prepare: dict[str, Callable[[QWidget], None]] = {"day_close": day_close}
         for number, spec in enumerate(PAGES[2:], start=5):
-            page_shot(spec.key, f"{number:02d}-{spec.key.replace('_', '-')}")
+            page_shot(spec.key, f"{number:02d}-{spec.key.replace('_', '-')}", prepare.get(spec.key))
+            if spec.key == "reports":
+                reports = window.page("reports")
+                reports.tabs.setCurrentIndex(1)
+                shots.append(save(window, out, "08b-reports-progress"))
+                reports.tabs.setCurrentIndex(0)
 
         # the supervisor dialog (void / refund / override all use it)
         from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -208,6 +256,29 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         window.close()
         db.dispose()
     return shots
+
+
+#: The small notes and coins of a counter's drawer (change given all day).
+CHANGE = {
+    "note_50": 9,
+    "note_20": 14,
+    "note_10": 17,
+    "note_5": 6,
+    "note_1": 8,
+    "coin_1": 5,
+    "coin_5j": 4,
+}
+
+
+def drawer_count(fen: int) -> dict[str, int]:
+    """A drawer holding ``fen``: change in small notes and coins, the rest in 100s."""
+    change = sum(d.fen * CHANGE.get(d.key, 0) for d in DENOMINATIONS)
+    if fen < change:
+        return count_for_amount(fen)
+    counts = count_for_amount(fen - change)
+    for key, pieces in CHANGE.items():
+        counts[key] = counts.get(key, 0) + pieces
+    return counts
 
 
 def preview_shot(pdf: bytes, title: str, out: Path) -> list[Path]:

@@ -126,3 +126,43 @@ def test_find_receipt_by_number(db: Database, desk: Desk, paid: PaymentResult) -
         assert find_receipt(s, desk.office_id, " LT2023-000001 ") == paid.receipt_id
         with pytest.raises(NotFound):
             find_receipt(s, desk.office_id, "LT2023-000002")
+
+
+def test_next_print_is_shown_without_recording_then_recorded(
+    db: Database, clock: FixedClock, desk: Desk, paid: PaymentResult
+) -> None:
+    from services.documents import (
+        receipt_document_for_print,
+        receipt_document_next_print,
+        record_receipt_print,
+    )
+
+    assert paid.receipt_id is not None
+    with db.read() as s:
+        first = receipt_document_next_print(s, policies(), paid.receipt_id, printed_at=clock.now())
+        again = receipt_document_next_print(s, policies(), paid.receipt_id)
+    assert (first.reprint_count, first.reprinted_at) == (0, None)  # the original
+    assert again == first  # looking twice changes nothing
+    with db.read() as s:
+        assert s.scalar(select(func.count(ReceiptPrint.id))) == 0
+    with db.write() as s:
+        record = record_receipt_print(
+            s, clock, receipt_id=paid.receipt_id, operator_id=desk.clerk_id
+        )
+    assert (record.is_reprint, record.print_count) == (False, 1)
+    clock.advance(minutes=5)
+    with db.read() as s:
+        second = receipt_document_next_print(s, policies(), paid.receipt_id, printed_at=clock.now())
+    assert (second.reprint_count, second.reprinted_at) == (1, clock.now())  # 重打（第1次）
+    with db.write() as s:  # the command line's print records and renders in one go
+        printed = receipt_document_for_print(
+            s, clock, policies(), receipt_id=paid.receipt_id, operator_id=desk.supervisor_id
+        )
+    assert printed == second  # the preview showed exactly what was printed
+    with db.read() as s:
+        third = receipt_document_next_print(s, policies(), paid.receipt_id)
+        assert third.reprint_count == 2
+        assert s.scalars(select(ReceiptPrint.is_reprint).order_by(ReceiptPrint.id)).all() == [
+            False,
+            True,
+        ]

@@ -4,17 +4,21 @@ refund, and the supervisor's override while deposits are overdue."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 
 from counter_fixtures import PASSWORD, SUPERVISOR, make_id, type_text
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from db.models import Override, Payment, Receipt, ReceiptVoid, Refund
+from db.models import Override, Payment, Receipt, ReceiptPrint, ReceiptVoid, Refund
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.pages.collect_dialogs import PaymentDialog, RefundDialog
 from ui.pages.collect_page import CollectPage
+from ui.printing.print_preview import PrintPreviewDialog
+from ui.printing_bridge import PreviewOutput
 
 
 def enrol(db, clock, policies, office, name, number, tier="low", phone=""):  # type: ignore[no-untyped-def]
@@ -133,6 +137,77 @@ def test_notice_cash_receipt_and_void(qtbot, ctx, ops, documents, db, clock, pol
         void = s.scalars(select(ReceiptVoid)).one()
         assert (void.reason, void.supervisor_id) == ("收错档次", office.supervisor_id)
         assert s.scalars(select(Receipt.receipt_no)).one() == "LT2023-000001"
+
+
+class FakePrinter:
+    """The print job of the preview: keeps the jobs, or fails like a jammed printer."""
+
+    def __init__(self) -> None:
+        self.jobs: list[bytes] = []
+        self.error: Exception | None = None
+
+    def __call__(self, pdf: bytes, printer: str, copies: int, paper: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.jobs.append(pdf)
+
+
+def receipt_prints(db) -> list[bool]:  # type: ignore[no-untyped-def]
+    with db.read() as s:
+        return list(s.scalars(select(ReceiptPrint.is_reprint).order_by(ReceiptPrint.id)).all())
+
+
+def printed_text(pdf: bytes, tmp_path) -> str | None:  # type: ignore[no-untyped-def]
+    if shutil.which("pdftotext") is None:
+        return None
+    path = tmp_path / "printed.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True)
+    return out.stdout.decode("utf-8")
+
+
+def test_a_receipt_print_is_recorded_when_printed_not_when_previewed(
+    qtbot, ctx, ops, db, clock, policies, office, tmp_path
+):  # type: ignore[no-untyped-def]
+    printer = FakePrinter()
+    output = PreviewOutput(
+        printers=lambda: ["柜台打印机"], default_printer=lambda: "柜台打印机", print_job=printer
+    )
+    enrollment_id = enrol(db, clock, policies, office, "赵六", make_id(dt.date(1966, 6, 6), 61))
+    page = make_page(qtbot, ctx, ops, output)
+    page.show_enrollment(enrollment_id)
+
+    pay_cash(page)  # the preview of the receipt opens ...
+    assert ops.last_error is None, ops.last_error
+    (preview,) = output.dialogs
+    assert isinstance(preview, PrintPreviewDialog)
+    assert preview.windowTitle() == "打印预览 — 收据 LT2023-000001"
+    assert receipt_prints(db) == []  # ... and records nothing yet
+    preview.close_button.click()  # the clerk closes it without printing
+    assert output.dialogs == [] and printer.jobs == []
+    assert receipt_prints(db) == []
+
+    page.reprint()  # not printed yet: still the original, no 重打
+    (preview,) = output.dialogs
+    assert "重打" not in preview.windowTitle()
+    printer.error = OSError("卡纸")
+    assert not preview.print_now()  # a failed print records nothing either
+    assert receipt_prints(db) == []
+    printer.error = None
+    assert preview.print_now()
+    assert len(printer.jobs) == 1 and output.dialogs == []
+    assert receipt_prints(db) == [False]  # exactly one print, the original
+    first = printed_text(printer.jobs[0], tmp_path)
+    assert first is None or ("LT2023-000001" in first and "重打" not in first)
+
+    page.reprint()  # the second print is a reprint
+    (preview,) = output.dialogs
+    assert preview.windowTitle().endswith("（重打）")
+    assert receipt_prints(db) == [False]
+    preview.print_now()
+    assert receipt_prints(db) == [False, True]
+    second = printed_text(printer.jobs[1], tmp_path)
+    assert second is None or "重打（第1次）" in second
 
 
 def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]

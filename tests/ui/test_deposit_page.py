@@ -37,6 +37,8 @@ def test_shows_the_state_and_the_undeposited_days(page):
     assert "库存现金 1,770.00 元" in page.sentence.text()
     assert page.buckets.rowCount() == 2
     assert page.buckets.index(0, 1).data() == "760.00"
+    view = page.bucket_view  # both days shown, no blank space under them
+    assert 2 <= view.viewport().height() / view.verticalHeader().defaultSectionSize() < 3
     assert page.fill_due.isEnabled()
 
 

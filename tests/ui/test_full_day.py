@@ -25,6 +25,7 @@ from db.models import (
     Payment,
     PaymentNotice,
     Receipt,
+    ReceiptPrint,
     ReceiptVoid,
     Resident,
 )
@@ -198,6 +199,16 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
         assert s.scalars(select(Receipt.receipt_no).order_by(Receipt.id)).all() == [
             "LT2023-000001",
             "LT2023-000002",
+        ]
+        # each receipt went to the output once (RecordingOutput counts as printed)
+        prints = s.execute(
+            select(Receipt.receipt_no, ReceiptPrint.is_reprint)
+            .join(Receipt, Receipt.id == ReceiptPrint.receipt_id)
+            .order_by(ReceiptPrint.id)
+        ).all()
+        assert [tuple(p) for p in prints] == [
+            ("LT2023-000001", False),
+            ("LT2023-000002", False),
         ]
         void = s.scalars(select(ReceiptVoid)).one()
         assert void.reason == "档次选错，重新收费"

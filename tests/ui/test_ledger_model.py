@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pytest
 from fixtures_ui2 import add_deposit, add_payment, bulk_ledger, make_office

@@ -7,9 +7,18 @@ import datetime as dt
 import pytest
 from fixtures_ui2 import add_deposit, add_payment, bulk_ledger, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtWidgets import QStyle
 
 from services.ledger_views import NO_VILLAGE
-from ui.models.ledger_model import COL_NAME, COL_STATUS
+from ui.models.ledger_model import (
+    COL_DATE,
+    COL_NAME,
+    COL_NOTE,
+    COL_SEQ,
+    COL_STATUS,
+    COL_TIME,
+    HEADERS,
+)
 from ui.operations import LEDGER
 from ui.pages.ledger_page import LedgerPage
 from ui.printing_bridge import RecordingOutput
@@ -50,6 +59,37 @@ def test_opens_on_today_with_totals(page):
     assert "共 <b>4</b> 行" in text and "1,390.00" in text
     assert "POS刷卡 1 笔 1,010.00 元" in page.channels_label.text()
     assert "已载入 4 / 共 4 行" in page.loaded_label.text()
+
+
+def test_columns_fit_seven_digit_numbers_and_their_values(page):
+    view = page.view
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    metrics = view.fontMetrics()
+    for number in ("2845123", "9999999"):  # a busy office after a few years
+        assert view.columnWidth(COL_SEQ) >= metrics.horizontalAdvance(number) + margin
+    header = view.horizontalHeader().fontMetrics()
+    for column in range(len(HEADERS)):
+        if column == COL_NOTE:
+            continue
+        width = view.columnWidth(column)
+        assert width >= header.horizontalAdvance(HEADERS[column]), HEADERS[column]
+        for row in range(page.model.rowCount()):
+            text = page.model.index(row, column).data() or ""
+            assert width >= metrics.horizontalAdvance(text) + margin, (HEADERS[column], text)
+
+
+def test_columns_follow_a_larger_font(qtbot, ctx, ops, filled):  # noqa: F811
+    widget = LedgerPage(ctx, ops, documents=RecordingOutput())
+    qtbot.addWidget(widget)
+    widget.setStyleSheet("QWidget { font-size: 22px; }")  # as the app's style sheet does
+    widget.resize(1366, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = widget.view
+    assert view.font().pixelSize() == 22
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    for column, sample in ((COL_SEQ, "2845123"), (COL_DATE, "2023-11-06"), (COL_TIME, "16:30:00")):
+        assert view.columnWidth(column) >= view.fontMetrics().horizontalAdvance(sample) + margin
 
 
 def test_filters_by_village_channel_status(page, filled):

@@ -6,13 +6,16 @@ import datetime as dt
 
 from counter_fixtures import make_id
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QAbstractButton
 
 from services.deposits import record_deposit
 from services.payments import take_payment
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from ui.deposit_clock import STATE_COLOURS
-from ui.main_window import PAGES, MainWindow
+from ui.keys import RELOAD
+from ui.main_window import NAVIGATION_KEYS, PAGES, PRINTING_PAGES, RESERVED_KEYS, MainWindow
 from ui.operations import DEPOSITS
 
 
@@ -66,6 +69,63 @@ def test_function_keys_and_ctrl_digits_switch_pages(qtbot, ctx, ops, documents):
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == "register"
     assert window.focusWidget() is window.page("register").id_input
+
+
+def test_page_keys_are_scoped_and_never_a_window_key(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, ctx, ops, documents)
+    assert {"F5", "Ctrl+5"} <= NAVIGATION_KEYS <= RESERVED_KEYS
+    for spec in PAGES:
+        page = window.page(spec.key)
+        keys = []
+        for shortcut in page.findChildren(QShortcut):
+            key = shortcut.key().toString()
+            keys.append(key)
+            assert key not in RESERVED_KEYS, (spec.key, key)
+            assert shortcut.isEnabled(), (spec.key, key)  # _wire disabled none
+            assert shortcut.context() == Qt.ShortcutContext.WidgetWithChildrenShortcut, (
+                spec.key,
+                key,
+            )
+        for button in page.findChildren(QAbstractButton):
+            assert button.shortcut().toString() not in RESERVED_KEYS, (spec.key, button.text())
+            assert "F5" not in button.text() and "F5" not in button.toolTip()
+        assert len(keys) == len(set(keys)), (spec.key, keys)
+        if spec.key in ("ledger", "deposit", "day_close", "reports", "settings"):
+            assert RELOAD in keys, spec.key
+    assert QKeySequence(RELOAD).toString() not in RESERVED_KEYS
+
+
+def test_reload_key_reloads_the_page_and_f5_still_means_day_close(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, ctx, ops, documents)
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    ledger = window.page("ledger")
+    assert ledger.totals is not None and ledger.totals.lines == 0
+    cash_payment(db, clock, policies, office, 5)  # written behind the page's back
+    assert ledger.totals.lines == 0
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_R, modifiers)
+    assert window.current_key == "ledger"
+    assert ledger.totals.lines == 1
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_F5)
+    assert window.current_key == "day_close"
+
+
+def test_every_page_prints_through_the_window_output(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 7)
+    window = make_window(qtbot, ctx, ops, documents)
+    assert {"collect", "ledger", "deposit", "day_close"} <= PRINTING_PAGES
+    for key in PRINTING_PAGES:
+        assert window.page(key).documents is documents, key
+    for key, number, kind in (("ledger", 3, "ledger"), ("deposit", 4, "deposit_register")):
+        qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
+        assert window.current_key == key
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        assert len(documents.of_kind(kind)) == 1, kind
+    assert [d.kind for d in documents.documents] == ["ledger", "deposit_register"]
 
 
 def test_status_bar_shows_operator_office_date_and_clock(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]

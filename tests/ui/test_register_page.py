@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from db.models import Enrollment, Resident
 from services.registry import enrollments_of, find_by_id_number
 from ui.pages.register_page import RegisterPage
+from ui.pages.register_parts import ROW_LABELS
 
 
 def make_page(qtbot, ctx, ops) -> RegisterPage:  # type: ignore[no-untyped-def]
@@ -75,6 +76,28 @@ def test_register_a_resident_through_the_page(qtbot, ctx, ops, db, office):  # t
     assert enrollment.id == registered[0]
     assert (enrollment.policy_year, enrollment.category, enrollment.tier) == (2024, "adult", "high")
     assert enrollment.personal_due_fen == 101000
+
+
+def test_every_benefit_line_of_the_policy_is_shown(qtbot, ctx, ops, policies, office):  # type: ignore[no-untyped-def]
+    page = make_page(qtbot, ctx, ops)
+    page.category.setCurrentIndex(page.category.findData("adult"))
+    table = page.tier_table
+    policy = policies.get("tianjin-2024")
+    first = len(ROW_LABELS)
+    for tier in ("low", "high"):
+        expected = [*policy.tiers[tier].benefits, *policy.benefit_notes]
+        assert len(expected) == 7
+        assert table.column_text(tier)[first:] == expected
+    labels = [table.verticalHeaderItem(r).text() for r in range(table.rowCount())]
+    assert labels[first:] == [f"待遇 {i}" for i in range(1, 8)]
+    # the notes are the same for both tiers: one cell across the columns
+    last = table.rowCount() - 1
+    assert table.columnSpan(last, 0) == 2
+    assert table.columnSpan(first, 0) == 1  # 住院报销 differs by tier
+    # the table scrolls to its last line
+    table.scrollToBottom()
+    last_rect = lambda: table.visualRect(table.model().index(last, 0))  # noqa: E731
+    qtbot.waitUntil(lambda: 0 <= last_rect().top() < table.viewport().height())
 
 
 def test_a_second_enrolment_is_refused_and_nothing_is_written(qtbot, ctx, ops, db, office):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from db.models import Override
 from services.reports import VillageProgress
 from ui.models import ObjectRole
 from ui.operations import PAYMENTS
-from ui.pages.reports_page import ReportsPage, rate_text
+from ui.pages.reports_page import FITTED_GROUPS, ReportsPage, rate_text
 
 TODAY = dt.datetime(2023, 11, 6, 9, 0)
 
@@ -105,6 +105,21 @@ def test_refresh_on_change_and_keyboard(qtbot, page, ops, db, seed):  # noqa: F8
     assert page.day_report.date_from == dt.date(2023, 11, 2) and page.day_report.payments == 1
     qtbot.keyClick(page, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert page.tabs.currentIndex() == 1
+
+
+def lines_shown(view) -> float:  # type: ignore[no-untyped-def]
+    return view.viewport().height() / view.verticalHeader().defaultSectionSize()
+
+
+def test_short_lists_are_as_high_as_their_lines(page):
+    for attr in FITTED_GROUPS:
+        day, month = page.day_panel.views[attr], page.month_panel.views[attr]
+        assert day.height() == month.height(), attr  # side by side, the same height
+        rows = max(day.model().rowCount(), month.model().rowCount())
+        assert rows <= lines_shown(day) < rows + 1, attr  # every line, no blank space
+    # the village list takes the height that is left
+    villages = page.day_panel.views["by_village"]
+    assert villages.height() > page.day_panel.views["by_channel"].height()
 
 
 def test_rate_text():

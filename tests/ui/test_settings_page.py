@@ -125,7 +125,9 @@ def test_a_clerk_can_only_look(qtbot, clerk_ctx, ops, seed):  # noqa: F811
 
 def test_a_supervisor_resets_a_password_and_sets_the_payment_link(qtbot, ctx, ops, db, seed):  # noqa: F811, E501
     page = make_page(qtbot, ctx, ops)
-    row = [page.operators.row_object(r).role for r in range(page.operators.rowCount())].index("clerk")
+    row = [page.operators.row_object(r).role for r in range(page.operators.rowCount())].index(
+        "clerk"
+    )
     clerk = page.operators.row_object(row)
     page.operator_view.setCurrentIndex(page.operators.index(row, 0))
     page.new_password.setText("new-pass-99")

@@ -126,3 +126,23 @@ def table_view(model: QAbstractTableModel, *, stretch: bool = True) -> QTableVie
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
     return view
+
+
+def fit_rows(view: QTableView, rows: int, *, most: int | None = None) -> None:
+    """Make ``view`` exactly ``rows`` lines high (at least one; at most ``most``,
+    beyond which it scrolls), so a short list shows no blank half-table."""
+    view.ensurePolished()
+    view.horizontalHeader().ensurePolished()
+    shown = max(rows, 1) if most is None else min(max(rows, 1), most)
+    height = (
+        view.horizontalHeader().sizeHint().height()
+        + shown * view.verticalHeader().defaultSectionSize()
+        + 2 * view.frameWidth()
+    )
+    if view.horizontalScrollBar().isVisible():
+        height += view.horizontalScrollBar().sizeHint().height()
+    view.setFixedHeight(height)
+    scrolls = most is not None and rows > most
+    view.setVerticalScrollBarPolicy(
+        Qt.ScrollBarPolicy.ScrollBarAsNeeded if scrolls else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    )

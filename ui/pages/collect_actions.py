@@ -2,7 +2,9 @@
 
 * print the payment notice (``services.notices.issue_notice``, or the notice
   already issued), then the preview;
-* take cash (``services.payments.take_payment``), then print the receipt.
+* take cash (``services.payments.take_payment``), then print the receipt:
+  the preview shows the next print (重打 after the first) and the print is
+  recorded when the printer took it, not when the preview opens.
   While the deposit rule is overdue a cash payment is refused; a supervisor
   may let it through with a reason (POLICY.md §7.3);
 * record a non-cash payment (POS, QR, bank counter, other) with its reference;
@@ -28,7 +30,11 @@ from printing.notice import render_notice
 from printing.receipt import render_receipt
 from services.corrections import REFUND_CATEGORIES, refund_payment, void_receipt
 from services.deposit_rule import current_deposit_status
-from services.documents import notice_document, receipt_document_for_print
+from services.documents import (
+    notice_document,
+    receipt_document_next_print,
+    record_receipt_print,
+)
 from services.money import format_fen
 from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, take_payment
@@ -200,20 +206,41 @@ class CollectActions(QObject):
         return result
 
     def print_receipt(self, receipt_id: int) -> None:
-        """Record the print (a reprint after the first) and show what to print."""
+        """Show the receipt as it will print; record the print once it is printed.
+
+        A preview closed without printing records nothing, so the next print
+        is still the original (or the same reprint number).
+        """
         try:
-            data = self.ops.write(
-                (),
-                receipt_document_for_print,
+            data = self.ops.read(
+                receipt_document_next_print,
                 self.ctx.policies,
-                receipt_id=receipt_id,
-                operator_id=self.ctx.operator_id,
+                receipt_id,
+                printed_at=self.ctx.clock.now(),
                 parent=self.widget,
             )
         except OperationFailed:
             return
         title = f"收据 {data.receipt_no}" + ("（重打）" if data.reprint_count else "")
-        self.documents.present("receipt", title, render_receipt(data), self.widget)
+        self.documents.present(
+            "receipt",
+            title,
+            render_receipt(data),
+            self.widget,
+            on_printed=lambda: self._record_print(receipt_id),
+        )
+
+    def _record_print(self, receipt_id: int) -> None:
+        try:
+            self.ops.write(
+                (),
+                record_receipt_print,
+                receipt_id=receipt_id,
+                operator_id=self.ctx.operator_id,
+                parent=self.widget,
+            )
+        except OperationFailed:
+            return  # the clerk was told why (ops shows it)
 
     # --- corrections ---------------------------------------------------------------------------
 

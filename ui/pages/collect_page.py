@@ -16,16 +16,15 @@ import logging
 
 from PySide6.QtCore import (
     QModelIndex,
-    Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -47,6 +46,7 @@ from services.registry import (
     search_residents,
 )
 from ui.context import AppContext
+from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, PAYMENTS, RESIDENTS, OperationFailed, Operations
 from ui.pages.collect_actions import CollectActions, PaymentEntry
 from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
@@ -145,6 +145,11 @@ class CollectPage(QWidget):
             "enrollmentTable",
         )
         fit_columns(self.enrollment_table.horizontalHeader(), stretch=1)
+        # long category names (托育机构儿童、未成年居民) wrap instead of being cut
+        self.enrollment_table.setWordWrap(True)
+        self.enrollment_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.enrollment_table.itemSelectionChanged.connect(self._on_enrollment_selected)
         self.enrollment_detail = QLabel()
         self.enrollment_detail.setObjectName("enrollmentDetail")
@@ -217,9 +222,7 @@ class CollectPage(QWidget):
             ("Ctrl+D", self.start_void),
             ("Ctrl+R", self.start_refund),
         ):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            page_shortcut(self, seq, slot)
         QWidget.setTabOrder(self.search_box, self.results)
         QWidget.setTabOrder(self.results, self.enrollment_table)
         QWidget.setTabOrder(self.enrollment_table, self.payment_table)

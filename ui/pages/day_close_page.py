@@ -14,7 +14,8 @@
 
 Keys: Enter moves down the count and confirms it on the last row; in the
 reconciliation Enter on the reason field closes the day; Alt+R recounts;
-F5 reloads; Ctrl+P prints the sheet of a closed day.
+Ctrl+Shift+R reloads; Ctrl+P prints the sheet of a closed day (keys scoped to
+the page, ``ui.keys``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -53,6 +53,7 @@ from services.ledger_views import DayCloseRecord, channel_label, day_close_recor
 from services.money import format_fen_grouped
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.keys import RELOAD, page_shortcut
 from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.denomination_count import DenominationCount
@@ -245,8 +246,8 @@ class DayClosePage(QWidget):
         self.open_chain.set_fields([self.float_edit], self.open_today)
         self.reason_chain = EnterChain(self)
         self.reason_chain.set_fields([self.reason], self.request_close)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_sheet)
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_sheet)
         ops.changed.connect(self._on_changed)
         self.refresh()
 

@@ -8,7 +8,8 @@ deposit settled and the state after it. Bottom: the deposit register of a
 period, printable.
 
 Keys: Enter moves through amount → channel → slip number → 登记; Y confirms,
-N / Esc goes back to the form; F5 reloads; Ctrl+P prints the register.
+N / Esc goes back to the form; Ctrl+Shift+R reloads; Ctrl+P prints the register
+(keys scoped to the page, ``ui.keys``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -46,7 +46,8 @@ from services.documents import deposit_register_document
 from services.money import fen_in_words, format_fen_grouped
 from ui.context import AppContext
 from ui.deposit_clock import STATE_COLOURS
-from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
+from ui.keys import RELOAD, page_shortcut
+from ui.models.table_model import RIGHT, Column, RowsTableModel, fit_rows, table_view
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.enter_chain import EnterChain
@@ -55,6 +56,8 @@ from ui.widgets.money_edit import MoneyEdit
 log = logging.getLogger(__name__)
 
 REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY, OFFICE})
+#: collection days of undeposited cash listed at once; more scroll
+BUCKET_ROWS_SHOWN = 5
 
 BUCKET_COLUMNS: list[Column[Bucket]] = [
     Column("收款日期", lambda b: b.collection_date.isoformat()),
@@ -126,7 +129,6 @@ class DepositPage(QWidget):
         self.sentence.setWordWrap(True)
         self.buckets = RowsTableModel(BUCKET_COLUMNS, self, negative=self._bucket_late)
         self.bucket_view = table_view(self.buckets, stretch=False)
-        self.bucket_view.setMaximumHeight(150)
         state_box = QGroupBox("当前入库状态（入库时限 / 资金规模“双限”）")
         top = QHBoxLayout()
         top.addWidget(self.state_label)
@@ -235,9 +237,9 @@ class DepositPage(QWidget):
         self.enter_chain.set_fields(
             [self.amount, self.channel, self.slip_no], self.ask_confirmation
         )
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_register)
-        QShortcut(QKeySequence("Esc"), self.confirm_frame, activated=self.cancel_confirmation)
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_register)
+        page_shortcut(self, "Esc", self._escape)
         ops.changed.connect(self._on_changed)
         self.refresh()
 
@@ -271,6 +273,7 @@ class DepositPage(QWidget):
         self.sentence.setText(status.sentence_zh)
         self.buckets.set_rows(status.buckets)
         self.bucket_view.setVisible(bool(status.buckets))
+        fit_rows(self.bucket_view, len(status.buckets), most=BUCKET_ROWS_SHOWN)
         self.fill_due.setEnabled(status.due_by_today_fen > 0)
         self.fill_all.setEnabled(status.cash_on_hand_fen > 0)
         self.load_register()
@@ -316,6 +319,10 @@ class DepositPage(QWidget):
     def cancel_confirmation(self) -> None:
         self._set_confirming(False)
         self.amount.setFocus()
+
+    def _escape(self) -> None:
+        if self.confirm_frame.isVisible():
+            self.cancel_confirmation()
 
     def submit(self) -> DepositResult | None:
         """Write the deposit (after confirmation)."""

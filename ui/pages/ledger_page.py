@@ -7,8 +7,8 @@ filter selects (``services.ledger_views.ledger_totals``), never from the
 lines loaded so far.
 
 Keys: Enter moves through the filter fields and runs the query on the last;
-Ctrl+F goes to the filter, F5 reloads, Ctrl+P prints the ledger of the
-chosen dates.
+Ctrl+F goes to the filter, Ctrl+Shift+R reloads, Ctrl+P prints the ledger of
+the chosen dates. All keys are scoped to the page (``ui.keys``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -36,7 +37,9 @@ from printing.ledger import render_ledger
 from services.documents import ledger_document
 from services.ledger_views import (
     CHANNEL_LABELS,
+    KIND_LABELS,
     NO_VILLAGE,
+    PAYMENT_STATUS_LABELS,
     STATUS_FILTERS,
     LedgerFilter,
     LedgerTotals,
@@ -46,7 +49,26 @@ from services.ledger_views import (
 from services.money import format_fen_grouped
 from services.office import office_info
 from ui.context import AppContext
-from ui.models.ledger_model import COL_NOTE, LedgerModel
+from ui.keys import RELOAD, page_shortcut
+from ui.models.ledger_model import (
+    COL_AMOUNT,
+    COL_CASH,
+    COL_CHANNEL,
+    COL_DATE,
+    COL_ID,
+    COL_KIND,
+    COL_NAME,
+    COL_NOTE,
+    COL_OPERATOR,
+    COL_RECEIPT,
+    COL_SEQ,
+    COL_STATUS,
+    COL_TIER,
+    COL_TIME,
+    COL_VILLAGE,
+    HEADERS,
+    LedgerModel,
+)
 from ui.operations import DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.enter_chain import EnterChain
@@ -57,6 +79,29 @@ REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS})
 #: More lines than this are not printed at once: choose fewer days.
 PRINT_LIMIT = 5_000
 FILTER_CHANNELS = ("cash", "pos", "qr", "bank", "other")
+#: The widest values each column is sized for. Widths follow the font (a larger
+#: system font must not cut 序号 to "2845…"); 序号 has room for 7 digits, a
+#: few years of a busy street office.
+COLUMN_SAMPLES: dict[int, tuple[str, ...]] = {
+    COL_SEQ: ("9999999",),
+    COL_DATE: ("2023-11-06",),
+    COL_TIME: ("23:59:59",),
+    COL_KIND: tuple(KIND_LABELS.values()),
+    COL_RECEIPT: ("NHLT2023-000000",),  # prefixes are up to 8 letters; most 2–4
+    COL_NAME: ("欧阳某某",),
+    COL_ID: ("120104********0011",),
+    COL_VILLAGE: ("芦台一街社区",),
+    COL_TIER: ("高档", "一档"),
+    COL_CHANNEL: tuple(CHANNEL_LABELS[key] for key in FILTER_CHANNELS),
+    COL_AMOUNT: ("-10,000.00",),
+    COL_CASH: ("-10,000.00",),
+    # bold on reversing lines and deposits
+    COL_STATUS: (*PAYMENT_STATUS_LABELS.values(), *KIND_LABELS.values()),
+    COL_OPERATOR: ("某某某",),
+}
+# the note stretches into what is left; this much at least (a 1366-pixel screen
+# shows every column without scrolling sideways)
+NOTE_WIDTH_CHARS = 8
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -90,6 +135,29 @@ def channels_text(totals: LedgerTotals) -> str:
     )
 
 
+def fit_columns(view: QTableView) -> None:
+    """Give each column room for its title and its widest expected value."""
+    # a style sheet's font (``font-size``) is only in place once polished
+    view.ensurePolished()
+    view.horizontalHeader().ensurePolished()
+    style = view.style()
+    # QItemDelegate/QStyledItemDelegate leave this much on each side of the text
+    cell_margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    header = view.horizontalHeader()
+    header_margin = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    bold = QFont(view.font())
+    bold.setBold(True)  # the status of reversing lines and deposits is bold
+    cell, strong, title = view.fontMetrics(), QFontMetrics(bold), header.fontMetrics()
+    for column, samples in COLUMN_SAMPLES.items():
+        metrics = strong if column == COL_STATUS else cell
+        width = max(
+            max(metrics.horizontalAdvance(sample) for sample in samples) + cell_margin,
+            title.horizontalAdvance(HEADERS[column]) + header_margin,
+        )
+        view.setColumnWidth(column, width + 4)
+    view.setColumnWidth(COL_NOTE, cell.horizontalAdvance("备") * NOTE_WIDTH_CHARS)
+
+
 class LedgerPage(QWidget):
     def __init__(
         self,
@@ -106,6 +174,7 @@ class LedgerPage(QWidget):
         self.totals: LedgerTotals | None = None
         self._filter = LedgerFilter()
         self._dirty = False
+        self._columns_fitted = False
 
         today = ctx.business_date()
         self.date_from = QDateEdit(_qdate(today))
@@ -129,6 +198,7 @@ class LedgerPage(QWidget):
             self.status.addItem(label, key)
         self.query_button = QPushButton("查询(&Q)")
         self.query_button.clicked.connect(self.apply_filter)
+        self.query_button.setToolTip(f"按所选条件查询（Alt+Q）；{RELOAD} 按当前条件刷新")
         self.print_button = QPushButton("打印台账(&P)")
         self.print_button.setToolTip("打印所选日期内的全部台账（不按村、渠道、状态筛选）")
         self.print_button.clicked.connect(self.print_ledger)
@@ -175,14 +245,13 @@ class LedgerPage(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # one line per entry; long notes end in …
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(26)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((52, 86, 66, 64, 118, 70, 150, 80, 48, 72, 86, 80, 60, 60)):
-            self.view.setColumnWidth(column, width)
-        self.view.setColumnWidth(COL_NOTE, 160)
+        fit_columns(self.view)
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -199,9 +268,9 @@ class LedgerPage(QWidget):
         )
         QWidget.setTabOrder(self.status, self.query_button)
         QWidget.setTabOrder(self.query_button, self.view)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.activate)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_ledger)
+        page_shortcut(self, "Ctrl+F", self.activate)
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_ledger)
 
         ops.changed.connect(self._on_changed)
         self.load_villages()
@@ -341,5 +410,9 @@ class LedgerPage(QWidget):
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)
+        if not self._columns_fitted:
+            # once more with the final fonts (a style sheet set after building)
+            fit_columns(self.view)
+            self._columns_fitted = True
         if self._dirty:
             self.refresh()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -44,6 +43,7 @@ from services.registry import (
     register_and_enroll,
 )
 from ui.context import AppContext
+from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, OFFICE, RESIDENTS, OperationFailed, Operations
 from ui.pages.register_parts import FactsBox, TierComparison
 from ui.widgets.enter_chain import EnterChain
@@ -179,8 +179,9 @@ class RegisterPage(QWidget):
         self.quote_note.setWordWrap(True)
         self.table_box = QGroupBox("各档次缴费与待遇对比")
         table_layout = QVBoxLayout(self.table_box)
-        table_layout.addWidget(self.tier_table, 1)
+        table_layout.addWidget(self.tier_table)
         table_layout.addWidget(self.quote_note)
+        table_layout.addStretch(1)  # a short table ends where its lines end
 
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
@@ -210,9 +211,7 @@ class RegisterPage(QWidget):
             ("F8", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
             ("F9", self.go_collect),
         ):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+            page_shortcut(self, seq, slot)
 
     # --- office and policy ------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 The tier table answers the resident's question "what does each tier cost and
 what does it cover?" for the chosen category, today: one column per tier, a
-quote or the reason there is none (``services.quote.quote_all_tiers``), and the
-benefit lines of the policy file under it.
+quote or the reason there is none (``services.quote.quote_all_tiers``), and
+every benefit line under it: the lines of the tier whose benefits the category
+gets, then the policy's notes for all tiers (a line the same for every tier
+spans the columns). The table scrolls when the lines do not fit.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QCheckBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -72,10 +76,19 @@ def quote_cells(q: Quote) -> list[str]:
 
 
 def benefit_lines(policy: Policy, tier: str) -> tuple[str, ...]:
+    """A tier's benefit lines and the policy's notes (as a quote lists them)."""
     benefits = policy.tiers[tier].benefits
     if isinstance(benefits, Unset):
         return (f"（政策文件未载明：{benefits.reason}）",)
-    return benefits
+    return benefits + policy.benefit_notes
+
+
+def tier_benefits(policy: Policy, tq: TierQuote) -> tuple[str, ...]:
+    """What the tier's column lists: the quote's lines (they follow the benefit
+    tier of the category), or the tier's own when there is no quote."""
+    if tq.quote is not None and tq.quote.benefits:
+        return tq.quote.benefits
+    return benefit_lines(policy, tq.tier)
 
 
 class TierComparison(QTableWidget):
@@ -95,6 +108,11 @@ class TierComparison(QTableWidget):
         self.verticalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         )
+        # rows of wrapped benefit text are tall: scroll by pixel, not by row
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # as high as its lines, and scrolling when the page is not high enough
+        self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         self._tiers: list[str] = []
         self._chosen: str | None = None
         self.cellClicked.connect(self._on_click)
@@ -107,6 +125,7 @@ class TierComparison(QTableWidget):
         """No table, only a sentence (no category yet, or a refusal for all tiers)."""
         self._tiers = []
         self.clear()
+        self.clearSpans()
         self.setRowCount(1)
         self.setColumnCount(1)
         self.setHorizontalHeaderLabels([""])
@@ -117,8 +136,9 @@ class TierComparison(QTableWidget):
 
     def show_quotes(self, policy: Policy, quotes: list[TierQuote]) -> None:
         self.clear()
+        self.clearSpans()
         self._tiers = [tq.tier for tq in quotes]
-        lines = {tq.tier: benefit_lines(policy, tq.tier) for tq in quotes}
+        lines = {tq.tier: tier_benefits(policy, tq) for tq in quotes}
         n_benefits = max((len(v) for v in lines.values()), default=0)
         self.setColumnCount(len(quotes))
         self.setRowCount(len(ROW_LABELS) + n_benefits)
@@ -142,6 +162,12 @@ class TierComparison(QTableWidget):
                     self.setItem(row, col, item)
             for i, line in enumerate(lines[tq.tier]):
                 self.setItem(len(ROW_LABELS) + i, col, QTableWidgetItem(line))
+        for i in range(n_benefits):
+            texts = {
+                tier_lines[i] if i < len(tier_lines) else None for tier_lines in lines.values()
+            }
+            if len(quotes) > 1 and len(texts) == 1:  # the same for every tier: one wide cell
+                self.setSpan(len(ROW_LABELS) + i, 0, 1, len(quotes))
         self.set_chosen(self._chosen)
         self.resizeRowsToContents()
 

@@ -6,7 +6,8 @@ Everything comes from ``services.reports`` (grouped queries over the ledger);
 the page only lays it out. Amounts are net of voids and refunds.
 
 Keys: Ctrl+Tab / Ctrl+Shift+Tab switch tabs (or Alt + the underlined letter);
-Enter in the date fields reloads; F5 reloads.
+Enter in the date fields reloads; Ctrl+Shift+R reloads (keys scoped to the
+page, ``ui.keys``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QGridLayout,
@@ -43,7 +43,8 @@ from services.reports import (
     period_report,
 )
 from ui.context import AppContext
-from ui.models.table_model import CENTER, RIGHT, Column, RowsTableModel, table_view
+from ui.keys import RELOAD, page_shortcut
+from ui.models.table_model import CENTER, RIGHT, Column, RowsTableModel, fit_rows, table_view
 from ui.operations import (
     DAY,
     DEPOSITS,
@@ -60,6 +61,9 @@ log = logging.getLogger(__name__)
 
 REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY, ENROLLMENTS, OFFICE})
 GROUPS = (("by_village", "按村（社区）"), ("by_tier", "按档次"), ("by_channel", "按渠道"))
+# The village list takes the height left; the tier and channel lists (a few
+# lines each) are as high as their lines, so no blank half-table shows.
+FITTED_GROUPS = ("by_tier", "by_channel")
 
 
 def group_columns(first: str) -> list[Column[GroupTotal]]:
@@ -150,12 +154,16 @@ class PeriodPanel(QWidget):
             self.models[attr] = model
             view = _table(model)
             self.views[attr] = view
-            layout.addWidget(view, 1)
+            layout.addWidget(view, 0 if attr in FITTED_GROUPS else 1)
 
     def show_report(self, report: PeriodReport) -> None:
         self.summary.setText(period_summary(report))
         for attr, _label in GROUPS:
             self.models[attr].set_rows(getattr(report, attr))
+
+    def fit_rows(self, attr: str, rows: int) -> None:
+        """Make the list ``attr`` exactly ``rows`` lines high (at least one)."""
+        fit_rows(self.views[attr], rows)
 
 
 class ReportsPage(QWidget):
@@ -182,6 +190,7 @@ class ReportsPage(QWidget):
         self.year_edit.setAccessibleName("政策年度")
         self.year_edit.setValue(self._policy_year() or today.year + 1)
         self.reload_button = QPushButton("刷新(&R)")
+        self.reload_button.setToolTip(f"重新读取报表（Alt+R 或 {RELOAD}）")
         self.reload_button.clicked.connect(self.refresh)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("日报日期"))
@@ -232,9 +241,9 @@ class ReportsPage(QWidget):
 
         self.enter_chain = EnterChain(self)
         self.enter_chain.set_fields([self.day_edit, self.month_edit, self.year_edit], self.refresh)
-        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
-        QShortcut(QKeySequence("Ctrl+Tab"), self, activated=lambda: self._step_tab(1))
-        QShortcut(QKeySequence("Ctrl+Shift+Tab"), self, activated=lambda: self._step_tab(-1))
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
+        page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
         ops.changed.connect(self._on_changed)
         self.refresh()
 
@@ -278,6 +287,10 @@ class ReportsPage(QWidget):
         self.day_panel.show_report(self.day_report)
         self.month_panel.title.setText(f"<b>当月收款　{year} 年 {number} 月</b>")
         self.month_panel.show_report(self.month)
+        for attr in FITTED_GROUPS:  # the same height side by side
+            rows = max(len(getattr(self.day_report, attr)), len(getattr(self.month, attr)))
+            self.day_panel.fit_rows(attr, rows)
+            self.month_panel.fit_rows(attr, rows)
 
         self.progress.set_rows(progress)
         target = sum(p.target or 0 for p in progress)

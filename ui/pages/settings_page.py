@@ -3,7 +3,7 @@
 Only a supervisor changes anything here (the services refuse anyone else; the
 page also greys the forms out for a clerk). Four tabs, Alt + the underlined
 letter to switch; in every form Enter moves to the next field and saves on the
-last one.
+last one; Ctrl+Shift+R reloads what is stored (``ui.keys``).
 
 Some settings need service functions that may not exist in every version of
 ``services.office`` (payment link and instructions, printer, password reset);
@@ -52,6 +52,7 @@ from services.office import (
     update_office_settings,
 )
 from ui.context import AppContext
+from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
@@ -131,6 +132,7 @@ class SettingsPage(QWidget):
         for widget in self.tabs.findChildren(QWidget):
             if isinstance(widget, editable) and widget is not self.reload_printers_button:
                 widget.setEnabled(supervisor)
+        page_shortcut(self, RELOAD, self.refresh)
         ops.changed.connect(self._on_changed)
         self.refresh()
 
