@@ -10,16 +10,24 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command, util
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database, sqlite_path
 from services.errors import ServiceError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 log = logging.getLogger(__name__)
+
+#: The newest migration in db/migrations/versions. Every command starts by
+#: checking the database against it; knowing it here lets an up-to-date
+#: database open without loading Alembic (a test keeps it equal to the scripts).
+HEAD_REVISION = "0001"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -29,20 +37,37 @@ class DatabaseTooNew(ServiceError):
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(db: Database) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def _stamped_revision(db: Database) -> str | None:
+    """The revision recorded in the database, read without Alembic (None when
+    the database is new or the table cannot be read)."""
+    try:
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:
+        return None
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def backup_sqlite_file(path: Path, suffix: str) -> Path:
@@ -57,6 +82,8 @@ def backup_sqlite_file(path: Path, suffix: str) -> Path:
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    from alembic import util
+
     try:
         return scripts.get_revision(revision) is not None
     except util.CommandError:
@@ -65,6 +92,11 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
 
 def upgrade_database(db: Database) -> str:
     """Migrate ``db`` to the newest schema; return the revision it is at."""
+    if _stamped_revision(db) == HEAD_REVISION:
+        return HEAD_REVISION
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(alembic_config())
     head = scripts.get_current_head()
     assert head is not None, "the program has no migrations"

@@ -149,3 +149,24 @@ def test_database_trouble_reads_as_plain_chinese(driver_message, code, words):
 
 def test_other_errors_are_not_disguised():
     assert describe_database_error(ValueError("bug")) is None
+
+
+def test_the_programs_head_revision_is_the_newest_script():
+    from db.migrate import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_an_up_to_date_database_opens_without_loading_alembic(db_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from db.engine import Database\n"
+        "from db.migrate import upgrade_database\n"
+        f"print(upgrade_database(Database('sqlite:///{db_path}')))\n"
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0001", "False"]
