@@ -127,6 +127,13 @@ def notice_document(session: Session, policies: PolicyBook, notice_id: int) -> N
     )
 
 
+def notice_documents(
+    session: Session, policies: PolicyBook, notice_ids: list[int]
+) -> list[NoticeData]:
+    """Many notices for one batch PDF (a whole village), in the given order."""
+    return [notice_document(session, policies, notice_id) for notice_id in notice_ids]
+
+
 def notice_id_by_number(session: Session, office_id: int, notice_no: str) -> int:
     found = session.scalar(
         select(PaymentNotice.id).where(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Office, PaymentNotice
+from db.models import Enrollment, Office, PaymentNotice, Resident, Village
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound
 from services.numbering import take_next_number
@@ -176,3 +176,47 @@ def notices_of(session: Session, enrollment_id: int) -> list[NoticeResult]:
         .order_by(PaymentNotice.id)
     ).all()
     return [_result(r) for r in rows]
+
+
+def issue_village_notices(
+    session: Session,
+    clock: Clock,
+    policies: PolicyBook,
+    *,
+    office_id: int,
+    village_id: int,
+    policy_year: int,
+    operator_id: int,
+) -> list[int]:
+    """The notices to hand out in one village: every unpaid enrolment of the
+    year with something to pay gets one — its valid notice if it has one, else
+    a new one. Returns notice ids in the order of the residents' names."""
+    require_operator(session, operator_id, office_id=office_id)
+    village = session.get(Village, village_id)
+    if village is None or village.office_id != office_id:
+        raise NotFound("所选村（社区）不属于本单位。", code="village_invalid")
+    rows = session.execute(
+        select(Enrollment.id, PaymentNotice.id)
+        .join(Resident, Resident.id == Enrollment.resident_id)
+        .outerjoin(
+            PaymentNotice,
+            (PaymentNotice.enrollment_id == Enrollment.id) & (PaymentNotice.status == "issued"),
+        )
+        .where(
+            Enrollment.office_id == office_id,
+            Enrollment.policy_year == policy_year,
+            Enrollment.status == "registered",
+            Enrollment.personal_due_fen > 0,
+            Resident.village_id == village_id,
+        )
+        .order_by(Resident.name, Resident.id_number)
+    ).all()
+    notice_ids: list[int] = []
+    for enrollment_id, notice_id in rows:
+        if notice_id is None:
+            issued = issue_notice(
+                session, clock, policies, enrollment_id=enrollment_id, operator_id=operator_id
+            )
+            notice_id = issued.notice_id
+        notice_ids.append(notice_id)
+    return notice_ids

@@ -122,3 +122,71 @@ def test_notice_refusals(db: Database, clock: FixedClock, desk: Desk) -> None:
         cancel_notice(s, clock, notice_id=4242, operator_id=desk.clerk_id)
     with db.read() as s:
         assert s.scalar(select(func.count(PaymentNotice.id))) == 0
+
+
+def test_a_village_batch_reuses_valid_notices_and_skips_what_is_not_payable(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from db.models import Enrollment, Resident
+    from services.documents import notice_documents
+    from services.notices import issue_village_notices
+
+    with db.write() as s:
+        wang = make_enrollment(s, desk, name="王芳")
+        li = make_enrollment(s, desk, name="李明")
+        make_enrollment(s, desk, name="赵全额", due_fen=0)  # full subsidy: nothing to pay
+        paid = make_enrollment(s, desk, name="钱已缴")
+        s.get(Enrollment, paid).status = "paid"  # type: ignore[union-attr]
+        elsewhere = make_enrollment(s, desk, name="孙西村")
+        s.get(Resident, s.get(Enrollment, elsewhere).resident_id).village_id = desk.village_ids[1]  # type: ignore[union-attr]
+        earlier = issue_notice(s, clock, policies(), enrollment_id=li, operator_id=desk.clerk_id)
+    with db.write() as s:
+        ids = issue_village_notices(
+            s,
+            clock,
+            policies(),
+            office_id=desk.office_id,
+            village_id=desk.village_ids[0],
+            policy_year=2024,
+            operator_id=desk.clerk_id,
+        )
+    assert len(ids) == 2 and ids[0] == earlier.notice_id  # 李明 sorts before 王芳 by code point
+    with db.read() as s:
+        docs = notice_documents(s, policies(), ids)
+        assert s.scalar(select(func.count(PaymentNotice.id))) == 2
+        assert (
+            s.scalars(select(PaymentNotice.enrollment_id).where(PaymentNotice.id == ids[1])).one()
+            == wang
+        )
+    assert [d.resident_name for d in docs] == ["李明", "王芳"]
+    # a second run issues nothing new
+    with db.write() as s:
+        again = issue_village_notices(
+            s,
+            clock,
+            policies(),
+            office_id=desk.office_id,
+            village_id=desk.village_ids[0],
+            policy_year=2024,
+            operator_id=desk.clerk_id,
+        )
+    assert again == ids
+
+
+def test_a_village_of_another_office_is_refused(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from services.notices import issue_village_notices
+
+    with db.write() as s:
+        other = make_desk(s, code="DJ", name="东棘坨镇人民政府")
+    with pytest.raises(NotFound), db.write() as s:
+        issue_village_notices(
+            s,
+            clock,
+            policies(),
+            office_id=desk.office_id,
+            village_id=other.village_ids[0],
+            policy_year=2024,
+            operator_id=desk.clerk_id,
+        )

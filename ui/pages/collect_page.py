@@ -6,7 +6,7 @@ name, pinyin initials (``zs`` → 张三) or a phone number; the results (at mos
 enrolments are listed with what is due; the buttons below act on the chosen
 enrolment and its payments (``ui/pages/collect_actions.py``).
 
-Keys: Ctrl+F search, F9 notice, F10 cash, F11 non-cash, F12 reprint receipt,
+Keys: Ctrl+F search, F9 notice, Ctrl+B a village's notices, F10 cash, F11 non-cash, F12 reprint receipt,
 Ctrl+D void, Ctrl+R refund.
 """
 
@@ -50,6 +50,7 @@ from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, PAYMENTS, RESIDENTS, OperationFailed, Operations
 from ui.pages.collect_actions import CollectActions, PaymentEntry
 from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
+from ui.pages.village_notices import VillageNoticeBatch
 from ui.printing_bridge import DocumentOutput, PreviewOutput, category_label, tier_label
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class CollectPage(QWidget):
         self.actions.paymentTaken.connect(self._reload_payments)
         self.actions.entryChanged.connect(self._reload_payments)
         self.actions.message.connect(self._show_message)
+        self.village_notices = VillageNoticeBatch(ctx, ops, self.documents, self)
+        self.village_notices.message.connect(self._show_message)
         self._build()
         ops.changed.connect(self._on_changed)
 
@@ -168,6 +171,7 @@ class CollectPage(QWidget):
         self.reprint_button = QPushButton("重打收据（F12）")
         self.void_button = QPushButton("作废收据（Ctrl+D）")
         self.refund_button = QPushButton("退费（Ctrl+R）")
+        self.batch_button = QPushButton("按村批量打印通知单（Ctrl+B）")
         for button, name in (
             (self.notice_button, "noticeButton"),
             (self.cash_button, "cashButton"),
@@ -175,6 +179,7 @@ class CollectPage(QWidget):
             (self.reprint_button, "reprintButton"),
             (self.void_button, "voidButton"),
             (self.refund_button, "refundButton"),
+            (self.batch_button, "batchNoticeButton"),
         ):
             button.setObjectName(name)
             button.setMinimumHeight(32)
@@ -185,6 +190,7 @@ class CollectPage(QWidget):
         self.reprint_button.clicked.connect(self.reprint)
         self.void_button.clicked.connect(self.start_void)
         self.refund_button.clicked.connect(self.start_refund)
+        self.batch_button.clicked.connect(self.start_village_notices)
         grid = QGridLayout()
         grid.addWidget(self.notice_button, 0, 0)
         grid.addWidget(self.cash_button, 0, 1)
@@ -192,6 +198,7 @@ class CollectPage(QWidget):
         grid.addWidget(self.reprint_button, 1, 0)
         grid.addWidget(self.void_button, 1, 1)
         grid.addWidget(self.refund_button, 1, 2)
+        grid.addWidget(self.batch_button, 2, 0, 1, 3)
 
         self.message_label = QLabel()
         self.message_label.setObjectName("collectMessage")
@@ -221,6 +228,7 @@ class CollectPage(QWidget):
             ("F12", self.reprint),
             ("Ctrl+D", self.start_void),
             ("Ctrl+R", self.start_refund),
+            ("Ctrl+B", self.start_village_notices),
         ):
             page_shortcut(self, seq, slot)
         QWidget.setTabOrder(self.search_box, self.results)
@@ -479,6 +487,9 @@ class CollectPage(QWidget):
         p = self.current_payment
         if p is not None:
             self.actions.start_void(p)
+
+    def start_village_notices(self) -> None:
+        self.village_notices.start()
 
     def start_refund(self) -> None:
         p = self.current_payment
