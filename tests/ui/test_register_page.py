@@ -50,6 +50,7 @@ def test_register_a_resident_through_the_page(qtbot, ctx, ops, db, office):  # t
     assert page.focusWidget() is page.phone
     qtbot.keyClicks(page.phone, "13800001111")
     page.village.setCurrentIndex(page.village.findText("东村"))
+    qtbot.keyClicks(page.household_no, "120221-0042")
     page.category.setCurrentIndex(page.category.findData("adult"))
     # both tiers side by side, before choosing
     assert page.tier_table.tiers == ["low", "high"]
@@ -72,6 +73,7 @@ def test_register_a_resident_through_the_page(qtbot, ctx, ops, db, office):  # t
         assert resident.name == "张三"
         assert resident.village_name == "东村"
         assert resident.birth_date == dt.date(1980, 5, 17)
+        assert resident.household_no == "120221-0042"
         (enrollment,) = enrollments_of(s, resident.id)
     assert enrollment.id == registered[0]
     assert (enrollment.policy_year, enrollment.category, enrollment.tier) == (2024, "adult", "high")

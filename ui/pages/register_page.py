@@ -102,6 +102,10 @@ class RegisterPage(QWidget):
         self.address = QLineEdit()
         self.address.setObjectName("residentAddress")
         self.address.setMaxLength(200)
+        self.household_no = QLineEdit()
+        self.household_no.setObjectName("residentHouseholdNo")
+        self.household_no.setMaxLength(40)
+        self.household_no.setPlaceholderText("户口簿户号（可不填）")
 
         person = QGroupBox("参保人信息")
         form = QFormLayout(person)
@@ -113,6 +117,7 @@ class RegisterPage(QWidget):
         form.addRow("联系电话", self.phone)
         form.addRow("村（社区）", self.village)
         form.addRow("住址", self.address)
+        form.addRow("户号", self.household_no)
 
         self.category = QComboBox()
         self.category.setObjectName("categoryCombo")
@@ -198,6 +203,7 @@ class RegisterPage(QWidget):
                 self.phone,
                 self.village,
                 self.address,
+                self.household_no,
                 self.category,
                 self.tier,
                 *self.facts_box.fields,
@@ -296,6 +302,8 @@ class RegisterPage(QWidget):
             self.phone.setText(found.phone)
         if found.address:
             self.address.setText(found.address)
+        if found.household_no:
+            self.household_no.setText(found.household_no)
         index = self.village.findData(found.village_id)
         if index >= 0:
             self.village.setCurrentIndex(index)
@@ -423,6 +431,7 @@ class RegisterPage(QWidget):
             village_id=self.village.currentData(),
             phone=self.phone.text(),
             address=self.address.text(),
+            household_no=self.household_no.text(),
         )
         try:
             resident, enrollment, q = self.ops.write(
@@ -470,7 +479,7 @@ class RegisterPage(QWidget):
     def new_registration(self, keep_result: bool = False) -> None:
         """Clear the form for the next person; focus the ID-number field."""
         self.id_input.reset()
-        for field in (self.name, self.phone, self.address):
+        for field in (self.name, self.phone, self.address, self.household_no):
             field.clear()
         self.village.setCurrentIndex(0)
         self.facts_box.reset()
