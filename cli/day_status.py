@@ -23,6 +23,7 @@ from services.clock import Clock
 from services.day_close import DayTotals, business_day, day_close_of, day_totals
 from services.deposit_rule import DepositStatus, current_deposit_status
 from services.errors import InputError, NotFound
+from services.labels import channel_label
 from services.money import format_fen, format_fen_grouped
 
 EXIT_OK = 0
@@ -154,7 +155,8 @@ def run(args: argparse.Namespace, db: Database, clock: Clock) -> int:
         data["message"],
         f"当日现金：收款 {_yuan(t['cash_received'])}，作废 {_yuan(t['cash_voided'])}，"
         f"退费 {_yuan(t['cash_refunded'])}，入库 {_yuan(t['deposited'])}",
-        "当日非现金：" + ("，".join(f"{k} {_yuan(v)}" for k, v in t["non_cash"].items()) or "无"),
+        "当日非现金："
+        + ("，".join(f"{channel_label(k)} {_yuan(v)}" for k, v in t["non_cash"].items()) or "无"),
         f"笔数：缴费 {t['payments']}，作废 {t['voids']}，退费 {t['refunds']}，入库 {t['deposits']}",
     ]
     if data["opening_float"] is not None:

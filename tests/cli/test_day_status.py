@@ -53,7 +53,7 @@ def test_text_output(db, clock, office, capsys) -> None:  # type: ignore[no-unty
     assert "入库期限：2023-11-11" in out
     assert "备用金：200.00 元" in out
     assert "收款 9,500.00 元" in out and "作废 380.00 元" in out
-    assert "pos 1,010.00 元" in out
+    assert "POS刷卡 1,010.00 元" in out
 
 
 @pytest.mark.parametrize(
