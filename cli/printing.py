@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import json
 import os
 import sys
 from pathlib import Path
@@ -171,8 +172,6 @@ def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBo
         out.write_bytes(pdf)
     message = f"已写入 {out}（{len(pdf):,} 字节）"
     if args.json:
-        import json
-
         print(
             json.dumps({"kind": args.kind, "out": str(out), "bytes": len(pdf)}, ensure_ascii=False)
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from services import denominations
 from services.errors import InputError
 
 # --------------------------------------------------------------------------- helpers
@@ -285,16 +286,8 @@ class DepositRegisterData:
 # --------------------------------------------------------------------------- day close
 
 #: (kind, value in fen, label) in the order a cash count sheet lists them.
-DENOMINATIONS: tuple[tuple[str, int, str], ...] = (
-    ("note", 10000, "100 元"),
-    ("note", 5000, "50 元"),
-    ("note", 2000, "20 元"),
-    ("note", 1000, "10 元"),
-    ("note", 500, "5 元"),
-    ("note", 100, "1 元"),
-    ("coin", 100, "1 元"),
-    ("coin", 50, "5 角"),
-    ("coin", 10, "1 角"),
+DENOMINATIONS: tuple[tuple[str, int, str], ...] = tuple(
+    (d.kind, d.fen, d.face) for d in denominations.DENOMINATIONS
 )
 
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from db.models import BusinessDay, DayClose, LedgerEntry, Operator, Override
 from services.clock import Clock
+from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
     DepositStatus,
     clean_reason,
@@ -211,27 +212,7 @@ def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayT
 # --- counting the drawer ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Denomination:
-    key: str
-    fen: int
-    label: str
-
-
-#: The RMB notes and coins a drawer is counted in. 1-yuan notes and coins are
-#: counted apart, so a count is keyed by these names, not by value.
-DENOMINATIONS: tuple[Denomination, ...] = (
-    Denomination("note_100", 10_000, "100元纸币"),
-    Denomination("note_50", 5_000, "50元纸币"),
-    Denomination("note_20", 2_000, "20元纸币"),
-    Denomination("note_10", 1_000, "10元纸币"),
-    Denomination("note_5", 500, "5元纸币"),
-    Denomination("note_1", 100, "1元纸币"),
-    Denomination("coin_1", 100, "1元硬币"),
-    Denomination("coin_5j", 50, "5角硬币"),
-    Denomination("coin_1j", 10, "1角硬币"),
-)
-_BY_KEY = {d.key: d for d in DENOMINATIONS}
+_BY_KEY = BY_KEY
 MAX_PIECES = 1_000_000
 
 

@@ -330,8 +330,7 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
     pieces = json.loads(close.denominations)
     counts = tuple(
-        DenominationCount(d.key.split("_")[0], d.fen, int(pieces.get(d.key, 0)))
-        for d in DENOMINATIONS
+        DenominationCount(d.kind, d.fen, int(pieces.get(d.key, 0))) for d in DENOMINATIONS
     )
     names = dict(
         session.execute(

@@ -18,6 +18,9 @@ PAYMENT_CHANNELS = {
 
 TIER_LABELS = {"high": "高档", "low": "低档", "tier1": "一档", "tier2": "二档"}
 
+ENROLLMENT_STATUS_LABELS = {"registered": "待缴费", "paid": "已缴费", "refunded": "已退费"}
+PAYMENT_STATUS_LABELS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
+
 
 def channel_label(channel: str) -> str:
     return PAYMENT_CHANNELS.get(channel, channel)

@@ -37,7 +37,7 @@ from db.models import (
     Village,
 )
 from services.errors import InputError, NotFound
-from services.labels import PAYMENT_CHANNELS, tier_label
+from services.labels import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS, tier_label
 
 __all__ = [
     "CHANNEL_LABELS",
@@ -72,7 +72,6 @@ NO_VILLAGE = 0
 KIND_LABELS = {"payment": "收款", "void": "作废冲销", "refund": "退费", "deposit": "入库"}
 #: Payment channels, and the ways a deposit is handed over (deposit lines).
 CHANNEL_LABELS = {**PAYMENT_CHANNELS, "bank_pickup": "银行上门收款", "tax": "税务解缴"}
-PAYMENT_STATUS_LABELS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
 
 #: Status filters of the ledger page: key -> Chinese label.
 STATUS_FILTERS = {

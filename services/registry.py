@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -456,8 +456,6 @@ def search_residents(
 
 
 def count_residents(session: Session, office_id: int | None = None) -> int:
-    from sqlalchemy import func
-
     stmt = select(func.count(Resident.id))
     if office_id is not None:
         stmt = stmt.where(Resident.office_id == office_id)

@@ -216,8 +216,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             page.count.clear()
             pieces = drawer_count(max(expected - 1_000, 0))
             for d in DENOMINATIONS:
-                kind = d.key.split("_")[0]
-                page.count.set_count(kind, d.fen, pieces.get(d.key, 0))
+                page.count.set_count(d.kind, d.fen, pieces.get(d.key, 0))
             page.confirm_count()
             page.reason.setText("找零时多找给参保人 10 元，已联系追回")
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.labels import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
 from services.money import format_fen
 from services.payments import CHANNELS, payments_of
 from services.registry import (
@@ -57,8 +58,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
 DETAIL_DELAY_MS = 80
-ENROLLMENT_STATUS = {"registered": "待缴费", "paid": "已缴费", "refunded": "已退费"}
-PAYMENT_STATUS = {"completed": "有效", "voided": "已作废", "refunded": "已退费"}
 
 
 class CollectPage(QWidget):
@@ -331,7 +330,7 @@ class CollectPage(QWidget):
                 category_label(policy, e.category),
                 tier_label(policy, e.tier),
                 format_fen(e.personal_due_fen),
-                ENROLLMENT_STATUS.get(e.status, e.status),
+                ENROLLMENT_STATUS_LABELS.get(e.status, e.status),
                 cover,
             )
             for col, text in enumerate(cells):
@@ -385,7 +384,7 @@ class CollectPage(QWidget):
             due = f"<span style='font-size:18px; font-weight:bold; color:#2e7d32'>已缴 {format_fen(e.personal_due_fen)} 元</span>"
         subsidy = f"，资助 {format_fen(e.subsidy_fen)} 元" if e.subsidy_fen else ""
         self.enrollment_detail.setText(
-            f"{due}　{'' if e.status == 'paid' else ENROLLMENT_STATUS.get(e.status, e.status)}<br>"
+            f"{due}　{'' if e.status == 'paid' else ENROLLMENT_STATUS_LABELS.get(e.status, e.status)}<br>"
             f"{e.policy_year} 年度　{category_label(policy, e.category)}　"
             f"{tier_label(policy, e.tier)}（标准 {format_fen(e.standard_fen)} 元{subsidy}）<br>{cover}"
             f"<br>登记：{e.created_at:%Y-%m-%d %H:%M}　{e.office_name}"
@@ -430,7 +429,7 @@ class CollectPage(QWidget):
                 CHANNELS.get(p.channel, p.channel),
                 format_fen(p.amount_fen),
                 p.receipt_no or p.reference,
-                PAYMENT_STATUS.get(p.status, p.status),
+                PAYMENT_STATUS_LABELS.get(p.status, p.status),
             )
             for col, text in enumerate(cells):
                 table.setItem(row, col, QTableWidgetItem(text))

@@ -40,13 +40,13 @@ from PySide6.QtWidgets import (
 from printing.data import DayCloseData
 from printing.day_close import render_day_close
 from services.day_close import (
-    DENOMINATIONS,
     ClosePreview,
     business_day,
     close_day,
     open_day,
     preview_close,
 )
+from services.denominations import BY_PIECE
 from services.deposit_rule import STATE_LABELS, current_deposit_status
 from services.documents import day_close_document
 from services.ledger_views import DayCloseRecord, channel_label, day_close_record
@@ -64,8 +64,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY})
 #: (kind, value in fen) of the count widget -> the service's denomination key
-SERVICE_KEYS = {(d.key.split("_")[0], d.fen): d.key for d in DENOMINATIONS}
-WIDGET_KEYS = {key: pair for pair, key in SERVICE_KEYS.items()}
+SERVICE_KEYS = {piece: d.key for piece, d in BY_PIECE.items()}
 
 
 def yuan(fen: int) -> str:
