@@ -21,7 +21,7 @@ EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import day_status, demo, ledger, printing, quote
+    from cli import day_status, demo, ledger, policy, printing, quote
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     day_status.add_parser(sub)
     demo.add_parser(sub)
     printing.add_parser(sub)
+    policy.add_parser(sub)
     gui = sub.add_parser("gui", help="打开窗口（与不带命令相同）")
     gui.set_defaults(command="gui")
     return parser
@@ -63,10 +64,16 @@ def open_database(url_arg: str | None):  # type: ignore[no-untyped-def]
     return db
 
 
-def load_policy_book(dirs: Sequence[str]):  # type: ignore[no-untyped-def]
-    from services.policy import load_policies, policy_dirs_from_env
+def load_policy_book(dirs: Sequence[str], db_url: str | None = None):  # type: ignore[no-untyped-def]
+    """Built-in policies, ``--policy-dir`` folders and the office's own policy files."""
+    from db.engine import resolve_database_url
+    from services.policy import policy_dirs_from_env
+    from services.policy_store import load_office_book, office_policy_dir
 
-    return load_policies([*policy_dirs_from_env(), *(Path(d) for d in dirs)])
+    return load_office_book(
+        [*policy_dirs_from_env(), *(Path(d) for d in dirs)],
+        office_policy_dir(resolve_database_url(db_url)),
+    )
 
 
 def _refuse(code: str, message: str, as_json: bool) -> int:
@@ -98,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "quote":
             from cli import quote
 
-            return quote.run(args, load_policy_book(args.policy_dir))
+            return quote.run(args, load_policy_book(args.policy_dir, args.db))
         db = open_database(args.db)
         try:
             if command == "verify-ledger":
@@ -116,7 +123,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             if command == "print":
                 from cli import printing
 
-                return printing.run(args, db, SystemClock(), load_policy_book(args.policy_dir))
+                return printing.run(
+                    args, db, SystemClock(), load_policy_book(args.policy_dir, args.db)
+                )
+            if command == "policy":
+                from cli import policy
+                from db.engine import resolve_database_url
+                from services.policy_store import office_policy_dir
+
+                return policy.run(
+                    args,
+                    load_policy_book(args.policy_dir, args.db),
+                    SystemClock(),
+                    db=db,
+                    office_dir=office_policy_dir(resolve_database_url(args.db)),
+                )
         finally:
             db.dispose()
     except ServiceError as exc:

@@ -78,9 +78,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_switch")),
     )
     with op.batch_alter_table("policy_switch", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_policy_switch_office_id"), ["office_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_policy_switch_office_id"), ["office_id"], unique=False)
     create_triggers(op.get_bind(), POLICY_APPEND_ONLY_TABLES)
 
 

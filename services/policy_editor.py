@@ -1,0 +1,700 @@
+"""Making a new policy year without a programmer: draft, check, preview (issue 17).
+
+A supervisor starts from the office's current policy and types what a yearly
+notice changes (``YearForm``). :func:`build_draft` turns that into the raw data
+of an ordinary policy file — the same TOML format as ``services/policies/`` —
+starting from the base file's own data, so every field the base file has
+(including fields this module does not know) is carried over unchanged.
+:func:`serialize` writes such data back as TOML; :func:`check_draft` validates
+it with ``services.policy_file`` (the very checks the built-in files pass) plus
+the checks between years; :func:`preview` quotes every category and tier on
+the first and last day of the collection period and a late day, beside the
+previous year's.
+
+Saving, importing, exporting and switching the office's policy in use are in
+``services.policy_store``.
+
+A figure left blank is written ``{ unset = "why" }``: quotes that need it are
+refused naming it, never guessed (POLICY.md §3).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from services.coverage import add_months
+from services.errors import ServiceError
+from services.policy import (
+    CATEGORY_KEYS,
+    Period,
+    Policy,
+    PolicyBook,
+    PolicyFileError,
+    builtin_policy_dir,
+    load_policy_file,
+    parse_amount_fen,
+)
+from services.quote import PersonFacts, Quote, QuoteRefused, fen_text, quote
+
+#: The waiting-period rule sets a supervisor may choose (POLICY.md §4), in Chinese.
+RULE_SET_LABELS: dict[str, str] = {
+    "tianjin-2024": "天津2024年度规则（000号文 §8：补缴等待6个月）",
+    "tianjin-2025": "天津2025年度及以后规则（002号文：固定等待3个月起）",
+    "chongqing-2024": "重庆2024年度规则（004号文 §5：次月起或满90日）",
+}
+SUBSIDY_LABELS: dict[str, str] = {
+    "none": "不资助",
+    "full": "全额资助",
+    "quota": "定额资助（按低档标准的比例个人缴费）",
+    "unset": "未给出（报价时拒绝）",
+}
+FIGURE_LABELS: dict[str, str] = {
+    "standard": "个人缴费标准",
+    "fiscal_subsidy": "财政补助",
+    "benefits": "待遇标准",
+}
+_KEY_RE = re.compile(r"[a-z][a-z0-9-]{1,62}")
+_YEAR_TAIL_RE = re.compile(r"^(.*-)(\d{4})(-r\d+)?$")
+
+# Field paths of the file format, in Chinese, for error messages.
+_TOP_LABELS = {
+    "key": "政策代码",
+    "region": "地区",
+    "year": "政策年度",
+    "name": "政策名称",
+    "rules": "待遇等待期规则",
+    "low_tier": "低档档次",
+    "benefit_notes": "待遇说明",
+    "replaces_builtin": "替换内置政策",
+    "sources": "政策依据文件",
+    "periods": "缴费期",
+    "periods.collection": "集中缴费期",
+    "periods.late": "补缴期",
+    "quota_subsidy": "定额资助",
+    "quota_subsidy.personal_percent": "定额资助个人缴费比例",
+    "tiers": "缴费档次",
+    "categories": "参保类别",
+    "newborn": "新生儿规则",
+    "waiting": "等待期参数",
+}
+_SOURCE_LABELS = {
+    "file": "文件名",
+    "document_no": "文号",
+    "title": "文件标题",
+    "issued": "发文日期",
+}
+_CATEGORY_FIELD_LABELS = {
+    "subsidy": "资助方式",
+    "tiers": "可选档次",
+    "default_tier": "默认档次",
+    "benefit_tier": "待遇档次",
+    "label": "名称",
+}
+
+
+class PolicyCheckFailed(ServiceError):
+    """A policy draft or file that cannot be used; the message names the field in Chinese."""
+
+    code = "policy_check_failed"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def field_label(path: str | None, data: Mapping[str, Any] | None = None) -> str:
+    """``tiers.high.standard`` → ``“高档”个人缴费标准`` (the file's own labels when known)."""
+    if not path:
+        return "文件"
+    if path in _TOP_LABELS:
+        return _TOP_LABELS[path]
+    parts = path.split(".")
+    if parts[0] == "tiers" and len(parts) >= 2:
+        label = _label_of(data, "tiers", parts[1])
+        rest = ".".join(parts[2:])
+        return f"档次“{label}”" + (FIGURE_LABELS.get(rest, rest) if rest else "")
+    if parts[0] == "categories" and len(parts) >= 2:
+        label = _label_of(data, "categories", parts[1])
+        rest = ".".join(parts[2:])
+        return f"类别“{label}”" + (_CATEGORY_FIELD_LABELS.get(rest, rest) if rest else "")
+    match = re.fullmatch(r"sources\[(\d+)\](?:\.(\w+))?", path)
+    if match:
+        return f"第{int(match.group(1)) + 1}个依据文件" + _SOURCE_LABELS.get(
+            match.group(2) or "", match.group(2) or ""
+        )
+    for prefix in ("periods.collection", "periods.late"):
+        if path.startswith(prefix + "."):
+            end = {"start": "开始日期", "end": "结束日期"}.get(path[len(prefix) + 1 :], "")
+            return _TOP_LABELS[prefix] + end
+    if parts[0] in ("waiting", "newborn", "quota_subsidy", "periods"):
+        return f"{_TOP_LABELS[parts[0]]} {'.'.join(parts[1:])}"
+    return path
+
+
+def _label_of(data: Mapping[str, Any] | None, table: str, key: str) -> str:
+    try:
+        label = data[table][key]["label"] if data is not None else None
+    except (KeyError, TypeError):
+        label = None
+    return str(label) if isinstance(label, str) and label else key
+
+
+def describe_file_error(exc: PolicyFileError, data: Mapping[str, Any] | None = None) -> str:
+    """The parser's error with the field named in Chinese (the path kept in brackets)."""
+    where = f"政策配置文件 {exc.file}" + (f" 字段 {exc.field}" if exc.field else "")
+    problem = exc.message.removeprefix(where).removeprefix("：")
+    if not exc.field:
+        return f"政策文件 {exc.file}：{problem}"
+    return f"{field_label(exc.field, data)}（{exc.field}）：{problem}"
+
+
+# --- raw data and TOML ---------------------------------------------------------------
+
+
+def read_policy_data(policy: Policy) -> dict[str, Any]:
+    """The raw TOML data of a loaded policy's file (every field, as written)."""
+    return tomllib.loads(policy.path.read_text(encoding="utf-8"))
+
+
+def serialize(data: Mapping[str, Any], *, header: str = "") -> str:
+    """Policy data as TOML text that ``services.policy_file`` reads back to the same policy.
+
+    Generic: every key and value of ``data`` is written as it is (tomli-w), so a
+    field added to the format later survives an edit without a change here.
+    """
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    body = tomli_w.dumps(_plain(data))
+    return ("\n".join(lines) + "\n\n" if lines else "") + body
+
+
+def _plain(value: Any) -> Any:
+    """tomllib gives dicts and lists; keep them, turn tuples into lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def parse_text(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyCheckFailed(f"政策文件 {file} 不是正确的 TOML 格式（{exc}）") from None
+
+
+def load_data(data: Mapping[str, Any], *, file_key: str | None = None) -> Policy:
+    """Validate raw data exactly as a file on disk is validated; returns the Policy.
+
+    The returned policy's ``path`` points at a temporary file that no longer
+    exists; callers that keep the policy replace it (see ``policy_store``).
+    """
+    key = file_key or str(data.get("key", "")) or "policy"
+    if not _KEY_RE.fullmatch(key):
+        raise PolicyCheckFailed(
+            f"政策代码“{key}”不正确：只能用小写字母、数字和连字符，以字母开头，最多63个字符",
+            field="key",
+        )
+    with tempfile.TemporaryDirectory(prefix="policy-check-") as folder:
+        path = Path(folder) / f"{key}.toml"
+        path.write_text(serialize(data), encoding="utf-8")
+        try:
+            return load_policy_file(path)
+        except PolicyFileError as exc:
+            raise PolicyCheckFailed(describe_file_error(exc, data), field=exc.field) from None
+
+
+# --- the yearly form -------------------------------------------------------------------
+
+
+@dataclass
+class TierFigures:
+    """What a notice says for one tier; blank text means "not in the notice"."""
+
+    key: str
+    standard: str = ""
+    fiscal_subsidy: str = ""
+    benefits: str = ""  # one line per item
+    source: str = ""  # e.g. "津医保发〔2026〕1号 §2"
+
+
+@dataclass
+class YearForm:
+    """The fields of 新建年度政策, in the order a notice gives them."""
+
+    base_key: str
+    year: int
+    key: str = ""  # default: the base key with the new year
+    name: str = ""  # default: the base name with the new year
+    collection_start: dt.date | None = None
+    collection_end: dt.date | None = None
+    late_start: dt.date | None = None  # both None: late payment unset
+    late_end: dt.date | None = None
+    late_unset_reason: str = ""
+    tiers: list[TierFigures] = field(default_factory=list)
+    #: category key -> "none" | "full" | "quota" | "unset"; missing: as in the base
+    subsidies: dict[str, str] = field(default_factory=dict)
+    quota_percent: str = ""  # blank: unset
+    rules: str = ""  # blank: as in the base
+    document_no: str = ""
+    document_title: str = ""
+    document_issued: dt.date | None = None
+    document_file: str = ""
+
+
+def default_key(base_key: str, year: int) -> str:
+    """``tianjin-2025`` → ``tianjin-2026``; ``chongqing-zhongxian-2024-r2`` → ``…-2025``."""
+    match = _YEAR_TAIL_RE.match(base_key)
+    if match:
+        return f"{match.group(1)}{year}"
+    return f"{base_key}-{year}"
+
+
+def base_key_of(key: str) -> str:
+    """The key without its revision suffix (``tianjin-2026-r2`` → ``tianjin-2026``)."""
+    return re.sub(r"-r\d+$", "", key)
+
+
+def form_from_policy(base: Policy, year: int | None = None) -> YearForm:
+    """A form filled with the base policy's values moved to ``year`` (default: next year).
+
+    Amounts start blank: the supervisor types each one from the notice, so a
+    figure of last year is never carried over by mistake.
+    """
+    year = year or base.year + 1
+    delta = year - base.year
+    late = base.late if isinstance(base.late, Period) else None
+    return YearForm(
+        base_key=base.key,
+        year=year,
+        key=default_key(base.key, year),
+        name=base.name.replace(str(base.year), str(year)),
+        collection_start=shift_date(base.collection.start, delta),
+        collection_end=shift_date(base.collection.end, delta),
+        late_start=shift_date(late.start, delta) if late else None,
+        late_end=shift_date(late.end, delta) if late else None,
+        tiers=[TierFigures(key=key) for key in base.tiers],
+        subsidies={
+            key: (c.subsidy if isinstance(c.subsidy, str) else "unset")
+            for key, c in base.categories.items()
+        },
+        quota_percent=""
+        if not isinstance(base.quota_personal_percent, int)
+        else str(base.quota_personal_percent),
+        rules=base.rules,
+    )
+
+
+def shift_date(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (29 Feb → 28 Feb)."""
+    return add_months(day, 12 * years)
+
+
+def _shift_dates(value: Any, years: int) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return shift_date(value, years)
+    if isinstance(value, dict):
+        return {k: _shift_dates(v, years) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift_dates(v, years) for v in value]
+    return value
+
+
+def _unset(reason: str) -> dict[str, str]:
+    return {"unset": reason}
+
+
+def build_draft(base: Policy, form: YearForm, book: PolicyBook) -> dict[str, Any]:
+    """The raw data of the new policy file: the base file's data with the form applied.
+
+    Refuses (``PolicyCheckFailed``, field named in Chinese) what the form itself
+    gets wrong; the file format's own checks are :func:`check_draft`'s.
+    """
+    data = copy.deepcopy(read_policy_data(base))
+    year = form.year
+    if not 2000 <= year <= 2100:
+        raise PolicyCheckFailed("政策年度须在2000到2100之间", field="year")
+    delta = year - base.year
+    data.pop("replaces_builtin", None)
+    data["key"] = (form.key or default_key(base.key, year)).strip()
+    data["year"] = year
+    data["name"] = (form.name or base.name.replace(str(base.year), str(year))).strip()
+
+    # Waiting-period rules: chosen from the rule sets the program knows, with
+    # the parameters of a built-in policy that uses them.
+    rules = form.rules or base.rules
+    if rules not in RULE_SET_LABELS and rules != base.rules:
+        raise PolicyCheckFailed(f"待遇等待期规则“{rules}”不是本程序已有的规则", field="rules")
+    if rules != data.get("rules"):
+        exemplar = _exemplar(book, rules)
+        waiting = read_policy_data(exemplar).get("waiting")
+        data["rules"] = rules
+        if waiting is None:
+            data.pop("waiting", None)
+        else:
+            data["waiting"] = _shift_dates(waiting, year - exemplar.year)
+    elif "waiting" in data:
+        # Dates inside the rule parameters (e.g. 重庆 next_month_until) move with the year.
+        data["waiting"] = _shift_dates(data["waiting"], delta)
+    if "newborn" in data:
+        data["newborn"] = _shift_dates(data["newborn"], delta)
+
+    # Source document of the notice: first in the list, the older ones kept
+    # (categories still cite them).
+    if form.document_title.strip() or form.document_no.strip():
+        if form.document_issued is None:
+            raise PolicyCheckFailed("请填写通知的发文日期", field="sources[0].issued")
+        if not form.document_title.strip():
+            raise PolicyCheckFailed("请填写通知的标题", field="sources[0].title")
+        source: dict[str, Any] = {
+            "file": form.document_file.strip() or form.document_title.strip(),
+            "document_no": form.document_no.strip() or _unset("通知未载明文号"),
+            "title": form.document_title.strip(),
+            "issued": form.document_issued,
+        }
+        data["sources"] = [source, *data.get("sources", [])]
+    cite = form.document_no.strip() or form.document_title.strip() or f"{year}年度通知"
+
+    # Periods.
+    periods = data.setdefault("periods", {})
+    if form.collection_start is None or form.collection_end is None:
+        raise PolicyCheckFailed("请填写集中缴费期的开始和结束日期", field="periods.collection")
+    periods["collection"] = {
+        "start": form.collection_start,
+        "end": form.collection_end,
+        "source": cite,
+    }
+    if form.late_start is None and form.late_end is None:
+        periods["late"] = _unset(form.late_unset_reason.strip() or f"{cite}未规定补缴期")
+    elif form.late_start is None or form.late_end is None:
+        raise PolicyCheckFailed("补缴期须同时填写开始和结束日期，或都不填", field="periods.late")
+    else:
+        periods["late"] = {"start": form.late_start, "end": form.late_end, "source": cite}
+
+    # Tiers: every figure typed, or explicitly unset.
+    tiers = data.get("tiers", {})
+    for figures in form.tiers:
+        if figures.key not in tiers:
+            raise PolicyCheckFailed(f"档次 {figures.key} 不存在", field=f"tiers.{figures.key}")
+        tier = tiers[figures.key]
+        label = tier.get("label", figures.key)
+        for name in ("standard", "fiscal_subsidy"):
+            text = getattr(figures, name).strip()
+            where = f"tiers.{figures.key}.{name}"
+            if not text:
+                tier[name] = _unset(f"{year}年度{label}{FIGURE_LABELS[name]}未在{cite}中给出")
+                continue
+            if parse_amount_fen(text) is None:
+                raise PolicyCheckFailed(
+                    f"档次“{label}”{FIGURE_LABELS[name]}“{text}”不正确：须为非负金额，最多两位小数",
+                    field=where,
+                )
+            tier[name] = text if "." in text else f"{text}.00"
+        lines = [line.strip() for line in figures.benefits.splitlines() if line.strip()]
+        tier["benefits"] = lines or _unset(f"{year}年度{label}待遇标准未在{cite}中给出")
+        tier["source"] = figures.source.strip() or cite
+        tier.pop("fiscal_subsidy_source", None)
+
+    # Subsidy classes.
+    categories = data.get("categories", {})
+    for key, kind in form.subsidies.items():
+        if key not in categories:
+            raise PolicyCheckFailed(f"参保类别 {key} 不存在", field=f"categories.{key}")
+        if kind not in SUBSIDY_LABELS:
+            raise PolicyCheckFailed(f"资助方式“{kind}”不正确", field=f"categories.{key}.subsidy")
+        label = categories[key].get("label", key)
+        categories[key]["subsidy"] = (
+            _unset(f"{cite}未给出{label}的资助标准") if kind == "unset" else kind
+        )
+    quota = data.setdefault("quota_subsidy", {})
+    percent = form.quota_percent.strip()
+    if not percent:
+        quota["personal_percent"] = _unset(f"{cite}未给出定额资助的个人缴费比例")
+    elif not percent.isdigit() or not 0 <= int(percent) <= 100:
+        raise PolicyCheckFailed(
+            f"定额资助个人缴费比例“{percent}”不正确：须为0到100的整数（资助不能超过缴费标准）",
+            field="quota_subsidy.personal_percent",
+        )
+    else:
+        quota["personal_percent"] = int(percent)
+    return data
+
+
+def _exemplar(book: PolicyBook, rules: str) -> Policy:
+    candidates = [p for p in book if p.rules == rules and p.path.parent == builtin_policy_dir()]
+    if not candidates:
+        raise PolicyCheckFailed(f"没有使用规则“{rules}”的内置政策可作参照", field="rules")
+    return max(candidates, key=lambda p: p.year)
+
+
+# --- checks ----------------------------------------------------------------------------
+
+
+def previous_policy(policy: Policy | Mapping[str, Any], book: PolicyBook) -> Policy | None:
+    """The policy of the same region a year earlier (the newest revision of it)."""
+    region = policy.region if isinstance(policy, Policy) else policy.get("region")
+    year = policy.year if isinstance(policy, Policy) else policy.get("year")
+    if not isinstance(year, int):
+        return None
+    candidates = [p for p in book if p.region == region and p.year == year - 1]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.path.parent != builtin_policy_dir(), p.key))
+
+
+def check_draft(
+    data: Mapping[str, Any], book: PolicyBook, *, builtin_keys: Sequence[str] | None = None
+) -> Policy:
+    """Validate raw data: the file format's checks, then those between files and years."""
+    key = str(data.get("key", ""))
+    builtins = (
+        set(builtin_keys)
+        if builtin_keys is not None
+        else {p.key for p in book if p.path.parent == builtin_policy_dir()}
+    )
+    if key in builtins:
+        raise PolicyCheckFailed(
+            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（例如下一年度）", field="key"
+        )
+    policy = load_data(data)
+    previous = previous_policy(policy, book)
+    if previous is not None and policy.collection.start <= previous.collection.end:
+        raise PolicyCheckFailed(
+            f"集中缴费期（开始 {policy.collection.start:%Y-%m-%d}）与上一年度"
+            f"（{previous.key}，至 {previous.collection.end:%Y-%m-%d}）重叠",
+            field="periods.collection",
+        )
+    for category in policy.categories.values():
+        if not category.tiers:  # pragma: no cover - policy_file refuses it first
+            raise PolicyCheckFailed(
+                f"类别“{category.label}”没有任何缴费档次", field=f"categories.{category.key}"
+            )
+    return policy
+
+
+def check_file(path: Path, book: PolicyBook) -> Policy:
+    """Check a policy file as the editor would before importing it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyCheckFailed(f"无法读取政策文件 {path.name}（{exc.strerror or exc}）") from None
+    except UnicodeDecodeError:
+        raise PolicyCheckFailed(f"政策文件 {path.name} 不是 UTF-8 编码的文本") from None
+    data = parse_text(text, path.name)
+    if str(data.get("key", "")) != path.stem:
+        raise PolicyCheckFailed(
+            f"政策代码（key）须与文件名一致（文件名为 {path.stem}）", field="key"
+        )
+    loaded = book.policies.get(path.stem)
+    if loaded is not None and loaded.path.resolve() == path.resolve():
+        # The file the book was loaded from: check it against the others only.
+        others = PolicyBook({k: p for k, p in book.policies.items() if k != path.stem})
+        builtins = [p.key for p in book if p.path.parent == builtin_policy_dir()]
+        return check_draft(data, others, builtin_keys=[k for k in builtins if k != path.stem])
+    return check_draft(data, book)
+
+
+# --- preview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewCell:
+    """One quote of the preview, or why there is none."""
+
+    paid_on: dt.date | None
+    quote: Quote | None = None
+    message: str = ""
+
+    @property
+    def due_text(self) -> str:
+        if self.quote is not None:
+            return fen_text(self.quote.personal_due_fen)
+        return "—" if self.paid_on is None else "拒绝"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        q = self.quote
+        return {
+            "paid_on": None if self.paid_on is None else self.paid_on.isoformat(),
+            "ok": q is not None,
+            "standard": None if q is None else fen_text(q.standard_fen),
+            "subsidy": None if q is None else fen_text(q.subsidy_fen),
+            "personal_due": None if q is None else fen_text(q.personal_due_fen),
+            "benefit_start": None
+            if q is None or q.benefit_start is None
+            else q.benefit_start.isoformat(),
+            "benefit_end": None if q is None else q.benefit_end.isoformat(),
+            "message": self.message,
+        }
+
+
+DAY_KINDS: dict[str, str] = {
+    "first": "集中缴费期第一天",
+    "last": "集中缴费期最后一天",
+    "late": "补缴期内",
+}
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    category: str
+    category_label: str
+    tier: str
+    tier_label: str
+    day: str  # a DAY_KINDS key
+    new: PreviewCell
+    old: PreviewCell | None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "category_label": self.category_label,
+            "tier": self.tier,
+            "tier_label": self.tier_label,
+            "day": self.day,
+            "day_label": DAY_KINDS[self.day],
+            "new": self.new.to_json_dict(),
+            "previous": None if self.old is None else self.old.to_json_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class PolicyPreview:
+    policy: str
+    policy_name: str
+    previous: str | None
+    previous_name: str | None
+    days: dict[str, str | None]
+    rows: tuple[PreviewRow, ...]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "policy_name": self.policy_name,
+            "previous": self.previous,
+            "previous_name": self.previous_name,
+            "days": self.days,
+            "rows": [row.to_json_dict() for row in self.rows],
+        }
+
+
+def preview_days(policy: Policy) -> dict[str, dt.date | None]:
+    """First and last day of the collection period, and the first late day (if any)."""
+    late = policy.late.start if isinstance(policy.late, Period) else None
+    return {"first": policy.collection.start, "last": policy.collection.end, "late": late}
+
+
+def sample_facts(category: str, paid_on: dt.date) -> PersonFacts:
+    """A typical person of the category on that day (the age the category requires)."""
+    if category == "newborn":
+        birth = paid_on - dt.timedelta(days=30)
+    elif category in ("child",):
+        birth = dt.date(paid_on.year - 8, 3, 1)
+    elif category in ("student",):
+        return PersonFacts(birth_date=dt.date(paid_on.year - 15, 3, 1), via_school=True)
+    elif category == "student_loan":
+        birth = dt.date(paid_on.year - 20, 3, 1)
+    else:
+        birth = dt.date(paid_on.year - 40, 3, 1)
+    return PersonFacts(birth_date=birth)
+
+
+def _cell(policy: Policy, category: str, tier: str, paid_on: dt.date | None) -> PreviewCell:
+    if paid_on is None:
+        return PreviewCell(None, message="无补缴期")
+    if category not in policy.categories or tier not in policy.categories[category].tiers:
+        return PreviewCell(paid_on, message="上一年度无此类别或档次")
+    try:
+        result = quote(policy, category, tier, paid_on, sample_facts(category, paid_on))
+    except QuoteRefused as refusal:
+        return PreviewCell(paid_on, message=refusal.message)
+    return PreviewCell(paid_on, result)
+
+
+def preview(policy: Policy, previous: Policy | None) -> PolicyPreview:
+    """The quote for each category and tier on the three days, beside the previous year's."""
+    days = preview_days(policy)
+    old_days = preview_days(previous) if previous is not None else {}
+    rows = []
+    for category in CATEGORY_KEYS:
+        cat = policy.categories.get(category)
+        if cat is None:
+            continue
+        for tier in cat.tiers:
+            for kind in DAY_KINDS:
+                old = (
+                    _cell(previous, category, tier, old_days.get(kind))
+                    if previous is not None
+                    else None
+                )
+                rows.append(
+                    PreviewRow(
+                        category=category,
+                        category_label=cat.label,
+                        tier=tier,
+                        tier_label=policy.tiers[tier].label,
+                        day=kind,
+                        new=_cell(policy, category, tier, days[kind]),
+                        old=old,
+                    )
+                )
+    return PolicyPreview(
+        policy=policy.key,
+        policy_name=policy.name,
+        previous=None if previous is None else previous.key,
+        previous_name=None if previous is None else previous.name,
+        days={k: None if v is None else v.isoformat() for k, v in days.items()},
+        rows=tuple(rows),
+    )
+
+
+# --- which policies are open today --------------------------------------------------------
+
+
+PERIOD_STATES: dict[str, str] = {
+    "upcoming": "未开始",
+    "collection": "集中缴费期",
+    "late": "补缴期",
+    "closed": "已结束",
+}
+
+
+def period_state(policy: Policy, today: dt.date) -> str:
+    """``upcoming`` | ``collection`` | ``late`` | ``closed`` on ``today``."""
+    if today < policy.collection.start:
+        return "upcoming"
+    if today in policy.collection:
+        return "collection"
+    if isinstance(policy.late, Period) and today in policy.late:
+        return "late"
+    if isinstance(policy.late, Period) and today < policy.late.start:
+        return "upcoming"
+    return "closed"
+
+
+def collection_warning(policy: Policy | None, today: dt.date) -> str | None:
+    """The plain words for the login warning, or None when the policy in use is open."""
+    if policy is None:
+        return "本单位没有可用的执行政策，无法登记和收费。请主管在“设置 → 政策”中新建或导入本年度政策。"
+    state = period_state(policy, today)
+    if state in ("collection", "late"):
+        return None
+    if state == "upcoming":
+        return (
+            f"执行政策 {policy.name} 的集中缴费期自 {policy.collection.start:%Y-%m-%d} 开始，"
+            f"今天（{today:%Y-%m-%d}）还不能收费。"
+        )
+    return (
+        f"执行政策 {policy.name} 的集中缴费期和补缴期今天（{today:%Y-%m-%d}）都已结束，"
+        "不能再按它登记收费。请主管在“设置 → 政策”中新建或导入新年度的政策并设为执行政策。"
+    )
