@@ -32,7 +32,8 @@ from db.migrate import upgrade_database
 from services import office as office_service
 from services.clock import Clock, SystemClock
 from services.errors import ServiceError
-from services.policy import PolicyBook, load_policies, policy_dirs_from_env
+from services.policy import PolicyBook, policy_dirs_from_env
+from services.policy_store import load_office_book, office_policy_dir, restore_missing_files
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
@@ -198,17 +199,34 @@ def preload_window() -> None:
 def open_context(
     db_url: str | None, policy_dirs: Sequence[str], clock: Clock | None = None
 ) -> AppContext:
-    """Open and migrate the database and load the policies (may raise ServiceError)."""
-    db = Database(resolve_database_url(db_url))
+    """Open and migrate the database and load the policies (may raise ServiceError).
+
+    The office's own policy files (issue 17) are loaded beside the built-in
+    ones; a file another window saved into the shared database is first
+    written into this window's folder.
+    """
+    url = resolve_database_url(db_url)
+    db = Database(url)
+    dirs = tuple([*policy_dirs_from_env(), *(Path(d) for d in policy_dirs)])
+    office_dir = office_policy_dir(url)
     try:
         upgrade_database(db)
-        policies: PolicyBook = load_policies(
-            [*policy_dirs_from_env(), *(Path(d) for d in policy_dirs)]
-        )
+        try:
+            with db.read() as session:
+                restore_missing_files(session, office_dir)
+        except OSError as exc:  # a read-only folder must not stop the counter
+            log.warning("cannot write policy files to %s: %s", office_dir, exc)
+        policies: PolicyBook = load_office_book(dirs, office_dir)
     except BaseException:
         db.dispose()
         raise
-    return AppContext(db=db, clock=clock or SystemClock(), policies=policies)
+    return AppContext(
+        db=db,
+        clock=clock or SystemClock(),
+        policies=policies,
+        policy_dirs=dirs,
+        office_policy_dir=office_dir,
+    )
 
 
 def _start_error(exc: BaseException) -> str | None:

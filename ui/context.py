@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 from db.engine import Database
 from services.clock import Clock
@@ -32,6 +33,9 @@ class AppContext:
     clock: Clock
     policies: PolicyBook
     session: Session | None = None
+    # where the policies came from, so the 政策 tab can reload them after a save
+    policy_dirs: tuple[Path, ...] = ()
+    office_policy_dir: Path | None = None
 
     def business_date(self) -> dt.date:
         return self.clock.now().date()

@@ -35,6 +35,7 @@ from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
 from ui.operations import Operations
+from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,10 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
         right_layout.addWidget(self.banner)
+        # issue 17: no open collection or late window for the policy in use
+        self.policy_banner = PolicyWarningBanner(ctx, ops)
+        self.policy_banner.editorRequested.connect(self.show_policy_settings)
+        right_layout.addWidget(self.policy_banner)
         right_layout.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -177,7 +182,8 @@ class MainWindow(QMainWindow):
         self.date_label = QLabel()
         self.date_label.setObjectName("businessDateLabel")
         bar = self.statusBar()
-        for widget in (self.operator_label, self.office_label, self.date_label):
+        self.policy_label = PolicyYearLabel(ctx, ops)
+        for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
         bar.addPermanentWidget(self.clock)
@@ -187,6 +193,7 @@ class MainWindow(QMainWindow):
         self.date_timer.timeout.connect(self._update_date)
         self.date_timer.start()
         ops.failed.connect(lambda _code, message: bar.showMessage(message, 10_000))
+        ops.changed.connect(self._policy_changed)
 
         # --- keyboard ---------------------------------------------------------------
         for number, spec in enumerate(PAGES, start=1):
@@ -280,12 +287,26 @@ class MainWindow(QMainWindow):
         if callable(show):
             show(enrollment_id)
 
+    def show_policy_settings(self) -> None:
+        """设置 → 政策 (from the policy warning banner)."""
+        page = self.show_page("settings")
+        tab = getattr(page, "policy_tab", None)
+        tabs = getattr(page, "tabs", None)
+        if tab is not None and tabs is not None:
+            tabs.setCurrentWidget(tab)
+
+    def _policy_changed(self, topic: str) -> None:
+        if topic == "office":
+            self.policy_label.refresh()
+            self.policy_banner.refresh()
+
     # --- status bar -----------------------------------------------------------------------
 
     def _update_date(self) -> None:
         day = self.ctx.business_date()
         weekday = "一二三四五六日"[day.weekday()]
         self.date_label.setText(f"营业日期：{day:%Y-%m-%d} 星期{weekday}")
+        self.policy_label.refresh()  # the state of the policy year changes with the date
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.clock.refresh_timer.stop()

@@ -1,0 +1,409 @@
+"""新建年度政策 — the supervisor types a yearly notice; the program checks and previews it.
+
+Two tabs: 填写 asks, in the order a notice gives them, for the year, the notice
+(number, title, date), the collection and late-payment periods, each tier's
+personal standard, fiscal subsidy and benefits, the subsidy classes and the
+waiting-period rule set (chosen, never typed). 预览 shows the quote of every
+category and tier on the first and last day of the collection period and a
+late day beside the previous year's. 保存 is possible only for the content
+previewed; where the office has a second supervisor, that supervisor confirms
+with user name and password. Everything is checked by ``services`` — this
+dialog only collects text.
+
+The dialog opens with ``open()``; tests drive it through its fields and the
+``preview_draft()`` / ``save()`` methods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from services.errors import ServiceError
+from services.policy import Policy
+from services.policy_editor import (
+    DAY_KINDS,
+    RULE_SET_LABELS,
+    SUBSIDY_LABELS,
+    PolicyPreview,
+    PreviewCell,
+    PreviewRow,
+    TierFigures,
+    YearForm,
+    build_draft,
+    check_draft,
+    default_key,
+    form_from_policy,
+    preview,
+    previous_policy,
+)
+from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
+from ui.context import AppContext
+from ui.models.table_model import Column, RowsTableModel, table_view
+from ui.operations import OFFICE, OperationFailed, Operations
+
+log = logging.getLogger(__name__)
+
+ERROR_STYLE = "color: #c0392b;"
+
+
+def _cell_date(cell: PreviewCell | None) -> str:
+    return "" if cell is None or cell.paid_on is None else f"{cell.paid_on:%Y-%m-%d}"
+
+
+def _cell_start(cell: PreviewCell | None) -> str:
+    if cell is None or cell.quote is None:
+        return ""
+    start = cell.quote.benefit_start
+    return "" if start is None else f"{start:%Y-%m-%d}"
+
+
+PREVIEW_COLUMNS: list[Column[PreviewRow]] = [
+    Column("类别", lambda r: r.category_label),
+    Column("档次", lambda r: r.tier_label),
+    Column("缴费日", lambda r: DAY_KINDS[r.day]),
+    Column("日期", lambda r: _cell_date(r.new)),
+    Column("应缴", lambda r: r.new.due_text),
+    Column("待遇起始", lambda r: _cell_start(r.new)),
+    Column("上年日期", lambda r: _cell_date(r.old)),
+    Column("上年应缴", lambda r: r.old.due_text if r.old is not None else "—"),
+    Column("说明", lambda r: _note(r), tooltip=lambda r: _note(r, full=True)),
+]
+
+
+def _note(row: PreviewRow, *, full: bool = False) -> str:
+    """Why a quote was refused: this year's first, then last year's."""
+    notes = []
+    if row.new.message:
+        notes.append(row.new.message)
+    if row.old is not None and row.old.message and (full or not notes):
+        notes.append(f"上年：{row.old.message}")
+    return "\n".join(notes)
+
+
+def _parse_date(text: str, label: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(f"{label}“{text}”不是正确的日期，应为 YYYY-MM-DD") from None
+
+
+class TierBox(QGroupBox):
+    """The figures of one tier."""
+
+    def __init__(self, key: str, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(f"{label}（{key}）", parent)
+        self.key = key
+        self.standard = QLineEdit()
+        self.standard.setPlaceholderText("例如 390.00；通知未给出则留空")
+        self.fiscal_subsidy = QLineEdit()
+        self.fiscal_subsidy.setPlaceholderText("通知未给出则留空")
+        self.benefits = QPlainTextEdit()
+        self.benefits.setPlaceholderText("每行一项；通知未给出则留空")
+        self.benefits.setFixedHeight(64)
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("依据条款，例如 津医保发〔2026〕1号 §2；留空则用通知文号")
+        form = QFormLayout(self)
+        form.addRow("个人缴费标准（元）", self.standard)
+        form.addRow("财政补助（元/人）", self.fiscal_subsidy)
+        form.addRow("待遇标准", self.benefits)
+        form.addRow("依据", self.source)
+
+    def figures(self) -> TierFigures:
+        return TierFigures(
+            key=self.key,
+            standard=self.standard.text(),
+            fiscal_subsidy=self.fiscal_subsidy.text(),
+            benefits=self.benefits.toPlainText(),
+            source=self.source.text(),
+        )
+
+
+class PolicyEditorDialog(QDialog):
+    """Make a new policy year from ``base``; emits ``saved`` with the SavedPolicy."""
+
+    saved = Signal(object)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        base: Policy,
+        office_dir: Any,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ops = ops
+        self.base = base
+        self.office_dir = office_dir
+        self.draft: dict[str, Any] | None = None
+        self.checked: Policy | None = None
+        self.result_preview: PolicyPreview | None = None
+        self.setWindowTitle(f"新建年度政策 — 以 {base.name} 为基础")
+        self.resize(1100, 760)
+        form = form_from_policy(base)
+
+        # --- 填写 ----------------------------------------------------------------
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(form.year)
+        self.key = QLineEdit(form.key)
+        self.name = QLineEdit(form.name)
+        self.year.valueChanged.connect(self._year_changed)
+        self.document_no = QLineEdit()
+        self.document_no.setPlaceholderText("例如 津医保发〔2026〕1号；无文号则留空")
+        self.document_title = QLineEdit()
+        self.document_issued = QLineEdit()
+        self.document_issued.setPlaceholderText("YYYY-MM-DD")
+        self.collection_start = QLineEdit(f"{form.collection_start:%Y-%m-%d}")
+        self.collection_end = QLineEdit(f"{form.collection_end:%Y-%m-%d}")
+        self.late_start = QLineEdit(f"{form.late_start:%Y-%m-%d}" if form.late_start else "")
+        self.late_end = QLineEdit(f"{form.late_end:%Y-%m-%d}" if form.late_end else "")
+        for edit in (self.collection_start, self.collection_end, self.late_start, self.late_end):
+            edit.setPlaceholderText("YYYY-MM-DD")
+        self.rules = QComboBox()
+        for key, label in RULE_SET_LABELS.items():
+            self.rules.addItem(label, key)
+        if self.rules.findData(base.rules) < 0:
+            self.rules.addItem(f"沿用 {base.rules}", base.rules)
+        self.rules.setCurrentIndex(self.rules.findData(base.rules))
+
+        top = QGroupBox("一、年度与通知")
+        top_form = QFormLayout(top)
+        top_form.addRow("政策年度", self.year)
+        top_form.addRow("政策代码", self.key)
+        top_form.addRow("政策名称", self.name)
+        top_form.addRow("通知文号", self.document_no)
+        top_form.addRow("通知标题", self.document_title)
+        top_form.addRow("发文日期", self.document_issued)
+
+        periods = QGroupBox("二、缴费期")
+        period_grid = QGridLayout(periods)
+        period_grid.addWidget(QLabel("集中缴费期"), 0, 0)
+        period_grid.addWidget(self.collection_start, 0, 1)
+        period_grid.addWidget(QLabel("至"), 0, 2)
+        period_grid.addWidget(self.collection_end, 0, 3)
+        period_grid.addWidget(QLabel("补缴期"), 1, 0)
+        period_grid.addWidget(self.late_start, 1, 1)
+        period_grid.addWidget(QLabel("至"), 1, 2)
+        period_grid.addWidget(self.late_end, 1, 3)
+        period_grid.addWidget(QLabel("（通知未规定补缴期则两格都留空）"), 2, 1, 1, 3)
+
+        tiers_box = QGroupBox("三、各档次标准（留空 = 通知未给出，报价时拒绝并说明）")
+        tiers_layout = QHBoxLayout(tiers_box)
+        self.tier_boxes: dict[str, TierBox] = {}
+        for key, tier in base.tiers.items():
+            box = TierBox(key, tier.label)
+            self.tier_boxes[key] = box
+            tiers_layout.addWidget(box)
+
+        subsidy_box = QGroupBox("四、资助类别")
+        subsidy_grid = QGridLayout(subsidy_box)
+        self.subsidies: dict[str, QComboBox] = {}
+        for index, (key, category) in enumerate(base.categories.items()):
+            combo = QComboBox()
+            for kind, label in SUBSIDY_LABELS.items():
+                combo.addItem(label, kind)
+            combo.setCurrentIndex(combo.findData(form.subsidies.get(key, "unset")))
+            self.subsidies[key] = combo
+            row, col = divmod(index, 2)
+            subsidy_grid.addWidget(QLabel(category.label), row, col * 2)
+            subsidy_grid.addWidget(combo, row, col * 2 + 1)
+        self.quota_percent = QLineEdit(form.quota_percent)
+        self.quota_percent.setPlaceholderText("0–100；通知未给出则留空")
+        last = (len(base.categories) + 1) // 2
+        subsidy_grid.addWidget(QLabel("定额资助个人缴费比例（%）"), last, 0)
+        subsidy_grid.addWidget(self.quota_percent, last, 1)
+
+        rules_box = QGroupBox("五、待遇等待期规则（从本程序已有的规则中选择）")
+        rules_layout = QVBoxLayout(rules_box)
+        rules_layout.addWidget(self.rules)
+
+        fill = QWidget()
+        fill_layout = QVBoxLayout(fill)
+        for box in (top, periods, tiers_box, subsidy_box, rules_box):
+            fill_layout.addWidget(box)
+        fill_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(fill)
+
+        # --- 预览 ----------------------------------------------------------------
+        self.preview_title = QLabel()
+        self.preview_title.setWordWrap(True)
+        self.preview_title.setStyleSheet("font-weight: bold;")
+        self.preview_model: RowsTableModel[PreviewRow] = RowsTableModel(
+            PREVIEW_COLUMNS, self, negative=lambda r: r.new.quote is None
+        )
+        self.preview_view = table_view(self.preview_model, stretch=False)
+        preview_page = QWidget()
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.addWidget(self.preview_title)
+        preview_layout.addWidget(self.preview_view, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "填写(&F)")
+        self.tabs.addTab(preview_page, "预览(&R)")
+
+        # --- confirmation and buttons -------------------------------------------
+        self.confirm_user = QLineEdit()
+        self.confirm_user.setPlaceholderText("另一名主管的用户名")
+        self.confirm_password = QLineEdit()
+        self.confirm_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_password.setPlaceholderText("密码")
+        self.confirm_box = QGroupBox("第二名主管确认")
+        confirm_layout = QHBoxLayout(self.confirm_box)
+        confirm_layout.addWidget(self.confirm_user)
+        confirm_layout.addWidget(self.confirm_password)
+        try:
+            self.needs_confirmation = bool(ops.read(needs_confirmation, ctx.office_id, parent=self))
+        except OperationFailed:
+            self.needs_confirmation = True
+        self.confirm_box.setVisible(self.needs_confirmation)
+
+        self.message = QLabel()
+        self.message.setObjectName("policyEditorMessage")
+        self.message.setWordWrap(True)
+        self.preview_button = QPushButton("检查并预览(&P)")
+        self.preview_button.clicked.connect(self.preview_draft)
+        self.save_button = QPushButton("保存政策文件(&S)")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save)
+        cancel = QPushButton("关闭")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.confirm_box)
+        layout.addLayout(buttons)
+
+        # Any change after a preview needs a new preview before saving.
+        for edit in self.findChildren(QLineEdit):
+            if edit not in (self.confirm_user, self.confirm_password):
+                edit.textChanged.connect(self._invalidate)
+        for text in self.findChildren(QPlainTextEdit):
+            text.textChanged.connect(self._invalidate)
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._invalidate)
+
+    # --- reading the form ------------------------------------------------------------
+
+    def _year_changed(self, year: int) -> None:
+        self.key.setText(default_key(self.base.key, year))
+        self.name.setText(self.base.name.replace(str(self.base.year), str(year)))
+
+    def _invalidate(self, *_: object) -> None:
+        if self.draft is not None:
+            self.draft = None
+            self.checked = None
+            self.save_button.setEnabled(False)
+            self._say("内容已修改，请重新检查并预览后再保存。")
+        elif self.message.text():
+            self._say("")  # the earlier refusal may no longer hold
+
+    def form(self) -> YearForm:
+        return YearForm(
+            base_key=self.base.key,
+            year=self.year.value(),
+            key=self.key.text().strip(),
+            name=self.name.text().strip(),
+            collection_start=_parse_date(self.collection_start.text(), "集中缴费期开始日期"),
+            collection_end=_parse_date(self.collection_end.text(), "集中缴费期结束日期"),
+            late_start=_parse_date(self.late_start.text(), "补缴期开始日期"),
+            late_end=_parse_date(self.late_end.text(), "补缴期结束日期"),
+            tiers=[box.figures() for box in self.tier_boxes.values()],
+            subsidies={key: combo.currentData() for key, combo in self.subsidies.items()},
+            quota_percent=self.quota_percent.text(),
+            rules=self.rules.currentData(),
+            document_no=self.document_no.text(),
+            document_title=self.document_title.text(),
+            document_issued=_parse_date(self.document_issued.text(), "发文日期"),
+        )
+
+    # --- actions ---------------------------------------------------------------------
+
+    def preview_draft(self) -> PolicyPreview | None:
+        """Check the form; on success show the preview and allow saving."""
+        try:
+            draft = build_draft(self.base, self.form(), self.ctx.policies)
+            policy = check_draft(draft, self.ctx.policies)
+        except ServiceError as exc:
+            self._say(exc.message, error=True)
+            self.tabs.setCurrentIndex(0)
+            return None
+        result = preview(policy, previous_policy(policy, self.ctx.policies))
+        self.draft, self.checked, self.result_preview = draft, policy, result
+        self.preview_model.set_rows(result.rows)
+        self.preview_view.resizeColumnsToContents()
+        days = result.days
+        late = days["late"] or "无"
+        self.preview_title.setText(
+            f"{result.policy_name}（{result.policy}）：集中缴费期第一天 {days['first']}，"
+            f"最后一天 {days['last']}，补缴日 {late}。对照：{result.previous_name or '无上一年度政策'}。"
+            "请与通知逐项核对后再保存。"
+        )
+        self.tabs.setCurrentIndex(1)
+        self.save_button.setEnabled(True)
+        self._say("检查通过。请核对预览，确认无误后保存。")
+        return result
+
+    def save(self) -> SavedPolicy | None:
+        if self.draft is None:
+            self._say("请先检查并预览。", error=True)
+            return None
+        try:
+            saved: SavedPolicy = self.ops.write(
+                OFFICE,
+                save_policy_file,
+                parent=self,
+                office_id=self.ctx.office_id,
+                operator_id=self.ctx.operator_id,
+                data=self.draft,
+                book=self.ctx.policies,
+                folder=self.office_dir,
+                origin="editor",
+                based_on=self.base.key,
+                confirm_username=self.confirm_user.text() or None,
+                confirm_password=self.confirm_password.text() or None,
+            )
+        except OperationFailed as exc:
+            self._say(exc.message, error=True)
+            return None
+        self.confirm_password.clear()
+        self.saved.emit(saved)
+        self._say(f"已保存为 {saved.key}（{saved.path}）。")
+        self.save_button.setEnabled(False)
+        return saved
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
