@@ -252,8 +252,12 @@ class YearForm:
     document_file: str = ""
 
 
-def default_key(base_key: str, year: int) -> str:
-    """``tianjin-2025`` → ``tianjin-2026``; ``chongqing-zhongxian-2024-r2`` → ``…-2025``."""
+def default_key(base_key: str, year: int, base_year: int | None = None) -> str:
+    """``tianjin-2025`` → ``tianjin-2026``; the same year → a revision (``tianjin-2025-r2``)."""
+    if base_year is not None and year == base_year:
+        match = re.search(r"-r(\d+)$", base_key)
+        revision = int(match.group(1)) + 1 if match else 2
+        return f"{base_key_of(base_key)}-r{revision}"
     match = _YEAR_TAIL_RE.match(base_key)
     if match:
         return f"{match.group(1)}{year}"
@@ -277,7 +281,7 @@ def form_from_policy(base: Policy, year: int | None = None) -> YearForm:
     return YearForm(
         base_key=base.key,
         year=year,
-        key=default_key(base.key, year),
+        key=default_key(base.key, year, base.year),
         name=base.name.replace(str(base.year), str(year)),
         collection_start=shift_date(base.collection.start, delta),
         collection_end=shift_date(base.collection.end, delta),
@@ -326,7 +330,7 @@ def build_draft(base: Policy, form: YearForm, book: PolicyBook) -> dict[str, Any
         raise PolicyCheckFailed("政策年度须在2000到2100之间", field="year")
     delta = year - base.year
     data.pop("replaces_builtin", None)
-    data["key"] = (form.key or default_key(base.key, year)).strip()
+    data["key"] = (form.key or default_key(base.key, year, base.year)).strip()
     data["year"] = year
     data["name"] = (form.name or base.name.replace(str(base.year), str(year))).strip()
 
@@ -449,7 +453,12 @@ def previous_policy(policy: Policy | Mapping[str, Any], book: PolicyBook) -> Pol
     candidates = [p for p in book if p.region == region and p.year == year - 1]
     if not candidates:
         return None
-    return max(candidates, key=lambda p: (p.path.parent != builtin_policy_dir(), p.key))
+    return max(candidates, key=lambda p: (p.path.parent != builtin_policy_dir(), _revision(p.key)))
+
+
+def _revision(key: str) -> int:
+    match = re.search(r"-r(\d+)$", key)
+    return int(match.group(1)) if match else 1
 
 
 def check_draft(
@@ -464,7 +473,9 @@ def check_draft(
     )
     if key in builtins:
         raise PolicyCheckFailed(
-            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（例如下一年度）", field="key"
+            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
+            f"或更正本年度时用 {key}-r2）",
+            field="key",
         )
     policy = load_data(data)
     previous = previous_policy(policy, book)

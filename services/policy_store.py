@@ -156,11 +156,12 @@ def _confirm(
     return other.id
 
 
-def _next_revision(session: Session, base: str, folder: Path) -> int:
+def _next_revision(session: Session, base: str, folder: Path, *, builtin: bool) -> int:
     last = session.scalar(
         select(func.max(PolicyFileRecord.revision)).where(PolicyFileRecord.base_key == base)
     )
-    revision = int(last or 0) + 1
+    # A built-in policy is revision 1 of its key: an office's correction starts at 2.
+    revision = max(int(last or 0), 1 if builtin else 0) + 1
     # A file put in the folder by hand also holds its key.
     while (folder / f"{_key_for(base, revision)}.toml").exists():
         revision += 1
@@ -224,16 +225,18 @@ def save_policy_file(
     key = str(data.get("key", "")).strip()
     base = base_key_of(key)
     builtin_keys = {p.key for p in book if p.path.parent == builtin_policy_dir()}
-    if key in builtin_keys or base in builtin_keys:
+    if key in builtin_keys:
         raise PolicyCheckFailed(
-            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（例如下一年度）", field="key"
+            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
+            f"或更正本年度时用 {key}-r2）",
+            field="key",
         )
     earlier = session.scalars(
         select(PolicyFileRecord)
         .where(PolicyFileRecord.base_key == base)
         .order_by(PolicyFileRecord.revision.desc())
     ).first()
-    revision = _next_revision(session, base, folder)
+    revision = _next_revision(session, base, folder, builtin=base in builtin_keys)
     data["key"] = _key_for(base, revision)
     data.pop("replaces_builtin", None)
     book_without = PolicyBook({k: p for k, p in book.policies.items() if k != data["key"]})

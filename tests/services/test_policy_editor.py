@@ -16,7 +16,7 @@ from db.engine import Database
 from db.models import Office, PolicyFileRecord, PolicySwitch
 from services.clock import FixedClock
 from services.errors import ConflictError, InputError, PermissionDenied
-from services.policy import PolicyBook, load_policies
+from services.policy import PolicyBook, Unset, load_policies
 from services.policy_editor import (
     PolicyCheckFailed,
     build_draft,
@@ -511,3 +511,21 @@ def test_a_builtin_file_checks_clean(tmp_path):  # type: ignore[no-untyped-def]
 def test_books_without_office_files_are_unchanged():
     assert isinstance(load_office_book([], None), PolicyBook)
     assert load_office_book([], Path("/nonexistent")).keys() == BOOK.keys()
+
+
+def test_a_builtin_policy_is_corrected_by_a_revision_of_its_own(db, clock, desk, tmp_path):  # type: ignore[no-untyped-def]
+    base = BOOK.get("tianjin-2025")
+    form = form_from_policy(base, 2025)
+    assert form.key == "tianjin-2025-r2"
+    for tier in form.tiers:
+        tier.standard = RATES[tier.key][0]
+    data = build_draft(base, form, BOOK)
+    with pytest.raises(PolicyCheckFailed, match="tianjin-2025-r2"):
+        check_draft({**data, "key": "tianjin-2025"}, BOOK)
+    saved = _save(db, clock, desk, tmp_path, data)
+    assert (saved.key, saved.revision, saved.base_key) == ("tianjin-2025-r2", 2, "tianjin-2025")
+    book = load_office_book([], tmp_path)
+    assert book.get("tianjin-2025-r2").tiers["low"].standard == 39000
+    assert isinstance(book.get("tianjin-2025").tiers["low"].standard, Unset)  # built-in kept
+    # next year is compared with the newest revision of this year
+    assert previous_policy(check_draft(tianjin_2026_data(), book), book).key == "tianjin-2025-r2"  # type: ignore[union-attr]

@@ -318,7 +318,7 @@ class PolicyEditorDialog(QDialog):
     # --- reading the form ------------------------------------------------------------
 
     def _year_changed(self, year: int) -> None:
-        self.key.setText(default_key(self.base.key, year))
+        self.key.setText(default_key(self.base.key, year, self.base.year))
         self.name.setText(self.base.name.replace(str(self.base.year), str(year)))
 
     def _invalidate(self, *_: object) -> None:
