@@ -39,7 +39,7 @@ from db.engine import APP_NAME, sqlite_path
 from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied
-from services.office import authenticate, require_supervisor
+from services.office import authenticate, require_supervisor, update_office_settings
 from services.policy import (
     Policy,
     PolicyBook,
@@ -357,6 +357,39 @@ def switch_policy_in_use(
     office.updated_by = operator_id
     session.flush()
     return policy.key
+
+
+def update_office_and_policy(
+    session: Session,
+    clock: Clock,
+    *,
+    book: PolicyBook,
+    office_id: int,
+    operator_id: int,
+    policy_key: str,
+    **settings: Any,
+) -> Any:
+    """设置 → 单位 saved in one transaction: a changed policy in use goes through
+    :func:`switch_policy_in_use` (so the switch is recorded), then the rest
+    through ``services.office.update_office_settings``."""
+    office = session.get(Office, office_id)
+    if office is not None and office.policy_key != policy_key:
+        switch_policy_in_use(
+            session,
+            clock,
+            office_id=office_id,
+            operator_id=operator_id,
+            policy_key=policy_key,
+            book=book,
+        )
+    return update_office_settings(
+        session,
+        clock,
+        office_id=office_id,
+        operator_id=operator_id,
+        known_policies=frozenset(book.keys()),
+        **settings,
+    )
 
 
 # --- listing ---------------------------------------------------------------------------

@@ -529,3 +529,33 @@ def test_a_builtin_policy_is_corrected_by_a_revision_of_its_own(db, clock, desk,
     assert isinstance(book.get("tianjin-2025").tiers["low"].standard, Unset)  # built-in kept
     # next year is compared with the newest revision of this year
     assert previous_policy(check_draft(tianjin_2026_data(), book), book).key == "tianjin-2025-r2"  # type: ignore[union-attr]
+
+
+def test_saving_the_office_settings_with_another_policy_records_the_switch(db, clock, desk):  # type: ignore[no-untyped-def]
+    from services.policy_store import update_office_and_policy
+
+    with db.write() as s:
+        update_office_and_policy(
+            s,
+            clock,
+            book=BOOK,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            policy_key="tianjin-2024",  # unchanged: no switch
+            phone="022-1234",
+        )
+    with db.write() as s:
+        info = update_office_and_policy(
+            s,
+            clock,
+            book=BOOK,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            policy_key="tianjin-2025",
+            phone="022-5678",
+        )
+    assert (info.policy_key, info.phone) == ("tianjin-2025", "022-5678")
+    with db.read() as s:
+        assert [(w.from_key, w.to_key) for w in s.scalars(select(PolicySwitch))] == [
+            ("tianjin-2024", "tianjin-2025")
+        ]

@@ -49,8 +49,8 @@ from services.office import (
     set_operator_active,
     set_printer_name,
     set_village_target,
-    update_office_settings,
 )
+from services.policy_store import update_office_and_policy
 from ui.context import AppContext
 from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
@@ -345,6 +345,10 @@ class SettingsPage(QWidget):
         self.office, self.extras = office, extras
         self.name.setText(office.name)
         self.level.setCurrentIndex(max(self.level.findData(office.level), 0))
+        if self.policy.count() != len(self.ctx.policies):  # files saved in 政策 since
+            self.policy.clear()
+            for key in self.ctx.policies.keys():
+                self.policy.addItem(f"{key}　{self.ctx.policies.get(key).name}", key)
         index = self.policy.findData(office.policy_key)
         if index < 0:
             self.policy.addItem(office.policy_key, office.policy_key)
@@ -401,7 +405,7 @@ class SettingsPage(QWidget):
             operator_id=self.ctx.operator_id,
             name=self.name.text(),
             level=self.level.currentData(),
-            policy_key=self.policy.currentData(),
+            policy_key=self.policy.currentData(),  # a change is recorded (policy_store)
             receipt_prefix=self.prefix.text(),
             deposit_days=self.deposit_days.value(),
             deposit_limit=self.deposit_limit.text(),
@@ -409,9 +413,9 @@ class SettingsPage(QWidget):
             phone=self.phone.text(),
             payment_link_template=self.link.text(),
             payment_instructions=self.instructions.toPlainText(),
-            known_policies=frozenset(self.ctx.policies.keys()),
+            book=self.ctx.policies,
         )
-        self._write(update_office_settings, "单位设置已保存。", **kwargs)
+        self._write(update_office_and_policy, "单位设置已保存。", **kwargs)
 
     def add_village(self) -> None:
         target = self.new_target.value()
