@@ -271,3 +271,50 @@ def test_an_import_of_a_bad_file_is_refused_naming_it(qtbot, ctx, ops, office, t
     assert tab.import_file(path) is None
     assert "tianjin-2026" in tab.message.text() or "缺少必填字段" in tab.message.text()
     assert not (tmp_path / "policies").exists()
+
+
+def test_export_then_import_a_corrected_file_through_the_tab(
+    qtbot, ctx, ops, db, clock, office, tmp_path
+):  # type: ignore[no-untyped-def]
+    from ui.pages.policy_tab import ImportDialog
+
+    clock.set(dt.datetime(2025, 9, 2, 9, 0))
+    ctx.session = ctx.session.__class__(
+        office_id=office.id,
+        office_name=office.name,
+        operator_id=office.supervisor_id,
+        operator_name="王主管",
+        role="supervisor",
+    )
+    tab = PolicyTab(ctx, ops)
+    qtbot.addWidget(tab)
+    tab.select_key("tianjin-2025")
+    dialog = tab.open_editor()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    fill_tianjin_2026(qtbot, dialog)
+    assert dialog.preview_draft() is not None and dialog.save() is not None
+    dialog.close()
+
+    tab.select_key("tianjin-2026")
+    exported = tab.export_selected(tmp_path / "usb")
+    assert exported == tmp_path / "usb" / "tianjin-2026.toml"
+    corrected = tmp_path / "fixed" / "tianjin-2026.toml"
+    corrected.parent.mkdir()
+    corrected.write_text(
+        exported.read_text(encoding="utf-8").replace('"390.00"', '"395.00"'), encoding="utf-8"
+    )
+    importer = tab.import_file(corrected)
+    assert isinstance(importer, ImportDialog)
+    qtbot.addWidget(importer)
+    low = next(
+        r for r in importer.model.rows() if (r.category, r.tier, r.day) == ("adult", "low", "first")
+    )
+    assert low.new.due_text == "395.00"
+    importer.accept()
+    assert ops.last_error is None, ops.last_error
+    assert "tianjin-2026-r2" in tab.message.text() and "原文件保留" in tab.message.text()
+    keys = [r.key for r in tab.model.rows()]
+    assert "tianjin-2026" in keys and "tianjin-2026-r2" in keys
+    assert ctx.policies.get("tianjin-2026").tiers["low"].standard == 39000
+    assert ctx.policies.get("tianjin-2026-r2").tiers["low"].standard == 39500
