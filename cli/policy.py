@@ -21,7 +21,14 @@ from typing import Any
 from db.engine import Database
 from services.clock import Clock
 from services.policy import PolicyBook
-from services.policy_editor import DAY_KINDS, check_file, preview, previous_policy
+from services.policy_editor import (
+    check_file,
+    previous_policy,
+)
+from services.policy_preview import (
+    DAY_KINDS,
+    preview,
+)
 from services.policy_store import list_policies
 
 EXIT_OK = 0

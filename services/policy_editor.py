@@ -7,9 +7,8 @@ starting from the base file's own data, so every field the base file has
 (including fields this module does not know) is carried over unchanged.
 :func:`serialize` writes such data back as TOML; :func:`check_draft` validates
 it with ``services.policy_file`` (the very checks the built-in files pass) plus
-the checks between years; :func:`preview` quotes every category and tier on
-the first and last day of the collection period and a late day, beside the
-previous year's.
+the checks between years. The preview of a checked draft is in
+``services.policy_preview``.
 
 Saving, importing, exporting and switching the office's policy in use are in
 ``services.policy_store``.
@@ -35,7 +34,6 @@ import tomli_w
 from services.coverage import add_months
 from services.errors import ServiceError
 from services.policy import (
-    CATEGORY_KEYS,
     Period,
     Policy,
     PolicyBook,
@@ -44,7 +42,6 @@ from services.policy import (
     load_policy_file,
     parse_amount_fen,
 )
-from services.quote import PersonFacts, Quote, QuoteRefused, fen_text, quote
 
 #: The waiting-period rule sets a supervisor may choose (POLICY.md §4), in Chinese.
 RULE_SET_LABELS: dict[str, str] = {
@@ -514,198 +511,3 @@ def check_file(path: Path, book: PolicyBook) -> Policy:
         builtins = [p.key for p in book if p.path.parent == builtin_policy_dir()]
         return check_draft(data, others, builtin_keys=[k for k in builtins if k != path.stem])
     return check_draft(data, book)
-
-
-# --- preview ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PreviewCell:
-    """One quote of the preview, or why there is none."""
-
-    paid_on: dt.date | None
-    quote: Quote | None = None
-    message: str = ""
-
-    @property
-    def due_text(self) -> str:
-        if self.quote is not None:
-            return fen_text(self.quote.personal_due_fen)
-        return "—" if self.paid_on is None else "拒绝"
-
-    def to_json_dict(self) -> dict[str, Any]:
-        q = self.quote
-        return {
-            "paid_on": None if self.paid_on is None else self.paid_on.isoformat(),
-            "ok": q is not None,
-            "standard": None if q is None else fen_text(q.standard_fen),
-            "subsidy": None if q is None else fen_text(q.subsidy_fen),
-            "personal_due": None if q is None else fen_text(q.personal_due_fen),
-            "benefit_start": None
-            if q is None or q.benefit_start is None
-            else q.benefit_start.isoformat(),
-            "benefit_end": None if q is None else q.benefit_end.isoformat(),
-            "message": self.message,
-        }
-
-
-DAY_KINDS: dict[str, str] = {
-    "first": "集中缴费期第一天",
-    "last": "集中缴费期最后一天",
-    "late": "补缴期内",
-}
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    category: str
-    category_label: str
-    tier: str
-    tier_label: str
-    day: str  # a DAY_KINDS key
-    new: PreviewCell
-    old: PreviewCell | None
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "category": self.category,
-            "category_label": self.category_label,
-            "tier": self.tier,
-            "tier_label": self.tier_label,
-            "day": self.day,
-            "day_label": DAY_KINDS[self.day],
-            "new": self.new.to_json_dict(),
-            "previous": None if self.old is None else self.old.to_json_dict(),
-        }
-
-
-@dataclass(frozen=True)
-class PolicyPreview:
-    policy: str
-    policy_name: str
-    previous: str | None
-    previous_name: str | None
-    days: dict[str, str | None]
-    rows: tuple[PreviewRow, ...]
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "policy": self.policy,
-            "policy_name": self.policy_name,
-            "previous": self.previous,
-            "previous_name": self.previous_name,
-            "days": self.days,
-            "rows": [row.to_json_dict() for row in self.rows],
-        }
-
-
-def preview_days(policy: Policy) -> dict[str, dt.date | None]:
-    """First and last day of the collection period, and the first late day (if any)."""
-    late = policy.late.start if isinstance(policy.late, Period) else None
-    return {"first": policy.collection.start, "last": policy.collection.end, "late": late}
-
-
-def sample_facts(category: str, paid_on: dt.date) -> PersonFacts:
-    """A typical person of the category on that day (the age the category requires)."""
-    if category == "newborn":
-        birth = paid_on - dt.timedelta(days=30)
-    elif category in ("child",):
-        birth = dt.date(paid_on.year - 8, 3, 1)
-    elif category in ("student",):
-        return PersonFacts(birth_date=dt.date(paid_on.year - 15, 3, 1), via_school=True)
-    elif category == "student_loan":
-        birth = dt.date(paid_on.year - 20, 3, 1)
-    else:
-        birth = dt.date(paid_on.year - 40, 3, 1)
-    return PersonFacts(birth_date=birth)
-
-
-def _cell(policy: Policy, category: str, tier: str, paid_on: dt.date | None) -> PreviewCell:
-    if paid_on is None:
-        return PreviewCell(None, message="无补缴期")
-    if category not in policy.categories or tier not in policy.categories[category].tiers:
-        return PreviewCell(paid_on, message="上一年度无此类别或档次")
-    try:
-        result = quote(policy, category, tier, paid_on, sample_facts(category, paid_on))
-    except QuoteRefused as refusal:
-        return PreviewCell(paid_on, message=refusal.message)
-    return PreviewCell(paid_on, result)
-
-
-def preview(policy: Policy, previous: Policy | None) -> PolicyPreview:
-    """The quote for each category and tier on the three days, beside the previous year's."""
-    days = preview_days(policy)
-    old_days = preview_days(previous) if previous is not None else {}
-    rows = []
-    for category in CATEGORY_KEYS:
-        cat = policy.categories.get(category)
-        if cat is None:
-            continue
-        for tier in cat.tiers:
-            for kind in DAY_KINDS:
-                old = (
-                    _cell(previous, category, tier, old_days.get(kind))
-                    if previous is not None
-                    else None
-                )
-                rows.append(
-                    PreviewRow(
-                        category=category,
-                        category_label=cat.label,
-                        tier=tier,
-                        tier_label=policy.tiers[tier].label,
-                        day=kind,
-                        new=_cell(policy, category, tier, days[kind]),
-                        old=old,
-                    )
-                )
-    return PolicyPreview(
-        policy=policy.key,
-        policy_name=policy.name,
-        previous=None if previous is None else previous.key,
-        previous_name=None if previous is None else previous.name,
-        days={k: None if v is None else v.isoformat() for k, v in days.items()},
-        rows=tuple(rows),
-    )
-
-
-# --- which policies are open today --------------------------------------------------------
-
-
-PERIOD_STATES: dict[str, str] = {
-    "upcoming": "未开始",
-    "collection": "集中缴费期",
-    "late": "补缴期",
-    "closed": "已结束",
-}
-
-
-def period_state(policy: Policy, today: dt.date) -> str:
-    """``upcoming`` | ``collection`` | ``late`` | ``closed`` on ``today``."""
-    if today < policy.collection.start:
-        return "upcoming"
-    if today in policy.collection:
-        return "collection"
-    if isinstance(policy.late, Period) and today in policy.late:
-        return "late"
-    if isinstance(policy.late, Period) and today < policy.late.start:
-        return "upcoming"
-    return "closed"
-
-
-def collection_warning(policy: Policy | None, today: dt.date) -> str | None:
-    """The plain words for the login warning, or None when the policy in use is open."""
-    if policy is None:
-        return "本单位没有可用的执行政策，无法登记和收费。请主管在“设置 → 政策”中新建或导入本年度政策。"
-    state = period_state(policy, today)
-    if state in ("collection", "late"):
-        return None
-    if state == "upcoming":
-        return (
-            f"执行政策 {policy.name} 的集中缴费期自 {policy.collection.start:%Y-%m-%d} 开始，"
-            f"今天（{today:%Y-%m-%d}）还不能收费。"
-        )
-    return (
-        f"执行政策 {policy.name} 的集中缴费期和补缴期今天（{today:%Y-%m-%d}）都已结束，"
-        "不能再按它登记收费。请主管在“设置 → 政策”中新建或导入新年度的政策并设为执行政策。"
-    )

@@ -48,13 +48,15 @@ from services.policy import (
     load_policies,
 )
 from services.policy_editor import (
-    PERIOD_STATES,
     PolicyCheckFailed,
     base_key_of,
     check_draft,
     parse_text,
-    period_state,
     serialize,
+)
+from services.policy_preview import (
+    PERIOD_STATES,
+    period_state,
 )
 
 OFFICE_POLICY_SUBDIR = "policies"

@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from services.office import office_info
 from services.policy import Policy
-from services.policy_editor import PERIOD_STATES, collection_warning, period_state
+from services.policy_preview import (
+    PERIOD_STATES,
+    collection_warning,
+    period_state,
+)
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
 

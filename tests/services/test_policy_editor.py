@@ -22,15 +22,17 @@ from services.policy_editor import (
     build_draft,
     check_draft,
     check_file,
-    collection_warning,
     field_label,
     form_from_policy,
     load_data,
-    period_state,
-    preview,
     previous_policy,
     read_policy_data,
     serialize,
+)
+from services.policy_preview import (
+    collection_warning,
+    period_state,
+    preview,
 )
 from services.policy_store import (
     export_policy,

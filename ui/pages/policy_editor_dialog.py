@@ -42,20 +42,22 @@ from PySide6.QtWidgets import (
 from services.errors import ServiceError
 from services.policy import Policy
 from services.policy_editor import (
-    DAY_KINDS,
     RULE_SET_LABELS,
     SUBSIDY_LABELS,
-    PolicyPreview,
-    PreviewCell,
-    PreviewRow,
     TierFigures,
     YearForm,
     build_draft,
     check_draft,
     default_key,
     form_from_policy,
-    preview,
     previous_policy,
+)
+from services.policy_preview import (
+    DAY_KINDS,
+    PolicyPreview,
+    PreviewCell,
+    PreviewRow,
+    preview,
 )
 from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
 from ui.context import AppContext

@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 from services.errors import ServiceError
 from services.office import office_info
 from services.policy import Policy
-from services.policy_editor import PolicyPreview, check_draft, preview, previous_policy
+from services.policy_editor import (
+    check_draft,
+    previous_policy,
+)
+from services.policy_preview import (
+    PolicyPreview,
+    preview,
+)
 from services.policy_store import (
     PolicyListing,
     SavedPolicy,
