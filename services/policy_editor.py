@@ -243,6 +243,8 @@ class YearForm:
     subsidies: dict[str, str] = field(default_factory=dict)
     quota_percent: str = ""  # blank: unset
     rules: str = ""  # blank: as in the base
+    #: policy-wide benefit notes, one per line; None keeps the base file's
+    benefit_notes: str | None = None
     document_no: str = ""
     document_title: str = ""
     document_issued: dt.date | None = None
@@ -293,6 +295,7 @@ def form_from_policy(base: Policy, year: int | None = None) -> YearForm:
         if not isinstance(base.quota_personal_percent, int)
         else str(base.quota_personal_percent),
         rules=base.rules,
+        benefit_notes="\n".join(base.benefit_notes),
     )
 
 
@@ -405,6 +408,11 @@ def build_draft(base: Policy, form: YearForm, book: PolicyBook) -> dict[str, Any
         tier["benefits"] = lines or _unset(f"{year}年度{label}待遇标准未在{cite}中给出")
         tier["source"] = figures.source.strip() or cite
         tier.pop("fiscal_subsidy_source", None)
+
+    if form.benefit_notes is not None:
+        data["benefit_notes"] = [
+            line.strip() for line in form.benefit_notes.splitlines() if line.strip()
+        ]
 
     # Subsidy classes.
     categories = data.get("categories", {})

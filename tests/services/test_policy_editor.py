@@ -121,6 +121,16 @@ def test_a_blank_figure_stays_unset_and_quotes_needing_it_are_refused():
     assert low.new.quote.fiscal_subsidy_fen is None  # unset, not guessed
 
 
+def test_benefit_notes_are_kept_or_replaced():
+    assert (
+        check_draft(tianjin_2026_data(), BOOK).benefit_notes
+        == BOOK.get("tianjin-2025").benefit_notes
+    )
+    notes = "大病保险：起付线按通知\n\n门诊封顶线按通知 "
+    policy = check_draft(tianjin_2026_data(benefit_notes=notes), BOOK)
+    assert policy.benefit_notes == ("大病保险：起付线按通知", "门诊封顶线按通知")
+
+
 def test_waiting_rules_are_chosen_from_the_known_rule_sets():
     data = tianjin_2026_data(rules="tianjin-2024")
     policy = check_draft(data, BOOK)

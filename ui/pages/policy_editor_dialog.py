@@ -216,12 +216,21 @@ class PolicyEditorDialog(QDialog):
         period_grid.addWidget(QLabel("（通知未规定补缴期则两格都留空）"), 2, 1, 1, 3)
 
         tiers_box = QGroupBox("三、各档次标准（留空 = 通知未给出，报价时拒绝并说明）")
-        tiers_layout = QHBoxLayout(tiers_box)
+        tiers_outer = QVBoxLayout(tiers_box)
+        tiers_layout = QHBoxLayout()
         self.tier_boxes: dict[str, TierBox] = {}
         for key, tier in base.tiers.items():
             box = TierBox(key, tier.label)
             self.tier_boxes[key] = box
             tiers_layout.addWidget(box)
+        tiers_outer.addLayout(tiers_layout)
+        self.benefit_notes = QPlainTextEdit(form.benefit_notes or "")
+        self.benefit_notes.setPlaceholderText(
+            "各档次共同的待遇说明，每行一项（沿用上一年度，请按通知核对）"
+        )
+        self.benefit_notes.setFixedHeight(64)
+        tiers_outer.addWidget(QLabel("共同待遇说明（沿用上一年度，请按通知核对）"))
+        tiers_outer.addWidget(self.benefit_notes)
 
         subsidy_box = QGroupBox("四、资助类别")
         subsidy_grid = QGridLayout(subsidy_box)
@@ -349,6 +358,7 @@ class PolicyEditorDialog(QDialog):
             document_no=self.document_no.text(),
             document_title=self.document_title.text(),
             document_issued=_parse_date(self.document_issued.text(), "发文日期"),
+            benefit_notes=self.benefit_notes.toPlainText(),
         )
 
     # --- actions ---------------------------------------------------------------------
