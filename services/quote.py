@@ -36,6 +36,7 @@ from services.coverage import (
 from services.policy import (
     Category,
     Chongqing2024Waiting,
+    Period,
     Policy,
     Tier,
     Unset,
@@ -51,6 +52,7 @@ __all__ = [
     "add_months",
     "age_on",
     "coverage",
+    "due_holds_until",
     "fen_text",
     "fitting_category",
     "quote",
@@ -476,6 +478,44 @@ def _notice(
         )
         text += f"设有{length}等待期，等待期内发生的医疗费用不予报销。"
     return text
+
+
+def _price_boundaries(policy: Policy) -> set[dt.date]:
+    """Days on which a rule of the policy may change the amount due."""
+    days = {policy.collection.end + dt.timedelta(days=1)}
+    if isinstance(policy.late, Period):
+        days |= {policy.late.start, policy.late.end + dt.timedelta(days=1)}
+    waiting = policy.waiting
+    if isinstance(waiting, Chongqing2024Waiting):
+        days |= {
+            waiting.no_fiscal_subsidy_from,
+            waiting.hardship_no_waiting.start,
+            waiting.hardship_no_waiting.end + dt.timedelta(days=1),
+        }
+    return days
+
+
+def due_holds_until(
+    policy: Policy,
+    category: str,
+    tier: str | None,
+    facts: PersonFacts,
+    issued_on: dt.date,
+    last_day: dt.date,
+) -> dt.date:
+    """The last day, up to ``last_day``, on which the amount quoted on ``issued_on``
+    is still what the resident owes: the day before the first date on which the
+    policy prices it differently or cannot price it at all (a Chongqing notice
+    printed before 07-01 must not promise the subsidised price after 06-30)."""
+    due = quote(policy, category, tier, issued_on, facts).personal_due_fen
+    for day in sorted(d for d in _price_boundaries(policy) if issued_on < d <= last_day):
+        try:
+            changed = quote(policy, category, tier, day, facts).personal_due_fen != due
+        except QuoteRefused:
+            changed = True
+        if changed:
+            return day - dt.timedelta(days=1)
+    return last_day
 
 
 def quote_all_tiers(
