@@ -206,3 +206,34 @@ def test_fiscal_subsidy_from_the_draft_is_cited_as_a_draft():
     rule = next(r for r in result.rules if r.startswith("001"))
     assert "征求意见稿" in rule and "1100.00" in rule
     assert not any("征求意见稿" in r for r in q(TJ24, "adult", "high", "2023-12-01").rules)
+
+
+# --- item 7: the 4-month window for babies born Sep–Dec of the year before (000 §8(5)) ----
+
+
+@settings(max_examples=200, database=None, deadline=None)
+@given(
+    birth=st.dates(dt.date(2023, 6, 1), dt.date(2024, 12, 30)),
+    paid_on=st.dates(dt.date(2023, 10, 10), dt.date(2024, 12, 31)),
+)
+def test_tianjin_2024_babies_property(birth: dt.date, paid_on: dt.date):
+    """Any Tianjin 2024 baby: inside the window a newborn, covered from birth (at the
+    earliest 01-01 unless born Sep–Dec 2023); outside it a child, covered from 01-01
+    when paid in the collection period, else from the day after payment."""
+    if birth > paid_on:
+        return
+    facts = PersonFacts(birth_date=birth)
+    if paid_on <= _window_end(TJ24, birth):
+        result = quote(TJ24, "newborn", None, paid_on, facts)
+        born_late_2023 = dt.date(2023, 9, 1) <= birth <= dt.date(2023, 12, 31)
+        assert result.benefit_start == (birth if born_late_2023 else max(birth, TJ24.year_start))
+        return
+    with pytest.raises(QuoteRefused):
+        quote(TJ24, "newborn", None, paid_on, facts)
+    result = quote(TJ24, "child", None, paid_on, facts)
+    if paid_on <= TJ24.collection.end:
+        assert result.benefit_start == TJ24.year_start
+    elif birth >= dt.date(2023, 9, 1):
+        assert result.benefit_start == paid_on + dt.timedelta(days=1)
+    else:  # an older child paying late: the ordinary 6-month waiting period
+        assert result.waiting_months == 6

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
@@ -347,6 +348,7 @@ class ManualIdentityBox(QWidget):
         self.sex.setCurrentIndex(-1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("按证件填写 出生日期"))
         layout.addWidget(self.birth, 2)
         layout.addWidget(self.sex, 1)
         self.birth.dateChanged.connect(self.changed)
