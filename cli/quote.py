@@ -40,7 +40,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--category", metavar="KEY", help="参保类别，例如 adult、student（必填）")
     parser.add_argument("--tier", metavar="KEY", help="缴费档次，例如 high、low、tier1")
     parser.add_argument("--paid-on", metavar="YYYY-MM-DD", help="缴费日期（必填）")
-    parser.add_argument("--birth-date", metavar="YYYY-MM-DD", help="出生日期（新生儿必填）")
+    parser.add_argument(
+        "--birth-date",
+        metavar="YYYY-MM-DD",
+        help="出生日期（新生儿、资助对象、放弃资助、不经学校参保的学生必填；填写后检查类别与年龄是否相符）",
+    )
     parser.add_argument("--continuous-years", metavar="N", help="已连续参保年数（不含补缴）")
     parser.add_argument("--gap-months", metavar="N", help="本次中断缴费的月数")
     parser.add_argument("--gap-years", metavar="N", help="断保年数")
@@ -50,7 +54,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--job-change", action="store_true", help="终止劳动合同、失业金期满或职工/居民医保切换"
     )
     parser.add_argument(
-        "--hardship-certified", action="store_true", help="新认定的困难人员（或重庆其他困难群体）"
+        "--hardship-certified",
+        action="store_true",
+        help="天津2025年起：本市新认定的困难人员（重庆的困难群体请直接选择参保类别）",
+    )
+    parser.add_argument(
+        "--freshman",
+        action="store_true",
+        help="重庆：高校新生入学时参加下一年度居民医保（可自上一年9月1日起缴费）",
     )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     return parser
@@ -69,6 +80,7 @@ def run(args: argparse.Namespace, policy_book: PolicyBook) -> int:
             via_school=bool(args.via_school),
             job_change=bool(args.job_change),
             hardship_certified=bool(args.hardship_certified),
+            freshman=bool(args.freshman),
         )
         result = quote(
             policy,
@@ -121,7 +133,8 @@ def format_quote(result: Quote) -> str:
         f"参保类别：{result.category_label}（{result.category}）",
         f"缴费档次：{result.tier_label}    待遇档次：{result.benefit_tier_label}",
         f"个人缴费标准：{fen_text(result.standard_fen)} 元",
-        f"资助：{fen_text(result.subsidy_fen)} 元",
+        f"资助：{fen_text(result.subsidy_fen)} 元"
+        + ("（参保人自愿放弃资助）" if result.subsidy_given_up else ""),
     ]
     if result.fiscal_surcharge_fen:
         lines.append(f"另缴财政补助：{fen_text(result.fiscal_surcharge_fen)} 元")

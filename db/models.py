@@ -26,6 +26,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -177,12 +179,27 @@ class Enrollment(Base):
     hardship_certified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+    # --- policy corrections (issue 8, migration 0002) ---
+    # Chongqing university freshman enrolling at admission (004 §5(4)), kept to re-quote
+    freshman: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # what makes the person eligible here (POLICY.md §2, revised 2026-11):
+    # a key of services.eligibility.ELIGIBILITY_DOCUMENTS; '' for enrolments made before
+    eligibility_document: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     resident: Mapped[Resident] = relationship(back_populates="enrollments")
     office: Mapped[Office | None] = relationship()
 
     __table_args__ = (
-        UniqueConstraint("resident_id", "policy_year", name="enrollment_once_per_year"),
+        # once per year among *live* enrolments: a refunded one no longer counts
+        # (POLICY.md §7.5, revised 2026-11)
+        Index(
+            "enrollment_once_per_year_live",
+            "resident_id",
+            "policy_year",
+            unique=True,
+            sqlite_where=text("status != 'refunded'"),
+            postgresql_where=text("status != 'refunded'"),
+        ),
         CheckConstraint("status IN ('registered', 'paid', 'refunded')", name="enrollment_status"),
         CheckConstraint("personal_due_fen >= 0", name="enrollment_due_not_negative"),
         Index("ix_enrollment_office_year", "office_id", "policy_year", "status"),

@@ -20,8 +20,11 @@ How the facts express the cases of the documents:
   benefit or flexible-employment cover and enrols within 3 months (000 §8(2));
   Tianjin 2025 — switches between employee and resident insurance (002 §1(4));
 * ``hardship_certified``: Tianjin 2025 — newly certified hardship person
-  (002 §1(4)); Chongqing — one of the 004 §6 hardship groups that is not a
-  category of its own (返贫致贫人口、脱贫不稳定户、边缘易致贫户、突发严重困难户);
+  (002 §1(4)). In Chongqing every 004 §6 group is a category of its own
+  (POLICY.md §2 revised 2026-11), so the fact is refused there;
+* ``freshman``: Chongqing — a new university student enrolling at admission for
+  the next year (004 §5(4)): payable from ``freshman_payable_from``, covered from
+  the day after payment;
 * ``gap_months`` is the length of the current gap in months (Tianjin 2024 and
   the 2025 switch rule); ``gap_years`` the number of gap years, ``repaired_years``
   the gap years paid back (Tianjin 2025).
@@ -68,6 +71,7 @@ class PersonFacts:
     via_school: bool = False
     job_change: bool = False
     hardship_certified: bool = False
+    freshman: bool = False
 
     def __post_init__(self) -> None:
         for name in ("continuous_years", "gap_months", "gap_years", "repaired_years"):
@@ -215,12 +219,12 @@ def _tianjin_2024(
         grants = []
         if category in rules.natural_year_categories:
             grants.append(_Grant(start, "000 §8(7) 资助参保对象按自然年度享受待遇"))
-        if facts.job_change:
+        if facts.job_change and facts.gap_months <= rules.gap_months_max:
             grants.append(
                 _Grant(
                     _next_day(paid_on),
-                    "000 §8(2) 终止劳动合同、领取失业保险金期满或灵活就业医保中断后三个月内参保，"
-                    "自缴费次日起享受待遇",
+                    f"000 §8(2) 终止劳动合同、领取失业保险金期满或灵活就业医保中断后三个月内参保"
+                    f"（中断{facts.gap_months}个月），自缴费次日起享受待遇",
                 )
             )
         if (
@@ -234,7 +238,7 @@ def _tianjin_2024(
                     f"{rules.gap_months_max}个月内，自缴费次日起享受待遇",
                 )
             )
-        if category == "newborn":
+        if category in ("newborn", "child") and _born_for_this_year(policy, facts):
             grants += _newborn_late_grant(policy, paid_on, facts)
         else:
             months = rules.waiting_months
@@ -249,6 +253,16 @@ def _tianjin_2024(
     if category == "newborn" and facts.birth_date is not None:
         grants += _newborn_grants(policy, paid_on, facts.birth_date)
     return grants
+
+
+def _born_for_this_year(policy: Policy, facts: PersonFacts) -> bool:
+    """Born in the policy year, or in the period 000 §8(5) joins to it (Sep–Dec
+    of the year before): the babies §8(5) calls newborns."""
+    birth = facts.birth_date
+    if birth is None:
+        return False
+    born = policy.newborn.from_birth_if_born
+    return birth >= policy.year_start or (born is not None and birth in born)
 
 
 def _newborn_late_grant(policy: Policy, paid_on: dt.date, facts: PersonFacts) -> list[_Grant]:
@@ -287,7 +301,8 @@ def _newborn_grants(policy: Policy, paid_on: dt.date, birth: dt.date) -> list[_G
             )
         )
     born = rule.from_birth_if_born
-    if born is not None and birth in born:
+    # POLICY.md §5 (revised 2026-11): the window applies to these babies too.
+    if born is not None and birth in born and _newborn_within(policy, birth, paid_on):
         grants.append(
             _Grant(
                 birth,
@@ -367,6 +382,7 @@ def _chongqing_2024(
         and bool(_newborn_within(policy, birth, paid_on))
     )
     hardship = chongqing_hardship(rules, category, facts) and paid_on in rules.hardship_no_waiting
+    no_waiting = category in rules.no_waiting_categories
     if paid_on <= policy.collection.end:
         grants.append(
             _Grant(
@@ -375,6 +391,14 @@ def _chongqing_2024(
         )
     else:
         _check_late(policy, paid_on, open_anyway=hardship or newborn_in_window)
+        if no_waiting:
+            label = policy.categories[category].label
+            grants.append(
+                _Grant(
+                    _next_day(paid_on),
+                    f"004 §6 继续实行{label}参加居民医保不设待遇享受等待期，自缴费次日起享受",
+                )
+            )
         if hardship:
             grants.append(
                 _Grant(
@@ -396,9 +420,10 @@ def _chongqing_2024(
             days = rules.waiting_days
             grants.append(
                 _Grant(
-                    paid_on + dt.timedelta(days=days),
+                    _next_day(paid_on + dt.timedelta(days=days)),
                     f"004 §5(3) {_next_day(rules.next_month_until)}以后缴费，自缴费之日起满{days}日后"
-                    f"享受待遇；{CONVENTION}：待遇自缴费日＋{days}日起",
+                    f"享受待遇；{CONVENTION}（2026-11修订）：缴费当日不计入，{days}日为缴费次日起"
+                    f"第1日至第{days}日，待遇自缴费日＋{days + 1}日起",
                     days=days,
                 )
             )
@@ -409,7 +434,7 @@ def _chongqing_2024(
 
 
 def chongqing_hardship(rules: Chongqing2024Waiting, category: str, facts: PersonFacts) -> bool:
-    return category in rules.hardship_categories or facts.hardship_certified
+    return category in rules.hardship_categories
 
 
 def coverage(
@@ -417,37 +442,31 @@ def coverage(
 ) -> Coverage:
     """The benefit period for a payment on ``paid_on``, independent of the amounts."""
     facts = facts or PersonFacts()
-    category_of(policy, category)
-    check_birth(category, paid_on, facts)
-    if paid_on < policy.collection.start:
+    check_category_fits(policy, category, paid_on, facts)
+    freshman = _freshman_grant(policy, category, paid_on, facts)
+    if paid_on < policy.collection.start and freshman is None:
         raise QuoteRefused(
             f"{policy.year}年度集中缴费期自{policy.collection.start}起（{policy.collection.source}），"
             f"{paid_on.isoformat()}尚不能缴费",
             code="before_collection_period",
         )
     waiting = policy.waiting
-    extra: list[str] = []
     if isinstance(waiting, Tianjin2024Waiting):
         grants = _tianjin_2024(policy, waiting, category, paid_on, facts)
     elif isinstance(waiting, Tianjin2025Waiting):
         grants = _tianjin_2025(policy, waiting, category, paid_on, facts)
     elif isinstance(waiting, Chongqing2024Waiting):
-        grants = _chongqing_2024(policy, waiting, category, paid_on, facts)
-        if category == "student" and facts.via_school and facts.continuous_years == 0:
-            # 004 §5(4): a university freshman enrolling at admission for next year is
-            # covered from the day after payment. The facts cannot tell a university
-            # freshman from a new pupil, so this is only shown, not computed.
-            extra.append(
-                "004 §5(4) 高校新生入学时参加下一年度居民医保的，待遇自缴费次日至次年12月31日；"
-                "本程序未计算此项，如属高校新生请按该条办理"
-            )
+        if freshman is not None:
+            grants = [freshman]
+        else:
+            grants = _chongqing_2024(policy, waiting, category, paid_on, facts)
     else:
         grants = _tianjin_2023(policy, waiting, category, paid_on, facts)
     if not grants:  # only a policy file with an unusual combination of rules gets here
         raise QuoteRefused(f"{policy.key} 的政策文件未规定此情形的待遇起始日期", code="value_unset")
     chosen = min((_clamp(policy, g) for g in grants), key=lambda g: g.start)
     covered = chosen.start <= policy.year_end
-    rules = [chosen.text, *extra]
+    rules = [chosen.text]
     if not covered:
         rules.append(
             f"{CONVENTION}：待遇起始日{chosen.start}晚于{policy.year_end}，本次缴费在"
@@ -470,6 +489,117 @@ def _clamp(policy: Policy, grant: _Grant) -> _Grant:
     if grant.before_year or grant.start >= policy.year_start:
         return grant
     return _Grant(policy.year_start, grant.text, grant.months, grant.days)
+
+
+def _freshman_grant(
+    policy: Policy, category: str, paid_on: dt.date, facts: PersonFacts
+) -> _Grant | None:
+    """004 §5(4): a university freshman enrolling at admission for next year's
+    cover pays from ``freshman_payable_from`` and is covered from the day after
+    payment to 12-31 of the policy year (POLICY.md §5, revised 2026-11)."""
+    if not facts.freshman:
+        return None
+    waiting = policy.waiting
+    start = waiting.freshman_payable_from if isinstance(waiting, Chongqing2024Waiting) else None
+    if start is None:
+        raise QuoteRefused(
+            f"{policy.key} 的政策文件没有高校新生入学参保的规定，不能按高校新生办理",
+            code="freshman_not_applicable",
+        )
+    if category != "student":
+        label = policy.categories["student"].label
+        raise QuoteRefused(
+            f"高校新生入学参保须选择“{label}”类别（004 §5(4)）", code="freshman_not_applicable"
+        )
+    if paid_on < start:
+        raise QuoteRefused(
+            f"高校新生参加{policy.year}年度居民医保自{start}起缴费（004 §5(4)），"
+            f"{paid_on.isoformat()}尚不能缴费",
+            code="before_collection_period",
+        )
+    if paid_on > policy.collection.end:
+        raise QuoteRefused(
+            f"高校新生入学时参加的是下一年度居民医保（004 §5(4)）；{paid_on.isoformat()}已在"
+            f"{policy.year}年度内，请按补缴规定办理，不选“高校新生”",
+            code="freshman_not_applicable",
+        )
+    return _Grant(
+        _next_day(paid_on),
+        f"004 §5(4) 高校新生入学时参加{policy.year}年度居民医保，待遇自缴费次日至"
+        f"{policy.year_end}（POLICY.md §5，2026-11修订：自{start}起可缴费）",
+        before_year=True,
+    )
+
+
+def fitting_category(policy: Policy, paid_on: dt.date, birth: dt.date) -> str:
+    """The age category the person fits on ``paid_on`` (POLICY.md §2, revised 2026-11):
+    newborn inside the newborn window, otherwise child under 18, otherwise adult."""
+    if "newborn" in policy.categories and _newborn_within(policy, birth, paid_on):
+        return "newborn"
+    for key in ("child", "adult"):
+        limits = policy.categories[key].age if key in policy.categories else None
+        if limits is not None and _age_fits(limits.from_age, limits.below, age_on(birth, paid_on)):
+            return key
+    return "adult" if age_on(birth, paid_on) >= 18 else "child"
+
+
+def _age_fits(from_age: int | None, below: int | None, age: int) -> bool:
+    return (from_age is None or age >= from_age) and (below is None or age < below)
+
+
+def check_category_fits(
+    policy: Policy, category: str, paid_on: dt.date, facts: PersonFacts
+) -> None:
+    """Refuse a category that does not fit the birth date on the payment date,
+    naming the one that does (POLICY.md §2 "Category and age", revised 2026-11).
+    Without a birth date only the checks that need none are made; categories
+    whose answer depends on it ask for it (``check_birth``, ``services.quote``)."""
+    cat = category_of(policy, category)
+    check_birth(category, paid_on, facts)
+    if facts.hardship_certified and isinstance(policy.waiting, Chongqing2024Waiting):
+        raise QuoteRefused(
+            "重庆的困难群体（特困人员、低保对象、低保边缘户、返贫致贫人口、脱贫不稳定户、"
+            "边缘易致贫户、突发严重困难户等）各为单独的参保类别，请直接选择类别（004 §6）",
+            code="invalid_input",
+        )
+    birth = facts.birth_date
+    if birth is None:
+        return
+    age = age_on(birth, paid_on)
+    if category == "newborn":
+        within = _newborn_within(policy, birth, paid_on)
+        if within is None:
+            raise _newborn_window_unset(policy)
+        if not within:
+            fit = policy.categories[fitting_category(policy, paid_on, birth)]
+            raise QuoteRefused(
+                f"新生儿须在{_window_text(policy)}参保（{policy.newborn.source}）；该居民"
+                f"{birth}出生，{paid_on}缴费已超过期限，不属于新生儿，应选择“{fit.label}”",
+                code="category_age_mismatch",
+            )
+    elif category == "child" and fitting_category(policy, paid_on, birth) == "newborn":
+        newborn = policy.categories["newborn"]
+        raise QuoteRefused(
+            f"该居民{birth}出生，{paid_on}缴费在新生儿{_window_text(policy)}，应选择"
+            f"“{newborn.label}”（{policy.newborn.source}），以免少享受自出生之日起的待遇",
+            code="category_age_mismatch",
+        )
+    limits = cat.age
+    if limits is None or _age_fits(limits.from_age, limits.below, age):
+        return
+    fit = policy.categories[fitting_category(policy, paid_on, birth)]
+    need = (
+        f"年满{limits.from_age}周岁"
+        if limits.below is None
+        else f"未满{limits.below}周岁"
+        if limits.from_age is None
+        else f"{limits.from_age}至{limits.below - 1}周岁"
+    )
+    raise QuoteRefused(
+        f"“{cat.label}”须{need}（{limits.source}）；该居民{birth}出生，缴费日{paid_on}"
+        f"为{age}周岁，应选择“{fit.label}”",
+        code="category_age_mismatch",
+    )
 
 
 def check_birth(category: str, paid_on: dt.date, facts: PersonFacts) -> None:

@@ -80,7 +80,7 @@ AREAS = ("120221", "120117", "120104", "120110")  # 宁河 (old and new codes), 
 CATEGORIES = (
     ("adult", 0.560, (18, 85)),
     ("student", 0.180, (6, 22)),
-    ("child", 0.085, (0, 6)),
+    ("child", 0.085, (1, 6)),  # under 4 months a baby enrols as a newborn (000 §8(5))
     ("newborn", 0.012, (0, 0)),
     ("extreme_poverty", 0.006, (25, 90)),
     ("special_care", 0.006, (40, 95)),

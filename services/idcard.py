@@ -16,8 +16,10 @@ Handled numbers, all 18 characters with an ISO 7064 MOD 11-2 check character:
 
 Legacy 15-digit resident IDs (YYMMDD birth date, always 19YY, no check
 character) are converted to 18 characters. The 15-character 2017 foreign
-permanent residence ID (three letters then twelve digits) is not handled: the
-clerk is told so.
+permanent residence ID (three capital letters then twelve digits) is still
+valid (POLICY.md §2, revised 2026-11) and is its own document type: the number
+holds no birth date or sex that we rely on, so the clerk types both from the
+card; without them ``parse_id`` raises :class:`ManualIdentityRequired`.
 
 An area code is never refused for being unknown — codes change and permits use
 81/82/83 — it only yields a warning.
@@ -36,6 +38,8 @@ __all__ = [
     "KIND_LABELS",
     "IdKind",
     "IdNumberError",
+    "ManualIdentityRequired",
+    "is_foreign_2017",
     "ParsedId",
     "check_character",
     "mask_id",
@@ -43,7 +47,14 @@ __all__ = [
     "parse_id",
 ]
 
-IdKind = Literal["mainland", "hk_permit", "macao_permit", "taiwan_permit", "foreign_permanent"]
+IdKind = Literal[
+    "mainland",
+    "hk_permit",
+    "macao_permit",
+    "taiwan_permit",
+    "foreign_permanent",
+    "foreign_permanent_2017",
+]
 
 KIND_LABELS: dict[str, str] = {
     "mainland": "居民身份证",
@@ -51,6 +62,7 @@ KIND_LABELS: dict[str, str] = {
     "macao_permit": "港澳居民居住证（澳门）",
     "taiwan_permit": "台湾居民居住证",
     "foreign_permanent": "外国人永久居留身份证",
+    "foreign_permanent_2017": "外国人永久居留身份证（2017年版）",
 }
 
 _PERMIT_AREAS: dict[str, IdKind] = {
@@ -96,6 +108,24 @@ class IdNumberError(InputError):
     """
 
 
+class ManualIdentityRequired(IdNumberError):
+    """A valid 2017 foreign permanent residence ID given without the birth date
+    and sex, which the clerk must type from the card."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"{number} 是2017年版外国人永久居留身份证号码（3个字母加12位数字），号码中没有"
+            "出生日期和性别，请按证件填写出生日期和性别",
+            code="manual_identity_required",
+        )
+        self.number = number
+
+
+def is_foreign_2017(text: str) -> bool:
+    """True if ``text`` (as typed) is a 2017 foreign permanent residence ID number."""
+    return bool(_OLD_FOREIGN_RE.fullmatch(normalize_id(text)))
+
+
 @dataclass(frozen=True)
 class ParsedId:
     """A checked identity number and what it says about its holder."""
@@ -108,6 +138,8 @@ class ParsedId:
     warnings: tuple[str, ...] = ()
     #: the 15-digit number as entered, when it was converted to ``number``
     legacy_number: str | None = None
+    #: birth date and sex were typed by hand (2017 foreign permanent residence ID)
+    manual: bool = False
     kind_label: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -157,6 +189,24 @@ def _birth_date(digits: str, today: datetime.date | None) -> datetime.date:
     return born
 
 
+def _parse_foreign_2017(
+    number: str, today: datetime.date | None, birth_date: datetime.date | None, sex: str | None
+) -> ParsedId:
+    if birth_date is None or sex is None:
+        raise ManualIdentityRequired(number)
+    if sex not in ("M", "F"):
+        raise IdNumberError("性别须为男或女")
+    born = _birth_date(birth_date.strftime("%Y%m%d"), today)
+    return ParsedId(
+        number=number,
+        birth_date=born,
+        sex="M" if sex == "M" else "F",
+        kind="foreign_permanent_2017",
+        area_code=number[:3],
+        manual=True,
+    )
+
+
 def _describe_illegal(number: str) -> str:
     bad: list[str] = []
     for char in number:
@@ -166,13 +216,22 @@ def _describe_illegal(number: str) -> str:
     return f"身份证号码含有不允许的字符：{shown}（只能是数字，最后一位可以是X）"
 
 
-def parse_id(text: str, *, today: datetime.date | None = None) -> ParsedId:
+def parse_id(
+    text: str,
+    *,
+    today: datetime.date | None = None,
+    birth_date: datetime.date | None = None,
+    sex: str | None = None,
+) -> ParsedId:
     """Check an identity number as typed or read from a card, and decode it.
 
     ``today`` is the office clock's date; birth dates after it are refused.
     When ``today`` is None the future-date check is skipped (services take
     time only from an injected clock, never ``date.today()``): callers in the
     program always pass the clock's date.
+
+    ``birth_date`` and ``sex`` ('M'/'F') are used only for the 2017 foreign
+    permanent residence ID, whose number does not give them.
 
     Raises :class:`IdNumberError` (an ``InputError`` and so a ``ValueError``)
     with a Chinese message that says exactly what is wrong.
@@ -183,10 +242,7 @@ def parse_id(text: str, *, today: datetime.date | None = None) -> ParsedId:
     if not number:
         raise IdNumberError("请输入身份证号码")
     if _OLD_FOREIGN_RE.fullmatch(number):
-        raise IdNumberError(
-            "这是2017年版外国人永久居留身份证号码（3个字母加12位数字），"
-            "本程序只接受18位的2023年版号码，请核对证件"
-        )
+        return _parse_foreign_2017(number, today, birth_date, sex)
     if any(not ("0" <= char <= "9" or char == "X") for char in number):
         raise IdNumberError(_describe_illegal(number))
     if len(number) not in (15, 18):
@@ -211,7 +267,7 @@ def parse_id(text: str, *, today: datetime.date | None = None) -> ParsedId:
             f"身份证号码校验位错误：校验位应为 {expected}，实际为 {number[17]}"
             "（可能有数字输错，请核对）"
         )
-    sex: Literal["M", "F"] = "M" if int(number[16]) % 2 else "F"
+    holder_sex: Literal["M", "F"] = "M" if int(number[16]) % 2 else "F"
     area_code = number[:6]
 
     kind: IdKind
@@ -233,7 +289,7 @@ def parse_id(text: str, *, today: datetime.date | None = None) -> ParsedId:
     return ParsedId(
         number=number,
         birth_date=birth_date,
-        sex=sex,
+        sex=holder_sex,
         kind=kind,
         area_code=area_code,
         warnings=tuple(warnings),

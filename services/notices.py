@@ -5,7 +5,10 @@ Notices are numbered per office and calendar year of issue without gaps
 transaction that writes the notice. A notice goes ``issued`` → ``paid`` (when
 the payment is taken, :mod:`services.payments`) or ``cancelled``; a void of its
 payment makes it ``issued`` again. Its deadline is the end of the collection
-period, or of the late-payment window when issued after the collection period.
+period, or of the late-payment window when issued after the collection period,
+but never later than the day before the policy would price the enrolment
+differently (Chongqing: a notice printed before 07-01 is due by 06-30); a
+notice whose amount cannot be known today is refused, naming the missing figure.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound
 from services.numbering import take_next_number
 from services.office import require_operator
-from services.payments import load_enrollment
+from services.payments import load_enrollment, person_facts, requote
 from services.policy import Policy, PolicyBook, Unset
+from services.quote import due_holds_until
 
 STATUS_LABELS = {"issued": "待缴费", "paid": "已缴费", "cancelled": "已作废"}
 
@@ -113,6 +117,19 @@ def issue_notice(
         )
     policy = policies.get(enrollment.policy_key)
     deadline = notice_deadline(policy, now.date())
+    # Issue 8 item 10: the amount must be knowable today and the notice must not
+    # promise it past the day the policy prices it differently (Chongqing 07-01).
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+    requote(policies, enrollment, resident, now.date())
+    deadline = due_holds_until(
+        policy,
+        enrollment.category,
+        enrollment.tier,
+        person_facts(enrollment, resident),
+        now.date(),
+        deadline,
+    )
     office = session.get(Office, office_id)
     assert office is not None
     year = now.year

@@ -151,6 +151,7 @@ def person_facts(enrollment: Enrollment, resident: Resident) -> PersonFacts:
         via_school=enrollment.via_school,
         job_change=enrollment.job_change,
         hardship_certified=enrollment.hardship_certified,
+        freshman=enrollment.freshman,
     )
 
 

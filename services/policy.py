@@ -34,7 +34,9 @@ from services.errors import NotFound
 from services.policy_file import RULE_SETS, load_policy_file, parse_amount_fen
 from services.policy_types import (
     CATEGORY_KEYS,
+    REQUIRED_CATEGORY_KEYS,
     SUBSIDY_KINDS,
+    AgeLimits,
     AgeRule,
     Category,
     Chongqing2024Waiting,
@@ -54,8 +56,10 @@ from services.policy_types import (
 __all__ = [
     "CATEGORY_KEYS",
     "ENV_POLICY_DIR",
+    "REQUIRED_CATEGORY_KEYS",
     "RULE_SETS",
     "SUBSIDY_KINDS",
+    "AgeLimits",
     "AgeRule",
     "Category",
     "Chongqing2024Waiting",

@@ -9,7 +9,21 @@ File format, in short (the built-in files are commented examples):
   as :class:`Unset`; code that needs it refuses with that reason, never guesses;
 * ``key`` must equal the file name without ``.toml``;
 * ``rules`` names the waiting-period rule set implemented in ``services.coverage``;
-  its parameters are the ``[waiting]`` table, checked per rule set.
+  its parameters are the ``[waiting]`` table, checked per rule set (a few are
+  optional: ``no_waiting_categories`` and ``freshman_payable_from`` of chongqing-2024);
+* a category (``[categories.KEY]``, KEY from ``CATEGORY_KEYS``; only adult,
+  student, child and newborn are required, the subsidised groups are per region)
+  has ``label``, ``tiers``, ``subsidy`` (none / full / quota / unset) and may have
+  ``default_tier``, ``benefit_tier``, ``source`` and:
+
+  - ``age = { from = 18 }`` or ``{ below = 18 }`` — the ages (on the payment
+    date) the category fits; another age is refused naming the fitting category;
+  - ``minor_benefit_tier = "high"`` — the benefit tier of a person under 18 on
+    the payment date (Tianjin's subsidised minors, 000 §2(2));
+  - ``give_up_subsidy = { min_age = 18, source = "…" }`` — inside the collection
+    period a person this old may give the subsidy up and pay a non-default tier
+    in full (000 §7(1)3);
+  - ``unsubsidised_higher_tier`` and ``adult_outside_school`` (see ``Category``).
 
 Every table is read through ``_Reader``, which checks each field it is asked
 for and refuses unknown fields, so a typo in a file is an error naming the
@@ -29,7 +43,9 @@ from typing import Any
 
 from services.policy_types import (
     CATEGORY_KEYS,
+    REQUIRED_CATEGORY_KEYS,
     SUBSIDY_KINDS,
+    AgeLimits,
     AgeRule,
     Category,
     Chongqing2024Waiting,
@@ -81,6 +97,8 @@ _WAITING_SPECS: dict[str, tuple[type[Any], dict[str, str]]] = {
             "no_fiscal_subsidy_from": "date",
             "hardship_categories": "categories",
             "hardship_no_waiting": "period",
+            "no_waiting_categories": "categories?",
+            "freshman_payable_from": "date?",
         },
     ),
 }
@@ -338,6 +356,22 @@ def _age_rule(sub: _Reader, key: str, *, with_category: bool) -> AgeRule | None:
     return result
 
 
+def _age_limits(sub: _Reader) -> AgeLimits | None:
+    """``age = { from = 18 }`` / ``{ below = 18 }``: the ages the category fits."""
+    if not sub.has("age"):
+        return None
+    table = sub.table("age")
+    from_age = table.count("from", low=0, high=150) if table.has("from") else None
+    below = table.count("below", low=1, high=150) if table.has("below") else None
+    source = table.text("source", default="")
+    table.finish()
+    if from_age is None and below is None:
+        raise sub.error("age", "须写 from（最低年龄）或 below（年龄上限，不含）之一")
+    if from_age is not None and below is not None and from_age >= below:
+        raise sub.error("age", "from 须小于 below")
+    return AgeLimits(from_age=from_age, below=below, source=source)
+
+
 def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str, Category]:
     categories: dict[str, Category] = {}
     for key in table.data:
@@ -370,6 +404,16 @@ def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str,
         higher = _age_rule(sub, "unsubsidised_higher_tier", with_category=False)
         if higher is not None and (default is None or len(allowed) < 2):
             raise sub.error("unsubsidised_higher_tier", "须有 default_tier 和至少两个可选档次")
+        give_up = _age_rule(sub, "give_up_subsidy", with_category=False)
+        if give_up is not None and (default is None or len(allowed) < 2):
+            raise sub.error("give_up_subsidy", "须有 default_tier 和至少两个可选档次")
+        if give_up is not None and subsidy == "none":
+            raise sub.error(
+                "give_up_subsidy", "只有享受资助的类别（subsidy 不为 none）才能放弃资助"
+            )
+        minor_tier = sub.text("minor_benefit_tier") if sub.has("minor_benefit_tier") else None
+        if minor_tier is not None and minor_tier not in tiers:
+            raise sub.error("minor_benefit_tier", _missing_tier(minor_tier, tiers))
         categories[key] = Category(
             key=key,
             label=sub.text("label"),
@@ -380,9 +424,12 @@ def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str,
             source=sub.text("source", default=""),
             adult_outside_school=_age_rule(sub, "adult_outside_school", with_category=True),
             unsubsidised_higher_tier=higher,
+            age=_age_limits(sub),
+            minor_benefit_tier=minor_tier,
+            give_up_subsidy=give_up,
         )
         sub.finish()
-    missing = [key for key in CATEGORY_KEYS if key not in categories]
+    missing = [key for key in REQUIRED_CATEGORY_KEYS if key not in categories]
     if missing:
         raise table.error(None, f"缺少参保类别 {'、'.join(missing)}")
     for category in categories.values():
@@ -425,6 +472,10 @@ def _parse_waiting(top: _Reader, rules: str, categories: Mapping[str, Category])
     sub = top.table("waiting") if top.has("waiting") or spec else _Reader(top.file, "waiting", {})
     values: dict[str, Any] = {}
     for key, kind in spec.items():
+        if kind.endswith("?"):  # optional: the dataclass default applies when absent
+            if not sub.has(key):
+                continue
+            kind = kind[:-1]
         if kind == "count":
             values[key] = sub.count(key)
         elif kind == "date":

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from services.errors import ServiceError
 
-#: Category keys of POLICY.md §2, in the document's order.
+#: Category keys of POLICY.md §2, in the document's order: Tianjin's (000 §2),
+#: then the groups only Chongqing names (004 §6, POLICY.md §2 revised 2026-11).
 CATEGORY_KEYS: tuple[str, ...] = (
     "adult",
     "student",
@@ -29,7 +30,16 @@ CATEGORY_KEYS: tuple[str, ...] = (
     "low_income_edge",
     "severe_disability",
     "student_loan",
+    "returned_to_poverty",
+    "unstable_lifted",
+    "edge_poverty_risk",
+    "sudden_hardship",
+    "lifted_from_poverty",
+    "disabled",
+    "family_planning_special",
 )
+#: Every policy has these; the subsidised groups differ by region.
+REQUIRED_CATEGORY_KEYS: tuple[str, ...] = ("adult", "student", "child", "newborn")
 SUBSIDY_KINDS: tuple[str, ...] = ("none", "full", "quota")
 
 
@@ -95,6 +105,15 @@ class AgeRule:
 
 
 @dataclass(frozen=True)
+class AgeLimits:
+    """Ages (on the payment date) the category fits: ``from_age`` <= age < ``below``."""
+
+    from_age: int | None
+    below: int | None
+    source: str
+
+
+@dataclass(frozen=True)
 class Category:
     key: str
     label: str
@@ -108,6 +127,14 @@ class Category:
     #: an adult of this category may choose a tier other than the default and
     #: then pays it in full, without subsidy
     unsubsidised_higher_tier: AgeRule | None = None
+    #: the ages the category fits (POLICY.md §2 "Category and age", revised 2026-11)
+    age: AgeLimits | None = None
+    #: benefit tier of a person of this category under 18 on the payment date
+    #: (Tianjin: subsidised minors keep high benefits, 000 §2(2))
+    minor_benefit_tier: str | None = None
+    #: a subsidised person of at least ``min_age`` may give the subsidy up inside
+    #: the collection period and pay a higher tier in full (000 §7(1)3)
+    give_up_subsidy: AgeRule | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +182,11 @@ class Chongqing2024Waiting:
     no_fiscal_subsidy_from: dt.date
     hardship_categories: frozenset[str]
     hardship_no_waiting: Period
+    #: categories with no waiting period whenever they pay (004 §6: 脱贫人口)
+    no_waiting_categories: frozenset[str] = frozenset()
+    #: a university freshman enrolling at admission for the policy year may pay
+    #: from this day, before the collection period (004 §5(4))
+    freshman_payable_from: dt.date | None = None
 
 
 WaitingRules = Tianjin2023Waiting | Tianjin2024Waiting | Tianjin2025Waiting | Chongqing2024Waiting

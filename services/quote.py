@@ -27,14 +27,16 @@ from services.coverage import (
     add_months,
     age_on,
     category_of,
-    check_birth,
+    check_category_fits,
     chongqing_hardship,
     coverage,
+    fitting_category,
     tianjin_2025_waiting_months,
 )
 from services.policy import (
     Category,
     Chongqing2024Waiting,
+    Period,
     Policy,
     Tier,
     Unset,
@@ -50,7 +52,9 @@ __all__ = [
     "add_months",
     "age_on",
     "coverage",
+    "due_holds_until",
     "fen_text",
+    "fitting_category",
     "quote",
     "quote_all_tiers",
     "tianjin_2025_waiting_months",
@@ -84,6 +88,7 @@ class Quote:
     tier_label: str = ""
     benefit_tier_label: str = ""
     benefits: tuple[str, ...] = ()
+    subsidy_given_up: bool = False  # a subsidised person pays a higher tier in full
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +103,7 @@ class Quote:
             "benefit_tier_label": self.benefit_tier_label,
             "standard": fen_text(self.standard_fen),
             "subsidy": fen_text(self.subsidy_fen),
+            "subsidy_given_up": self.subsidy_given_up,
             "fiscal_surcharge": fen_text(self.fiscal_surcharge_fen),
             "personal_due": fen_text(self.personal_due_fen),
             "fiscal_subsidy": None
@@ -231,17 +237,19 @@ def quote(
 ) -> Quote:
     """Amounts and benefit period for one category and tier (POLICY.md §2–§5)."""
     facts = facts or PersonFacts()
-    asked = category_of(policy, category)
-    check_birth(category, paid_on, facts)
+    asked = check_category_level(policy, category, paid_on, facts)
     rules: list[str] = []
     cat = _priced_category(policy, asked, paid_on, facts, rules)
     tier = _resolve_tier(policy, cat, tier)
     tier_obj = policy.tiers[tier]
     unsubsidised = _unsubsidised_higher_tier(cat, tier, paid_on, facts, tier_obj.label)
+    given_up = not unsubsidised and _gives_up_subsidy(policy, cat, tier, paid_on, facts)
     cover = coverage(policy, category, paid_on, facts)
 
     standard = _require(tier_obj.standard, policy, f"{tier_obj.label}个人缴费标准")
-    rules.append(f"{tier_obj.source} {tier_obj.label}个人缴费标准{fen_text(standard)}元".strip())
+    rules.append(
+        f"{_cite(policy, tier_obj.source)} {tier_obj.label}个人缴费标准{fen_text(standard)}元".strip()
+    )
     subsidy = 0
     if unsubsidised:
         rule = cat.unsubsidised_higher_tier
@@ -249,6 +257,13 @@ def quote(
         rules.append(
             f"{rule.source} {cat.label}中的成年居民自行选择{tier_obj.label}，个人缴费部分"
             f"不再享受资助，全额缴纳"
+        )
+    elif given_up:
+        rule = cat.give_up_subsidy
+        assert rule is not None
+        rules.append(
+            f"{rule.source} 集中缴费期内放弃资助，自愿选择{tier_obj.label}缴费，资助0.00元，"
+            f"个人全额缴纳{fen_text(standard)}元（POLICY.md §2，2026-11修订）"
         )
     elif isinstance(cat.subsidy, Unset):
         raise QuoteRefused(
@@ -272,7 +287,14 @@ def quote(
     fiscal, surcharge = _fiscal(policy, category, tier_obj, paid_on, facts, rules)
     due = standard - subsidy + surcharge
     benefit_tier = cat.benefit_tier or tier
-    if benefit_tier != tier:
+    minor_tier = _minor_benefit_tier(cat, paid_on, facts)
+    if minor_tier is not None and not (unsubsidised or given_up):
+        benefit_tier = minor_tier
+        rules.append(
+            f"{cat.source} 未满18周岁的{cat.label}，资助只改变个人缴费，仍按学生儿童、未成年居民"
+            f"享受{policy.tiers[minor_tier].label}报销待遇（POLICY.md §2，2026-11修订）"
+        )
+    elif benefit_tier != tier:
         rules.append(
             f"{cat.source} {cat.label}按{tier_obj.label}缴费，享受"
             f"{policy.tiers[benefit_tier].label}报销待遇"
@@ -299,7 +321,7 @@ def quote(
         covered=cover.covered,
         late=cover.late,
         rules=tuple(rules),
-        notice=_notice(policy, tier_obj.label, due, cover),
+        notice=_notice(policy, tier_obj.label, due, cover, given_up=given_up),
         policy_name=policy.name,
         priced_as=cat.key,
         fiscal_surcharge_fen=surcharge,
@@ -309,7 +331,75 @@ def quote(
         tier_label=tier_obj.label,
         benefit_tier_label=benefit_obj.label,
         benefits=benefits,
+        subsidy_given_up=given_up,
     )
+
+
+def check_category_level(
+    policy: Policy, category: str, paid_on: dt.date, facts: PersonFacts
+) -> Category:
+    """Refusals that concern the whole category, whatever the tier: it must fit
+    the age, and a subsidy the documents do not give cannot be priced."""
+    check_category_fits(policy, category, paid_on, facts)
+    cat = category_of(policy, category)
+    no_way_round = cat.unsubsidised_higher_tier is None and cat.give_up_subsidy is None
+    if isinstance(cat.subsidy, Unset) and no_way_round:
+        raise QuoteRefused(
+            f"{policy.key} 的{cat.label}资助标准未在政策文件中给出（{cat.subsidy.reason}），"
+            f"无法报价，不能按全额缴费标准收取（{cat.source}）",
+            code="value_unset",
+        )
+    return cat
+
+
+def _minor_benefit_tier(cat: Category, paid_on: dt.date, facts: PersonFacts) -> str | None:
+    """``cat.minor_benefit_tier`` if the person is under 18 on the payment date."""
+    if cat.minor_benefit_tier is None:
+        return None
+    if facts.birth_date is None:
+        raise QuoteRefused(
+            f"{cat.label}的待遇档次取决于缴费日是否未满18周岁，请填写出生日期（{cat.source}）",
+            code="birth_date_required",
+        )
+    return cat.minor_benefit_tier if age_on(facts.birth_date, paid_on) < 18 else None
+
+
+def _gives_up_subsidy(
+    policy: Policy, cat: Category, tier: str, paid_on: dt.date, facts: PersonFacts
+) -> bool:
+    """000 §7(1)3: inside the collection period a subsidised person may give the
+    subsidy up and pay a higher tier in full (POLICY.md §2, revised 2026-11)."""
+    rule = cat.give_up_subsidy
+    if rule is None or tier == cat.default_tier:
+        return False
+    label = policy.tiers[tier].label
+    if paid_on not in policy.collection:
+        raise QuoteRefused(
+            f"{cat.label}放弃资助、选择{label}只能在集中缴费期（{policy.collection.start}至"
+            f"{policy.collection.end}）内办理（{rule.source}）",
+            code="tier_not_allowed",
+        )
+    if facts.birth_date is None:
+        raise QuoteRefused(
+            f"{cat.label}放弃资助选择{label}须为成年居民，请填写出生日期（{rule.source}）",
+            code="birth_date_required",
+        )
+    if age_on(facts.birth_date, paid_on) < rule.min_age:
+        raise QuoteRefused(
+            f"未满{rule.min_age}周岁的{cat.label}已按低档缴费享受高档待遇，不能放弃资助选择{label}"
+            f"（{rule.source}；POLICY.md §2）",
+            code="tier_not_allowed",
+        )
+    return True
+
+
+def _cite(policy: Policy, source: str) -> str:
+    """``source`` with a note when it cites a draft (征求意见稿) among the policy's sources."""
+    for doc in policy.sources:
+        prefix = doc.file[:3]
+        if source.startswith(prefix) and "征求意见稿" in doc.title:
+            return f"{source}（{prefix}为公开征求意见稿，非正式印发文件）"
+    return source
 
 
 def _unsubsidised_higher_tier(
@@ -363,12 +453,18 @@ def _fiscal(
         return 0, amount
     if isinstance(amount, Unset):
         return None, 0
-    rules.append(f"{source} {label}财政补助{fen_text(amount)}元/人/年（政府负担）".strip())
+    rules.append(
+        f"{_cite(policy, source)} {label}财政补助{fen_text(amount)}元/人/年（政府负担）".strip()
+    )
     return amount, 0
 
 
-def _notice(policy: Policy, tier_label: str, due: int, cover: Coverage) -> str:
+def _notice(
+    policy: Policy, tier_label: str, due: int, cover: Coverage, *, given_up: bool = False
+) -> str:
     head = f"{policy.name}，{tier_label}，应缴{fen_text(due)}元。"
+    if given_up:
+        head += "参保人自愿放弃资助，全额缴纳个人缴费。"
     if not cover.covered:
         return (
             head + f"注意：按规定待遇应自{cover.entitled_from}起享受，晚于本年度待遇截止日"
@@ -384,6 +480,44 @@ def _notice(policy: Policy, tier_label: str, due: int, cover: Coverage) -> str:
     return text
 
 
+def _price_boundaries(policy: Policy) -> set[dt.date]:
+    """Days on which a rule of the policy may change the amount due."""
+    days = {policy.collection.end + dt.timedelta(days=1)}
+    if isinstance(policy.late, Period):
+        days |= {policy.late.start, policy.late.end + dt.timedelta(days=1)}
+    waiting = policy.waiting
+    if isinstance(waiting, Chongqing2024Waiting):
+        days |= {
+            waiting.no_fiscal_subsidy_from,
+            waiting.hardship_no_waiting.start,
+            waiting.hardship_no_waiting.end + dt.timedelta(days=1),
+        }
+    return days
+
+
+def due_holds_until(
+    policy: Policy,
+    category: str,
+    tier: str | None,
+    facts: PersonFacts,
+    issued_on: dt.date,
+    last_day: dt.date,
+) -> dt.date:
+    """The last day, up to ``last_day``, on which the amount quoted on ``issued_on``
+    is still what the resident owes: the day before the first date on which the
+    policy prices it differently or cannot price it at all (a Chongqing notice
+    printed before 07-01 must not promise the subsidised price after 06-30)."""
+    due = quote(policy, category, tier, issued_on, facts).personal_due_fen
+    for day in sorted(d for d in _price_boundaries(policy) if issued_on < d <= last_day):
+        try:
+            changed = quote(policy, category, tier, day, facts).personal_due_fen != due
+        except QuoteRefused:
+            changed = True
+        if changed:
+            return day - dt.timedelta(days=1)
+    return last_day
+
+
 def quote_all_tiers(
     policy: Policy, category: str, paid_on: dt.date, facts: PersonFacts | None = None
 ) -> list[TierQuote]:
@@ -391,6 +525,7 @@ def quote_all_tiers(
     Refusals that concern the whole category (unknown category, missing birth
     date of a newborn) are raised, not listed."""
     facts = facts or PersonFacts()
+    check_category_level(policy, category, paid_on, facts)
     result = []
     for tier in tiers_for(policy, category, paid_on, facts):
         label = policy.tiers[tier].label

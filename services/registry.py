@@ -1,10 +1,13 @@
 """The register of residents and their enrolments (参保登记).
 
 A resident is registered once (by ID number); an enrolment is made once per
-policy year — "应保尽保、不重复参保" (POLICY.md §7.5). A second enrolment in
-the same year is refused, saying when and at which office the first was made.
-The database's unique constraint backs the check, so two windows racing for
-the same person cannot both succeed.
+policy year — "应保尽保、不重复参保" (POLICY.md §7.5). A second *live*
+enrolment in the same year is refused, saying when and at which office the
+first was made; a refunded one no longer counts (revised 2026-11), so a person
+who gave up a subsidy and was refunded may enrol again. The database's partial
+unique index backs the check, so two windows racing for the same person cannot
+both succeed. Each enrolment records its eligibility document
+(``services.eligibility``).
 
 Search is built for a street office's register of 300,000 residents: every
 kind of query is answered from an index (full ID number, last four characters,
@@ -26,8 +29,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import Enrollment, Office, Resident, Village
 from services.clock import Clock
+from services.eligibility import check_eligibility_document
 from services.errors import ConflictError, InputError, NotFound
-from services.idcard import ParsedId, parse_id
+from services.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
 
@@ -46,6 +50,9 @@ class ResidentInput:
     phone: str = ""
     address: str = ""
     household_no: str = ""
+    #: typed from the card for a 2017 foreign permanent residence ID only
+    birth_date: dt.date | None = None
+    sex: str | None = None  # 'M' | 'F'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +92,11 @@ class EnrollmentRecord:
     status: str
     office_name: str
     created_at: dt.datetime
+    eligibility_document: str = ""
+
+
+#: enrolment statuses that count for "once per year" (POLICY.md §7.5, revised 2026-11)
+LIVE_STATUSES = ("registered", "paid")
 
 
 # --- normalising what the clerk typed ---------------------------------------------
@@ -158,6 +170,7 @@ def _enrollment_record(row: Enrollment, office_name: str | None) -> EnrollmentRe
         status=row.status,
         office_name=office_name or "",
         created_at=row.created_at,
+        eligibility_document=row.eligibility_document,
     )
 
 
@@ -175,11 +188,11 @@ def get_resident(session: Session, resident_id: int) -> ResidentRecord:
 def find_by_id_number(
     session: Session, text: str, *, today: dt.date | None = None
 ) -> ResidentRecord | None:
-    parsed = parse_id(text, today=today)
+    number = normalize_id(text) if is_foreign_2017(text) else parse_id(text, today=today).number
     row = session.execute(
         select(Resident, Village.name)
         .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id_number == parsed.number)
+        .where(Resident.id_number == number)
     ).first()
     return None if row is None else _resident_record(row[0], row[1])
 
@@ -230,7 +243,9 @@ def register_resident(
     information" change (POLICY.md §6) that needs a second person's review, so
     it is not done silently at registration.
     """
-    parsed: ParsedId = parse_id(data.id_number, today=clock.now().date())
+    parsed: ParsedId = parse_id(
+        data.id_number, today=clock.now().date(), birth_date=data.birth_date, sex=data.sex
+    )
     name = clean_name(data.name)
     phone = clean_phone(data.phone)
     _check_village(session, data.village_id, office_id)
@@ -269,7 +284,11 @@ def _duplicate_message(session: Session, resident_id: int, policy_year: int) -> 
         select(Enrollment, Office.name, Resident.name)
         .join(Resident, Resident.id == Enrollment.resident_id)
         .outerjoin(Office, Office.id == Enrollment.office_id)
-        .where(Enrollment.resident_id == resident_id, Enrollment.policy_year == policy_year)
+        .where(
+            Enrollment.resident_id == resident_id,
+            Enrollment.policy_year == policy_year,
+            Enrollment.status.in_(LIVE_STATUSES),
+        )
     ).first()
     if row is None:  # the other window's transaction has not committed yet
         return f"该居民的 {policy_year} 年度参保登记正在另一窗口办理，同一年度不能重复参保。"
@@ -293,19 +312,29 @@ def enroll(
     facts: PersonFacts,
     office_id: int | None,
     operator_id: int | None,
+    eligibility_document: str = "",
 ) -> tuple[EnrollmentRecord, Quote]:
     """Enrol a registered resident for ``policy``'s year, quoted as of today.
 
     The benefit dates are provisional until the payment is taken: the payment
-    fixes them from the real payment date.
+    fixes them from the real payment date. ``eligibility_document`` (a key of
+    ``services.eligibility.ELIGIBILITY_DOCUMENTS``) is checked against the
+    category and the resident's ID; '' leaves it unrecorded (callers that do
+    not ask, e.g. the demo data).
     """
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
     facts = dataclasses.replace(facts, birth_date=facts.birth_date or resident.birth_date)
+    if eligibility_document:
+        check_eligibility_document(
+            eligibility_document, category=category, id_kind=_id_kind(resident.document_type)
+        )
     exists = session.scalar(
         select(Enrollment.id).where(
-            Enrollment.resident_id == resident_id, Enrollment.policy_year == policy.year
+            Enrollment.resident_id == resident_id,
+            Enrollment.policy_year == policy.year,
+            Enrollment.status.in_(LIVE_STATUSES),
         )
     )
     if exists is not None:
@@ -335,6 +364,8 @@ def enroll(
         via_school=facts.via_school,
         job_change=facts.job_change,
         hardship_certified=facts.hardship_certified,
+        freshman=facts.freshman,
+        eligibility_document=eligibility_document,
         created_at=clock.now(),
         created_by=operator_id,
     )
@@ -351,6 +382,11 @@ def enroll(
     return _enrollment_record(row, None), q
 
 
+def _id_kind(document_type: str) -> str:
+    """The ``IdKind`` of a stored document label ('' if unknown)."""
+    return next((kind for kind, label in KIND_LABELS.items() if label == document_type), "")
+
+
 def register_and_enroll(
     session: Session,
     clock: Clock,
@@ -363,6 +399,7 @@ def register_and_enroll(
     facts: PersonFacts,
     office_id: int | None,
     operator_id: int | None,
+    eligibility_document: str = "",
 ) -> tuple[ResidentRecord, EnrollmentRecord, Quote]:
     """The registration page's one call: the resident (new or known) and the
     enrolment, in the caller's single transaction."""
@@ -380,6 +417,7 @@ def register_and_enroll(
         facts=facts,
         office_id=office_id,
         operator_id=operator_id,
+        eligibility_document=eligibility_document,
     )
     return resident, enrollment, q
 
@@ -406,6 +444,8 @@ def search_conditions(text: str) -> list[ColumnElement[bool]]:
         return []
     upper = q.upper()
     conditions: list[ColumnElement[bool]] = []
+    if is_foreign_2017(upper):  # 2017 foreign permanent residence ID: the whole number
+        return [Resident.id_number == normalize_id(upper)]
     if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
         try:
             conditions.append(Resident.id_number == parse_id(upper).number)

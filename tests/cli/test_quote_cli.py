@@ -70,12 +70,15 @@ def test_json_is_not_ascii_escaped(capsys):
             "orphan",
             "--paid-on",
             "2023-11-01",
+            "--birth-date",
+            "2012-03-04",
             "--json",
         ],
         capsys,
     )
     assert code == 0 and "孤儿" in out and "\\u" not in out
     assert json.loads(out)["personal_due"] == "0.00"
+    assert json.loads(out)["benefit_tier"] == "high"  # a minor orphan keeps high benefits
 
 
 def test_all_facts_flags(capsys):
@@ -367,6 +370,8 @@ def test_text_output(capsys):
             "minimum_living",
             "--paid-on",
             "2023-11-01",
+            "--birth-date",
+            "1980-05-05",
         ],
         capsys,
     )

@@ -24,6 +24,22 @@ CQ = BOOK.get("chongqing-zhongxian-2024")
 D = dt.date.fromisoformat
 FULL = ("extreme_poverty", "special_care", "retired_cadre_spouse", "orphan")
 QUOTA = ("minimum_living", "low_income_edge", "severe_disability", "student_loan")
+#: Chongqing's subsidised groups (004 §6); their subsidy is in the missing annex 1
+CQ_GROUPS = (
+    "extreme_poverty",
+    "minimum_living",
+    "low_income_edge",
+    "returned_to_poverty",
+    "unstable_lifted",
+    "edge_poverty_risk",
+    "sudden_hardship",
+    "lifted_from_poverty",
+    "special_care",
+    "disabled",
+    "family_planning_special",
+)
+#: a birth date that makes the person an adult on every date of these tests
+ADULT = dt.date(1980, 5, 5)
 
 
 def q(policy: Policy, category: str, tier: str | None, paid_on: str, **facts: object) -> Quote:

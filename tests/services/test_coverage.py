@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from quote_helpers import BOOK, CQ, FULL, QUOTA, TJ23, TJ24, TJ25, D, q, refused, start  # noqa: F401
+from quote_helpers import (  # noqa: F401
+    ADULT,
+    BOOK,
+    CQ,
+    FULL,
+    QUOTA,
+    TJ23,
+    TJ24,
+    TJ25,
+    D,
+    q,
+    refused,
+    start,
+)
 
 from services.policy import Policy, builtin_policy_dir, load_policies
 from services.quote import (
@@ -108,7 +121,7 @@ def test_not_covered_says_so_plainly():
 
 @pytest.mark.parametrize("category", [*FULL, *QUOTA])
 def test_tianjin_2024_subsidised_late_payers_covered_natural_year(category):
-    result = q(TJ24, category, None, "2024-05-10")
+    result = q(TJ24, category, None, "2024-05-10", birth_date=ADULT)
     assert result.benefit_start == D("2024-01-01") and result.late
     assert any(r.startswith("000 §8(7)") for r in result.rules)
 
@@ -120,12 +133,10 @@ def test_tianjin_2024_subsidised_late_payers_covered_natural_year(category):
     ("birth", "paid_on", "expected"),
     [
         ("2024-01-15", "2024-05-15", "2024-01-15"),  # exactly birth + 4 months
-        ("2024-01-15", "2024-05-16", "2024-05-17"),  # one day later: day after payment
         ("2024-01-31", "2024-05-31", "2024-01-31"),
-        ("2024-01-31", "2024-06-01", "2024-06-02"),
         ("2024-10-31", "2024-12-31", "2024-10-31"),
         ("2023-10-05", "2023-11-20", "2023-10-05"),  # born 2023-09..12: from birth
-        ("2023-09-15", "2024-03-01", "2023-09-15"),  # 000 §8(5) second sentence
+        ("2023-09-15", "2024-01-15", "2023-09-15"),  # 000 §8(5) second sentence, in window
         ("2023-08-20", "2023-11-01", "2024-01-01"),  # born before September 2023
     ],
 )
@@ -134,6 +145,29 @@ def test_tianjin_2024_newborn(birth, paid_on, expected):
     assert result.benefit_start == D(expected) and result.waiting_months == 0
     section = "000 §8(1)" if expected == "2024-01-01" else "000 §8(5)"
     assert any(r.startswith(section) for r in result.rules)
+
+
+@pytest.mark.parametrize(
+    ("birth", "paid_on", "expected"),
+    [
+        ("2024-01-15", "2024-05-16", "2024-05-17"),  # one day after the window
+        ("2024-01-31", "2024-06-01", "2024-06-02"),
+        ("2023-09-15", "2024-03-01", "2024-03-02"),  # born Sep 2023, enrolled late
+        ("2023-12-31", "2024-05-01", "2024-05-02"),
+    ],
+)
+def test_tianjin_2024_baby_after_the_4_month_window_is_a_child_covered_next_day(
+    birth, paid_on, expected
+):
+    """000 §8(5) + POLICY.md §2, §5 (revised 2026-11): outside the 4-month window the
+    baby is not a `newborn` (refused, naming the child category) and, enrolled as
+    `child`, is covered from the day after payment — never months back."""
+    error = refused(TJ24, "newborn", None, paid_on, birth_date=D(birth))
+    assert error.code == "category_age_mismatch"
+    assert TJ24.categories["child"].label in error.message
+    result = q(TJ24, "child", None, paid_on, birth_date=D(birth))
+    assert result.benefit_start == D(expected) and result.waiting_months == 0
+    assert any(r.startswith("000 §8(5)") for r in result.rules)
 
 
 def test_newborn_needs_birth_date():
@@ -240,7 +274,6 @@ def test_tianjin_2025_waiting(paid_on, facts, expected, months):
 @pytest.mark.parametrize(
     ("category", "facts"),
     [
-        ("newborn", {"birth_date": D("2025-03-01"), "gap_years": 0}),
         ("adult", {"hardship_certified": True, "gap_years": 5}),
         ("adult", {"job_change": True, "continuous_years": 2, "gap_months": 3, "gap_years": 1}),
     ],
@@ -259,8 +292,8 @@ def test_extra_2026_policy_quotes_with_the_2025_rules(tj26):
     result = quote(tj26, "adult", "high", D("2026-02-10"), PersonFacts(gap_years=3))
     assert result.personal_due_fen == 105000 and result.waiting_months == 5
     assert result.benefit_start == D("2026-07-11")
-    assert q(tj26, "minimum_living", None, "2025-10-01").personal_due_fen == 4000
-    assert q(tj26, "orphan", None, "2025-10-01").personal_due_fen == 0
+    assert q(tj26, "minimum_living", None, "2025-10-01", birth_date=ADULT).personal_due_fen == 4000
+    assert q(tj26, "orphan", None, "2025-10-01", birth_date=ADULT).personal_due_fen == 0
     result = q(tj26, "student", None, "2025-10-01", via_school=True, continuous_years=1)
     assert result.benefit_tier == "high" and result.benefit_start == D("2026-01-01")
     assert any("待遇标准未在政策文件中给出" in line for line in result.benefits)
@@ -277,8 +310,8 @@ def test_extra_2026_policy_quotes_with_the_2025_rules(tj26):
         ("2024-01-01", "2024-02-01", 0),
         ("2024-01-31", "2024-02-01", 0),
         ("2024-02-29", "2024-03-01", 0),
-        ("2024-03-01", "2024-05-30", 90),
-        ("2024-06-30", "2024-09-28", 90),
+        ("2024-03-01", "2024-05-31", 90),  # 满90日后: D+1..D+90, cover on D+91
+        ("2024-06-30", "2024-09-29", 90),
     ],
 )
 def test_chongqing_benefit_start(paid_on, expected, days):
@@ -293,7 +326,7 @@ def test_chongqing_before_collection_period():
 
 def test_chongqing_late_coverage_until_september():
     cover = coverage(CQ, "adult", D("2024-09-30"))
-    assert cover.benefit_start == D("2024-12-29") and cover.waiting_days == 90
+    assert cover.benefit_start == D("2024-12-30") and cover.waiting_days == 90
 
 
 def test_chongqing_after_september_is_closed():
@@ -310,23 +343,43 @@ def test_chongqing_from_july_refuses_naming_the_fiscal_subsidy(tier):
 
 
 def test_chongqing_non_hardship_full_subsidy_from_july_also_needs_fiscal_subsidy():
-    assert refused(CQ, "orphan", None, "2024-07-01").code == "value_unset"
+    assert refused(CQ, "special_care", "tier1", "2024-07-01").code == "value_unset"
 
 
-def test_chongqing_hardship_from_july_has_no_waiting_and_no_surcharge():
-    result = q(CQ, "extreme_poverty", None, "2024-08-01")
-    assert result.personal_due_fen == 0 and result.benefit_start == D("2024-08-02")
-    assert any(r.startswith("004 §6") for r in result.rules)
-    late = q(CQ, "extreme_poverty", None, "2024-11-01")  # the hardship window runs to 12-31
-    assert late.benefit_start == D("2024-11-02")
-    adult = q(CQ, "adult", "tier2", "2024-08-01", hardship_certified=True)
-    assert adult.personal_due_fen == 75500 and adult.benefit_start == D("2024-08-02")
-    cover = coverage(CQ, "minimum_living", D("2024-08-01"))
+@pytest.mark.parametrize(
+    "category",
+    [
+        "extreme_poverty",
+        "minimum_living",
+        "low_income_edge",
+        "returned_to_poverty",
+        "unstable_lifted",
+        "edge_poverty_risk",
+        "sudden_hardship",
+    ],
+)
+def test_chongqing_hardship_groups_from_july_have_no_waiting(category):
+    """004 §6: the hardship groups paying 07-01..12-31 have no waiting period (the
+    quote itself is refused for the missing annex 1; the dates are still known)."""
+    cover = coverage(CQ, category, D("2024-08-01"))
     assert cover.benefit_start == D("2024-08-02")
+    assert any(r.startswith("004 §6") for r in cover.rules)
+    assert coverage(CQ, category, D("2024-11-01")).benefit_start == D("2024-11-02")
+    assert coverage(CQ, category, D("2024-06-01")).benefit_start == D("2024-08-31")
+    assert refused(CQ, category, "tier1", "2024-08-01").code == "value_unset"
 
 
-def test_chongqing_hardship_before_july_waits():
-    assert q(CQ, "extreme_poverty", None, "2024-06-01").benefit_start == D("2024-08-30")
+@pytest.mark.parametrize("paid_on", ["2024-01-20", "2024-03-01", "2024-06-30", "2024-09-30"])
+def test_chongqing_lifted_from_poverty_never_waits(paid_on):
+    """004 §6 继续实行脱贫人口参加居民医保不设待遇享受等待期 (POLICY.md §4, revised 2026-11)."""
+    cover = coverage(CQ, "lifted_from_poverty", D(paid_on))
+    assert cover.benefit_start == D(paid_on) + (D("2024-01-02") - D("2024-01-01"))
+    assert cover.waiting_days == 0 and cover.waiting_months == 0
+
+
+def test_chongqing_hardship_fact_is_refused_in_favour_of_the_categories():
+    error = refused(CQ, "adult", "tier2", "2024-08-01", hardship_certified=True)
+    assert error.code == "invalid_input" and "返贫致贫人口" in error.message
 
 
 def test_chongqing_configured_fiscal_subsidy_is_added(tmp_path):
@@ -349,7 +402,6 @@ def test_chongqing_configured_fiscal_subsidy_is_added(tmp_path):
     ("birth", "paid_on", "expected"),
     [
         ("2024-03-01", "2024-05-30", "2024-03-01"),  # day 90
-        ("2024-03-01", "2024-05-31", "2024-08-29"),  # day 91: ordinary late rule
         ("2024-01-10", "2024-02-15", "2024-01-10"),
         ("2023-12-01", "2023-12-10", "2024-01-01"),
     ],
@@ -357,6 +409,13 @@ def test_chongqing_configured_fiscal_subsidy_is_added(tmp_path):
 def test_chongqing_newborn(birth, paid_on, expected):
     result = q(CQ, "newborn", "tier1", paid_on, birth_date=D(birth))
     assert result.benefit_start == D(expected)
+
+
+def test_chongqing_baby_after_90_days_is_a_child_with_the_ordinary_late_rule():
+    error = refused(CQ, "newborn", "tier1", "2024-05-31", birth_date=D("2024-03-01"))
+    assert error.code == "category_age_mismatch" and "未成年居民" in error.message
+    result = q(CQ, "child", "tier1", "2024-05-31", birth_date=D("2024-03-01"))
+    assert result.benefit_start == D("2024-08-30")  # 2024-05-31 + 91 days
 
 
 def test_chongqing_newborn_after_september_within_90_days():
@@ -367,22 +426,49 @@ def test_chongqing_newborn_after_september_within_90_days():
         == "value_unset"
     )
     assert (
-        refused(CQ, "newborn", "tier1", "2024-11-15", birth_date=D("2024-08-01")).code
+        refused(CQ, "child", "tier1", "2024-11-15", birth_date=D("2024-08-01")).code
         == "late_payment_closed"
     )
 
 
-def test_chongqing_freshman_rule_is_mentioned_not_computed():
-    result = q(CQ, "student", "tier1", "2023-12-01", via_school=True)
-    assert result.benefit_start == D("2024-01-01")
+@pytest.mark.parametrize(
+    ("paid_on", "expected"),
+    [
+        ("2023-09-01", "2023-09-02"),  # the first day a freshman may pay
+        ("2023-09-15", "2023-09-16"),
+        ("2023-11-13", "2023-11-14"),  # before the collection period opens
+        ("2023-12-31", "2024-01-01"),
+    ],
+)
+def test_chongqing_freshman_covered_from_the_day_after_payment(paid_on, expected):
+    """004 §5(4) + POLICY.md §5 (revised 2026-11): computed, not only cited."""
+    result = q(CQ, "student", "tier1", paid_on, via_school=True, freshman=True)
+    assert result.benefit_start == D(expected) and result.benefit_end == D("2024-12-31")
     assert any(r.startswith("004 §5(4)") for r in result.rules)
+    assert result.personal_due_fen == 38000
+
+
+def test_chongqing_freshman_limits():
+    assert refused(CQ, "student", "tier1", "2023-08-31", freshman=True).code == (
+        "before_collection_period"
+    )
+    assert refused(CQ, "student", "tier1", "2024-02-01", freshman=True).code == (
+        "freshman_not_applicable"
+    )
+    assert refused(CQ, "adult", "tier1", "2023-09-10", freshman=True).code == (
+        "freshman_not_applicable"
+    )
+    error = refused(TJ24, "student", None, "2023-11-01", via_school=True, freshman=True)
+    assert error.code == "freshman_not_applicable"
+    # without the fact a student pays in the collection period and is covered from 01-01
+    assert q(CQ, "student", "tier1", "2023-12-01", via_school=True).benefit_start == D("2024-01-01")
 
 
 def test_rules_cite_documents():
     for result in (
         q(TJ24, "adult", "high", "2024-03-15"),
         q(CQ, "adult", "tier2", "2024-04-01"),
-        q(TJ24, "minimum_living", None, "2023-11-01"),
+        q(TJ24, "minimum_living", None, "2023-11-01", birth_date=ADULT),
     ):
         assert result.rules
         for rule in result.rules:

@@ -350,6 +350,7 @@ def test_kind_labels_cover_every_kind() -> None:
         "macao_permit",
         "taiwan_permit",
         "foreign_permanent",
+        "foreign_permanent_2017",
     }
 
 

@@ -273,3 +273,49 @@ def test_fen_functions_reject_non_int() -> None:
             format_fen(bad)  # type: ignore[arg-type]
         with pytest.raises(TypeError):
             fen_in_words(bad)  # type: ignore[arg-type]
+
+
+# --- POLICY.md §8 (revised 2026-11): zeros in the 万 group --------------------
+
+
+@st.composite
+def _fen_with_zeros_in_wan_group(draw: st.DrawFn) -> int:
+    """Amounts of at least 10 万 yuan whose 万 group (the four digits 万..千万)
+    has one or more zero digits, with any 元 group and 角分."""
+    digits = [draw(st.sampled_from([0, 0, 1, 7, 9])) for _ in range(4)]
+    if 0 not in digits:
+        digits[draw(st.integers(0, 3))] = 0
+    if not any(digits[:3]):  # keep at least 10 万 so the group is written
+        digits[2] = draw(st.integers(1, 9))
+    wan = int("".join(map(str, digits)))
+    yi = draw(st.integers(0, 99))
+    low = draw(st.integers(0, 9999))
+    return ((yi * 10**8) + wan * 10**4 + low) * 100 + draw(st.integers(0, 99))
+
+
+@settings(max_examples=500, database=None, deadline=None)
+@given(_fen_with_zeros_in_wan_group())
+def test_zeros_in_the_wan_group_decode_back(fen: int) -> None:
+    """Issue 8 item 11: every such amount reads back to itself with the independent
+    decoder, and a zero 万 digit before a non-zero 仟 gets no 零 (壹拾万柒仟)."""
+    words = fen_in_words(fen)
+    assert decode_words(words) == fen
+    assert "零零" not in words
+    yuan = fen // 100
+    if yuan % 10**5 // 10**4 == 0 and yuan % 10**4 // 10**3 != 0:
+        assert "万零" not in words
+
+
+@pytest.mark.parametrize(
+    ("fen", "words"),
+    [
+        (10700053, "壹拾万柒仟元零伍角叁分"),  # POLICY.md §8's own example
+        (10700000, "壹拾万柒仟元整"),
+        (10070000, "壹拾万零柒佰元整"),
+        (100000000, "壹佰万元整"),
+        (1000700000, "壹仟万柒仟元整"),
+    ],
+)
+def test_wan_group_examples(fen: int, words: str) -> None:
+    assert fen_in_words(fen) == words
+    assert decode_words(words) == fen

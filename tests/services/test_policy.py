@@ -11,6 +11,7 @@ import pytest
 from services.errors import NotFound, ServiceError
 from services.policy import (
     CATEGORY_KEYS,
+    REQUIRED_CATEGORY_KEYS,
     Chongqing2024Waiting,
     PolicyBook,
     PolicyFileError,
@@ -92,9 +93,11 @@ def test_builtin_policies_load():
 @pytest.mark.parametrize(
     "key", ["chongqing-zhongxian-2024", "tianjin-2023", "tianjin-2024", "tianjin-2025"]
 )
-def test_every_policy_has_all_twelve_categories(key):
+def test_every_policy_has_the_required_categories(key):
     policy = BOOK.get(key)
-    assert tuple(policy.categories) == CATEGORY_KEYS
+    assert set(REQUIRED_CATEGORY_KEYS) <= set(policy.categories) <= set(CATEGORY_KEYS)
+    if policy.region == "天津市":  # 000 §2 / 003 §4: Tianjin's twelve, in the document's order
+        assert tuple(policy.categories) == CATEGORY_KEYS[:12]
     for category in policy.categories.values():
         assert category.label
         assert all(tier in policy.tiers for tier in category.tiers)
@@ -150,10 +153,12 @@ def test_chongqing_unset_values():
     assert policy.tiers["tier1"].label == "一档" and policy.tiers["tier1"].standard == 38000
     assert policy.tiers["tier2"].label == "二档" and policy.tiers["tier2"].standard == 75500
     assert all(isinstance(t.fiscal_subsidy, Unset) for t in policy.tiers.values())
-    for key in ("minimum_living", "low_income_edge", "severe_disability", "student_loan"):
+    groups = [key for key in policy.categories if key not in REQUIRED_CATEGORY_KEYS]
+    assert len(groups) == 11  # 004 §6: seven hardship groups, 脱贫人口, 优抚, 残疾人, 计生特扶
+    for key in groups:
         subsidy = policy.categories[key].subsidy
         assert isinstance(subsidy, Unset) and "附件1" in subsidy.reason
-    assert policy.categories["orphan"].subsidy == "full"
+    assert not {"orphan", "retired_cadre_spouse", "student_loan"} & set(policy.categories)
     assert policy.categories["student"].tiers == ("tier1", "tier2")
     assert policy.categories["student"].benefit_tier is None
     assert policy.late.end == dt.date(2024, 9, 30)  # type: ignore[union-attr]
@@ -162,7 +167,13 @@ def test_chongqing_unset_values():
         "extreme_poverty",
         "minimum_living",
         "low_income_edge",
+        "returned_to_poverty",
+        "unstable_lifted",
+        "edge_poverty_risk",
+        "sudden_hardship",
     }
+    assert policy.waiting.no_waiting_categories == {"lifted_from_poverty"}
+    assert policy.waiting.freshman_payable_from == dt.date(2023, 9, 1)
     assert policy.newborn.window_days == 90
 
 
@@ -278,11 +289,74 @@ def test_bad_field_is_named_with_the_file(tmp_path, old, new, field, problem):
 
 def test_missing_category_is_named(tmp_path):
     text = builtin_text("tianjin-2024")
-    start = text.index("[categories.orphan]")
-    end = text.index("[categories.minimum_living]")
+    start = text.index("[categories.child]")
+    end = text.index("[categories.newborn]")
     error = load_error(tmp_path, text[:start] + text[end:])
     assert error.field == "categories"
-    assert "缺少参保类别 orphan" in error.message
+    assert "缺少参保类别 child" in error.message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        (
+            'age = { from = 18, source = "POLICY.md §2（成年居民）" }',
+            "age = { from = 18, below = 10 }",
+            "categories.adult.age",
+            "from 须小于 below",
+        ),
+        (
+            'age = { from = 18, source = "POLICY.md §2（成年居民）" }',
+            'age = { source = "x" }',
+            "categories.adult.age",
+            "须写 from",
+        ),
+        (
+            'age = { from = 18, source = "POLICY.md §2（成年居民）" }',
+            "age = { from = -1 }",
+            "categories.adult.age.from",
+            "之间的整数",
+        ),
+        (
+            'minor_benefit_tier = "high"  # 000 §2(2)',
+            'minor_benefit_tier = "top"  # 000 §2(2)',
+            "categories.extreme_poverty.minor_benefit_tier",
+            "档次 top 不存在",
+        ),
+        (
+            'give_up_subsidy = { min_age = 18, source = "000 §7(1)3" }',
+            'give_up_subsidy = { min_age = 18, source = "000 §7(1)3", tier = "high" }',
+            "categories.extreme_poverty.give_up_subsidy.tier",
+            "未知字段",
+        ),
+    ],
+)
+def test_new_category_fields_are_validated_in_chinese(tmp_path, old, new, field, words):
+    """The fields added for issue 8 are checked like every other (for the policy editor)."""
+    text = builtin_text("tianjin-2024")
+    assert old in text
+    error = load_error(tmp_path, text.replace(old, new, 1))
+    assert error.field == field and words in error.message
+
+
+def test_give_up_subsidy_needs_a_subsidised_category_with_two_tiers(tmp_path):
+    text = builtin_text("tianjin-2024")
+    block = '[categories.adult]\nlabel = "城乡未就业居民（成年）、灵活就业人员"\n'
+    assert block in text
+    bad = text.replace(
+        block, block + 'default_tier = "low"\ngive_up_subsidy = { min_age = 18 }\n', 1
+    )
+    error = load_error(tmp_path, bad)
+    assert error.field == "categories.adult.give_up_subsidy" and "享受资助" in error.message
+
+
+def test_chongqing_optional_waiting_fields_are_validated(tmp_path):
+    text = builtin_text("chongqing-zhongxian-2024")
+    bad = text.replace(
+        'no_waiting_categories = ["lifted_from_poverty"]', 'no_waiting_categories = ["x"]'
+    )
+    error = load_error(tmp_path, bad, key="chongqing-zhongxian-2024")
+    assert error.field == "waiting.no_waiting_categories" and "参保类别 x 不存在" in error.message
 
 
 def test_bad_toml_names_the_file(tmp_path):

@@ -5,7 +5,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from quote_helpers import BOOK, CQ, FULL, QUOTA, TJ23, TJ24, TJ25, D, q, refused, start  # noqa: F401
+from quote_helpers import (  # noqa: F401
+    ADULT,
+    BOOK,
+    CQ,
+    CQ_GROUPS,
+    FULL,
+    QUOTA,
+    TJ23,
+    TJ24,
+    TJ25,
+    D,
+    q,
+    refused,
+    start,
+)
 
 from services.errors import InputError
 from services.quote import (
@@ -87,7 +101,7 @@ def test_students_children_newborns_pay_low_get_high(category, facts):
 
 @pytest.mark.parametrize("category", FULL)
 def test_full_subsidy_pays_nothing_in_low_tier(category):
-    result = q(TJ24, category, None, "2023-11-01")
+    result = q(TJ24, category, None, "2023-11-01", birth_date=ADULT)
     assert result.tier == "low" and result.benefit_tier == "low"
     assert (result.standard_fen, result.subsidy_fen, result.personal_due_fen) == (38000, 38000, 0)
     assert result.to_json_dict()["personal_due"] == "0.00"
@@ -95,7 +109,7 @@ def test_full_subsidy_pays_nothing_in_low_tier(category):
 
 @pytest.mark.parametrize("category", QUOTA)
 def test_quota_subsidy_pays_ten_percent_of_low(category):
-    result = q(TJ24, category, None, "2023-11-01")
+    result = q(TJ24, category, None, "2023-11-01", birth_date=ADULT)
     assert (result.standard_fen, result.subsidy_fen, result.personal_due_fen) == (
         38000,
         34200,
@@ -108,8 +122,8 @@ def test_quota_subsidy_pays_ten_percent_of_low(category):
 def test_tianjin_2023_rates():
     assert q(TJ23, "adult", "high", "2022-10-01").personal_due_fen == 98000
     assert q(TJ23, "adult", "low", "2022-10-01").personal_due_fen == 35000
-    assert q(TJ23, "minimum_living", None, "2022-10-01").personal_due_fen == 3500
-    assert q(TJ23, "orphan", None, "2022-10-01").personal_due_fen == 0
+    assert q(TJ23, "minimum_living", None, "2022-10-01", birth_date=ADULT).personal_due_fen == 3500
+    assert q(TJ23, "orphan", None, "2022-10-01", birth_date=ADULT).personal_due_fen == 0
     assert q(TJ23, "student", None, "2022-10-01", via_school=True).benefit_tier == "high"
 
 
@@ -127,7 +141,9 @@ def test_severe_disability_adult_may_choose_high_without_subsidy():
     assert (result.standard_fen, result.subsidy_fen, result.personal_due_fen) == (101000, 0, 101000)
     assert result.benefit_tier == "high"
     assert any("000 §2(4)" in r and "不再享受资助" in r for r in result.rules)
-    assert q(TJ24, "severe_disability", "low", "2023-11-01").personal_due_fen == 3800
+    assert (
+        q(TJ24, "severe_disability", "low", "2023-11-01", birth_date=ADULT).personal_due_fen == 3800
+    )
 
 
 def test_severe_disability_minor_cannot_choose_high():
@@ -177,11 +193,11 @@ def test_student_outside_school_needs_birth_date():
         (TJ24, "adult", None, "tier_required"),
         (TJ24, "adult", "tier1", "unknown_tier"),
         (TJ24, "child", "high", "tier_not_allowed"),
-        (TJ24, "extreme_poverty", "high", "tier_not_allowed"),
+        (TJ24, "extreme_poverty", "tier2", "unknown_tier"),
         (TJ24, "pensioner", "low", "unknown_category"),
         (CQ, "adult", "high", "unknown_tier"),
         (CQ, "student", None, "tier_required"),
-        (CQ, "orphan", "tier2", "tier_not_allowed"),
+        (CQ, "orphan", "tier2", "unknown_category"),
     ],
 )
 def test_category_and_tier_refusals(policy, category, tier, code):
@@ -205,18 +221,36 @@ def test_chongqing_rates_and_tiers():
     assert any("未成年人" in line for line in student.benefits)
 
 
-@pytest.mark.parametrize("category", FULL)
-def test_chongqing_full_subsidy_in_tier1(category):
-    result = q(CQ, category, None, "2023-12-01")
-    assert result.tier == "tier1" and result.personal_due_fen == 0
-
-
-@pytest.mark.parametrize("category", QUOTA)
-def test_chongqing_quota_subsidy_classes_are_unset(category):
-    error = refused(CQ, category, None, "2023-12-01")
+@pytest.mark.parametrize("tier", ["tier1", "tier2", None])
+@pytest.mark.parametrize("category", CQ_GROUPS)
+def test_chongqing_subsidised_groups_are_refused_naming_annex_1(category, tier):
+    """004 §6 + POLICY.md §2 (revised 2026-11): every group is its own category and
+    its subsidy is in the missing annex 1, so it is never priced as the full 380."""
+    error = refused(CQ, category, tier, "2023-12-01", birth_date=ADULT)
     assert error.code == "value_unset"
     assert "资助标准" in error.message and "附件1" in error.message
     assert CQ.categories[category].label in error.message
+    with pytest.raises(QuoteRefused, match="附件1"):
+        quote_all_tiers(CQ, category, D("2023-12-01"), PersonFacts(birth_date=ADULT))
+
+
+@pytest.mark.parametrize("category", ["orphan", "retired_cadre_spouse", "student_loan"])
+def test_chongqing_has_no_tianjin_only_categories(category):
+    """POLICY.md §2 (revised 2026-11): no Tianjin categories copied into 004."""
+    assert category not in CQ.categories
+    assert refused(CQ, category, "tier1", "2023-12-01").code == "unknown_category"
+
+
+def test_chongqing_labels_use_chongqings_words():
+    labels = {c.label for c in CQ.categories.values()}
+    assert {
+        "低保边缘户",
+        "返贫致贫人口",
+        "脱贫不稳定户",
+        "边缘易致贫户",
+        "突发严重困难户",
+    } <= labels
+    assert "低保边缘家庭成员" not in labels and "部分优抚对象" not in labels
 
 
 @pytest.mark.parametrize(("tier", "label"), [("high", "高档"), ("low", "低档")])
@@ -226,10 +260,16 @@ def test_tianjin_2025_rates_are_refused_naming_them(tier, label):
     assert error.message.startswith(f"tianjin-2025 的{label}个人缴费标准未在政策文件中给出")
 
 
-@pytest.mark.parametrize("category", [*FULL, *QUOTA, "student", "newborn"])
+@pytest.mark.parametrize("category", [*FULL, *QUOTA, "student"])
 def test_tianjin_2025_subsidised_still_needs_the_low_standard(category):
-    error = refused(TJ25, category, None, "2024-10-01", birth_date=D("2024-09-01"), via_school=True)
+    error = refused(TJ25, category, None, "2024-10-01", birth_date=ADULT, via_school=True)
     assert error.code == "value_unset" and "低档个人缴费标准" in error.message
+
+
+def test_tianjin_2025_newborn_needs_the_newborn_window_it_does_not_give():
+    """POLICY.md §2 (revised 2026-11): newborn means inside the §5 window; 002 gives none."""
+    error = refused(TJ25, "newborn", None, "2024-10-01", birth_date=D("2024-09-01"))
+    assert error.code == "value_unset" and "新生儿" in error.message
 
 
 def test_quote_all_tiers_side_by_side():
@@ -240,13 +280,14 @@ def test_quote_all_tiers_side_by_side():
     refusals = quote_all_tiers(TJ25, "adult", D("2024-10-01"))
     assert [(c.ok, c.error_code) for c in refusals] == [(False, "value_unset")] * 2
     assert "低档个人缴费标准" in (refusals[0].error_message or "")
-    mixed = quote_all_tiers(TJ24, "severe_disability", D("2023-11-01"))
+    minor = PersonFacts(birth_date=D("2010-01-01"))
+    mixed = quote_all_tiers(TJ24, "severe_disability", D("2023-11-01"), minor)
     assert [(c.tier, c.ok, c.error_code) for c in mixed] == [
         ("low", True, None),
-        ("high", False, "birth_date_required"),
+        ("high", False, "tier_not_allowed"),
     ]
     data = mixed[1].to_json_dict()
-    assert data["quote"] is None and data["error"] == "birth_date_required"
+    assert data["quote"] is None and data["error"] == "tier_not_allowed"
     assert mixed[0].to_json_dict()["quote"]["personal_due"] == "38.00"
 
 

@@ -87,6 +87,7 @@ def register(qtbot, window: MainWindow, number: str, name: str, tier: str) -> in
     qtbot.keyClick(page.name, Qt.Key.Key_Return)
     page.village.setCurrentIndex(page.village.findText("东村"))
     page.choose_tier(tier)
+    page.eligibility.setCurrentIndex(page.eligibility.findData("household_registration"))
     qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert page.result_frame.isVisible(), page.error_label.text()
     assert page.last_enrollment_id is not None

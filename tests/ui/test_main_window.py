@@ -145,6 +145,7 @@ def test_register_then_go_collect(qtbot, ctx, ops, documents):  # type: ignore[n
     page.id_input.setText(make_id(dt.date(1988, 8, 8), 9))
     page.name.setText("周八")
     page.choose_tier("low")
+    page.eligibility.setCurrentIndex(page.eligibility.findData("household_registration"))
     page.save()
     assert page.result_frame.isVisible()
     qtbot.keyClick(page, Qt.Key.Key_F9)

@@ -26,6 +26,10 @@ def make_page(qtbot, ctx, ops) -> RegisterPage:  # type: ignore[no-untyped-def]
     return page
 
 
+def choose_document(page: RegisterPage, key: str) -> None:
+    page.eligibility.setCurrentIndex(page.eligibility.findData(key))
+
+
 def scan(qtbot, page: RegisterPage, number: str) -> None:  # type: ignore[no-untyped-def]
     """A scanner: 18 characters, then Enter."""
     page.id_input.setFocus()
@@ -59,6 +63,7 @@ def test_register_a_resident_through_the_page(qtbot, ctx, ops, db, office):  # t
     assert "2024-01-01 至 2024-12-31" in high[4]
     assert any("住院报销" in line for line in high[6:])
     page.choose_tier("high")
+    choose_document(page, "household_registration")
 
     qtbot.keyClick(page, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
 
@@ -109,6 +114,7 @@ def test_a_second_enrolment_is_refused_and_nothing_is_written(qtbot, ctx, ops, d
         scan(qtbot, page, number)
         page.name.setText("李四")
         page.choose_tier("low")
+        choose_document(page, "residence_permit")
         page.save()
     assert ops.last_error is not None
     code, message = ops.last_error
@@ -126,6 +132,7 @@ def test_known_resident_warns_before_saving(qtbot, ctx, ops, office):  # type: i
     scan(qtbot, page, number)
     page.name.setText("赵六")
     page.choose_tier("low")
+    choose_document(page, "household_registration")
     page.save()
     scan(qtbot, page, number)
     assert page.name.text() == "赵六"
@@ -164,6 +171,7 @@ def test_newborn_without_tier_choice_and_facts_box(qtbot, ctx, ops, office):  # 
     page.facts_box.set_expanded(True)
     assert page.facts_box.body.isVisible()
     page.facts_box.continuous_years.setValue(3)
+    scan(qtbot, page, make_id(dt.date(1970, 3, 3), 77))
     page.category.setCurrentIndex(page.category.findData("minimum_living"))
-    assert page.tier.currentData() == "low"  # only one tier: chosen
+    assert page.tier.currentData() == "low"  # the subsidised tier is the default
     assert page.tier_table.column_text("low")[2].startswith("38.00")

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.eligibility import ELIGIBILITY_DOCUMENTS, suggested_document
 from services.errors import ServiceError
 from services.idcard import ParsedId
 from services.money import format_fen
 from services.office import OfficeInfo, office_info
 from services.policy import Policy
-from services.quote import age_on, quote_all_tiers, tiers_for
+from services.quote import age_on, fitting_category, quote_all_tiers, tiers_for
 from services.registry import (
     EnrollmentRecord,
     ResidentInput,
@@ -45,7 +46,12 @@ from services.registry import (
 from ui.context import AppContext
 from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, OFFICE, RESIDENTS, OperationFailed, Operations
-from ui.pages.register_parts import FactsBox, TierComparison
+from ui.pages.register_parts import (
+    FactsBox,
+    ManualIdentityBox,
+    TierComparison,
+    fill_eligibility,
+)
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.id_input import IdNumberInput
 
@@ -85,6 +91,10 @@ class RegisterPage(QWidget):
         self.id_input.parsed.connect(self._on_id_parsed)
         self.id_input.cleared.connect(self._on_id_cleared)
         self.id_input.rejected.connect(lambda _m: self._on_id_cleared())
+        self.id_input.manualNeeded.connect(self._on_manual_needed)
+        self.manual_identity = ManualIdentityBox()
+        self.manual_identity.changed.connect(self._on_manual_changed)
+        self.manual_identity.hide()
         self.name = QLineEdit()
         self.name.setObjectName("residentName")
         self.name.setMaxLength(32)
@@ -111,6 +121,7 @@ class RegisterPage(QWidget):
         form = QFormLayout(person)
         form.addRow("证件号码", self.id_input)
         form.addRow("", self.id_input.message_label)
+        form.addRow("", self.manual_identity)
         form.addRow("姓名", self.name)
         form.addRow("性别/出生", self.identity_label)
         form.addRow("", self.known_label)
@@ -127,12 +138,16 @@ class RegisterPage(QWidget):
         self.tier.setObjectName("tierCombo")
         self.tier.setPlaceholderText("请选择档次")
         self.tier.currentIndexChanged.connect(self._on_tier_changed)
+        self.eligibility = QComboBox()
+        self.eligibility.setObjectName("eligibilityCombo")
+        fill_eligibility(self.eligibility)
         self.facts_box = FactsBox()
         self.facts_box.changed.connect(self.refresh_quotes)
         choice = QGroupBox("参保选择")
         choice_form = QFormLayout(choice)
         choice_form.addRow("参保类别", self.category)
         choice_form.addRow("缴费档次", self.tier)
+        choice_form.addRow("资格依据", self.eligibility)
         choice_form.addRow(self.facts_box)
 
         self.save_button = QPushButton("保存登记（Ctrl+S）")
@@ -206,6 +221,7 @@ class RegisterPage(QWidget):
                 self.household_no,
                 self.category,
                 self.tier,
+                self.eligibility,
                 *self.facts_box.fields,
                 self.save_button,
             ],
@@ -235,6 +251,7 @@ class RegisterPage(QWidget):
             self._fatal(f"本单位执行的政策无法使用：{exc.message}")
             return
         self.policy_label.setText(f"参保登记 — {self.policy.name}")
+        self.facts_box.set_policy(self.policy)
         current_village = self.village.currentData()
         self.village.clear()
         self.village.addItem("（未指定）", None)
@@ -272,10 +289,24 @@ class RegisterPage(QWidget):
             f"{sex}　{parsed.birth_date:%Y-%m-%d}（{age_on(parsed.birth_date, today)} 岁）"
             f"　{parsed.kind_label}"
         )
+        self.manual_identity.setVisible(parsed.manual)
         self._look_up(parsed)
+        suggested = suggested_document(parsed.kind)
+        if suggested is not None and self.eligibility.currentData() is None:
+            self.eligibility.setCurrentIndex(self.eligibility.findData(suggested))
         if not self._category_touched:
             self._suggest_category(parsed)
         self._refill_tiers()
+
+    def _on_manual_needed(self, _number: str) -> None:
+        """A 2017 foreign permanent residence card: birth date and sex by hand."""
+        self.manual_identity.show()
+        if self.manual_identity.values() is not None:
+            self._on_manual_changed()
+
+    def _on_manual_changed(self) -> None:
+        self.id_input.set_manual_identity(self.manual_identity.values())
+        self.id_input.reparse()
 
     def _on_id_cleared(self) -> None:
         self.identity_label.setText("—")
@@ -325,9 +356,11 @@ class RegisterPage(QWidget):
         self.known_label.show()
 
     def _suggest_category(self, parsed: ParsedId) -> None:
-        """Minors are most often 未成年居民; the clerk may change it."""
-        age = age_on(parsed.birth_date, self.ctx.business_date())
-        key = "child" if age < 18 else "adult"
+        """The age category the person fits (newborn, minor or adult); the clerk may
+        choose another that fits (student, a subsidised group)."""
+        if self.policy is None:
+            return
+        key = fitting_category(self.policy, self.ctx.business_date(), parsed.birth_date)
         index = self.category.findData(key)
         if index >= 0:
             self.category.setCurrentIndex(index)
@@ -425,6 +458,12 @@ class RegisterPage(QWidget):
             self._show_error("请选择缴费档次。")
             self.tier.setFocus()
             return
+        document = self.eligibility.currentData()
+        if document is None:
+            choices = "、".join(ELIGIBILITY_DOCUMENTS.values())
+            self._show_error(f"请选择参保资格依据（{choices}）。")
+            self.eligibility.setFocus()
+            return
         data = ResidentInput(
             id_number=parsed.number,
             name=self.name.text(),
@@ -432,6 +471,8 @@ class RegisterPage(QWidget):
             phone=self.phone.text(),
             address=self.address.text(),
             household_no=self.household_no.text(),
+            birth_date=parsed.birth_date if parsed.manual else None,
+            sex=parsed.sex if parsed.manual else None,
         )
         try:
             resident, enrollment, q = self.ops.write(
@@ -445,6 +486,7 @@ class RegisterPage(QWidget):
                 facts=self._facts(),
                 office_id=self.ctx.office_id,
                 operator_id=self.ctx.operator_id,
+                eligibility_document=document,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -483,6 +525,8 @@ class RegisterPage(QWidget):
             field.clear()
         self.village.setCurrentIndex(0)
         self.facts_box.reset()
+        self.eligibility.setCurrentIndex(-1)
+        self.manual_identity.reset()
         self._category_touched = False
         index = self.category.findData("adult")
         if index >= 0:

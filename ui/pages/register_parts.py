@@ -1,4 +1,6 @@
-"""Parts of the registration page: the side-by-side tier table and the facts box.
+"""Parts of the registration page: the side-by-side tier table, the facts box,
+the eligibility-document choice and the hand-typed identity of a 2017 foreign
+permanent residence card.
 
 The tier table answers the resident's question "what does each tier cost and
 what does it cover?" for the chosen category, today: one column per tier, a
@@ -12,16 +14,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QCheckBox,
+    QComboBox,
+    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
@@ -31,8 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.eligibility import ELIGIBILITY_DOCUMENTS
 from services.money import format_fen
-from services.policy import Policy, Unset
+from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
 from services.quote import PersonFacts, Quote, TierQuote
 
 ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇起止", "等待期")
@@ -223,7 +229,12 @@ class FactsBox(QWidget):
         self.repaired_years.setSuffix(" 年")
         self.via_school = QCheckBox("经学校（托育机构）统一参保")
         self.job_change = QCheckBox("职工医保/失业/灵活就业转入（3个月内）")
-        self.hardship = QCheckBox("新认定的困难人员")
+        # Tianjin 2025 only (002 §1(4)); Chongqing's groups are categories (004 §6)
+        self.hardship = QCheckBox("本市新认定的困难人员（002 §1(4)）")
+        self.hardship.setObjectName("hardshipCheck")
+        # Chongqing only (004 §5(4))
+        self.freshman = QCheckBox("高校新生入学时参加下一年度医保（004 §5(4)）")
+        self.freshman.setObjectName("freshmanCheck")
 
         self.body = QFrame()
         self.body.setFrameShape(QFrame.Shape.StyledPanel)
@@ -236,6 +247,7 @@ class FactsBox(QWidget):
         form.addRow(self.via_school)
         form.addRow(self.job_change)
         form.addRow(self.hardship)
+        form.addRow(self.freshman)
         self.body.hide()
 
         layout = QVBoxLayout(self)
@@ -257,7 +269,18 @@ class FactsBox(QWidget):
 
     @property
     def checks(self) -> list[QCheckBox]:
-        return [self.via_school, self.job_change, self.hardship]
+        return [self.via_school, self.job_change, self.hardship, self.freshman]
+
+    def set_policy(self, policy: Policy | None) -> None:
+        """Show only the facts the policy's rules use, in its own words."""
+        waiting = policy.waiting if policy is not None else None
+        self.hardship.setVisible(isinstance(waiting, Tianjin2025Waiting))
+        self.freshman.setVisible(
+            isinstance(waiting, Chongqing2024Waiting) and waiting.freshman_payable_from is not None
+        )
+        for box in (self.hardship, self.freshman):
+            if box.isHidden():
+                box.setChecked(False)
 
     @property
     def fields(self) -> list[QWidget]:
@@ -283,6 +306,7 @@ class FactsBox(QWidget):
             via_school=self.via_school.isChecked(),
             job_change=self.job_change.isChecked(),
             hardship_certified=self.hardship.isChecked(),
+            freshman=self.freshman.isChecked(),
         )
 
     def reset(self) -> None:
@@ -291,3 +315,55 @@ class FactsBox(QWidget):
         for box in self.checks:
             box.setChecked(False)
         self.set_expanded(False)
+
+
+def fill_eligibility(combo: QComboBox) -> None:
+    """The eligibility documents of POLICY.md §2 (revised 2026-11), none chosen."""
+    combo.clear()
+    for key, label in ELIGIBILITY_DOCUMENTS.items():
+        combo.addItem(label, key)
+    combo.setPlaceholderText("请选择参保资格依据")
+    combo.setCurrentIndex(-1)
+
+
+class ManualIdentityBox(QWidget):
+    """Birth date and sex typed from a 2017 foreign permanent residence card, whose
+    number does not give them (POLICY.md §2, revised 2026-11)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.birth = QDateEdit()
+        self.birth.setObjectName("manualBirthDate")
+        self.birth.setDisplayFormat("yyyy-MM-dd")
+        self.birth.setCalendarPopup(True)
+        self.birth.setMinimumDate(QDate(1900, 1, 1))
+        self.birth.setDate(QDate(1980, 1, 1))
+        self.sex = QComboBox()
+        self.sex.setObjectName("manualSex")
+        self.sex.addItem("男", "M")
+        self.sex.addItem("女", "F")
+        self.sex.setPlaceholderText("性别")
+        self.sex.setCurrentIndex(-1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("按证件填写 出生日期"))
+        layout.addWidget(self.birth, 2)
+        layout.addWidget(self.sex, 1)
+        self.birth.dateChanged.connect(self.changed)
+        self.sex.currentIndexChanged.connect(self.changed)
+
+    def values(self) -> tuple[dt.date, str] | None:
+        """(birth date, 'M'/'F') once the sex is chosen, else None."""
+        sex = self.sex.currentData()
+        if sex is None:
+            return None
+        return self.birth.date().toPython(), sex  # type: ignore[return-value]
+
+    def reset(self) -> None:
+        self.blockSignals(True)
+        self.birth.setDate(QDate(1980, 1, 1))
+        self.sex.setCurrentIndex(-1)
+        self.blockSignals(False)
+        self.hide()

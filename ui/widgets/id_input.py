@@ -17,7 +17,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from services.idcard import IdNumberError, ParsedId, normalize_id, parse_id
+from services.idcard import (
+    IdNumberError,
+    ManualIdentityRequired,
+    ParsedId,
+    is_foreign_2017,
+    normalize_id,
+    parse_id,
+)
 
 ERROR_STYLE = "color: #c62828;"
 WARNING_STYLE = "color: #a15c00;"
@@ -30,13 +37,16 @@ class IdNumberInput(QLineEdit):
       ``parsed(ParsedId)``  a valid number was read (on the 18th character or Enter);
       ``rejected(str)``     the number is wrong; the Chinese reason;
       ``cleared()``         the field no longer holds a valid number;
-      ``accepted()``        Enter was pressed on a valid number: move to the next field.
+      ``accepted()``        Enter was pressed on a valid number: move to the next field;
+      ``manualNeeded(str)`` a 2017 foreign permanent residence ID: its birth date and
+                            sex must be typed (``set_manual_identity``, then ``reparse``).
     """
 
     parsed = Signal(object)
     rejected = Signal(str)
     cleared = Signal()
     accepted = Signal()
+    manualNeeded = Signal(str)
 
     def __init__(
         self, today: Callable[[], dt.date] | None = None, parent: QWidget | None = None
@@ -45,6 +55,7 @@ class IdNumberInput(QLineEdit):
         self._today = today
         self._result: ParsedId | None = None
         self._normalising = False
+        self._manual: tuple[dt.date, str] | None = None
         self.setObjectName("idNumberInput")
         self.setPlaceholderText("18位身份证号码，可扫码或读卡")
         self.setMaxLength(40)  # room for spaces and hyphens a paste may bring
@@ -73,7 +84,20 @@ class IdNumberInput(QLineEdit):
 
     def reset(self) -> None:
         self.clear()
+        self._manual = None
         self._show_message("", "")
+
+    def set_manual_identity(self, value: tuple[dt.date, str] | None) -> None:
+        """Birth date and sex ('M'/'F') typed from a 2017 foreign permanent residence card."""
+        self._manual = value
+
+    def reparse(self) -> None:
+        """Read the number again (after the manual birth date or sex changed)."""
+        if self._result is not None:
+            self._result = None
+            self.cleared.emit()
+        if self.number():
+            self._parse()
 
     # --- behaviour -----------------------------------------------------------------
 
@@ -100,7 +124,7 @@ class IdNumberInput(QLineEdit):
         if self._result is not None and number != self._result.number:
             self._result = None
             self.cleared.emit()
-        if len(number) == 18:
+        if len(number) == 18 or is_foreign_2017(number):
             self._parse()
         elif not number:
             self._show_message("", "")
@@ -119,7 +143,13 @@ class IdNumberInput(QLineEdit):
     def _parse(self) -> ParsedId | None:
         today = self._today() if self._today is not None else None
         try:
-            result = parse_id(self.text(), today=today)
+            birth, sex = self._manual if self._manual is not None else (None, None)
+            result = parse_id(self.text(), today=today, birth_date=birth, sex=sex)
+        except ManualIdentityRequired as exc:
+            self._result = None
+            self._show_message(exc.message, WARNING_STYLE)
+            self.manualNeeded.emit(exc.number)
+            return None
         except IdNumberError as exc:
             self._result = None
             self._show_message(exc.message, ERROR_STYLE)

@@ -13,7 +13,7 @@ from alembic import op
 from db.immutability import create_triggers, drop_triggers
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
