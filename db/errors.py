@@ -60,3 +60,18 @@ def describe_database_error(exc: BaseException) -> tuple[str, str] | None:
         if any(n in text for n in needles):
             return code, message
     return None
+
+
+def describe_os_error(exc: OSError) -> tuple[str, str]:
+    """``(code, Chinese message)`` for a file-system failure (disk full stays
+    disk full; a refused write names the file)."""
+    import errno
+
+    where = f"（{exc.filename}）" if getattr(exc, "filename", None) else ""
+    if exc.errno == errno.ENOSPC or exc.errno == getattr(errno, "EDQUOT", -1):
+        return "disk_full", f"磁盘已满{where}，数据没有保存。请清理磁盘空间后重试，并联系管理员。"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "read_only", f"没有写入权限或磁盘只读{where}。请联系管理员检查权限。"
+    if exc.errno == errno.ENOENT:
+        return "not_found", f"文件或文件夹不存在{where}。"
+    return "os_error", f"文件操作失败{where}：{exc.strerror or exc}"
