@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from db.files import data_folder
-    from services.logs import log_file, setup_logging
+    from services.logs import log_hint, setup_logging
 
     setup_logging(data_folder(), getattr(logging, args.log_level))
     command = args.command or "gui"
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("command %s failed", command)
             failure = (
                 "internal_error",
-                f"程序出现内部错误，命令没有完成。详情已记录在日志文件 {log_file(data_folder())}。",
+                f"程序出现内部错误，命令没有完成。{log_hint()}",
             )
         else:
             log.info("command %s: %s (%s)", command, failure[0], exc)

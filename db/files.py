@@ -99,7 +99,7 @@ def check_database_file(
         )
     if not access(path.parent, os.W_OK | os.X_OK):
         raise DatabaseReadOnly(
-            f"数据库所在文件夹是只读的：{path.parent}。程序无法写入日志文件（-wal），"
+            f"数据库所在文件夹是只读的：{path.parent}。程序无法写入预写文件（-wal、-shm），"
             "请让管理员检查该文件夹的权限。"
         )
     for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):

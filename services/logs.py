@@ -37,9 +37,9 @@ _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
 _FOREIGN = re.compile(r"(?<![0-9A-Za-z])([A-Z]{3})\d{8}(\d{4})(?![0-9A-Za-z])")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_HASH = re.compile(r"\$(argon2(?:id|i|d)|2[aby]?|pbkdf2[-_\w]*|scrypt)\$[^\s'\",]+")
+_HASH = re.compile(r"\$(argon2(?:id|i|d)|2[aby]?|pbkdf2[-_\w]*|scrypt)\$[^\s'\"]+")
 _SECRET = re.compile(
-    r"((?:password|passwd|pwd|secret|token|密码)[\w]*['\"]?\s*[:=]\s*['\"]?)([^\s'\",)]+)",
+    r"((?:password|passwd|pwd|secret|token|密码)\w*['\"]?\s*[:=：]\s*['\"]?)([^\s'\",)]+)",
     re.IGNORECASE,
 )
 
@@ -79,12 +79,24 @@ class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
 
 
 _OURS = "_yibao_handler"
+_current: Path | None = None
+
+
+def current_log_file() -> Path | None:
+    """The file :func:`setup_logging` writes to (None before, or if it could not)."""
+    return _current
+
+
+def log_hint() -> str:
+    """The words every message that mentions the log ends with: where it is."""
+    return f"详情已记录在日志文件：{_current}" if _current is not None else "详情已记录在日志中"
 
 
 def setup_logging(data_folder: Path, level: int = logging.WARNING) -> Path | None:
     """Log to the rotating file (everything from INFO up) and to stderr (from
     ``level``). Calling it again replaces the handlers it added before. Returns
     the log file, or None when the folder cannot be written (then stderr only)."""
+    global _current
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
         root.removeHandler(handler)
@@ -107,12 +119,14 @@ def setup_logging(data_folder: Path, level: int = logging.WARNING) -> Path | Non
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
     except OSError as exc:
+        _current = None
         logging.getLogger(__name__).warning("cannot write the log file %s: %s", path, exc)
         return None
     handler.setLevel(logging.INFO)
     handler.setFormatter(formatter)
     setattr(handler, _OURS, True)
     root.addHandler(handler)
+    _current = path
     return path
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from db.errors import describe_database_error
 from services.errors import ServiceError
+from services.logs import log_hint
 from ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ class Operations(QObject):
         else:
             code, message = (
                 "internal_error",
-                "程序出现内部错误，本次操作没有保存。已记录日志，请联系管理员。",
+                f"程序出现内部错误，本次操作没有保存。请联系管理员。{log_hint()}",
             )
             log.exception("unexpected error in an operation", exc_info=exc)
         self.last_error = (code, message)

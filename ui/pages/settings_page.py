@@ -56,6 +56,7 @@ from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.pages.backup_tab import BackupTab
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -120,6 +121,8 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._villages_tab(), "村（社区）(&V)")
         self.tabs.addTab(self._operators_tab(), "操作员(&O)")
         self.tabs.addTab(self._printer_tab(), "打印机(&I)")
+        self.backup_tab = BackupTab(ctx)
+        self.tabs.addTab(self.backup_tab, "备份与日志(&B)")
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
