@@ -95,19 +95,20 @@ def _refuse(code: str, message: str, as_json: bool) -> int:
     return EXIT_REFUSED
 
 
-def _database_failure(exc: BaseException) -> tuple[str, str] | None:
+def _database_failure(exc: BaseException, url: str | None) -> tuple[str, str] | None:
     """``(code, Chinese message)`` for a database or file-system failure of a
     command, else None (a program error)."""
     import sqlite3
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from db.engine import resolve_database_url, sqlite_path
     from db.errors import describe_database_error, describe_os_error
 
     if isinstance(exc, OSError):
         return describe_os_error(exc)
     if isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
-        described = describe_database_error(exc)
+        described = describe_database_error(exc, sqlite_path(resolve_database_url(url)))
         if described is not None:
             return described
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
@@ -136,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ServiceError as exc:
         return _refuse(exc.code, exc.message, as_json)
     except Exception as exc:  # noqa: BLE001 - a command never ends in a traceback
-        failure = _database_failure(exc)
+        failure = _database_failure(exc, getattr(args, "db", None))
         if failure is None:
             log.exception("command %s failed", command)
             failure = (

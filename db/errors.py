@@ -7,6 +7,10 @@ is a program error: logged with its traceback and reported as such.
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
+
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 _PATTERNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -32,7 +36,13 @@ _PATTERNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
         "数据库是只读的，数据没有保存。请检查数据文件的权限或联系管理员。",
     ),
     (
-        ("malformed", "not a database", "file is encrypted", "disk i/o error"),
+        ("disk i/o error",),
+        "db_io_error",
+        "读写数据库文件时出错（磁盘故障、U盘或网络盘断开），数据没有保存。"
+        "请检查磁盘后重试；问题持续时请联系管理员。",
+    ),
+    (
+        ("malformed", "not a database", "file is encrypted"),
         "db_corrupt",
         "数据库文件损坏或无法读取。请停止操作，联系管理员用备份恢复。",
     ),
@@ -51,15 +61,39 @@ _PATTERNS: tuple[tuple[tuple[str, ...], str, str], ...] = (
 )
 
 
-def describe_database_error(exc: BaseException) -> tuple[str, str] | None:
-    """``(code, Chinese message)`` for trouble the clerk can act on, else None."""
-    if not isinstance(exc, (OperationalError, DBAPIError)):
+#: Below this many free bytes beside the database, an I/O error is a full disk.
+NEARLY_FULL_BYTES = 1_000_000
+
+
+def describe_database_error(exc: BaseException, path: Path | None = None) -> tuple[str, str] | None:
+    """``(code, Chinese message)`` for trouble the clerk can act on, else None.
+
+    SQLite reports a full disk as "database or disk is full" when it notices
+    while growing the file, but as a plain I/O error when the WAL or its index
+    cannot be extended; with ``path`` (the database file) the free space
+    beside it decides, so a full disk is never reported as a broken database.
+    """
+    if not isinstance(exc, (OperationalError, DBAPIError, sqlite3.Error)):
         return None
     text = str(getattr(exc, "orig", exc)).lower()
     for needles, code, message in _PATTERNS:
         if any(n in text for n in needles):
+            if code in ("db_io_error", "db_corrupt") and _nearly_full(path):
+                return _DISK_FULL
             return code, message
     return None
+
+
+def _nearly_full(path: Path | None) -> bool:
+    if path is None:
+        return False
+    try:
+        return shutil.disk_usage(path.parent).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
+_DISK_FULL = next((code, message) for _n, code, message in _PATTERNS if code == "db_disk_full")
 
 
 def describe_os_error(exc: OSError) -> tuple[str, str]:

@@ -21,15 +21,23 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-
-from db.engine import APP_NAME, sqlite_path
+from db.engine import DATA_DIR_ENV, data_folder, sqlite_path
 from services.errors import ServiceError
 
-#: Overrides the data folder (default database, log files); tests set it.
-DATA_DIR_ENV = "YIBAO_DATA_DIR"
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
+
+
+__all__ = [
+    "DATA_DIR_ENV",
+    "DatabaseMissing",
+    "DatabaseReadOnly",
+    "check_database_file",
+    "create_database_file",
+    "data_folder",
+    "make_private_folder",
+    "tighten_permissions",
+]
 
 
 class DatabaseMissing(ServiceError):
@@ -38,13 +46,6 @@ class DatabaseMissing(ServiceError):
 
 class DatabaseReadOnly(ServiceError):
     code = "db_read_only"
-
-
-def data_folder() -> Path:
-    """Where the default database and the log files live."""
-    if configured := os.environ.get(DATA_DIR_ENV):
-        return Path(configured)
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def _is_posix() -> bool:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from db.engine import sqlite_path
 from db.errors import describe_database_error
 from services.errors import ServiceError
 from services.logs import log_hint
@@ -97,7 +98,7 @@ class Operations(QObject):
         if isinstance(exc, ServiceError):
             code, message = exc.code, exc.message
             log.info("refused (%s): %s", code, message)
-        elif (described := describe_database_error(exc)) is not None:
+        elif (described := describe_database_error(exc, sqlite_path(self.ctx.db.url))) is not None:
             code, message = described
             log.warning("database trouble (%s): %s", code, exc)
         else:

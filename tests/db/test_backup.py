@@ -265,3 +265,27 @@ def test_backup_while_another_process_writes_payments_restores_every_acknowledge
             assert lines == len(present)
     finally:
         back.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_backup_is_a_checked_pg_dump(pg_db: Database, tmp_path: Path) -> None:
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    result = make_backup(pg_db.url, tmp_path / "pg", NOW)
+    assert result.path.name == "counter-20231106-180000.pgdump"
+    assert result.size > 0 and result.check is None
+    listed = subprocess.run(
+        ["pg_restore", "--list", str(result.path)], capture_output=True, text=True, check=True
+    )
+    assert "ledger_entry" in listed.stdout
+    with pytest.raises(BackupError) as err:
+        restore_backup(result.path, pg_db.url, NOW)
+    assert err.value.code == "restore_unsupported"
+
+
+def test_without_pg_dump_the_refusal_says_what_to_do(tmp_path: Path) -> None:
+    from db.backup import backup_postgres
+
+    with pytest.raises(BackupError) as err:
+        backup_postgres("postgresql+psycopg://u@h/db", tmp_path, NOW, which=lambda _n: None)
+    assert err.value.code == "pg_dump_missing" and "README" in err.value.message

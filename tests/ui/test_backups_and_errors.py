@@ -18,7 +18,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from db.backup import list_backups
 from db.files import data_folder
 from services.logs import current_log_file, setup_logging
-from ui.app import EXIT_OK, AppController, _install_excepthook, run_app
+from ui.app import (
+    EXIT_OK,
+    AppController,
+    _install_excepthook,
+    ask_create_database,
+    office_exists,
+    open_context,
+    run_app,
+)
 from ui.backup_schedule import AutoBackup, BackupSettings
 from ui.context import AppContext
 from ui.login_dialog import LoginDialog
@@ -168,27 +176,26 @@ def test_a_missing_database_is_not_created_unless_the_clerk_says_so(qtbot, tmp_p
     assert not path.exists() and not path.parent.exists()
 
 
-def test_choosing_new_creates_the_database_and_opens_first_run(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+def test_choosing_new_creates_the_database(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     app = QApplication.instance()
     path = tmp_path / "office" / "counter.sqlite3"
     seen: list[str] = []
     _answer_create(app, "新建", seen)
-    first_run: list[str] = []
+    assert ask_create_database(path) is True
+    assert seen and str(path) in seen[0]
+    asked: list[Path] = []
 
-    def close_first_run() -> None:
-        from ui.first_run import FirstRunDialog
+    def confirm(where: Path) -> bool:
+        asked.append(where)
+        return True
 
-        for widget in app.topLevelWidgets():
-            if isinstance(widget, FirstRunDialog) and widget.isVisible():
-                first_run.append(widget.windowTitle())
-                widget.reject()
-                return
-        QTimer.singleShot(20, close_first_run)
-
-    QTimer.singleShot(50, close_first_run)
+    ctx = open_context(f"sqlite:///{path}", [], confirm_create=confirm)
+    assert ctx is not None and asked == [path]
     try:
-        code = run_app(argparse.Namespace(db=f"sqlite:///{path}", policy_dir=[]))
+        assert path.is_file()
+        assert not office_exists(Operations(ctx))  # next comes the first-run form
     finally:
-        app.setStyleSheet("")
-    assert code == EXIT_OK
-    assert path.is_file() and first_run
+        ctx.db.dispose()
+    other = tmp_path / "other.sqlite3"
+    assert open_context(f"sqlite:///{other}", [], confirm_create=lambda _p: False) is None
+    assert not other.exists()
