@@ -324,16 +324,8 @@ def restore_sqlite(backup: Path, database: Path, now: dt.datetime) -> RestoreRes
     aside: Path | None = None
     try:
         if database.exists():
-            aside = database.with_name(f"{database.name}.before-restore-{now.strftime(_STAMP)}")
-            n = 1
-            while aside.exists():
-                n += 1
-                aside = aside.with_name(
-                    f"{database.name}.before-restore-{now.strftime(_STAMP)}-{n}"
-                )
-            copy_sqlite(database, aside)
-            _fsync(aside)
-            _write_over(backup, database)
+            aside = _aside_name(database, now)
+            _replace_in_place(backup, database, aside)
         else:
             make_private_folder(database.parent)
             copy_sqlite(backup, database)
@@ -350,20 +342,57 @@ def restore_sqlite(backup: Path, database: Path, now: dt.datetime) -> RestoreRes
     return RestoreResult(backup, database, aside, after)
 
 
-def _write_over(backup: Path, database: Path) -> None:
-    """Write the backup's pages into the live database file through SQLite, which
-    takes the database's locks (a window mid-write makes this wait, then fail)."""
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+def _aside_name(database: Path, now: dt.datetime) -> Path:
+    aside = database.with_name(f"{database.name}.before-restore-{now.strftime(_STAMP)}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = database.with_name(f"{database.name}.before-restore-{now.strftime(_STAMP)}-{n}")
+    return aside
+
+
+#: How long a restore waits for the database to become free (seconds).
+RESTORE_LOCK_WAIT_S = 3.0
+
+
+def _replace_in_place(backup: Path, database: Path, aside: Path) -> None:
+    """Keep the current database aside, then write the backup's pages into it.
+
+    Everything happens under an exclusive lock on the database: in WAL mode
+    every open connection holds a shared lock on the file, so a window that
+    still has the database open makes the restore refuse rather than change
+    the data under its feet. The aside copy is read through the same locked
+    connection, so it is exactly what was replaced.
+    """
+    dst = sqlite3.connect(database, timeout=RESTORE_LOCK_WAIT_S, isolation_level=None)
     try:
-        dst = sqlite3.connect(database)
         try:
-            dst.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            dst.execute("PRAGMA locking_mode = EXCLUSIVE")
+            dst.execute("BEGIN EXCLUSIVE")
+            dst.execute("COMMIT")  # the lock stays: locking_mode is EXCLUSIVE
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise BackupError(
+                    f"数据库正被其他窗口或程序使用：{database}。请先关闭所有窗口，再恢复。",
+                    code="db_in_use",
+                ) from exc
+            raise
+        _create_private(aside)
+        keep = sqlite3.connect(aside)
+        try:
+            dst.backup(keep, pages=-1)
+            keep.execute("PRAGMA journal_mode = DELETE")
         finally:
-            dst.close()
+            keep.close()
+        _fsync(aside)
+        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            src.backup(dst, pages=-1)
+        finally:
+            src.close()
+        dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
-        src.close()
+        dst.close()
 
 
 # --- PostgreSQL ---------------------------------------------------------------------

@@ -289,3 +289,36 @@ def test_without_pg_dump_the_refusal_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(BackupError) as err:
         backup_postgres("postgresql+psycopg://u@h/db", tmp_path, NOW, which=lambda _n: None)
     assert err.value.code == "pg_dump_missing" and "README" in err.value.message
+
+
+def test_restore_refuses_while_another_window_has_the_database_open(
+    db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    _pay(db, 2)
+    backup = make_backup(db.url, tmp_path / "backups", NOW).path
+    db.dispose()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"c = sqlite3.connect({str(db_path)!r})\n"
+            "c.execute('SELECT count(*) FROM payment').fetchall()\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        before = db_path.read_bytes()
+        with pytest.raises(BackupError) as err:
+            restore_backup(backup, db.url, NOW)
+        assert err.value.code == "db_in_use" and "关闭所有窗口" in err.value.message
+        assert db_path.read_bytes() == before
+        assert not list(tmp_path.glob("*.before-restore-*"))
+    finally:
+        holder.kill()
+        holder.communicate(timeout=30)
+    assert restore_backup(backup, db.url, NOW).check.ok

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from db.files import data_folder
 from services.logs import current_log_file, setup_logging
 from ui.app import (
     EXIT_OK,
+    EXIT_REFUSED,
     AppController,
     _install_excepthook,
     ask_create_database,
@@ -199,3 +202,36 @@ def test_choosing_new_creates_the_database(qtbot, tmp_path: Path):  # type: igno
     other = tmp_path / "other.sqlite3"
     assert open_context(f"sqlite:///{other}", [], confirm_create=lambda _p: False) is None
     assert not other.exists()
+
+
+def test_a_read_only_database_is_reported_at_start(qtbot, db_path: Path):  # type: ignore[no-untyped-def]
+    """Before the login, not at the first payment (root ignores permission
+    bits, so as root the file is made immutable)."""
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", str(db_path)], capture_output=True)
+        if made.returncode != 0:
+            pytest.skip(f"chattr +i is not possible here: {made.stderr!r}")
+    else:
+        os.chmod(db_path, 0o444)
+    app = QApplication.instance()
+    seen: list[str] = []
+
+    def close_box() -> None:
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.isVisible():
+                seen.append(widget.text())
+                widget.accept()
+                return
+        QTimer.singleShot(20, close_box)
+
+    QTimer.singleShot(20, close_box)
+    try:
+        code = run_app(argparse.Namespace(db=f"sqlite:///{db_path}", policy_dir=[]))
+    finally:
+        app.setStyleSheet("")
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(db_path)], check=True)
+        else:
+            os.chmod(db_path, 0o600)
+    assert code == EXIT_REFUSED
+    assert seen and "只读" in seen[0] and str(db_path) in seen[0]
