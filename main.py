@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_command(parser, args, command)
     except ServiceError as exc:
         return _refuse(exc.code, exc.message, as_json)
+    except BrokenPipeError:
+        # Whoever read our output went away (``… | head``): nothing left to tell.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REFUSED
     except Exception as exc:  # noqa: BLE001 - a command never ends in a traceback
         failure = _database_failure(exc, getattr(args, "db", None))
         if failure is None:

@@ -108,13 +108,15 @@ def setup_logging(data_folder: Path, level: int = logging.WARNING) -> Path | Non
     setattr(console, _OURS, True)
     root.addHandler(console)
     root.setLevel(min(level, logging.INFO))
+    # Alembic announces every plugin at INFO on each start: not worth a line.
+    logging.getLogger("alembic").setLevel(level if level <= logging.DEBUG else logging.WARNING)
     path = log_file(data_folder)
     try:
-        folder = path.parent
-        if not folder.is_dir():
-            folder.mkdir(parents=True, mode=0o700)
-            if os.name == "posix":
-                os.chmod(folder, 0o700)
+        for folder in (data_folder, path.parent):  # both private: 0700
+            if not folder.is_dir():
+                folder.mkdir(parents=True, mode=0o700)
+                if os.name == "posix":
+                    os.chmod(folder, 0o700)
         handler = _PrivateRotatingHandler(
             path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
