@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import day_status, demo, ledger, policy, printing, quote
+    from cli import backup, day_status, demo, ledger, policy, printing, quote
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -49,18 +50,36 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     printing.add_parser(sub)
     policy.add_parser(sub)
+    backup.add_parsers(sub)
     gui = sub.add_parser("gui", help="打开窗口（与不带命令相同）")
     gui.set_defaults(command="gui")
     return parser
 
 
-def open_database(url_arg: str | None):  # type: ignore[no-untyped-def]
-    """Open and migrate the database; refusals become a Chinese message."""
+def open_database(url_arg: str | None, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """Open and migrate the database; refusals become a Chinese message.
+
+    A SQLite file that is missing is refused (a mistyped path must not become
+    a new office) unless ``create`` says this command makes one on purpose.
+    """
     from db.engine import Database, resolve_database_url
+    from db.files import DatabaseMissing, check_database_file, create_database_file
     from db.migrate import upgrade_database
 
-    db = Database(resolve_database_url(url_arg))
-    upgrade_database(db)
+    url = resolve_database_url(url_arg)
+    try:
+        check_database_file(url)
+    except DatabaseMissing:
+        if not create:
+            raise
+        path = create_database_file(url)
+        print(f"已新建数据库：{path}", file=sys.stderr)
+    db = Database(url)
+    try:
+        upgrade_database(db)
+    except BaseException:
+        db.dispose()
+        raise
     return db
 
 
@@ -84,67 +103,114 @@ def _refuse(code: str, message: str, as_json: bool) -> int:
     return EXIT_REFUSED
 
 
+def _database_failure(exc: BaseException, url: str | None) -> tuple[str, str] | None:
+    """``(code, Chinese message)`` for a database or file-system failure of a
+    command, else None (a program error)."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.engine import resolve_database_url, sqlite_path
+    from db.errors import describe_database_error, describe_os_error
+
+    if isinstance(exc, OSError):
+        return describe_os_error(exc)
+    if isinstance(exc, (SQLAlchemyError, sqlite3.Error)):
+        described = describe_database_error(exc, sqlite_path(resolve_database_url(url)))
+        if described is not None:
+            return described
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        return "db_error", f"数据库出错，命令没有完成：{detail}"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=getattr(logging, args.log_level),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from db.files import data_folder
+    from services.logs import log_hint, setup_logging
+
+    setup_logging(data_folder(), getattr(logging, args.log_level))
     command = args.command or "gui"
     if command == "gui":
         from ui.app import run_app
 
         return run_app(args)
 
-    from services.clock import SystemClock
     from services.errors import ServiceError
 
     as_json = bool(getattr(args, "json", False))
     try:
-        if command == "quote":
-            from cli import quote
-
-            return quote.run(args, load_policy_book(args.policy_dir, args.db))
-        db = open_database(args.db)
-        try:
-            if command == "verify-ledger":
-                from cli import ledger
-
-                return ledger.run_verify(args, db)
-            if command == "day-status":
-                from cli import day_status
-
-                return day_status.run(args, db, SystemClock())
-            if command == "demo-data":
-                from cli import demo
-
-                return demo.run(args, db)
-            if command == "print":
-                from cli import printing
-
-                return printing.run(
-                    args, db, SystemClock(), load_policy_book(args.policy_dir, args.db)
-                )
-            if command == "policy":
-                from cli import policy
-                from db.engine import resolve_database_url
-                from services.policy_store import office_policy_dir
-
-                return policy.run(
-                    args,
-                    load_policy_book(args.policy_dir, args.db),
-                    SystemClock(),
-                    db=db,
-                    office_dir=office_policy_dir(resolve_database_url(args.db)),
-                )
-        finally:
-            db.dispose()
+        return _run_command(parser, args, command)
     except ServiceError as exc:
         return _refuse(exc.code, exc.message, as_json)
+    except BrokenPipeError:
+        # Whoever read our output went away (``… | head``): nothing left to tell.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REFUSED
+    except Exception as exc:  # noqa: BLE001 - a command never ends in a traceback
+        failure = _database_failure(exc, getattr(args, "db", None))
+        if failure is None:
+            log.exception("command %s failed", command)
+            failure = (
+                "internal_error",
+                f"程序出现内部错误，命令没有完成。{log_hint()}",
+            )
+        else:
+            log.info("command %s: %s (%s)", command, failure[0], exc)
+        return _refuse(failure[0], failure[1], as_json)
+
+
+def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, command: str) -> int:
+    from services.clock import SystemClock
+
+    if command == "quote":
+        from cli import quote
+
+        return quote.run(args, load_policy_book(args.policy_dir, args.db))
+    if command in ("backup", "restore", "init-db"):
+        from cli import backup
+
+        return backup.run(args, SystemClock())
+    db = open_database(args.db, create=command == "demo-data")
+    try:
+        if command == "verify-ledger":
+            from cli import ledger
+
+            return ledger.run_verify(args, db)
+        if command == "day-status":
+            from cli import day_status
+
+            return day_status.run(args, db, SystemClock())
+        if command == "demo-data":
+            from cli import demo
+
+            return demo.run(args, db)
+        if command == "print":
+            from cli import printing
+
+            return printing.run(args, db, SystemClock(), load_policy_book(args.policy_dir, args.db))
+        if command == "policy":
+            from cli import policy
+            from db.engine import resolve_database_url
+            from services.policy_store import office_policy_dir
+
+            return policy.run(
+                args,
+                load_policy_book(args.policy_dir, args.db),
+                SystemClock(),
+                db=db,
+                office_dir=office_policy_dir(resolve_database_url(args.db)),
+            )
+    finally:
+        db.dispose()
     parser.error(f"unknown command {command}")
     return EXIT_REFUSED
 
 
 if __name__ == "__main__":
+    from db.files import data_folder as _data_folder
+    from services.logs import install_fault_handlers
+
+    install_fault_handlers(_data_folder())
     sys.exit(main())

@@ -25,9 +25,19 @@ DB_URL_ENV = "YIBAO_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+#: Overrides the data folder (default database, log files); tests set it.
+DATA_DIR_ENV = "YIBAO_DATA_DIR"
+
+
+def data_folder() -> Path:
+    """Where the default database and the log files live."""
+    if configured := os.environ.get(DATA_DIR_ENV):
+        return Path(configured)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
 def default_database_url() -> str:
-    folder = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    return f"sqlite:///{folder / 'counter.sqlite3'}"
+    return f"sqlite:///{data_folder() / 'counter.sqlite3'}"
 
 
 def resolve_database_url(cli_value: str | None) -> str:
@@ -74,7 +84,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700: the folder holds residents' ID numbers (db/files.py).
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = create_engine(url)
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)

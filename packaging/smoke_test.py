@@ -32,6 +32,7 @@ def main() -> int:
             **os.environ,
             "YIBAO_DB_URL": f"sqlite:///{tmp}/smoke.sqlite3",
             "QT_QPA_PLATFORM": "offscreen",
+            "YIBAO_DATA_DIR": f"{tmp}/data",
         }
         assert run(exe, "--help", env=env).returncode == 0
         quote = run(
@@ -50,6 +51,10 @@ def main() -> int:
         )
         assert quote.returncode == 0, quote.stdout + quote.stderr
         assert json.loads(quote.stdout)["personal_due"] == "1010.00"
+        missing = run(exe, "verify-ledger", env=env)  # never creates a database by itself
+        assert missing.returncode == 2 and "数据库文件不存在" in missing.stderr
+        created = run(exe, "init-db", env=env)
+        assert created.returncode == 0, created.stdout + created.stderr
         verify = run(exe, "verify-ledger", env=env)
         assert verify.returncode == 0, verify.stdout + verify.stderr
         status = run(exe, "day-status", "--json", env=env)

@@ -42,7 +42,7 @@ from services.day_close import close_day, count_for_amount, open_day, preview_cl
 from services.demo_bulk import Arrival, Served, serve_in_bulk
 from services.deposit_rule import current_deposit_status
 from services.deposits import record_deposit
-from services.errors import InputError, ServiceError
+from services.errors import ConflictError, InputError, ServiceError
 from services.idcard import check_character
 from services.money import format_fen
 from services.office import create_office, create_operator
@@ -181,6 +181,15 @@ def _setup(
     db: Database, clock: FixedClock, policies: PolicyBook, result: DemoResult
 ) -> tuple[int, int, list[int]]:
     with db.write() as s:
+        existing = s.scalars(select(Office.name).limit(1)).first()
+        if existing is not None:
+            # A live office's database must never receive demo residents and a
+            # demo supervisor with a published password.
+            raise ConflictError(
+                f"该数据库已有经办单位（{existing}），演示数据只能写入新建的空数据库。"
+                "请用 --db 指定一个新文件。",
+                code="demo_refused",
+            )
         info = create_office(
             s,
             clock,

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,10 @@ import pytest
 
 # Headless Qt for every test that imports it, unless a display was chosen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Log files and the default database of the tests stay out of the user's data folder.
+os.environ.setdefault("YIBAO_DATA_DIR", tempfile.mkdtemp(prefix="yibao-test-data-"))
+# Per-machine settings (QSettings: the backup folder) likewise.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="yibao-test-config-")
 
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402

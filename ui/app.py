@@ -16,8 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -26,14 +25,17 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.engine import Database, resolve_database_url
+from db.engine import Database, resolve_database_url, sqlite_path
 from db.errors import describe_database_error
+from db.files import DatabaseMissing, check_database_file, create_database_file, data_folder
 from db.migrate import upgrade_database
 from services import office as office_service
 from services.clock import Clock, SystemClock
 from services.errors import ServiceError
+from services.logs import install_fault_handlers, log_hint
 from services.policy import PolicyBook, policy_dirs_from_env
 from services.policy_store import load_office_book, office_policy_dir, restore_missing_files
+from ui.backup_schedule import AutoBackup, BackupSettings
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
@@ -42,6 +44,7 @@ from ui.operations import OperationFailed, Operations
 if TYPE_CHECKING:
     # The window and its pages are imported while the login dialog waits for
     # the password (see AppController.show_login), so the dialog shows sooner.
+    from db.backup import BackupResult
     from ui.main_window import MainWindow
     from ui.printing_bridge import DocumentOutput
 
@@ -121,12 +124,20 @@ class AppController(QObject):
         ops: Operations,
         *,
         documents: DocumentOutput | None = None,
+        backups: AutoBackup | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
         self.documents = documents
+        # Automatic backups (first login of the day, after each day close);
+        # None in tests that are not about them.
+        self.backups = backups
+        if backups is not None:
+            backups.setParent(self)
+            backups.succeeded.connect(self._backup_saved)
+            backups.failed.connect(self._backup_failed)
         self.window: MainWindow | None = None
         self.dialog: FirstRunDialog | LoginDialog | None = None
 
@@ -171,8 +182,33 @@ class AppController(QObject):
         window.destroyed.connect(self._window_gone)
         self.window = window
         window.show()
+        if self.backups is not None:
+            window.dayClosed.connect(lambda _result: self._back_up_after_close())
+            self.backups.after_login()
         self.windowShown.emit(window)
         return window
+
+    def _back_up_after_close(self) -> None:
+        if self.backups is not None:
+            self.backups.after_day_close()
+
+    def _backup_saved(self, reason: str, result: BackupResult) -> None:
+        if self.window is not None:
+            self.window.statusBar().showMessage(f"已自动备份（{reason}）：{result.path}", 15_000)
+
+    def _backup_failed(self, reason: str, message: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "自动备份失败",
+            f"自动备份（{reason}）没有完成：{message}\n请在“设置 → 备份与日志”中检查备份文件夹"
+            "（U盘是否接上），然后点“立即备份”。",
+            QMessageBox.StandardButton.Ok,
+            self.window,
+        )
+        box.setObjectName("backupFailed")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.backup_box = box  # kept: a box nobody references vanishes before it shows
+        box.open()
 
     def log_out(self) -> None:
         window = self.window
@@ -197,15 +233,31 @@ def preload_window() -> None:
 
 
 def open_context(
-    db_url: str | None, policy_dirs: Sequence[str], clock: Clock | None = None
-) -> AppContext:
+    db_url: str | None,
+    policy_dirs: Sequence[str],
+    clock: Clock | None = None,
+    *,
+    confirm_create: Callable[[Path], bool] | None = None,
+) -> AppContext | None:
     """Open and migrate the database and load the policies (may raise ServiceError).
 
-    The office's own policy files (issue 17) are loaded beside the built-in
-    ones; a file another window saved into the shared database is first
-    written into this window's folder.
+    A missing SQLite file is created only when ``confirm_create(path)`` says
+    so (the clerk saw the path and chose 新建); otherwise it is refused, and
+    None is returned when the clerk declined. The office's own policy files
+    (issue 17) are loaded beside the built-in ones; a file another window
+    saved into the shared database is first written into this window's folder.
     """
     url = resolve_database_url(db_url)
+    try:
+        check_database_file(url)
+    except DatabaseMissing:
+        path = sqlite_path(url)
+        if confirm_create is None or path is None:
+            raise
+        if not confirm_create(path):
+            return None
+        create_database_file(url)
+        log.info("new database created at %s", path)
     db = Database(url)
     dirs = tuple([*policy_dirs_from_env(), *(Path(d) for d in policy_dirs)])
     office_dir = office_policy_dir(url)
@@ -251,21 +303,62 @@ def show_fatal(app: QApplication, message: str) -> int:
     return EXIT_REFUSED
 
 
+#: Error dialogs on screen. A QMessageBox with no parent whose Python wrapper
+#: goes out of scope is deleted at once — it used to vanish before it showed.
+_ERROR_BOXES: list[QMessageBox] = []
+
+
+def show_program_error() -> QMessageBox:
+    """Tell the clerk plainly that something went wrong, where the log is."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "程序错误",
+        f"程序出现内部错误，刚才的操作可能没有完成。请联系管理员。\n{log_hint()}",
+        QMessageBox.StandardButton.Ok,
+    )
+    box.setObjectName("programError")
+    _ERROR_BOXES.append(box)
+
+    def gone(_result: int) -> None:
+        if box in _ERROR_BOXES:
+            _ERROR_BOXES.remove(box)
+        box.deleteLater()
+
+    box.finished.connect(gone)
+    box.open()
+    return box
+
+
 def _install_excepthook(app: QApplication) -> None:
-    """An unexpected error in a slot: log it, tell the clerk plainly, keep running."""
+    """An unexpected error in a slot: into the log file (``faulthandler`` for
+    hard crashes), and a dialog for the clerk; the program keeps running."""
 
-    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "程序错误",
-            "程序出现内部错误，刚才的操作可能没有完成。已记录日志，请联系管理员。",
-            QMessageBox.StandardButton.Ok,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+    def dialog(_kind: type[BaseException], _exc: BaseException, _tb: TracebackType | None) -> None:
+        show_program_error()
 
-    sys.excepthook = hook
+    install_fault_handlers(data_folder(), then=dialog)
+
+
+def ask_create_database(path: Path) -> bool:
+    """The explicit first-run step: show where the new database would go."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "新建数据库",
+        f"数据库文件不存在：\n{path}\n\n如果这是第一次使用本程序，请选择“新建”，"
+        "将在此位置新建一个空的数据库。\n如果本应已有数据（路径输错、U盘或网络盘没有接上），"
+        "请选择“退出”并检查路径。",
+    )
+    box.setObjectName("createDatabase")
+    create = box.addButton("新建", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+    loop = QEventLoop()
+    box.finished.connect(loop.quit)
+    box.open()
+    loop.exec()
+    chosen = box.clickedButton() is create
+    box.deleteLater()
+    return chosen
 
 
 #: Set by the packaged program's smoke test: quit by itself after this many ms.
@@ -280,17 +373,23 @@ def run_app(args: Any) -> int:
     app.setApplicationDisplayName("城乡居民医保柜台")
     style_app(app)
     try:
-        ctx = open_context(getattr(args, "db", None), getattr(args, "policy_dir", None) or [])
+        ctx = open_context(
+            getattr(args, "db", None),
+            getattr(args, "policy_dir", None) or [],
+            confirm_create=ask_create_database,
+        )
     except Exception as exc:  # noqa: BLE001 - every start failure becomes a message
         message = _start_error(exc)
         if message is None:
             log.exception("cannot start")
-            message = "程序启动失败，已记录日志，请联系管理员。"
+            message = f"程序启动失败，请联系管理员。{log_hint()}"
         else:
             log.error("cannot start: %s", message)
         return show_fatal(app, message)
+    if ctx is None:
+        return EXIT_OK
     ops = Operations(ctx)
-    controller = AppController(ctx, ops)
+    controller = AppController(ctx, ops, backups=AutoBackup(ctx, BackupSettings()))
     code = {"value": EXIT_OK}
 
     def finish(value: int) -> None:
@@ -305,5 +404,7 @@ def run_app(args: Any) -> int:
         # packaging/smoke_test.py: open, then leave by itself after a moment
         QTimer.singleShot(int(quit_ms), lambda: finish(EXIT_OK))
     app.exec()
+    if controller.backups is not None:
+        controller.backups.wait()  # a backup in progress finishes before the database closes
     ctx.db.dispose()
     return code["value"]

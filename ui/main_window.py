@@ -108,6 +108,8 @@ def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
 class MainWindow(QMainWindow):
     logoutRequested = Signal()
     pageChanged = Signal(str)
+    #: relayed from the 日结 page (DayCloseResult): the controller backs up then
+    dayClosed = Signal(object)
 
     def __init__(
         self,
@@ -279,6 +281,8 @@ class MainWindow(QMainWindow):
             widget.collectRequested.connect(self.collect_enrollment)
         if hasattr(widget, "depositRequested"):
             widget.depositRequested.connect(lambda: self.show_page("deposit"))
+        if hasattr(widget, "dayClosed"):
+            widget.dayClosed.connect(self.dayClosed)
 
     def collect_enrollment(self, enrollment_id: int) -> None:
         """Switch to 缴费 with this enrolment selected (after registering)."""

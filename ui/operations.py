@@ -20,8 +20,10 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from db.engine import sqlite_path
 from db.errors import describe_database_error
 from services.errors import ServiceError
+from services.logs import log_hint
 from ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -96,13 +98,13 @@ class Operations(QObject):
         if isinstance(exc, ServiceError):
             code, message = exc.code, exc.message
             log.info("refused (%s): %s", code, message)
-        elif (described := describe_database_error(exc)) is not None:
+        elif (described := describe_database_error(exc, sqlite_path(self.ctx.db.url))) is not None:
             code, message = described
             log.warning("database trouble (%s): %s", code, exc)
         else:
             code, message = (
                 "internal_error",
-                "程序出现内部错误，本次操作没有保存。已记录日志，请联系管理员。",
+                f"程序出现内部错误，本次操作没有保存。请联系管理员。{log_hint()}",
             )
             log.exception("unexpected error in an operation", exc_info=exc)
         self.last_error = (code, message)

@@ -56,6 +56,7 @@ from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.pages.backup_tab import BackupTab
 from ui.pages.policy_tab import PolicyTab
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
@@ -123,6 +124,8 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._printer_tab(), "打印机(&I)")
         self.policy_tab = PolicyTab(ctx, ops)  # issue 17: policy years
         self.tabs.addTab(self.policy_tab, "政策(&P)")
+        self.backup_tab = BackupTab(ctx)
+        self.tabs.addTab(self.backup_tab, "备份与日志(&B)")
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)

@@ -18,7 +18,6 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from services.errors import ServiceError
+from ui.file_dialogs import file_dialog
 from ui.printing.print_job import (
     MAX_COPIES,
     PAPER_SIZES,
@@ -214,11 +214,12 @@ class PrintPreviewDialog(QDialog):
         self.print_failed.emit(message)
 
     def _ask_save(self) -> None:
-        dialog = QFileDialog(self, "另存为 PDF")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter("PDF 文件 (*.pdf)")
-        dialog.setDefaultSuffix("pdf")
+        dialog = file_dialog(
+            self, "另存为 PDF", save=True, name_filter="PDF 文件 (*.pdf)", default_suffix="pdf"
+        )
+        dialog.setObjectName("savePdfDialog")
         dialog.fileSelected.connect(self.save_to)
+        self.save_dialog = dialog
         dialog.open()
 
     def save_to(self, path: str) -> None:
