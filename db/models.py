@@ -467,3 +467,13 @@ class Override(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), nullable=True)
     day_close_id: Mapped[int | None] = mapped_column(ForeignKey("day_close.id"), nullable=True)
+
+
+# --- several windows, one office (issue 11) ----------------------------------------
+# Each uniqueness a window checks before writing is also the database's own
+# guarantee, so that two windows racing can never both store it. (One close per
+# office-day is ``day_close_unique`` above; one enrolment per person-year is
+# the enrollment table's own constraint.)
+
+#: A bank slip (缴款单号) is recorded once per office.
+Index("uq_deposit_office_slip", Deposit.office_id, Deposit.slip_no, unique=True)
