@@ -82,7 +82,7 @@ _PG_CLASSES: dict[str, DbTrouble] = {
 }
 
 
-def _sqlstate(orig: BaseException) -> str | None:
+def _sqlstate(orig: object) -> str | None:
     value = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return value if isinstance(value, str) else None
 
