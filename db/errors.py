@@ -108,6 +108,11 @@ def classify_database_error(exc: BaseException) -> DbTrouble | None:
     return None
 
 
+def is_permission_denied(exc: BaseException) -> bool:
+    """True when PostgreSQL refused a statement to this role (SQLSTATE 42501)."""
+    return isinstance(exc, DBAPIError) and _sqlstate(exc.orig) == "42501"
+
+
 def is_lost_race(exc: BaseException) -> bool:
     """True when ``exc`` says another window got there first (unique key taken,
     deadlock, serialisation failure)."""
