@@ -149,7 +149,11 @@ class SettingsPage(QWidget):
         layout.addWidget(self.message)
 
         supervisor = ctx.session is not None and ctx.session.is_supervisor
-        self.notice.setText("仅主管可以修改设置；当前为只读。" if not supervisor else "")
+        self.notice.setText(
+            "仅主管可以修改单位、村（社区）和操作员设置，当前为只读；“本机”页的设置人人可改。"
+            if not supervisor
+            else ""
+        )
         self.notice.setVisible(not supervisor)
         editable = (QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QPushButton)
         for widget in self.tabs.findChildren(QWidget):
