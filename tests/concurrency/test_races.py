@@ -16,7 +16,7 @@ import re
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import races
 from races import Outcome
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from db.engine import Database
 from db.migrate import upgrade_database
@@ -100,9 +101,28 @@ def _fresh_pg_database(admin_url: str, name: str) -> str:
 
 def _drop_pg_database(admin_url: str, name: str) -> None:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except OperationalError:
+        pass  # the tests' private server is already gone, and its files with it
+    finally:
+        admin.dispose()
+
+
+class CampaignCache:
+    def __init__(self) -> None:
+        self.runs: dict[tuple[str, int], Campaign] = {}
+        self.cleanups: list[Callable[[], None]] = []
+
+
+@pytest.fixture(scope="session")
+def campaigns() -> Iterator[CampaignCache]:
+    """Each campaign runs once per test session, whatever order the tests run in."""
+    cache = CampaignCache()
+    yield cache
+    for cleanup in reversed(cache.cleanups):
+        cleanup()
 
 
 @pytest.fixture(
@@ -116,10 +136,14 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
 )
 def campaign(
     request: pytest.FixtureRequest,
+    campaigns: CampaignCache,
     migrated_template: Path,
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Campaign]:
-    backend, windows = request.param
+) -> Campaign:
+    key: tuple[str, int] = request.param
+    if key in campaigns.runs:
+        return campaigns.runs[key]
+    backend, windows = key
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("races") / "office.sqlite3"
         shutil.copyfile(migrated_template, path)
@@ -131,12 +155,12 @@ def campaign(
         setup = Database(url)
         upgrade_database(setup)
         setup.dispose()
+        campaigns.cleanups.append(lambda: _drop_pg_database(admin_url, name))
     result = run_campaign(url, windows)
+    campaigns.cleanups.append(result.db.dispose)
     print(f"\n{backend} × {windows} windows: {len(result.outcomes)} acts in {result.seconds:.1f} s")
-    yield result
-    result.db.dispose()
-    if backend == "postgres":
-        _drop_pg_database(admin_url, name)
+    campaigns.runs[key] = result
+    return result
 
 
 def _winners(outcomes: list[Outcome]) -> list[Outcome]:

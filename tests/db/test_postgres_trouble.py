@@ -111,3 +111,16 @@ def test_a_taken_unique_key_is_a_lost_race(pg_db: Database):
     with pytest.raises(DBAPIError) as info:
         _office(pg_db)  # the same office code again
     assert classify_database_error(info.value) is DbTrouble.CONFLICT
+
+
+def test_the_lock_rereads_what_was_loaded_before_it(pg_db: Database):
+    office_id = _office(pg_db)
+    with pg_db.write() as s:
+        office = s.get(Office, office_id)
+        assert office is not None and office.name == "测试"
+        with pg_db.write() as other:  # another window commits meanwhile
+            other.execute(
+                text("UPDATE office SET name = '新名' WHERE id = :i").bindparams(i=office_id)
+            )
+        lock_office(s, office_id)
+        assert office.name == "新名"
