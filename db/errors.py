@@ -71,6 +71,8 @@ _PG_STATES: dict[str, DbTrouble] = {
     "57P01": DbTrouble.UNREACHABLE,  # admin_shutdown
     "57P02": DbTrouble.UNREACHABLE,  # crash_shutdown
     "57P03": DbTrouble.UNREACHABLE,  # cannot_connect_now
+    "25P03": DbTrouble.UNREACHABLE,  # idle_in_transaction_session_timeout: connection closed
+    "57P05": DbTrouble.UNREACHABLE,  # idle_session_timeout: connection closed
     "3D000": DbTrouble.UNREACHABLE,  # invalid_catalog_name (no such database)
     "28000": DbTrouble.LOGIN_REFUSED,  # invalid_authorization_specification
     "28P01": DbTrouble.LOGIN_REFUSED,  # invalid_password
