@@ -32,6 +32,7 @@ from services.day_close import close_day, count_for_amount, open_day
 from services.deposits import record_deposit
 from services.errors import ServiceError
 from services.idcard import check_character
+from services.notices import issue_notice
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
@@ -279,6 +280,10 @@ def act_refund_same(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: 
     )
 
 
+def act_issue_notice(s: Session, c: Clock, p: PolicyBook, a: dict[str, Any], w: int) -> object:
+    return issue_notice(s, c, p, enrollment_id=a["enrollment_id"], operator_id=a["clerk_id"])
+
+
 def act_pay_own(s: Session, c: Clock, p: PolicyBook, a: dict[str, Any], w: int) -> object:
     return take_payment(
         s,
@@ -301,6 +306,7 @@ ACTS: dict[str, Act] = {
     "pay_same_enrollment": act_pay_same,
     "void_same_receipt": act_void_same,
     "refund_same_payment": act_refund_same,
+    "issue_same_notice": act_issue_notice,
     "receipts_gapless": act_pay_own,
 }
 
@@ -332,7 +338,7 @@ def seed_round(
         args["enrollments"] = [seed_enrollment(session, desk) for _ in range(windows - 1)]
     elif scenario == "register_same_person":
         args["id_number"] = new_id_number()
-    elif scenario == "pay_same_enrollment":
+    elif scenario in ("pay_same_enrollment", "issue_same_notice"):
         args["enrollment_id"] = seed_enrollment(session, desk)
     elif scenario in ("void_same_receipt", "refund_same_payment"):
         args["payment_id"], args["receipt_id"] = seed_cash_payment(session, policies, desk)

@@ -36,6 +36,7 @@ from db.models import (
     LedgerEntry,
     LedgerHead,
     Payment,
+    PaymentNotice,
     Receipt,
     ReceiptVoid,
     Refund,
@@ -288,6 +289,17 @@ def test_a_payment_is_refunded_once(campaign: Campaign):
         assert _count(campaign.db, Refund.payment_id == pid, model=Refund) == 1
         refunds = (LedgerEntry.payment_id == pid, LedgerEntry.kind == "refund")
         assert _count(campaign.db, *refunds, model=LedgerEntry) == 1
+
+
+def test_an_enrollment_gets_one_valid_notice(campaign: Campaign):
+    for args, outcomes in campaign.rounds("issue_same_notice"):
+        assert len(_winners(outcomes)) == 1, outcomes
+        assert _refusals(outcomes) <= {"notice_exists"}
+        valid = (
+            PaymentNotice.enrollment_id == args["enrollment_id"],
+            PaymentNotice.status == "issued",
+        )
+        assert _count(campaign.db, *valid, model=PaymentNotice) == 1
 
 
 def test_receipt_numbers_stay_unique_and_gapless(campaign: Campaign):
