@@ -23,6 +23,13 @@ APP_NAME = "yibao-counter"
 DB_URL_ENV = "YIBAO_DB_URL"
 # How long a window waits for another window's write before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL (an office server): how long a window waits to reach the server (s),
+# for another window's row lock (ms, as long as SQLite waits for its lock), for
+# one statement (ms) and how long a transaction may sit idle holding locks (ms).
+PG_CONNECT_TIMEOUT_S = 5
+PG_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
+PG_STATEMENT_TIMEOUT_MS = 60_000
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000
 
 
 #: Overrides the data folder (default database, log files); tests set it.
@@ -90,7 +97,23 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
+
+
+def postgres_connect_args(url: str) -> dict[str, object]:
+    """Connect, lock and statement timeouts for a PostgreSQL window, unless the
+    URL sets its own (``?connect_timeout=…&options=…``)."""
+    query = make_url(url).query
+    args: dict[str, object] = {}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    if "options" not in query:
+        args["options"] = (
+            f"-c lock_timeout={PG_LOCK_TIMEOUT_MS}"
+            f" -c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+            f" -c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+        )
+    return args
 
 
 class Database:

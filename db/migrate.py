@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database, sqlite_path
+from db.errors import is_permission_denied
 from services.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 #: The newest migration in db/migrations/versions. Every command starts by
 #: checking the database against it; knowing it here lets an up-to-date
 #: database open without loading Alembic (a test keeps it equal to the scripts).
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0008"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -112,8 +113,19 @@ def upgrade_database(db: Database) -> str:
         copy = backup_sqlite_file(path, current)
         log.info("database copied to %s before migrating from %s", copy, current)
     cfg = alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except DBAPIError as exc:
+        if not is_permission_denied(exc):
+            raise
+        # An office server's windows log in with the app role, which may not
+        # change the schema (README: 办公室服务器); the owner upgrades it once.
+        raise ServiceError(
+            f"数据库需要升级到新版本（{current or '空库'} → {head}），但本窗口的数据库账号无权"
+            "修改数据库结构。请管理员先用数据库所有者账号运行一次本程序完成升级。",
+            code="upgrade_needs_owner",
+        ) from None
     log.info("database migrated from %s to %s", current, head)
     return head

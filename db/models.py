@@ -537,3 +537,13 @@ class PolicySwitch(Base):
     to_key: Mapped[str] = mapped_column(String(64))
     switched_by: Mapped[int] = mapped_column(ForeignKey("operator.id"))
     switched_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- several windows, one office (issue 11) ----------------------------------------
+# Each uniqueness a window checks before writing is also the database's own
+# guarantee, so that two windows racing can never both store it. (One close per
+# office-day is ``day_close_unique`` above; one enrolment per person-year is
+# the enrollment table's own constraint.)
+
+#: A bank slip (缴款单号) is recorded once per office.
+Index("uq_deposit_office_slip", Deposit.office_id, Deposit.slip_no, unique=True)

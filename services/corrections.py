@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
@@ -125,6 +126,7 @@ def void_receipt(
     if receipt is None:
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     office_id = receipt.office_id
+    lock_office(session, office_id)  # issue 11: no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     require_supervisor(session, supervisor_id, office_id=office_id)
     text = clean_reason(reason, "作废原因")
@@ -230,6 +232,7 @@ def refund_payment(
     if payment is None:
         raise NotFound(f"没有编号为 {payment_id} 的缴费记录。", code="payment_not_found")
     office_id = payment.office_id
+    lock_office(session, office_id)  # issue 11: no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     require_supervisor(session, approver_id, office_id=office_id)
     text = clean_reason(reason, "退费原因")

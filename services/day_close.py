@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from db.models import BusinessDay, DayClose, LedgerEntry, Operator, Override
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
     DepositStatus,
@@ -101,6 +102,7 @@ def open_day(
 ) -> BusinessDayInfo:
     """Start a business day (today by default) with its opening float (备用金),
     in yuan as typed. Once per office and day; never inside a closed day."""
+    lock_office(session, office_id)  # issue 11: no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     float_fen = parse_amount(opening_float)
@@ -344,6 +346,7 @@ def close_day(
     supervisor's override and its reason. The override is recorded and shows
     in the reports. Afterwards the day is locked (:func:`ensure_day_open`).
     """
+    lock_office(session, office_id)  # issue 11: no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     ensure_day_open(session, office_id, date)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Deposit, Office, Operator
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import (
     Bucket,
@@ -140,6 +141,7 @@ def record_deposit(
     the cash on hand ("入库金额 12,000.00 元超过库存现金 9,500.00 元").
     """
     now = clock.now()
+    lock_office(session, office_id)  # issue 11: no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     fen = parse_amount(amount)
     if fen <= 0:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Office, PaymentNotice, Resident, Village
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.errors import ConflictError, InputError, NotFound
 from services.numbering import take_next_number
 from services.office import require_operator
@@ -101,6 +102,7 @@ def issue_notice(
     enrollment = load_enrollment(session, enrollment_id)
     office_id = enrollment.office_id
     assert office_id is not None
+    lock_office(session, office_id)  # issue 11: one valid notice, checked under lock
     require_operator(session, operator_id, office_id=office_id)
     if enrollment.status != "registered":
         raise ConflictError("该参保登记已缴费或已退费，不能再开具缴费通知单。", code="not_payable")
@@ -208,6 +210,7 @@ def issue_village_notices(
     """The notices to hand out in one village: every unpaid enrolment of the
     year with something to pay gets one — its valid notice if it has one, else
     a new one. Returns notice ids in the order of the residents' names."""
+    lock_office(session, office_id)  # issue 11: which notices are valid, read under lock
     require_operator(session, operator_id, office_id=office_id)
     village = session.get(Village, village_id)
     if village is None or village.office_id != office_id:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Office, Payment, PaymentNotice, Receipt, Resident
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import cash_payment_gate
 from services.errors import ConflictError, InputError, NotFound
@@ -200,6 +201,7 @@ def take_payment(
     enrollment = load_enrollment(session, enrollment_id)
     office_id = enrollment.office_id
     assert office_id is not None
+    lock_office(session, office_id)  # issue 11: no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     channel = clean_channel(channel)
     ref = clean_reference(channel, reference)

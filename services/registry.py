@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from db.models import Enrollment, Office, Resident, Village
 from services.clock import Clock
+from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
 from services.errors import ConflictError, InputError, NotFound
 from services.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
@@ -249,15 +250,9 @@ def register_resident(
     name = clean_name(data.name)
     phone = clean_phone(data.phone)
     _check_village(session, data.village_id, office_id)
-    existing = session.scalars(select(Resident).where(Resident.id_number == parsed.number)).first()
-    if existing is not None:
-        if existing.name != name:
-            raise ConflictError(
-                f"身份证号 {parsed.number} 已登记为“{existing.name}”，与所填姓名“{name}”不符。"
-                "更改姓名属于重要信息变更，须经复核后办理。",
-                code="name_mismatch",
-            )
-        return get_resident(session, existing.id)
+    known = _known_resident(session, parsed.number, name)
+    if known is not None:
+        return known
     row = Resident(
         id_number=parsed.number,
         id_tail=parsed.number[-4:],
@@ -274,9 +269,34 @@ def register_resident(
         created_at=clock.now(),
         created_by=operator_id,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with lost_race_as_conflict(
+            session,
+            f"另一窗口刚刚登记了身份证号 {parsed.number} 的居民，本次没有保存，请刷新后重试。",
+            code="concurrent_registration",
+        ):
+            session.add(row)
+    except ConflictError:
+        # Another window registered the same person a moment ago: carry on with
+        # that record, exactly as if it had been there first (as on SQLite).
+        known = _known_resident(session, parsed.number, name)
+        if known is None:
+            raise
+        return known
     return get_resident(session, row.id)
+
+
+def _known_resident(session: Session, id_number: str, name: str) -> ResidentRecord | None:
+    existing = session.scalars(select(Resident).where(Resident.id_number == id_number)).first()
+    if existing is None:
+        return None
+    if existing.name != name:
+        raise ConflictError(
+            f"身份证号 {id_number} 已登记为“{existing.name}”，与所填姓名“{name}”不符。"
+            "更改姓名属于重要信息变更，须经复核后办理。",
+            code="name_mismatch",
+        )
+    return get_resident(session, existing.id)
 
 
 def _duplicate_message(session: Session, resident_id: int, policy_year: int) -> str:
@@ -322,6 +342,7 @@ def enroll(
     category and the resident's ID; '' leaves it unrecorded (callers that do
     not ask, e.g. the demo data).
     """
+    lock_resident(session, resident_id)  # issue 11: one live enrolment, checked under lock
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")

@@ -29,7 +29,9 @@ FOLDER_KEY = "backup/folder"
 
 
 def machine_settings() -> QSettings:
-    return QSettings("yibao-counter", "yibao-counter")
+    from ui.machine_settings import APPLICATION, ORGANIZATION
+
+    return QSettings(ORGANIZATION, APPLICATION)
 
 
 class BackupSettings:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
+from ui.machine_settings import MachineSettings
 from ui.operations import Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
@@ -117,17 +118,27 @@ class MainWindow(QMainWindow):
         ops: Operations,
         *,
         documents: DocumentOutput | None = None,
+        machine: MachineSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         assert ctx.session is not None, "log in before opening the window"
         self.ctx = ctx
         self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        # printer, paper, backup folder, window size: this computer's, not the office's
+        self.machine = machine if machine is not None else MachineSettings()
+        self.documents = (
+            documents
+            if documents is not None
+            else PreviewOutput(
+                default_printer=self.machine.default_printer, paper_for=self.machine.paper
+            )
+        )
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
         self.setWindowTitle(f"城乡居民医保柜台 — {ctx.session.office_name}")
-        self.resize(1366, 768)
+        if not self.machine.restore_window(self):
+            self.resize(1366, 768)
 
         # --- navigation and pages ------------------------------------------------
         self.nav = QListWidget()
@@ -233,6 +244,8 @@ class MainWindow(QMainWindow):
             widget: QWidget = PlaceholderPage(spec.title)
         elif key in PRINTING_PAGES:
             widget = factory(self.ctx, self.ops, documents=self.documents)
+        elif key == "settings":
+            widget = factory(self.ctx, self.ops, machine=self.machine)
         else:
             widget = factory(self.ctx, self.ops)
         self._wire(key, widget)
@@ -316,4 +329,5 @@ class MainWindow(QMainWindow):
         self.clock.refresh_timer.stop()
         self.clock.blink_timer.stop()
         self.date_timer.stop()
+        self.machine.save_window(self)
         super().closeEvent(event)

@@ -108,8 +108,11 @@ class PreviewOutput:
         printers: Callable[[], list[str]] | None = None,
         default_printer: Callable[[], str] | None = None,
         print_job: Callable[[bytes, str, int, str], None] | None = None,
+        paper_for: Callable[[str, str], str] | None = None,
     ) -> None:
         self._open: list[QWidget] = []
+        # (kind, default paper) -> the paper this computer's printer holds
+        self._paper_for = paper_for or (lambda _kind, default: default)
         options = {
             "printers": printers,
             "default_printer": default_printer,
@@ -141,7 +144,11 @@ class PreviewOutput:
             self._open_outside(kind, title, pdf)
             return
         dialog = dialog_cls(
-            pdf, title=title, parent=parent, paper=PAPER.get(kind, "A4"), **self._dialog_options
+            pdf,
+            title=title,
+            parent=parent,
+            paper=self._paper_for(kind, PAPER.get(kind, "A4")),
+            **self._dialog_options,
         )
         if on_printed is not None:
             dialog.printed.connect(lambda _printer, _copies: on_printed())

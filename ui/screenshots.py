@@ -24,7 +24,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from db.engine import Database, sqlite_path
@@ -41,6 +41,7 @@ from ui.app import style_app
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
+from ui.machine_settings import MachineSettings
 from ui.main_window import PAGES, MainWindow
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
@@ -156,7 +157,12 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         ctx.session = sessions[0]
 
         documents = RecordingOutput()
-        window = MainWindow(ctx, ops, documents=documents)
+        # this computer's settings in the temporary folder, never the user's own
+        machine = MachineSettings(
+            QSettings(str(work / "machine.ini"), QSettings.Format.IniFormat),
+            system_printer=lambda: "HP LaserJet Pro M404",
+        )
+        window = MainWindow(ctx, ops, documents=documents, machine=machine)
         window.resize(*SIZE)
         window.show()
         settle(300)
@@ -228,6 +234,11 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 reports.tabs.setCurrentIndex(1)
                 shots.append(save(window, out, "08b-reports-progress"))
                 reports.tabs.setCurrentIndex(0)
+            if spec.key == "settings":
+                settings = window.page("settings")
+                settings.tabs.setCurrentWidget(settings.machine_tab)
+                shots.append(save(window, out, "09b-settings-machine"))
+                settings.tabs.setCurrentIndex(0)
 
         # the supervisor dialog (void / refund / override all use it)
         from ui.dialogs.supervisor_approval import SupervisorApprovalDialog

@@ -8,12 +8,12 @@ import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 
 from db.engine import DB_URL_ENV, Database, default_database_url, resolve_database_url
 from db.errors import describe_database_error
 from db.immutability import APPEND_ONLY_TABLES
 from db.migrate import (
+    HEAD_REVISION,
     DatabaseTooNew,
     alembic_config,
     backup_sqlite_file,
@@ -130,30 +130,11 @@ def test_database_url_comes_from_flag_then_environment_then_default(monkeypatch)
     assert default_database_url().startswith("sqlite:///")
 
 
-@pytest.mark.parametrize(
-    ("driver_message", "code", "words"),
-    [
-        ("database is locked", "db_locked", "稍后重试"),
-        ("database or disk is full", "db_disk_full", "磁盘已满"),
-        ("attempt to write a readonly database", "db_read_only", "只读"),
-        ("file is not a database", "db_corrupt", "损坏"),
-    ],
-)
-def test_database_trouble_reads_as_plain_chinese(driver_message, code, words):
-    exc = OperationalError("INSERT …", {}, sqlite3.OperationalError(driver_message))
-    described = describe_database_error(exc)
-    assert described is not None
-    assert described[0] == code
-    assert words in described[1]
-
-
 def test_other_errors_are_not_disguised():
     assert describe_database_error(ValueError("bug")) is None
 
 
 def test_the_programs_head_revision_is_the_newest_script():
-    from db.migrate import HEAD_REVISION
-
     assert HEAD_REVISION == head_revision()
 
 

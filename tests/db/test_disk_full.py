@@ -59,7 +59,9 @@ def test_filling_the_disk_is_reported_as_disk_full(
 def test_an_io_error_on_a_full_disk_is_disk_full(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import db.errors as errors
 
-    exc = OperationalError("INSERT …", {}, sqlite3.OperationalError("disk I/O error"))
+    io_error = sqlite3.OperationalError("disk I/O error")
+    io_error.sqlite_errorcode = 10  # SQLITE_IOERR: the code is read, not the words
+    exc = OperationalError("INSERT …", {}, io_error)
     described = describe_database_error(exc, tmp_path / "counter.sqlite3")
     assert described is not None and described[0] == "db_io_error"
     assert "损坏" not in described[1]

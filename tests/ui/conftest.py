@@ -20,6 +20,17 @@ from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
 
 
+@pytest.fixture(autouse=True)
+def machine_settings_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's per-computer settings (QSettings) go to a folder of its own,
+    never to the real user's configuration."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+
+
 @pytest.fixture(scope="session")
 def policies() -> PolicyBook:
     return load_policies()

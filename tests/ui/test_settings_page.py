@@ -1,17 +1,19 @@
-"""设置 page: office settings, villages, operators, printer; supervisor only."""
+"""设置 page: office settings, villages, operators (supervisor only); this computer's
+printer and paper (anyone, kept in QSettings)."""
 
 from __future__ import annotations
 
 from fixtures_ui2 import clerk_ctx, ctx, ops, seed  # noqa: F401
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from services.ledger_views import office_extras, operators_of
 from services.office import authenticate, office_info
+from ui.machine_settings import MachineSettings
 from ui.pages.settings_page import NO_TARGET, SettingsPage
 
 
-def make_page(qtbot, ctx, ops, printers=("HP LaserJet 1020", "PDF")):  # noqa: F811
-    page = SettingsPage(ctx, ops, printers=lambda: list(printers))
+def make_page(qtbot, ctx, ops, printers=("HP LaserJet 1020", "PDF"), machine=None):  # noqa: F811
+    page = SettingsPage(ctx, ops, printers=lambda: list(printers), machine=machine)
     qtbot.addWidget(page)
     page.resize(1100, 700)
     with qtbot.waitActive(page):
@@ -103,15 +105,39 @@ def test_operators_add_and_deactivate(qtbot, ctx, ops, db, seed):  # noqa: F811
     assert not {o.username: o.active for o in read(db, operators_of, seed.office_id)}["liuyang"]
 
 
-def test_printer_choice(qtbot, ctx, ops, db, seed):  # noqa: F811
-    page = make_page(qtbot, ctx, ops)
+def test_printer_and_paper_are_this_computers(qtbot, ctx, ops, db, seed, tmp_path):  # noqa: F811
+    store = QSettings(str(tmp_path / "machine.ini"), QSettings.Format.IniFormat)
+    machine = MachineSettings(store, system_printer=lambda: "HP LaserJet 1020")
+    page = make_page(qtbot, ctx, ops, machine=machine)
     assert [page.printer.itemData(i) for i in range(page.printer.count())] == [
+        "",
         "HP LaserJet 1020",
         "PDF",
     ]
-    page.printer.setCurrentIndex(1)
-    page.save_printer()
-    assert read(db, office_extras, seed.office_id).printer_name == "PDF"
+    assert page.papers["notice"].currentText() == "A5"
+    before = read(db, office_extras, seed.office_id)
+    page.printer.setCurrentIndex(2)
+    page.papers["receipt"].setCurrentText("A5")
+    page.save_machine()
+    assert "只影响这台电脑" in page.message.text()
+    # stored in this computer's settings, and nothing in the shared database changed
+    again = MachineSettings(QSettings(str(tmp_path / "machine.ini"), QSettings.Format.IniFormat))
+    assert (again.printer, again.paper("receipt", "A4")) == ("PDF", "A5")
+    assert again.paper("notice", "A5") == "A5"
+    assert read(db, office_extras, seed.office_id) == before
+    # a second window on another computer keeps its own choice
+    other = MachineSettings(QSettings(str(tmp_path / "other.ini"), QSettings.Format.IniFormat))
+    assert (
+        other.printer == ""
+        and make_page(qtbot, ctx, ops, machine=other).printer.currentData() == ""
+    )
+
+
+def test_a_clerk_may_set_this_computer_but_not_the_office(qtbot, clerk_ctx, ops, seed, tmp_path):  # noqa: F811
+    machine = MachineSettings(QSettings(str(tmp_path / "m.ini"), QSettings.Format.IniFormat))
+    page = make_page(qtbot, clerk_ctx, ops, machine=machine)
+    assert page.save_machine_button.isEnabled() and page.printer.isEnabled()
+    assert not page.save_office_button.isEnabled()
 
 
 def test_a_clerk_can_only_look(qtbot, clerk_ctx, ops, seed):  # noqa: F811

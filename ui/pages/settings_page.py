@@ -1,7 +1,10 @@
-"""设置 — the office, its villages, its operators and its printer.
+"""设置 — the office, its villages, its operators, and this computer.
 
-Only a supervisor changes anything here (the services refuse anyone else; the
-page also greys the forms out for a clerk). Four tabs, Alt + the underlined
+Only a supervisor changes the office's settings (the services refuse anyone
+else; the page also greys the forms out for a clerk). The 本机 tab holds what
+belongs to this computer alone — printer, paper, backup folder — kept in its
+``QSettings`` (``ui/machine_settings.py``), never in the shared database, so
+any clerk may set it and no other window is affected. Four tabs, Alt + the underlined
 letter to switch; in every form Enter moves to the next field and saves on the
 last one; Ctrl+Shift+R reloads what is stored (``ui.keys``).
 
@@ -20,6 +23,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -47,23 +51,32 @@ from services.office import (
     office_info,
     reset_password,
     set_operator_active,
-    set_printer_name,
     set_village_target,
 )
 from services.policy_store import update_office_and_policy
 from ui.context import AppContext
 from ui.keys import RELOAD, page_shortcut
+from ui.machine_settings import PAPERS, MachineSettings
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
 from ui.pages.backup_tab import BackupTab
 from ui.pages.policy_tab import PolicyTab
+from ui.printing_bridge import PAPER
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
 log = logging.getLogger(__name__)
 
 NO_TARGET = -1  # the target spin box's "未设" value
+#: Documents whose paper this computer's printer may hold differently.
+PAPER_KINDS = {
+    "receipt": "收据",
+    "notice": "缴费通知单",
+    "ledger": "现金台账",
+    "day_close": "日结单",
+    "deposit_register": "入库登记簿",
+}
 
 VILLAGE_COLUMNS: list[Column[VillageInfo]] = [
     Column("村（社区）", lambda v: v.name),
@@ -102,12 +115,18 @@ class SettingsPage(QWidget):
         parent: QWidget | None = None,
         *,
         printers: Callable[[], list[str]] = available_printers,
+        machine: MachineSettings | None = None,
+        choose_folder: Callable[[QWidget, str], str] | None = None,
         **_: object,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
         self.printers = printers
+        self.machine = machine if machine is not None else MachineSettings()
+        self.choose_folder = choose_folder or (
+            lambda parent, start: QFileDialog.getExistingDirectory(parent, "选择备份文件夹", start)
+        )
         self.office: OfficeInfo | None = None
         self.extras: OfficeExtras | None = None
 
@@ -121,7 +140,8 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._office_tab(), "单位(&U)")
         self.tabs.addTab(self._villages_tab(), "村（社区）(&V)")
         self.tabs.addTab(self._operators_tab(), "操作员(&O)")
-        self.tabs.addTab(self._printer_tab(), "打印机(&I)")
+        self.machine_tab = self._machine_tab()
+        self.tabs.addTab(self.machine_tab, "本机(&I)")
         self.policy_tab = PolicyTab(ctx, ops)  # issue 17: policy years
         self.tabs.addTab(self.policy_tab, "政策(&P)")
         self.backup_tab = BackupTab(ctx)
@@ -132,11 +152,15 @@ class SettingsPage(QWidget):
         layout.addWidget(self.message)
 
         supervisor = ctx.session is not None and ctx.session.is_supervisor
-        self.notice.setText("仅主管可以修改设置；当前为只读。" if not supervisor else "")
+        self.notice.setText(
+            "仅主管可以修改单位、村（社区）和操作员设置，当前为只读；“本机”页的设置人人可改。"
+            if not supervisor
+            else ""
+        )
         self.notice.setVisible(not supervisor)
         editable = (QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QPushButton)
         for widget in self.tabs.findChildren(QWidget):
-            if isinstance(widget, editable) and widget is not self.reload_printers_button:
+            if isinstance(widget, editable) and not self.machine_tab.isAncestorOf(widget):
                 widget.setEnabled(supervisor)
         page_shortcut(self, RELOAD, self.refresh)
         ops.changed.connect(self._on_changed)
@@ -306,29 +330,42 @@ class SettingsPage(QWidget):
         self.reset_chain.set_fields([self.new_password], self.reset_password)
         return tab
 
-    def _printer_tab(self) -> QWidget:
+    def _machine_tab(self) -> QWidget:
         self.printer = QComboBox()
         self.printer.setMinimumWidth(280)
-        self.current_printer = QLabel()
         self.reload_printers_button = QPushButton("重新查找打印机")
         self.reload_printers_button.clicked.connect(self.load_printers)
-        self.save_printer_button = QPushButton("设为默认打印机(&P)")
-        self.save_printer_button.clicked.connect(self.save_printer)
-        row = QHBoxLayout()
-        row.addWidget(self.printer)
-        row.addWidget(self.reload_printers_button)
-        row.addWidget(self.save_printer_button)
-        row.addStretch(1)
+        printer_row = QHBoxLayout()
+        printer_row.addWidget(self.printer)
+        printer_row.addWidget(self.reload_printers_button)
+        printer_row.addStretch(1)
+        self.papers: dict[str, QComboBox] = {}
+        form = QFormLayout()
+        form.addRow("本机打印机", printer_row)
+        for kind, label in PAPER_KINDS.items():
+            combo = QComboBox()
+            combo.addItems(list(PAPERS))
+            self.papers[kind] = combo
+            form.addRow(f"{label}纸张", combo)
+        self.save_machine_button = QPushButton("保存本机设置(&P)")
+        self.save_machine_button.clicked.connect(self.save_machine)
+        form.addRow("", self.save_machine_button)
+        holder = QWidget()
+        holder.setLayout(form)
+        holder.setMaximumWidth(760)
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(self.current_printer)
-        layout.addLayout(row)
-        hint = QLabel("收据、缴费通知单、台账和日结单默认送往此打印机；打印预览中仍可另选。")
+        hint = QLabel(
+            "以下设置只保存在这台电脑上，不影响其他窗口；单位的规则（入库期限、收据号前缀等）"
+            "在“单位”页，所有窗口共用。打印预览中仍可临时另选打印机和纸张；备份文件夹在“备份与日志”页。"
+        )
+        hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         layout.addWidget(hint)
+        layout.addWidget(holder)
         layout.addStretch(1)
         self.printer_chain = EnterChain(self)
-        self.printer_chain.set_fields([self.printer], self.save_printer)
+        self.printer_chain.set_fields([self.printer], self.save_machine)
         return tab
 
     # --- reading -------------------------------------------------------------------
@@ -371,21 +408,23 @@ class SettingsPage(QWidget):
         )
         self.villages.set_rows(office.villages)
         self.operators.set_rows(operators)
-        self.current_printer.setText(
-            f"当前默认打印机：{extras.printer_name or '（未设定，使用系统默认）'}"
-        )
+        self.load_machine()
+
+    def load_machine(self) -> None:
+        """Show this computer's settings as stored in its QSettings."""
         self.load_printers()
+        for kind, combo in self.papers.items():
+            combo.setCurrentText(self.machine.paper(kind, PAPER.get(kind, "A4")))
 
     def load_printers(self) -> None:
-        chosen = self.extras.printer_name if self.extras is not None else ""
+        chosen = self.machine.printer
         found = list(self.printers())
         self.printer.clear()
         for name in found:
             self.printer.addItem(name, name)
         if chosen and chosen not in found:
             self.printer.addItem(f"{chosen}（本机未找到）", chosen)
-        if not found and not chosen:
-            self.printer.addItem("（本机未找到打印机）", "")
+        self.printer.insertItem(0, "（系统默认打印机）", "")
         self.printer.setCurrentIndex(max(self.printer.findData(chosen), 0))
 
     # --- writing -------------------------------------------------------------------
@@ -496,14 +535,15 @@ class SettingsPage(QWidget):
             supervisor_id=self.ctx.operator_id,
         )
 
-    def save_printer(self) -> None:
-        self._write(
-            set_printer_name,
-            f"默认打印机已设为“{self.printer.currentData() or '系统默认'}”。",
-            office_id=self.ctx.office_id,
-            printer_name=self.printer.currentData() or "",
-            operator_id=self.ctx.operator_id,
-        )
+    def save_machine(self) -> None:
+        """Store printer and paper in this computer's settings."""
+        self.machine.printer = self.printer.currentData() or ""
+        for kind, combo in self.papers.items():
+            default = PAPER.get(kind, "A4")
+            paper = combo.currentText()
+            self.machine.set_paper(kind, "" if paper == default else paper)
+        printer = self.machine.printer or "系统默认打印机"
+        self._say(f"本机设置已保存（打印机：{printer}）；只影响这台电脑。")
 
     # --- inside --------------------------------------------------------------------
 
