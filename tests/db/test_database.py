@@ -169,4 +169,6 @@ def test_an_up_to_date_database_opens_without_loading_alembic(db_path):
         "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0001", "False"]
+    from db.migrate import HEAD_REVISION
+
+    assert out.stdout.split() == [HEAD_REVISION, "False"]
