@@ -479,8 +479,7 @@ def _session_replay(
     moment: dt.datetime,
     shift: Callable[[dt.date], dt.date],
 ) -> CashReplay | None:
-    """The session's replay of the whole ledger, brought up to date; None when
-    it cannot answer for ``moment`` (lines recorded after it)."""
+    """The session's replay of the whole ledger, brought up to date."""
     kept_all: dict[tuple[object, ...], _KeptReplay] = session.info.setdefault(_SESSION_KEY, {})
     key = (office_id, days, limit_fen, shift.__self__)  # type: ignore[attr-defined]
     kept = kept_all.get(key)
@@ -527,8 +526,9 @@ def _session_replay(
         _apply_all(kept, [CashMovement(r[0], r[1], r[2], r[3]) for r in rows])
         if rows:
             kept.last_seq, kept.last_hash = rows[-1][4], rows[-1][5]
-    if kept.latest > moment or kept.last_date > moment.date():
-        return None
+    # "Now" counts every line written, also lines a wrong clock dated after
+    # now (issue 9, clock sanity): the drawer holds what the ledger says, and
+    # leaving such a deposit out would overstate the cash on hand.
     return kept.replay
 
 
