@@ -340,6 +340,8 @@ class Refund(Base):
     # cash desk (issue 9): 'cash' from the drawer, or 'application' (退费申请) for
     # the tax department, when the money is no longer in this drawer
     method: Mapped[str] = mapped_column(String(16), default="cash", server_default="cash")
+    # why no cash could be paid back here (an application), in Chinese
+    method_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (CheckConstraint("amount_fen > 0", name="refund_amount_positive"),)
 

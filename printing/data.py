@@ -370,6 +370,14 @@ class DayCloseData:
     non_cash_received_fen: int | None = None
     closed_at: dt.datetime | None = None
     brought_forward_fen: int | None = None
+    # cash desk (issue 9): refunds apart from voids, by how they were paid;
+    # a late close (补日结) and its reason; cash taken while overdue; the
+    # over/short cases still open after this close
+    cash_refunds: int | None = None
+    refund_applications: int | None = None
+    late_reason: str = ""
+    overdue_payments: int | None = None
+    open_differences: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (

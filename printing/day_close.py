@@ -102,6 +102,16 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
         if data.receipts_voided:
             text += f"（其中作废 {data.receipts_voided} 张）"
         extra.append(("本日开具收据", text))
+    if data.cash_refunds is not None or data.refund_applications is not None:
+        extra.append(
+            (
+                "本日退费",
+                f"柜台现金退付 {data.cash_refunds or 0} 笔；"
+                f"退费申请 {data.refund_applications or 0} 笔（由税务部门退付，不动库存现金）",
+            )
+        )
+    if data.overdue_payments:
+        extra.append(("逾期未入库期间收款", f"{data.overdue_payments} 笔（已在存根和台账上标注）"))
     if data.non_cash_received_fen is not None:
         extra.append(
             (
@@ -160,6 +170,17 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     if data.closed_at:
         y -= 5.5 * mm
         L.draw_text(c, f"结账时间：{L.datetime_cn(data.closed_at)}", right, y, 9, "right")
+    if data.late_reason:
+        y -= 5.5 * mm
+        L.draw_text(
+            c,
+            f"补日结（迟于当日结账）：{data.late_reason}",
+            left,
+            y,
+            10,
+            max_width=width,
+            color=L.VOID_RED,
+        )
     y -= 7 * mm
 
     y = _section(c, "一、库存现金清点", left, y)
@@ -169,7 +190,7 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     y = _section(c, "三、本日入库", left, y)
     y -= L.draw_table(c, _deposit_table(data, width), left, y, width) + 8 * mm
 
-    state = f"四、入库状态：{data.deposit_state_label}（{data.deposit_state}）"
+    state = f"四、入库状态：{data.deposit_state_label}"
     urgent = data.deposit_state in URGENT_STATES
     L.draw_text(c, state, left, y, 11, color=L.VOID_RED if urgent else colors.black)
     if data.undeposited_fen is not None:
@@ -178,6 +199,18 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
         if data.deposit_due is not None and data.undeposited_fen > 0:
             text += f"，最迟应于 {L.date_cn(data.deposit_due)} 入库"
         L.draw_text(c, text + "。", left + 5 * mm, y, 10, max_width=width - 5 * mm)
+
+    if data.open_differences:
+        y -= 6 * mm
+        L.draw_text(
+            c,
+            "未了结的长短款：" + "；".join(data.open_differences) + "。",
+            left,
+            y,
+            10,
+            max_width=width,
+            color=L.VOID_RED,
+        )
 
     y = MARGIN + 6 * mm
     x = L.draw_signatures(

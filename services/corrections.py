@@ -330,6 +330,7 @@ def refund_payment(
         )
     how = "cash" if refusal is None and method != "application" else "application"
     cash_out = payment.amount_fen if how == "cash" else 0
+    note = "" if how == "cash" else (refusal or "按申请人要求由税务部门退付")
 
     def write() -> RefundResult:
         _conditional_status(session, Payment, payment.id, "completed", "refunded")
@@ -347,6 +348,7 @@ def refund_payment(
             business_date=today,
             refunded_at=now,
             method=how,
+            method_note=note,
         )
         session.add(row)
         session.flush()
@@ -386,7 +388,7 @@ def refund_payment(
             ledger_seq=entry.seq,
             method=how,
             cash_out_fen=cash_out,
-            why_application=refusal or "",
+            why_application=note,
         )
 
     return _in_savepoint(session, write)

@@ -18,14 +18,14 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    DayClose,
     Enrollment,
     Office,
     Operator,
+    OverdueCashPayment,
     PaymentNotice,
     Receipt,
     Resident,
@@ -44,11 +44,12 @@ from printing.data import (
     SettledDay,
 )
 from services.clock import Clock
-from services.day_close import DENOMINATIONS, day_totals
+from services.day_close import DENOMINATIONS, day_close_of, day_totals
 from services.deposit_rule import STATE_LABELS
 from services.deposits import DepositRow, deposit_register
 from services.errors import NotFound
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
+from services.over_short import differences
 from services.policy import PolicyBook
 from services.receipts import PrintRecord, ReceiptView, print_receipt, receipt_view, record_print
 
@@ -323,9 +324,7 @@ def deposit_register_document(
 
 def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCloseData:
     """日结单 of a closed day, from its stored count and the day's ledger."""
-    close = session.scalars(
-        select(DayClose).where(DayClose.office_id == office_id, DayClose.business_date == date)
-    ).first()
+    close = day_close_of(session, office_id, date)
     if close is None:
         raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
     pieces = json.loads(close.denominations)
@@ -358,8 +357,23 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         deposits=tuple(_deposit(r) for r in deposits),
         deposit_state=close.deposit_state,
         deposit_state_label=STATE_LABELS.get(close.deposit_state, close.deposit_state),
-        receipts_issued=totals.payments,
+        receipts_issued=totals.receipts_issued,
         receipts_voided=totals.voids,
         non_cash_received_fen=totals.non_cash_fen,
         closed_at=close.closed_at,
+        cash_refunds=totals.cash_refunds,
+        refund_applications=totals.refund_applications,
+        late_reason=close.late_reason,
+        overdue_payments=int(
+            session.scalar(
+                select(func.count(OverdueCashPayment.id)).where(
+                    OverdueCashPayment.office_id == office_id,
+                    OverdueCashPayment.business_date == date,
+                )
+            )
+            or 0
+        ),
+        open_differences=tuple(
+            d.label for d in differences(session, office_id) if d.business_date <= date
+        ),
     )

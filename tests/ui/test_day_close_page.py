@@ -9,6 +9,8 @@ from fixtures_ui2 import PASSWORD, add_deposit, add_payment, ctx, ops, seed  # n
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from services.clock import FixedClock
+from services.day_close import close_day, count_for_amount
 from ui.operations import DAY
 from ui.pages.day_close_page import SERVICE_KEYS, DayClosePage
 from ui.printing_bridge import RecordingOutput
@@ -52,6 +54,15 @@ def quiet_day(db, seed):  # noqa: F811
 def due_day(db, seed):  # noqa: F811
     """11-01 cash is due today (5 days) and nothing was deposited."""
     add_payment(db, seed, when=dt.datetime(2023, 11, 1, 10, 0), amount_fen=101000, tier="high")
+    evening = FixedClock(dt.datetime(2023, 11, 1, 18, 0))
+    with db.write() as s:  # 11-01 closed as usual, its cash kept in the drawer
+        close_day(
+            s,
+            evening,
+            office_id=seed.office_id,
+            operator_id=seed.clerk_id,
+            denominations=count_for_amount(101000),
+        )
     add_payment(db, seed, when=TODAY)
     return seed
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.corrections import REFUND_CATEGORIES
+from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.errors import ServiceError
 from services.money import format_fen, parse_amount
 from services.payments import CHANNELS, PaymentResult
@@ -211,30 +211,31 @@ class RefundDialog(_FormDialog):
             "退费",
             f"退还 {format_fen(entry.amount_fen)} 元（{CHANNELS.get(entry.channel, entry.channel)}"
             f"{'，收据 ' + entry.receipt_no if entry.receipt_no else ''}）。"
-            "退费另记一笔，原收据不作改动。下一步须主管审批。",
+            "退费另记一笔，原收据不作改动。现金只能退还仍在本柜台、尚未入库的现金缴费；"
+            "其他情况登记退费申请，由税务部门退付。下一步须主管审批。",
             parent,
         )
         self.category = QComboBox()
         self.category.setObjectName("refundCategory")
         for key, label in REFUND_CATEGORIES.items():
             self.category.addItem(label, key)
-        self.channel = QComboBox()
-        self.channel.setObjectName("refundChannel")
-        for key, label in CHANNELS.items():
-            self.channel.addItem(label, key)
-        self.channel.setCurrentIndex(max(self.channel.findData(entry.channel), 0))
+        self.method = QComboBox()
+        self.method.setObjectName("refundMethod")
+        self.method.addItem("按款项所在自动确定", None)
+        for key, label in REFUND_METHODS.items():
+            self.method.addItem(label, key)
         self.reference = QLineEdit()
         self.reference.setObjectName("refundReference")
         self.form.addRow("退费类别", self.category)
-        self.form.addRow("退还方式", self.channel)
+        self.form.addRow("退还方式", self.method)
         self.form.addRow("退款流水号", self.reference)
         self.set_ok_text("下一步：主管审批")
-        self.enter_chain.set_fields([self.category, self.channel, self.reference], self.try_submit)
+        self.enter_chain.set_fields([self.category, self.method, self.reference], self.try_submit)
         self.category.setFocus()
 
     def values(self) -> dict:
         return {
             "category": self.category.currentData(),
-            "channel": self.channel.currentData(),
+            "method": self.method.currentData(),
             "reference": self.reference.text(),
         }

@@ -59,6 +59,7 @@ def upgrade() -> None:
     op.add_column(
         "refund", sa.Column("method", sa.String(length=16), nullable=False, server_default="cash")
     )
+    op.add_column("refund", sa.Column("method_note", sa.Text(), nullable=False, server_default=""))
     op.add_column(
         "day_close", sa.Column("late_reason", sa.Text(), nullable=False, server_default="")
     )
@@ -197,6 +198,7 @@ def downgrade() -> None:
     with op.batch_alter_table("day_close") as batch:
         batch.drop_column("late_reason")
     with op.batch_alter_table("refund") as batch:
+        batch.drop_column("method_note")
         batch.drop_column("method")
     with op.batch_alter_table("office") as batch:
         batch.drop_column("bank_closed_weekends")
