@@ -136,6 +136,9 @@ class ReceiptData:
     voided: bool = False
     void_reason: str = ""
     voided_at: dt.datetime | None = None
+    #: printed on the office's copies only (存根联, 记账联): a cash payment taken
+    #: while the deposit rule was overdue (POLICY §7.3 revised)
+    stub_note: str = ""
     #: 0 for the original print; n for the n-th reprint (重打)
     reprint_count: int = 0
     reprinted_at: dt.datetime | None = None

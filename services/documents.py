@@ -45,7 +45,7 @@ from printing.data import (
 )
 from services.clock import Clock
 from services.day_close import DENOMINATIONS, day_close_of, day_totals
-from services.deposit_rule import STATE_LABELS
+from services.deposit_rule import STATE_LABELS, overdue_memo
 from services.deposits import DepositRow, deposit_register
 from services.errors import NotFound
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
@@ -170,6 +170,16 @@ def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) 
     )
 
 
+def _stub_note(session: Session, receipt_id: int) -> str:
+    """The overdue mark of a receipt's payment, for the stub (issue 9)."""
+    mark = session.scalar(
+        select(OverdueCashPayment)
+        .join(Receipt, Receipt.payment_id == OverdueCashPayment.payment_id)
+        .where(Receipt.id == receipt_id)
+    )
+    return overdue_memo(mark) if mark is not None else ""
+
+
 def receipt_document_for_print(
     session: Session,
     clock: Clock,
@@ -182,6 +192,7 @@ def receipt_document_for_print(
     view = print_receipt(session, clock, receipt_id=receipt_id, operator_id=operator_id)
     office_id = _receipt_office(session, receipt_id)
     data = receipt_data(view, office_header(session, office_id), policies)
+    data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if view.reprint:
         return _with_reprint_time(data, clock.now())
     return data
@@ -206,6 +217,7 @@ def receipt_document_next_print(
     data = receipt_data(
         upcoming, office_header(session, _receipt_office(session, receipt_id)), policies
     )
+    data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if before > 0 and printed_at is not None:
         return _with_reprint_time(data, printed_at)
     return data
@@ -223,9 +235,10 @@ def receipt_document_preview(
 ) -> ReceiptData:
     """What the receipt looks like, without recording a print (on-screen preview)."""
     view = receipt_view(session, receipt_id)
-    return receipt_data(
+    data = receipt_data(
         view, office_header(session, _receipt_office(session, receipt_id)), policies
     )
+    return dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
 
 
 def _with_reprint_time(data: ReceiptData, when: dt.datetime) -> ReceiptData:

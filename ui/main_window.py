@@ -252,7 +252,19 @@ class MainWindow(QMainWindow):
             activate()
         else:
             widget.setFocus()
+        self._update_blind()
         self.pageChanged.emit(key)
+
+    def _update_blind(self) -> None:
+        """Blind count (issue 9): while the drawer is being counted on 日结, the
+        status bar and the banner show no cash figures."""
+        page = self._pages.get("day_close")
+        counting = bool(
+            page is not None
+            and self.current_key == "day_close"
+            and getattr(page, "counting", False)
+        )
+        self.clock.set_blind(counting)
 
     def _wire(self, key: str, widget: QWidget) -> None:
         """Connect page signals that lead to other pages; keep the page keys free."""
@@ -272,6 +284,8 @@ class MainWindow(QMainWindow):
             widget.collectRequested.connect(self.collect_enrollment)
         if hasattr(widget, "depositRequested"):
             widget.depositRequested.connect(lambda: self.show_page("deposit"))
+        if hasattr(widget, "countingChanged"):
+            widget.countingChanged.connect(lambda _counting: self._update_blind())
 
     def collect_enrollment(self, enrollment_id: int) -> None:
         """Switch to 缴费 with this enrolment selected (after registering)."""

@@ -206,7 +206,38 @@ def test_overdue_is_dark_red_with_banner(qtbot, ctx, ops, documents, db, clock, 
     assert STATE_COLOURS["overdue"][1] in window.clock.state_label.styleSheet()
     assert window.banner.isVisible()
     assert "逾期" in window.banner.text_label.text()
-    assert "主管放行" in window.banner.text_label.text()
+    # POLICY §7.3 revised: cash payers are not refused; the marking is said
+    assert "照常收取现金" in window.banner.text_label.text()
+    assert "标注" in window.banner.text_label.text()
+
+
+def test_the_count_is_blind_in_the_status_bar_and_banner(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    """Issue 9 item 1: while the drawer is counted, no cash figure shows anywhere."""
+    cash_payment(db, clock, policies, office, 3)
+    clock.advance(days=8)
+    window = make_window(qtbot, ctx, ops, documents)
+    assert "1,010.00" in window.clock.detail_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    page = window.page("day_close")
+    assert page.counting and window.clock.blind
+    shown = " ".join(
+        (
+            window.clock.detail_label.text(),
+            window.clock.toolTip(),
+            window.banner.text_label.text(),
+            page.deposit_warning.text(),
+        )
+    )
+    assert "1,010.00" not in shown and "库存现金" not in shown
+    assert "点钞中" in window.clock.detail_label.text()
+    page.count.set_count("note", 10000, 10)
+    page.confirm_count()
+    assert not page.counting and not window.clock.blind
+    assert "1,010.00" in window.clock.detail_label.text()  # shown once counted
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert not window.clock.blind
 
 
 def test_amount_limit_makes_it_due_today(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
