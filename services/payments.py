@@ -176,6 +176,25 @@ def requote(
     return q
 
 
+def check_payable_now(
+    session: Session, clock: Clock, policies: PolicyBook, *, enrollment_id: int
+) -> None:
+    """Every refusal of :func:`take_payment` that can be known before the clerk
+    types anything (issue 9 item 6): already paid, refunded, nothing due, the
+    day closed (or a clock that needs confirming), the amount due changed.
+    Raises the same error ``take_payment`` would; writes nothing."""
+    today = clock.now().date()
+    enrollment = load_enrollment(session, enrollment_id)
+    assert enrollment.office_id is not None
+    _check_payable(session, enrollment)
+    if enrollment.personal_due_fen == 0:
+        raise ConflictError("该参保人个人应缴金额为 0.00 元，无需缴费。", code="nothing_due")
+    ensure_day_open(session, enrollment.office_id, today)
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+    requote(policies, enrollment, resident, today)
+
+
 def take_payment(
     session: Session,
     clock: Clock,

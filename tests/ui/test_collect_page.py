@@ -226,11 +226,12 @@ def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, pol
     dialog = page.actions.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    dialog.payer.setText("王五之子")
     dialog.try_submit()
-    assert ops.last_error is not None and ops.last_error[0] == "reference_required"
-    page.start_payment(cash=False)
-    dialog = page.actions.dialog
-    dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    # refused in the dialog, which stays open with what was typed (issue 9 item 6)
+    assert page.actions.dialog is dialog and dialog.isVisible()
+    assert "流水号" in dialog.error.text() and dialog.payer.text() == "王五之子"
+    assert "王五" in dialog.who.text() and "*" in dialog.who.text()
     dialog.reference.setText("WX20231106001")
     dialog.try_submit()
     assert ops.last_error is None
@@ -329,3 +330,36 @@ def test_a_restarted_window_lists_the_payment_and_voids_it(
     assert page.enrollment_table.item(0, 4).text() == "待缴费"
     with db.read() as s:
         assert s.scalars(select(Payment.status)).one() == "voided"
+
+
+def test_a_failed_search_clears_the_person_and_every_action(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    """Issue 9 item 6: one misread card must not leave the previous person selected."""
+    enrollment_id = enrol(db, clock, policies, office, "周九", make_id(dt.date(1966, 6, 6), 9))
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    assert page.cash_button.isEnabled()
+    page.search_box.setText("不存在的人")
+    page.search_now()
+    assert page.resident is None and page.enrollment_table.rowCount() == 0
+    for button in (page.cash_button, page.noncash_button, page.notice_button, page.refund_button):
+        assert not button.isEnabled()
+    page.start_payment(cash=True)  # F10 does nothing now
+    assert page.actions.dialog is None
+
+
+def test_a_refusal_known_before_typing_opens_no_dialog(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    enrollment_id = enrol(db, clock, policies, office, "吴十", make_id(dt.date(1967, 7, 7), 11))
+    with db.write() as s:
+        from services.day_close import close_day
+
+        close_day(s, clock, office_id=office.id, operator_id=office.clerk_id, denominations={})
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    page.start_payment(cash=True)
+    assert page.actions.dialog is None
+    assert ops.last_error is not None and ops.last_error[0] == "day_closed"
+    assert "已日结" in page.message_label.text()

@@ -38,7 +38,7 @@ from services.documents import (
 )
 from services.money import format_fen
 from services.notices import issue_notice, notices_of
-from services.payments import CHANNELS, PaymentResult, take_payment
+from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -127,7 +127,19 @@ class CollectActions(QObject):
 
     def start_payment(
         self, resident: ResidentRecord, enrollment: EnrollmentRecord, *, cash: bool
-    ) -> PaymentDialog:
+    ) -> PaymentDialog | None:
+        # what can be refused before typing is refused before the dialog opens
+        try:
+            self.ops.read(
+                check_payable_now,
+                self.ctx.clock,
+                self.ctx.policies,
+                enrollment_id=enrollment.id,
+                parent=self.widget,
+            )
+        except OperationFailed as exc:
+            self.message.emit(exc.message)
+            return None
         dialog = PaymentDialog(resident, enrollment, cash=cash, parent=self.widget)
         dialog.submitted.connect(lambda values: self._payment_entered(enrollment, values))
         self._open(dialog)

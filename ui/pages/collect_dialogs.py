@@ -24,12 +24,20 @@ from PySide6.QtWidgets import (
 
 from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.errors import ServiceError
+from services.labels import tier_label
 from services.money import format_fen, parse_amount
-from services.payments import CHANNELS, PaymentResult
+from services.payments import CHANNELS, PaymentResult, clean_reference
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
 NON_CASH_CHANNELS = ("pos", "qr", "bank", "other")
+
+
+def masked_id(number: str) -> str:
+    """An ID number with its middle hidden, as read aloud at the counter."""
+    if len(number) < 10:
+        return number
+    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,10 +138,18 @@ class PaymentDialog(_FormDialog):
         title = "现金收款" if cash else "非现金缴费"
         super().__init__(
             title,
-            f"{resident.name}（{resident.id_number}）{enrollment.policy_year} 年度，应缴 {due} 元。"
+            f"{enrollment.policy_year} 年度，应缴 {due} 元。请向交款人读出姓名、身份证号和档次核对。"
             + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
             parent,
         )
+        # the right person, large enough to read aloud (issue 9 item 6)
+        self.who = QLabel(
+            f"{resident.name}　{masked_id(resident.id_number)}<br>"
+            f"{resident.village_name or '未指定村（社区）'}　{tier_label(enrollment.tier)}"
+        )
+        self.who.setObjectName("paymentWho")
+        self.who.setStyleSheet("font-size: 22px; font-weight: bold; color: #0d47a1;")
+        self.layout().insertWidget(0, self.who)
         self.cash = cash
         self.due_fen = enrollment.personal_due_fen
         self.channel = QComboBox()
@@ -194,6 +210,8 @@ class PaymentDialog(_FormDialog):
 
     def values(self) -> dict:
         parse_amount(self.amount.text())  # refuses a malformed amount here, in words
+        if not self.cash:  # a missing reference keeps the dialog and what was typed
+            clean_reference(self.channel.currentData(), self.reference.text())
         return {
             "amount": self.amount.text().strip(),
             "channel": "cash" if self.cash else self.channel.currentData(),
