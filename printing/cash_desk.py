@@ -91,16 +91,16 @@ def _grid(rows: list[tuple[str, str, str, str]], width: float, size: float = 10)
                     "",
                 ]
             )
-            styles.append(("SPAN", (1, r), (3, r)))
-        else:
-            cells.append(
-                [
-                    L.cell(a, lw, size, "center", height=row_h),
-                    L.cell(b, vw, size, "left", height=row_h),
-                    L.cell(c, lw, size, "center", height=row_h),
-                    L.cell(d, vw, size, "left", height=row_h),
-                ]
-            )
+            styles += [("SPAN", (1, r), (3, r)), ("BACKGROUND", (0, r), (0, r), L.LABEL_GREY)]
+            continue
+        cells.append(
+            [
+                L.cell(a, lw, size, "center", height=row_h),
+                L.cell(b, vw, size, "left", height=row_h),
+                L.cell(c, lw, size, "center", height=row_h),
+                L.cell(d, vw, size, "left", height=row_h),
+            ]
+        )
         styles += [
             ("BACKGROUND", (0, r), (0, r), L.LABEL_GREY),
             ("BACKGROUND", (2, r), (2, r), L.LABEL_GREY),
@@ -111,7 +111,7 @@ def _grid(rows: list[tuple[str, str, str, str]], width: float, size: float = 10)
 
 
 def _amount(fen: int) -> str:
-    return f"¥{L.figures(fen)}　人民币{L.capitals(fen)}"
+    return f"{L.figures(fen)}　{L.capitals(fen)}"
 
 
 def _header(c: Canvas, title: str, office: OfficeHeader, number: str, y: float) -> float:

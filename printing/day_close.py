@@ -65,9 +65,20 @@ def _count_table(data: DayCloseData, width: float) -> Table:
         ("BACKGROUND", (0, r), (-1, r), L.LABEL_GREY),
         ("LINEABOVE", (0, r), (-1, r), L.FRAME, colors.black),
     ]
-    heights = [7 * mm] * len(rows)
+    heights = [(6 if _crowded(data) else 7) * mm] * len(rows)
     table = Table(rows, colWidths=widths, rowHeights=heights, style=L.boxed_style(*styles))
     return table
+
+
+def _crowded(data: DayCloseData) -> bool:
+    """The issue-9 lines (late close, refunds apart, overdue, open differences)
+    make a full page: rows get a little lower so that all still fit."""
+    return bool(
+        data.late_reason
+        or data.open_differences
+        or data.overdue_payments
+        or data.cash_refunds is not None
+    )
 
 
 def _over_short(fen: int) -> str:
@@ -112,6 +123,8 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
         )
     if data.overdue_payments:
         extra.append(("逾期未入库期间收款", f"{data.overdue_payments} 笔（已在存根和台账上标注）"))
+    if data.open_differences:
+        extra.append(("未了结的长短款", "；".join(data.open_differences)))
     if data.non_cash_received_fen is not None:
         extra.append(
             (
@@ -123,8 +136,9 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
     rows = [[L.cell(a, lw, size, "left"), L.cell(b, vw, size, "left")] for a, b in lines]
     styles: list[tuple] = [("BACKGROUND", (0, r), (0, r), L.LABEL_GREY) for r in range(len(rows))]
     styles.append(("LINEABOVE", (0, 5), (-1, 5), L.FRAME, colors.black))
+    row_h = (6.2 if _crowded(data) else 7) * mm
     return Table(
-        rows, colWidths=[lw, vw], rowHeights=[7 * mm] * len(rows), style=L.boxed_style(*styles)
+        rows, colWidths=[lw, vw], rowHeights=[row_h] * len(rows), style=L.boxed_style(*styles)
     )
 
 
@@ -199,18 +213,6 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
         if data.deposit_due is not None and data.undeposited_fen > 0:
             text += f"，最迟应于 {L.date_cn(data.deposit_due)} 入库"
         L.draw_text(c, text + "。", left + 5 * mm, y, 10, max_width=width - 5 * mm)
-
-    if data.open_differences:
-        y -= 6 * mm
-        L.draw_text(
-            c,
-            "未了结的长短款：" + "；".join(data.open_differences) + "。",
-            left,
-            y,
-            10,
-            max_width=width,
-            color=L.VOID_RED,
-        )
 
     y = MARGIN + 6 * mm
     x = L.draw_signatures(
