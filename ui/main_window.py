@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
+from ui.login_checks import DeskChecks
 from ui.operations import Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
@@ -180,6 +181,8 @@ class MainWindow(QMainWindow):
         for widget in (self.operator_label, self.office_label, self.date_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
+        self.checks = DeskChecks(ctx, ops, self)
+        bar.addPermanentWidget(self.checks.unclosed_label)
         bar.addPermanentWidget(self.clock)
         self._update_date()
         self.date_timer = QTimer(self)
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
 
         self.clock.refresh()
         self.show_page("register")
+        self.checks.run()  # forgotten days flagged; a wrong clock asks a supervisor
         # Load the other pages' code once the window is up, so that the first
         # F2 does not wait for reportlab and friends to import.
         QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from counter_fixtures import make_id
+from counter_fixtures import PASSWORD, SUPERVISOR, make_id
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton
+from sqlalchemy import select
 
 from services.deposits import record_deposit
 from services.payments import take_payment
@@ -246,3 +247,51 @@ def test_amount_limit_makes_it_due_today(qtbot, ctx, ops, documents, db, clock, 
     window = make_window(qtbot, ctx, ops, documents)
     assert window.clock.state == "due_today"
     assert window.banner.isVisible()
+
+
+def test_a_forgotten_day_is_flagged_at_login(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 3)  # 11-06, never closed
+    clock.advance(days=1)
+    window = make_window(qtbot, ctx, ops, documents)
+    flag = window.checks.unclosed_label
+    assert flag.isVisibleTo(window) and "11-06" in flag.text()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    page = window.page("day_close")
+    assert page.unclosed_label.isVisibleTo(page) and "2023-11-06" in page.unclosed_label.text()
+    page.start_late_close()
+    assert page.late_date == dt.date(2023, 11, 6) and "补日结" in page.title.text()
+    page.count.set_count("note", 10000, 10)
+    page.count.set_count("note", 1000, 1)
+    page.confirm_count()
+    assert page.preview is not None and page.preview.difference_fen == 0
+    page.request_close()  # a late close always asks a supervisor
+    approval = page.approval
+    assert approval is not None and "补日结" in approval.windowTitle()
+    approval.fill(SUPERVISOR, PASSWORD, "经办人生病，今日补日结")
+    approval.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert page.late_date is None  # back to today
+    (sheet,) = documents.of_kind("day_close")
+    assert "补日结" in sheet.title
+    assert not flag.isVisibleTo(window)
+
+
+def test_a_clock_far_ahead_asks_a_supervisor_at_login(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 3)
+    clock.advance(days=400)
+    window = make_window(qtbot, ctx, ops, documents)
+    dialog = window.checks.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "电脑时钟可能不准" in dialog.explanation.text()
+    dialog.fill(SUPERVISOR, PASSWORD, "停办一年后重新开门，日期无误")
+    dialog.try_approve()
+    assert ops.last_error is None, ops.last_error
+    with db.read() as s:
+        from db.models import ClockConfirmation
+
+        row = s.scalars(select(ClockConfirmation)).one()
+        assert row.reason == "停办一年后重新开门，日期无误"

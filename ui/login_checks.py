@@ -1,0 +1,100 @@
+"""Checks made when the window opens (issue 9 items 8 and 9).
+
+* **Forgotten days.** A day with business that was never closed is flagged in
+  the status bar (red) until a supervisor closes it late on 日结.
+* **The clock.** When the computer's date disagrees with the newest business
+  date in the database (backwards, or far ahead) writes are refused by the
+  services; here a supervisor is asked at once to confirm the date, with a
+  reason (``services.clock_sanity.confirm_business_date``). The confirmation
+  is its own row; issue 10's audit journal should record it as well.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QWidget
+
+from services.clock_sanity import ClockCheck, clock_check, confirm_business_date
+from services.day_close import unclosed_days
+from ui.context import AppContext
+from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.operations import DAY, LEDGER, OperationFailed, Operations
+
+log = logging.getLogger(__name__)
+
+
+class DeskChecks(QObject):
+    """Owns the status-bar flag of forgotten days and the clock confirmation."""
+
+    def __init__(self, ctx: AppContext, ops: Operations, window: QWidget) -> None:
+        super().__init__(window)
+        self.ctx = ctx
+        self.ops = ops
+        self.window = window
+        self.clock: ClockCheck | None = None
+        self.dialog: SupervisorApprovalDialog | None = None
+        self.unclosed_label = QLabel()
+        self.unclosed_label.setObjectName("unclosedDaysFlag")
+        self.unclosed_label.setStyleSheet(
+            "QLabel { color: white; background: #7f0000; font-weight: bold; padding: 1px 8px; }"
+        )
+        self.unclosed_label.hide()
+        ops.changed.connect(self._on_changed)
+
+    def run(self) -> None:
+        self.refresh_unclosed()
+        self.check_clock()
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in (DAY, LEDGER):
+            self.refresh_unclosed()
+
+    def refresh_unclosed(self) -> None:
+        if self.ctx.session is None:
+            return
+        try:
+            days = self.ops.read(unclosed_days, self.ctx.clock, self.ctx.office_id)
+        except OperationFailed:
+            return
+        if days:
+            names = "、".join(f"{d:%m-%d}" for d in days)
+            self.unclosed_label.setText(f"未日结：{names}（请主管补日结）")
+        self.unclosed_label.setVisible(bool(days))
+
+    def check_clock(self) -> None:
+        try:
+            check = self.ops.read(clock_check, self.ctx.clock, self.ctx.office_id)
+        except OperationFailed:
+            return
+        self.clock = check
+        if check.ok:
+            return
+        log.warning("clock check at login: %s (newest %s)", check.state, check.newest)
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title="核对电脑日期：主管确认",
+            explanation=check.message,
+            reason_label="确认原因",
+            parent=self.window,
+        )
+        dialog.approved.connect(self._confirm)
+        self.dialog = dialog
+        dialog.open()
+
+    def _confirm(self, supervisor_id: int, reason: str) -> None:
+        try:
+            self.ops.write(
+                DAY,
+                confirm_business_date,
+                office_id=self.ctx.office_id,
+                supervisor_id=supervisor_id,
+                operator_id=self.ctx.operator_id,
+                reason=reason,
+                parent=self.window,
+            )
+        except OperationFailed:
+            return
+        self.clock = None
