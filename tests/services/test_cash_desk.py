@@ -690,3 +690,29 @@ def test_no_sequence_makes_cash_on_hand_negative(db, ops) -> None:  # type: igno
         assert verify_ledger(s, desk.office_id).ok
         office = s.get(Office, desk.office_id)
         assert office is not None
+
+
+def test_the_reports_list_overdue_payments_differences_and_applications(db, clock, desk) -> None:  # type: ignore[no-untyped-def]
+    from services.cash_reports import cash_exceptions
+
+    clock.set(at(MON, 9))
+    with db.write() as s:
+        paid = pay(s, clock, desk)
+        close(
+            s, clock, desk, 37_500, difference_reason="找零多付", supervisor_id=desk.supervisor_id
+        )
+    later = MON + dt.timedelta(days=7)
+    clock.set(at(later, 9))
+    with db.write() as s:
+        pay(s, clock, desk)  # overdue: taken and marked
+        deposit(s, clock, desk, 75_500, "JK-2")
+        refund(s, clock, desk, paid.payment_id)  # deposited: an application
+    with db.read() as s:
+        rows = cash_exceptions(s, desk.office_id, MON, later)
+    assert [(r.business_date, r.kind, r.amount_fen, r.still_open) for r in rows] == [
+        (MON, "short", 500, True),
+        (later, "overdue_payment", 38_000, False),
+        (later, "refund_application", 38_000, False),
+    ]
+    assert "2023-11-11" in rows[1].detail and rows[1].person == "王丽"
+    assert "未处理" in rows[0].detail
