@@ -12,6 +12,7 @@ only the office's own list applies there (the settings page says so).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Office, OfficeClosedDay
+from services.clock import Clock
+from services.errors import InputError
 
 _ONE_DAY = dt.timedelta(days=1)
 #: A deadline is never moved further than this (a safety stop for a bad list).
@@ -109,6 +112,79 @@ def set_office_closed_days(
     for day in sorted(wanted - have):
         session.add(OfficeClosedDay(office_id=office_id, closed_date=day, note=note))
     session.flush()
+
+
+def parse_closed_days(text: str) -> list[tuple[dt.date, str]]:
+    """Lines of ``YYYY-MM-DD [note]`` as (date, note); a bad line is refused in words."""
+    days: dict[dt.date, str] = {}
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = unicodedata.normalize("NFKC", raw).strip()
+        if not line:
+            continue
+        head, _, note = line.partition(" ")
+        try:
+            day = dt.date.fromisoformat(head)
+        except ValueError:
+            raise InputError(
+                f"第 {number} 行“{line}”不是日期，请写成 2026-10-09 这样的格式。",
+                code="bad_closed_day",
+            ) from None
+        days[day] = note.strip()[:100]
+    return sorted(days.items())
+
+
+def office_weekends(session: Session, office_id: int) -> bool:
+    office = session.get(Office, office_id)
+    return bool(office.bank_closed_weekends) if office is not None else False
+
+
+def closed_days_text(session: Session, office_id: int) -> str:
+    rows = session.scalars(
+        select(OfficeClosedDay)
+        .where(OfficeClosedDay.office_id == office_id)
+        .order_by(OfficeClosedDay.closed_date)
+    ).all()
+    return "\n".join(f"{r.closed_date.isoformat()} {r.note}".strip() for r in rows)
+
+
+def update_bank_days(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    closed_weekends: bool,
+    closed_days: str,
+) -> BankCalendar:
+    """A supervisor sets whether the bank is closed on weekends and lists the
+    office's own closed days (设置); deadlines move off them from now on."""
+    from services.office import require_supervisor
+
+    require_supervisor(session, operator_id, office_id=office_id)
+    days = parse_closed_days(closed_days)
+    office = session.get(Office, office_id)
+    if office is None:  # pragma: no cover - require_supervisor found its operator
+        raise InputError("单位不存在。", code="office_not_found")
+    office.bank_closed_weekends = bool(closed_weekends)
+    office.updated_at = clock.now()
+    office.updated_by = operator_id
+    existing = {
+        r.closed_date: r
+        for r in session.scalars(
+            select(OfficeClosedDay).where(OfficeClosedDay.office_id == office_id)
+        ).all()
+    }
+    wanted = dict(days)
+    for day, row in existing.items():
+        if day not in wanted:
+            session.delete(row)
+        else:
+            row.note = wanted[day]
+    for day, note in days:
+        if day not in existing:
+            session.add(OfficeClosedDay(office_id=office_id, closed_date=day, note=note))
+    session.flush()
+    return office_calendar(session, office_id)
 
 
 DeadlineShift = Callable[[dt.date], dt.date]

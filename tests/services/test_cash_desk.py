@@ -716,3 +716,43 @@ def test_the_reports_list_overdue_payments_differences_and_applications(db, cloc
     ]
     assert "2023-11-11" in rows[1].detail and rows[1].person == "王丽"
     assert "未处理" in rows[0].detail
+
+
+def test_the_office_lists_its_closed_days_and_weekends(db, clock, desk) -> None:  # type: ignore[no-untyped-def]
+    from services.bank_calendar import closed_days_text, office_calendar, update_bank_days
+
+    clock.set(at(MON, 9))
+    with db.write() as s, pytest.raises(PermissionDenied):
+        update_bank_days(
+            s,
+            clock,
+            office_id=desk.office_id,
+            operator_id=desk.clerk_id,
+            closed_weekends=True,
+            closed_days="",
+        )
+    with db.write() as s, pytest.raises(InputError) as err:
+        update_bank_days(
+            s,
+            clock,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            closed_weekends=True,
+            closed_days="2023-11-10 网点装修\n十一月十一日",
+        )
+    assert "第 2 行" in err.value.message
+    with db.write() as s:
+        update_bank_days(
+            s,
+            clock,
+            office_id=desk.office_id,
+            operator_id=desk.supervisor_id,
+            closed_weekends=True,
+            closed_days="２０２３-11-10 网点装修\n\n2023-11-13",
+        )
+    with db.read() as s:
+        calendar = office_calendar(s, desk.office_id)
+        assert calendar.closed_weekends
+        assert closed_days_text(s, desk.office_id) == "2023-11-10 网点装修\n2023-11-13"
+        # 11-06 + 5 = 11-11 (Sat) → Sun closed → 11-13 listed → 11-14
+        assert calendar.next_open(dt.date(2023, 11, 11)) == dt.date(2023, 11, 14)

@@ -56,6 +56,7 @@ from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.pages.bank_days_box import BankDaysBox
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -185,6 +186,9 @@ class SettingsPage(QWidget):
         tab = QWidget()
         tab_layout = QVBoxLayout(tab)
         tab_layout.addWidget(holder)
+        self.bank_days = BankDaysBox(self.ctx, self.ops, self)
+        self.bank_days.setMaximumWidth(760)
+        tab_layout.addWidget(self.bank_days)
         tab_layout.addStretch(1)
         self.office_chain = EnterChain(self)
         self.office_chain.set_fields(
@@ -365,6 +369,7 @@ class SettingsPage(QWidget):
             f"当前默认打印机：{extras.printer_name or '（未设定，使用系统默认）'}"
         )
         self.load_printers()
+        self.bank_days.refresh()
 
     def load_printers(self) -> None:
         chosen = self.extras.printer_name if self.extras is not None else ""
