@@ -158,7 +158,9 @@ class ReceiptData:
 
 # --------------------------------------------------------------------------- ledger
 
-LEDGER_KINDS = ("payment", "refund", "deposit")
+#: cash_in / cash_out: cash moved by an over/short adjustment or its settlement
+#: (issue 9); they move cash on hand but are not contributions
+LEDGER_KINDS = ("payment", "refund", "deposit", "cash_in", "cash_out")
 
 
 @dataclass(frozen=True)
@@ -202,17 +204,19 @@ class LedgerRow:
     @property
     def received_fen(self) -> int:
         """Contribution received (negative for a refund); deposits are not income."""
-        if not self.counted or self.kind == "deposit":
+        if not self.counted or self.kind in ("deposit", "cash_in", "cash_out"):
             return 0
         return self.amount_fen if self.kind == "payment" else -self.amount_fen
 
     @property
     def cash_in_fen(self) -> int:
-        return self.cash_fen if self.counted and self.kind == "payment" else 0
+        return self.cash_fen if self.counted and self.kind in ("payment", "cash_in") else 0
 
     @property
     def cash_out_fen(self) -> int:
-        return self.cash_fen if self.counted and self.kind in ("refund", "deposit") else 0
+        if not self.counted:
+            return 0
+        return self.cash_fen if self.kind in ("refund", "deposit", "cash_out") else 0
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,13 @@ def _receipt_office(session: Session, receipt_id: int) -> int:
     return office_id
 
 
+def _printed_kind(kind: str, cash_fen: int) -> str:
+    """The printed ledger's kind: over/short lines print as cash in or out."""
+    if kind in ("adjustment", "cash_in", "cash_out"):
+        return "cash_in" if cash_fen > 0 else "cash_out"
+    return kind
+
+
 def ledger_document(
     session: Session,
     office_id: int,
@@ -288,7 +295,7 @@ def ledger_document(
                     amount_fen=abs(line.amount_fen),
                     cash_fen=abs(line.cash_fen),
                     cash_on_hand_fen=running,
-                    kind=line.kind,
+                    kind=_printed_kind(line.kind, line.cash_fen),
                     voided=voided,
                     note=line.memo,
                 )

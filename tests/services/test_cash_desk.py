@@ -756,3 +756,31 @@ def test_the_office_lists_its_closed_days_and_weekends(db, clock, desk) -> None:
         assert closed_days_text(s, desk.office_id) == "2023-11-10 网点装修\n2023-11-13"
         # 11-06 + 5 = 11-11 (Sat) → Sun closed → 11-13 listed → 11-14
         assert calendar.next_open(dt.date(2023, 11, 11)) == dt.date(2023, 11, 14)
+
+
+def test_the_printed_ledger_carries_the_adjustment_lines(db, clock, desk) -> None:  # type: ignore[no-untyped-def]
+    from printing.ledger import render_ledger
+    from services.documents import ledger_document
+
+    clock.set(at(MON, 9))
+    with db.write() as s:
+        pay(s, clock, desk)
+        close(s, clock, desk, 37_000, difference_reason="不明", supervisor_id=desk.supervisor_id)
+    tue = MON + dt.timedelta(days=1)
+    clock.set(at(tue, 9))
+    with db.write() as s:
+        case_id = s.scalars(select(CashDifference.id)).one()
+        settle_difference(
+            s,
+            clock,
+            difference_id=case_id,
+            action="cash_in",
+            amount="10",
+            operator_id=desk.clerk_id,
+        )
+    with db.read() as s:
+        data = ledger_document(s, desk.office_id, MON, tue, printed_at=at(tue, 10))
+    assert [r.kind for r in data.rows] == ["payment", "cash_out", "cash_in"]
+    assert data.rows[-1].cash_on_hand_fen == 38_000
+    assert sum(r.received_fen for r in data.rows) == 38_000  # adjustments are not takings
+    assert render_ledger(data).startswith(b"%PDF")
