@@ -181,6 +181,23 @@ def settle_difference(
     return row
 
 
+def future_closes(session: Session, clock: Clock, office_id: int) -> list[tuple[int, dt.date]]:
+    """Live day closes dated after today (a wrong clock's): (id, date), oldest first."""
+    today = clock.now().date()
+    rows = session.execute(
+        select(DayClose.id, DayClose.business_date)
+        .where(
+            DayClose.office_id == office_id,
+            DayClose.business_date > today,
+            ~select(DayCloseAnnulment.id)
+            .where(DayCloseAnnulment.day_close_id == DayClose.id)
+            .exists(),
+        )
+        .order_by(DayClose.business_date)
+    ).all()
+    return [(int(i), d) for i, d in rows]
+
+
 def annul_day_close(
     session: Session,
     clock: Clock,

@@ -197,3 +197,17 @@ def test_a_closed_day_shows_its_summary_and_reprints(qtbot, ctx, ops, quiet_day)
     assert again.closed_box.isVisible() and not again.count_box.isVisible()
     again.print_sheet()
     assert len(again.output.of_kind("day_close")) == 1
+
+
+def test_a_past_days_sheet_is_reprinted_from_the_window(qtbot, ctx, ops, due_day):  # noqa: F811
+    """Issue 9 item 8: any past day's sheet (11-01 here, closed by the fixture)."""
+    from PySide6.QtCore import QDate
+
+    page = make_page(qtbot, ctx, ops)
+    page.reprint_date.setDate(QDate(2023, 10, 31))
+    page.reprint_sheet()
+    assert "没有日结记录" in page.message.text() and page.output.of_kind("day_close") == []
+    page.reprint_date.setDate(QDate(2023, 11, 1))
+    page.reprint_sheet()
+    (sheet,) = page.output.of_kind("day_close")
+    assert sheet.title == "日结单 2023-11-01"

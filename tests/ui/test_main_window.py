@@ -295,3 +295,57 @@ def test_a_clock_far_ahead_asks_a_supervisor_at_login(
 
         row = s.scalars(select(ClockConfirmation)).one()
         assert row.reason == "停办一年后重新开门，日期无误"
+
+
+def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    from services.clock import FixedClock
+    from services.day_close import close_day, count_for_amount
+
+    cash_payment(db, clock, policies, office, 3)
+    evening = FixedClock(clock.now().replace(hour=18))
+    with db.write() as s:
+        close_day(
+            s,
+            evening,
+            office_id=office.id,
+            operator_id=office.clerk_id,
+            denominations=count_for_amount(101000),
+        )
+    wrong = FixedClock(dt.datetime(2031, 11, 7, 17, 0))
+    with db.write() as s:  # a supervisor let a wrong clock through, then the day was closed
+        from services.clock_sanity import confirm_business_date
+
+        confirm_business_date(
+            s,
+            wrong,
+            office_id=office.id,
+            supervisor_id=office.supervisor_id,
+            operator_id=office.clerk_id,
+            reason="看错日期",
+        )
+        close_day(
+            s,
+            wrong,
+            office_id=office.id,
+            operator_id=office.clerk_id,
+            denominations=count_for_amount(101000),
+            supervisor_id=office.supervisor_id,
+            override_reason="看错日期",
+        )
+    clock.advance(days=1)  # the clock is right again
+    window = make_window(qtbot, ctx, ops, documents)
+    dialog = window.checks.dialog
+    assert dialog is not None and "早于" in dialog.explanation.text()
+    dialog.fill(SUPERVISOR, PASSWORD, "时钟已校正")
+    dialog.try_approve()
+    annul = window.checks.dialog
+    assert annul is not None and annul is not dialog and "2031-11-07" in annul.explanation.text()
+    annul.fill(SUPERVISOR, PASSWORD, "电脑时钟错误造成的日结")
+    annul.try_approve()
+    assert ops.last_error is None, ops.last_error
+    with db.read() as s:
+        from db.models import DayCloseAnnulment
+
+        assert s.scalars(select(DayCloseAnnulment)).one().reason == "电脑时钟错误造成的日结"
