@@ -49,14 +49,14 @@ from services.day_close import (
     unclosed_days,
 )
 from services.denominations import BY_PIECE
-from services.deposit_rule import STATE_LABELS, current_deposit_status
+from services.deposit_rule import current_deposit_status
 from services.documents import day_close_document
 from services.ledger_views import DayCloseRecord, channel_label, day_close_record
-from services.money import format_fen_grouped
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut
 from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
+from ui.pages.day_close_parts import closed_summary, difference_words, yuan
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.denomination_count import DenominationCount
 from ui.widgets.enter_chain import EnterChain
@@ -67,18 +67,6 @@ log = logging.getLogger(__name__)
 REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY})
 #: (kind, value in fen) of the count widget -> the service's denomination key
 SERVICE_KEYS = {piece: d.key for piece, d in BY_PIECE.items()}
-
-
-def yuan(fen: int) -> str:
-    return f"{format_fen_grouped(fen)} 元"
-
-
-def difference_words(fen: int) -> str:
-    if fen > 0:
-        return f"长款 {yuan(fen)}"
-    if fen < 0:
-        return f"短款 {yuan(-fen)}"
-    return "无差额（账实相符）"
 
 
 class DayClosePage(QWidget):
@@ -601,19 +589,7 @@ class DayClosePage(QWidget):
             self.refresh()
 
     def _show_closed(self, r: DayCloseRecord) -> None:
-        lines = [
-            f"日结时间：{r.closed_at:%Y-%m-%d %H:%M}，经办人：{r.operator_name}"
-            + (f"，主管：{r.supervisor_name}" if r.supervisor_name else ""),
-            f"期初备用金 {yuan(r.opening_float_fen)}；前日未入库 {yuan(r.brought_forward_fen)}；"
-            f"现金收款 {yuan(r.cash_received_fen)}；作废/退费 {yuan(r.cash_refunded_fen)}；"
-            f"入库 {yuan(r.deposited_fen)}",
-            f"应有 <b>{yuan(r.expected_fen)}</b>，实点 <b>{yuan(r.counted_fen)}</b>，"
-            f"<b>{difference_words(r.difference_fen)}</b>"
-            + (f"（原因：{r.difference_reason}）" if r.difference_reason else ""),
-            f"日结时入库状态：{STATE_LABELS.get(r.deposit_state, r.deposit_state)}"
-            + (f"；主管放行原因：{r.override_reason}" if r.override_reason else ""),
-        ]
-        self.closed_text.setText("<br>".join(lines))
+        self.closed_text.setText(closed_summary(r))
 
     def _sheet_data(self, r: DayCloseRecord) -> DayCloseData:
         office_id = self.ctx.office_id
