@@ -25,6 +25,8 @@ class CashException:
     detail: str
     person: str  # who held the cash / the collector / who recorded it
     still_open: bool
+    difference_id: int | None = None  # an over/short case, to settle it
+    open_fen: int = 0  # what is still open of it
 
 
 def cash_exceptions(
@@ -86,6 +88,8 @@ def cash_exceptions(
                 f"{case.reason}；{status}",
                 name,
                 left > 0,
+                case.id,
+                left,
             )
         )
     applications = session.execute(

@@ -56,6 +56,7 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.over_short_box import OverShortBox
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,11 @@ class ReportsPage(QWidget):
         exceptions_layout = QVBoxLayout(exceptions_tab)
         exceptions_layout.addWidget(self.exceptions_summary)
         exceptions_layout.addWidget(self.exceptions_view)
+        self.over_short = OverShortBox(ctx, ops, self._selected_exception, self)
+        exceptions_layout.addWidget(self.over_short)
+        self.exceptions_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self.over_short.update_for(self._selected_exception())
+        )
 
         self.tabs = QTabWidget()
         self.tabs.addTab(takings, "收款汇总(&S)")
@@ -275,6 +281,11 @@ class ReportsPage(QWidget):
             return None
         policy = self.ctx.policies.policies.get(office.policy_key)
         return policy.year if policy is not None else None
+
+    def _selected_exception(self) -> CashException | None:
+        index = self.exceptions_view.currentIndex()
+        rows = self.exceptions.rows()
+        return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
 
     def _step_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -308,6 +319,7 @@ class ReportsPage(QWidget):
         except OperationFailed:
             return
         self.exceptions.set_rows(exceptions)
+        self.over_short.update_for(self._selected_exception())
         still_open = sum(1 for e in exceptions if e.still_open)
         self.exceptions_summary.setText(
             f"{year} 年 {number} 月现金异常 {len(exceptions)} 项"
