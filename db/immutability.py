@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-APPEND_ONLY_TABLES = (
+#: The append-only tables migration 0001 made (later migrations add their own).
+INITIAL_APPEND_ONLY_TABLES = (
     "ledger_entry",
     "receipt",
     "receipt_void",
@@ -19,6 +20,18 @@ APPEND_ONLY_TABLES = (
     "deposit",
     "day_close",
     "override",
+)
+APPEND_ONLY_TABLES = (
+    *INITIAL_APPEND_ONLY_TABLES,
+    # policy years (issue 17, migration 0003)
+    "policy_file",
+    "policy_switch",
+    # cash desk (issue 9, migration 0004)
+    "cash_difference",
+    "cash_difference_settlement",
+    "overdue_cash_payment",
+    "clock_confirmation",
+    "day_close_annulment",
 )
 
 # The message every backend raises; services recognise it.

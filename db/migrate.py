@@ -7,12 +7,14 @@ version this program does not know (made by a newer program) is refused.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database, sqlite_path
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 #: The newest migration in db/migrations/versions. Every command starts by
 #: checking the database against it; knowing it here lets an up-to-date
 #: database open without loading Alembic (a test keeps it equal to the scripts).
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0004"
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -91,6 +93,30 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite cannot change a table in place: Alembic's batch mode copies it to
+    a new table and drops the old one, and with foreign keys on that DROP fails
+    as soon as another table's rows point at it (a real office's database).
+    SQLite's own recipe (ALTER TABLE, "other kinds of table schema changes"):
+    foreign keys off around the change — the pragma is a no-op inside a
+    transaction, so it is set on the bare connection — then
+    ``PRAGMA foreign_key_check`` before they go back on."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade_database(db: Database) -> str:
     """Migrate ``db`` to the newest schema; return the revision it is at."""
     if _stamped_revision(db) == HEAD_REVISION:
@@ -114,9 +140,11 @@ def upgrade_database(db: Database) -> str:
         log.info("database copied to %s before migrating from %s", copy, current)
     cfg = alembic_config()
     try:
-        with db.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with db.engine.connect() as conn:
+            with _sqlite_foreign_keys_off(conn):
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
     except DBAPIError as exc:
         if not is_permission_denied(exc):
             raise

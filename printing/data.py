@@ -136,6 +136,9 @@ class ReceiptData:
     voided: bool = False
     void_reason: str = ""
     voided_at: dt.datetime | None = None
+    #: printed on the office's copies only (存根联, 记账联): a cash payment taken
+    #: while the deposit rule was overdue (POLICY §7.3 revised)
+    stub_note: str = ""
     #: 0 for the original print; n for the n-th reprint (重打)
     reprint_count: int = 0
     reprinted_at: dt.datetime | None = None
@@ -155,7 +158,9 @@ class ReceiptData:
 
 # --------------------------------------------------------------------------- ledger
 
-LEDGER_KINDS = ("payment", "refund", "deposit")
+#: cash_in / cash_out: cash moved by an over/short adjustment or its settlement
+#: (issue 9); they move cash on hand but are not contributions
+LEDGER_KINDS = ("payment", "refund", "deposit", "cash_in", "cash_out")
 
 
 @dataclass(frozen=True)
@@ -199,17 +204,19 @@ class LedgerRow:
     @property
     def received_fen(self) -> int:
         """Contribution received (negative for a refund); deposits are not income."""
-        if not self.counted or self.kind == "deposit":
+        if not self.counted or self.kind in ("deposit", "cash_in", "cash_out"):
             return 0
         return self.amount_fen if self.kind == "payment" else -self.amount_fen
 
     @property
     def cash_in_fen(self) -> int:
-        return self.cash_fen if self.counted and self.kind == "payment" else 0
+        return self.cash_fen if self.counted and self.kind in ("payment", "cash_in") else 0
 
     @property
     def cash_out_fen(self) -> int:
-        return self.cash_fen if self.counted and self.kind in ("refund", "deposit") else 0
+        if not self.counted:
+            return 0
+        return self.cash_fen if self.kind in ("refund", "deposit", "cash_out") else 0
 
 
 @dataclass(frozen=True)
@@ -370,6 +377,14 @@ class DayCloseData:
     non_cash_received_fen: int | None = None
     closed_at: dt.datetime | None = None
     brought_forward_fen: int | None = None
+    # cash desk (issue 9): refunds apart from voids, by how they were paid;
+    # a late close (补日结) and its reason; cash taken while overdue; the
+    # over/short cases still open after this close
+    cash_refunds: int | None = None
+    refund_applications: int | None = None
+    late_reason: str = ""
+    overdue_payments: int | None = None
+    open_differences: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (

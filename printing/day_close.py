@@ -65,9 +65,20 @@ def _count_table(data: DayCloseData, width: float) -> Table:
         ("BACKGROUND", (0, r), (-1, r), L.LABEL_GREY),
         ("LINEABOVE", (0, r), (-1, r), L.FRAME, colors.black),
     ]
-    heights = [7 * mm] * len(rows)
+    heights = [(6 if _crowded(data) else 7) * mm] * len(rows)
     table = Table(rows, colWidths=widths, rowHeights=heights, style=L.boxed_style(*styles))
     return table
+
+
+def _crowded(data: DayCloseData) -> bool:
+    """The issue-9 lines (late close, refunds apart, overdue, open differences)
+    make a full page: rows get a little lower so that all still fit."""
+    return bool(
+        data.late_reason
+        or data.open_differences
+        or data.overdue_payments
+        or data.cash_refunds is not None
+    )
 
 
 def _over_short(fen: int) -> str:
@@ -102,6 +113,18 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
         if data.receipts_voided:
             text += f"（其中作废 {data.receipts_voided} 张）"
         extra.append(("本日开具收据", text))
+    if data.cash_refunds is not None or data.refund_applications is not None:
+        extra.append(
+            (
+                "本日退费",
+                f"柜台现金退付 {data.cash_refunds or 0} 笔；"
+                f"退费申请 {data.refund_applications or 0} 笔（由税务部门退付，不动库存现金）",
+            )
+        )
+    if data.overdue_payments:
+        extra.append(("逾期未入库期间收款", f"{data.overdue_payments} 笔（已在存根和台账上标注）"))
+    if data.open_differences:
+        extra.append(("未了结的长短款", "；".join(data.open_differences)))
     if data.non_cash_received_fen is not None:
         extra.append(
             (
@@ -113,8 +136,9 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
     rows = [[L.cell(a, lw, size, "left"), L.cell(b, vw, size, "left")] for a, b in lines]
     styles: list[tuple] = [("BACKGROUND", (0, r), (0, r), L.LABEL_GREY) for r in range(len(rows))]
     styles.append(("LINEABOVE", (0, 5), (-1, 5), L.FRAME, colors.black))
+    row_h = (6.2 if _crowded(data) else 7) * mm
     return Table(
-        rows, colWidths=[lw, vw], rowHeights=[7 * mm] * len(rows), style=L.boxed_style(*styles)
+        rows, colWidths=[lw, vw], rowHeights=[row_h] * len(rows), style=L.boxed_style(*styles)
     )
 
 
@@ -160,6 +184,17 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     if data.closed_at:
         y -= 5.5 * mm
         L.draw_text(c, f"结账时间：{L.datetime_cn(data.closed_at)}", right, y, 9, "right")
+    if data.late_reason:
+        y -= 5.5 * mm
+        L.draw_text(
+            c,
+            f"补日结（迟于当日结账）：{data.late_reason}",
+            left,
+            y,
+            10,
+            max_width=width,
+            color=L.VOID_RED,
+        )
     y -= 7 * mm
 
     y = _section(c, "一、库存现金清点", left, y)
@@ -169,7 +204,7 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     y = _section(c, "三、本日入库", left, y)
     y -= L.draw_table(c, _deposit_table(data, width), left, y, width) + 8 * mm
 
-    state = f"四、入库状态：{data.deposit_state_label}（{data.deposit_state}）"
+    state = f"四、入库状态：{data.deposit_state_label}"
     urgent = data.deposit_state in URGENT_STATES
     L.draw_text(c, state, left, y, 11, color=L.VOID_RED if urgent else colors.black)
     if data.undeposited_fen is not None:

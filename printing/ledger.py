@@ -27,7 +27,14 @@ PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
 ROWS_PER_PAGE = 20
 
-KIND_LABELS = {"payment": "收款", "refund": "退费", "deposit": "入库"}
+KIND_LABELS = {
+    "payment": "收款",
+    "refund": "退费",
+    "deposit": "入库",
+    # cash desk (issue 9): over/short adjustments and their settlement
+    "cash_in": "现金调增",
+    "cash_out": "现金调减",
+}
 
 # (heading, width in mm, alignment)
 COLUMNS: tuple[tuple[str, float, str], ...] = (
@@ -124,14 +131,14 @@ def _line_cells(
 ) -> list:
     color = L.VOID_RED if line.row.voided else colors.black
     row = line.row
-    if row.kind == "deposit":
+    if row.kind in ("deposit", "cash_in", "cash_out"):
         amount = ""
     elif row.kind == "refund":
         amount = L.yuan(-row.amount_fen)
     else:
         amount = L.yuan(row.amount_fen)
-    cash_in = row.cash_fen if row.kind == "payment" else 0
-    cash_out = row.cash_fen if row.kind != "payment" else 0
+    cash_in = row.cash_fen if row.kind in ("payment", "cash_in") else 0
+    cash_out = row.cash_fen if row.kind not in ("payment", "cash_in") else 0
     values = (
         str(line.number),
         row.receipt_no,

@@ -144,6 +144,16 @@ def _draw_copy(
     c.line(right + 2 * mm, bottom + 3 * mm, right + 2 * mm, top - 3 * mm)
     c.restoreState()
 
+    if office_copy and data.stub_note:
+        L.draw_text(
+            c,
+            data.stub_note,
+            left,
+            y - (5 if compact else 8) * mm,
+            size,
+            max_width=width,
+            color=L.VOID_RED,
+        )
     centre_x, centre_y = left + width / 2, bottom + height * 0.45
     if data.voided:
         L.draw_stamp(c, "作废", centre_x, centre_y, 64 if compact else 84, L.VOID_RED)

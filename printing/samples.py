@@ -273,8 +273,75 @@ def sample_day_close() -> DayCloseData:
     )
 
 
+def sample_day_close_late() -> DayCloseData:
+    """A day closed late (补日结) by a supervisor, with a shortage still open."""
+    import dataclasses
+
+    day = sample_day_close()
+    return dataclasses.replace(
+        day,
+        closed_at=dt.datetime(2023, 11, 23, 8, 40),
+        late_reason="经办人当日突发疾病未能日结，次日由主管确认补结",
+        cash_refunds=0,
+        refund_applications=1,
+        overdue_payments=0,
+        open_differences=("2023-11-22 短款（未补足） 10.00 元",),
+    )
+
+
+def sample_refund(method: str = "application"):  # type: ignore[no-untyped-def]
+    from printing.cash_desk import RefundDocData
+
+    cash = method == "cash"
+    return RefundDocData(
+        office=OFFICE,
+        refund_no="TF-000012",
+        method=method,
+        method_label="柜台现金退付" if cash else "退费申请（由税务部门退付）",
+        resident_name="陈建国",
+        id_number=fake_id("500233", dt.date(1962, 3, 14), 21),
+        village="乌杨村",
+        policy_year=2024,
+        tier="一档",
+        paid_on=dt.date(2023, 11, 6),
+        paid_channel="现金",
+        proof="ZX2023-000117",
+        amount_fen=38_000,
+        ground="全年参加职工医保",
+        reason="已由新单位参加职工医保，本人申请退保",
+        why_application="" if cash else "该笔现金（2023-11-06 收取）已入库，不在本柜台",
+        approver="罗明",
+        operator="谭晓燕",
+        refunded_at=dt.datetime(2023, 11, 20, 10, 15),
+        payer_name="陈建国",
+    )
+
+
+def sample_voucher():  # type: ignore[no-untyped-def]
+    from printing.cash_desk import VoucherData
+
+    return VoucherData(
+        office=OFFICE,
+        voucher_no="PZ-000058",
+        resident_name="刘秀英",
+        id_number=fake_id("500233", dt.date(1971, 8, 2), 34),
+        village="乌杨村",
+        policy_year=2024,
+        tier="二档",
+        channel="POS刷卡",
+        reference="POS-20231106-000731",
+        amount_fen=75_500,
+        paid_at=dt.datetime(2023, 11, 6, 10, 42),
+        operator="谭晓燕",
+        payer_name="刘秀英",
+        benefit_start=dt.date(2024, 1, 1),
+        benefit_end=dt.date(2024, 12, 31),
+    )
+
+
 def sample_pdfs() -> dict[str, bytes]:
     """Name → PDF bytes of every sample document."""
+    from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
     from printing.day_close import render_day_close
     from printing.deposits import render_deposit_register
     from printing.ledger import render_ledger
@@ -291,6 +358,11 @@ def sample_pdfs() -> dict[str, bytes]:
         "ledger": render_ledger(sample_ledger(30)),
         "day_close": render_day_close(sample_day_close()),
         "deposits": render_deposit_register(sample_deposit_register()),
+        "refund_slip": render_refund_slip(sample_refund("cash")),
+        "refund_application": render_refund_application(sample_refund("application")),
+        "refund_application_slip": render_refund_slip(sample_refund("application")),
+        "voucher": render_voucher(sample_voucher()),
+        "day_close_late": render_day_close(sample_day_close_late()),
     }
 
 

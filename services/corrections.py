@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, select, update
@@ -30,9 +31,10 @@ from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, 
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
+from services.deposit_rule import DepositStatus, current_deposit_status
 from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
-from services.money import format_fen
+from services.money import format_fen, format_fen_grouped, parse_amount
 from services.office import require_operator, require_supervisor
 from services.payments import CHANNELS, clean_channel
 
@@ -50,7 +52,33 @@ REFUND_CATEGORIES = {
 #: covered elsewhere, so this cover was never needed.
 REFUND_AFTER_START = frozenset({"duplicate_other_province", "employee_insurance"})
 
+#: How a refund is paid (POLICY.md §6 revised): from this drawer, or by an
+#: application (退费申请) the tax department pays; then no cash moves here.
+REFUND_METHODS = {"cash": "柜台现金退付", "application": "退费申请（由税务部门退付）"}
+
 T = TypeVar("T")
+
+
+def undeposited_of_day(status: DepositStatus, day: dt.date) -> int:
+    """Cash collected on ``day`` that is still in the drawer (not yet deposited)."""
+    return sum(b.remaining_fen for b in status.buckets if b.collection_date == day)
+
+
+def cash_back_refusal(status: DepositStatus, payment: Payment) -> str | None:
+    """Why this payment's cash cannot leave the drawer, or None when it can:
+    only a cash payment whose cash is still undeposited here, and never more
+    than the cash on hand (POLICY.md §6 revised)."""
+    amount = payment.amount_fen
+    if payment.channel != "cash":
+        return f"原缴费为{CHANNELS[payment.channel]}，款项不在本柜台现金中"
+    if undeposited_of_day(status, payment.business_date) < amount:
+        return f"该笔现金（{payment.business_date} 收取）已入库，不在本柜台"
+    if status.cash_on_hand_fen < amount:
+        return (
+            f"库存现金只有 {format_fen_grouped(max(status.cash_on_hand_fen, 0))} 元，"
+            f"不足 {format_fen_grouped(amount)} 元"
+        )
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +104,9 @@ class RefundResult:
     business_date: dt.date
     refunded_at: dt.datetime
     ledger_seq: int
+    method: str = "cash"  # cash | application (REFUND_METHODS)
+    cash_out_fen: int = 0  # cash that left the drawer (0 for an application)
+    why_application: str = ""  # why no cash could be paid back here
 
 
 def clean_reason(reason: str | None, label: str) -> str:
@@ -151,6 +182,13 @@ def void_receipt(
             code="void_not_same_day",
         )
     ensure_day_open(session, office_id, today)
+    refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
+    if refusal is not None:
+        raise ConflictError(
+            f"收据 {receipt.receipt_no} 不能作废：{refusal}，库存现金不能为负数。"
+            "请改为办理退费（退费申请）。",
+            code="cash_not_in_drawer",
+        )
     enrollment = session.get(Enrollment, payment.enrollment_id)
     resident = session.get(Resident, enrollment.resident_id) if enrollment else None
     assert enrollment is not None and resident is not None
@@ -220,11 +258,22 @@ def refund_payment(
     channel: str | None = None,
     category: str = "withdraw",
     reference: str = "",
+    method: str | None = None,
+    amount: str | int | Decimal | None = None,
 ) -> RefundResult:
-    """Refund a payment in full (退费, POLICY.md §6).
+    """Refund a payment in full (退费, POLICY.md §6 revised).
 
-    ``channel`` is how the money goes back (default: as it came in); a cash
-    refund takes the amount out of cash on hand (negative ``cash_fen``).
+    Cash leaves the drawer (``method="cash"``) only for a cash payment whose
+    cash is still undeposited here, before 01-01 of the policy year, and never
+    below zero cash on hand. Otherwise — already deposited, a non-cash payment,
+    or from 01-01 of the policy year — the counter records a refund
+    **application** (``method="application"``): grounds, approver and payment
+    are kept, the application form is printed for the tax department, and no
+    cash moves. ``method=None`` chooses by those rules; ``"cash"`` asked for
+    where it is not allowed is refused with the reason. ``channel`` is the
+    older way to ask: ``"cash"`` means the drawer, anything else an
+    application. ``amount``, when given, must be the payment's amount
+    (refunds are whole).
     """
     now = clock.now()
     today = now.date()
@@ -238,10 +287,25 @@ def refund_payment(
     text = clean_reason(reason, "退费原因")
     if category not in REFUND_CATEGORIES:
         raise InputError(f"退费类别不正确：{category}", code="bad_refund_category")
-    way = clean_channel(channel or payment.channel)
+    if method is None and channel is not None:
+        method = "cash" if clean_channel(channel) == "cash" else "application"
+    if method is not None and method not in REFUND_METHODS:
+        raise InputError("退费方式只能是柜台现金退付或退费申请。", code="bad_refund_method")
     ref = unicodedata.normalize("NFKC", reference or "").strip()
     if len(ref) > 100:
         raise InputError("交易参考号过长（最多 100 个字符）。", code="reference_too_long")
+    if amount is not None:
+        asked = parse_amount(amount)
+        if asked > payment.amount_fen:
+            raise InputError(
+                f"退费金额 {format_fen(asked)} 元大于原缴费金额 {format_fen(payment.amount_fen)} 元。",
+                code="refund_exceeds_payment",
+            )
+        if asked != payment.amount_fen:
+            raise InputError(
+                f"只能全额退费：原缴费 {format_fen(payment.amount_fen)} 元。",
+                code="refund_not_whole",
+            )
     if payment.status == "voided":
         raise ConflictError("该缴费的收据已作废，无需退费。", code="payment_voided")
     if payment.status == "refunded":
@@ -259,6 +323,17 @@ def refund_payment(
     ensure_day_open(session, office_id, today)
     resident = session.get(Resident, enrollment.resident_id)
     assert resident is not None
+    refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
+    if refusal is None and today >= dt.date(enrollment.policy_year, 1, 1):
+        refusal = f"{enrollment.policy_year} 年度已开始，退费须向税务部门申请"
+    if method == "cash" and refusal is not None:
+        raise ConflictError(
+            f"不能从柜台现金退付：{refusal}。请办理退费申请，由税务部门退付。",
+            code="cash_refund_not_possible",
+        )
+    how = "cash" if refusal is None and method != "application" else "application"
+    cash_out = payment.amount_fen if how == "cash" else 0
+    note = "" if how == "cash" else (refusal or "按申请人要求由税务部门退付")
 
     def write() -> RefundResult:
         _conditional_status(session, Payment, payment.id, "completed", "refunded")
@@ -267,7 +342,7 @@ def refund_payment(
             office_id=office_id,
             payment_id=payment.id,
             amount_fen=payment.amount_fen,
-            channel=way,
+            channel="cash" if how == "cash" else payment.channel,
             category=category,
             reference=ref,
             reason=text,
@@ -275,9 +350,15 @@ def refund_payment(
             operator_id=operator_id,
             business_date=today,
             refunded_at=now,
+            method=how,
+            method_note=note,
         )
         session.add(row)
         session.flush()
+        memo = (
+            f"退费 {format_fen(payment.amount_fen)} 元（{REFUND_METHODS[how]}，"
+            f"{REFUND_CATEGORIES[category]}）：{text}"
+        )
         entry = append_entry(
             session,
             office_id=office_id,
@@ -285,30 +366,32 @@ def refund_payment(
             business_date=today,
             recorded_at=now,
             operator_id=operator_id,
-            channel=way,
-            amount_fen=-payment.amount_fen,
-            cash_fen=-payment.amount_fen if way == "cash" else 0,
+            # An application moves no money at this counter: its line records
+            # the act (amount and cash 0), the refund row holds the amount.
+            channel="cash" if how == "cash" else payment.channel,
+            amount_fen=-cash_out,
+            cash_fen=-cash_out,
             payment_id=payment.id,
             refund_id=row.id,
             resident_id=resident.id,
             village_id=resident.village_id,
             tier=enrollment.tier,
             reference=ref,
-            memo=(
-                f"退费 {format_fen(payment.amount_fen)} 元（{CHANNELS[way]}，"
-                f"{REFUND_CATEGORIES[category]}）：{text}"
-            ),
+            memo=memo,
         )
         return RefundResult(
             refund_id=row.id,
             payment_id=payment.id,
             enrollment_id=enrollment.id,
             amount_fen=payment.amount_fen,
-            channel=way,
+            channel=row.channel,
             category=category,
             business_date=today,
             refunded_at=now,
             ledger_seq=entry.seq,
+            method=how,
+            cash_out_fen=cash_out,
+            why_application=note,
         )
 
     return _in_savepoint(session, write)

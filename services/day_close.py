@@ -28,12 +28,25 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from db.models import BusinessDay, DayClose, LedgerEntry, Operator, Override
+from db.models import (
+    BusinessDay,
+    CashDifference,
+    DayClose,
+    DayCloseAnnulment,
+    LedgerEntry,
+    Operator,
+    Override,
+    Payment,
+    Receipt,
+    Refund,
+)
 from services.clock import Clock
+from services.clock_sanity import check_business_date
 from services.concurrency import lock_office
 from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
@@ -43,19 +56,33 @@ from services.deposit_rule import (
     require_supervisor_id,
 )
 from services.errors import ConflictError, InputError, ServiceError
+from services.ledger import append_entry
 from services.money import format_fen_grouped, parse_amount
 from services.office import require_operator
 
 
+def live_closes() -> Any:
+    """A condition: day closes not annulled (a close made under a wrong clock
+    and annulled by a supervisor no longer locks anything)."""
+    return ~exists().where(DayCloseAnnulment.day_close_id == DayClose.id)
+
+
 def ensure_day_open(session: Session, office_id: int, business_date: dt.date) -> None:
-    """Refuse (code ``day_closed``) a write dated on or before a closed day."""
+    """Refuse (code ``day_closed``) a write dated on or before a closed day, and
+    (codes ``clock_backwards`` / ``clock_ahead``) one dated by a clock that
+    disagrees with the database until a supervisor confirms the date."""
     closed = session.scalar(
         select(DayClose.business_date)
-        .where(DayClose.office_id == office_id, DayClose.business_date >= business_date)
+        .where(
+            DayClose.office_id == office_id,
+            DayClose.business_date >= business_date,
+            live_closes(),
+        )
         .order_by(DayClose.business_date.desc())
         .limit(1)
     )
     if closed is None:
+        check_business_date(session, office_id, business_date)
         return
     if closed == business_date:
         message = f"{business_date} 已日结，不能再记入该日；更正请记入下一个营业日"
@@ -136,8 +163,11 @@ def business_day(session: Session, office_id: int, date: dt.date) -> BusinessDay
 
 
 def day_close_of(session: Session, office_id: int, date: dt.date) -> DayClose | None:
+    """The close of ``date`` that counts (an annulled one does not)."""
     return session.scalars(
-        select(DayClose).where(DayClose.office_id == office_id, DayClose.business_date == date)
+        select(DayClose).where(
+            DayClose.office_id == office_id, DayClose.business_date == date, live_closes()
+        )
     ).first()
 
 
@@ -158,6 +188,13 @@ class DayTotals:
     voids: int = 0
     refunds: int = 0
     deposits: int = 0
+    # cash desk (issue 9): over/short and its settlement, counted apart
+    cash_adjusted_fen: int = 0  # adjustment lines of a close (+ over, − short)
+    cash_made_up_fen: int = 0  # a collector making up a shortage (cash_in)
+    cash_paid_over_fen: int = 0  # an overage handed back (cash_out), positive
+    receipts_issued: int = 0  # cash receipts (non-cash payments get none)
+    refund_applications: int = 0  # refunds by application: no cash moved
+    cash_refunds: int = 0  # refunds paid from the drawer
 
     @property
     def cash_out_fen(self) -> int:
@@ -166,7 +203,14 @@ class DayTotals:
 
     @property
     def net_cash_fen(self) -> int:
-        return self.cash_received_fen - self.cash_out_fen - self.deposited_fen
+        return (
+            self.cash_received_fen
+            - self.cash_out_fen
+            - self.deposited_fen
+            + self.cash_adjusted_fen
+            + self.cash_made_up_fen
+            - self.cash_paid_over_fen
+        )
 
     @property
     def non_cash_fen(self) -> int:
@@ -193,7 +237,7 @@ def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayT
     for kind, channel, count, amount, cash_fen in rows:
         counts[kind] = counts.get(kind, 0) + int(count)
         cash[kind] = cash.get(kind, 0) + int(cash_fen or 0)
-        if kind != "deposit":
+        if kind in ("payment", "void", "refund"):
             rest = int(amount or 0) - int(cash_fen or 0)
             if rest or channel != "cash":
                 non_cash[channel] = non_cash.get(channel, 0) + rest
@@ -208,6 +252,32 @@ def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayT
         voids=counts["void"],
         refunds=counts["refund"],
         deposits=counts["deposit"],
+        cash_adjusted_fen=cash.get("adjustment", 0),
+        cash_made_up_fen=cash.get("cash_in", 0),
+        cash_paid_over_fen=-cash.get("cash_out", 0),
+        receipts_issued=int(
+            session.scalar(
+                select(func.count(Receipt.id))
+                .join(Payment, Payment.id == Receipt.payment_id)
+                .where(Receipt.office_id == office_id, Payment.business_date == business_date)
+            )
+            or 0
+        ),
+        refund_applications=_refund_count(session, office_id, business_date, "application"),
+        cash_refunds=_refund_count(session, office_id, business_date, "cash"),
+    )
+
+
+def _refund_count(session: Session, office_id: int, date: dt.date, method: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Refund.id)).where(
+                Refund.office_id == office_id,
+                Refund.business_date == date,
+                Refund.method == method,
+            )
+        )
+        or 0
     )
 
 
@@ -337,6 +407,7 @@ def close_day(
     difference_reason: str | None = None,
     supervisor_id: int | None = None,
     override_reason: str | None = None,
+    late_reason: str | None = None,
 ) -> DayCloseResult:
     """Close a business day (today by default) on the clerk's count of the drawer.
 
@@ -350,6 +421,17 @@ def close_day(
     operator = require_operator(session, operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     ensure_day_open(session, office_id, date)
+    earlier = [d for d in unclosed_days(session, clock, office_id) if d < date]
+    if earlier:
+        raise ConflictError(
+            f"{earlier[0]} 尚未日结，须先由主管补日结该日，再日结 {date}。",
+            code="earlier_day_unclosed",
+        )
+    late_text = ""
+    if date < clock.now().date():
+        # 补日结: a forgotten day, closed afterwards by a supervisor with a reason
+        late_text = clean_reason(late_reason, f"补日结 {date} 的原因")
+        require_supervisor_id(session, office_id, supervisor_id)
     preview = preview_close(
         session, clock, office_id=office_id, denominations=denominations, business_date=date
     )
@@ -364,6 +446,8 @@ def close_day(
             f"{format_fen_grouped(preview.counted_fen)} 元，应有 "
             f"{format_fen_grouped(preview.expected_fen)} 元）",
         )
+        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+    if late_text and supervisor is None:
         supervisor = require_supervisor_id(session, office_id, supervisor_id)
     override_text = ""
     status = preview.deposit_status
@@ -395,9 +479,13 @@ def close_day(
         operator_id=operator.id,
         supervisor_id=supervisor.id if supervisor is not None else None,
         closed_at=now,
+        late_reason=late_text,
     )
     session.add(row)
     session.flush()
+    if difference:
+        assert supervisor is not None
+        _book_difference(session, row, operator.id, supervisor.id, reason, now)
     override_id: int | None = None
     if override_text:
         assert supervisor is not None
@@ -415,3 +503,68 @@ def close_day(
         session.flush()
         override_id = override.id
     return DayCloseResult(id=row.id, preview=preview, override_id=override_id)
+
+
+def _book_difference(
+    session: Session,
+    close: DayClose,
+    collector_id: int,
+    supervisor_id: int,
+    reason: str,
+    now: dt.datetime,
+) -> CashDifference:
+    """Write a confirmed 长款/短款 to the ledger (POLICY.md §7.3 revised).
+
+    The adjustment line makes the cash on hand equal to what was counted, so
+    the next day's expected drawer is the counted one; the difference itself
+    stays open as a :class:`CashDifference` (a shortage against the collector,
+    an overage as 待查) until settled (services/over_short.py).
+    """
+    difference = close.counted_fen - close.expected_fen
+    kind = "over" if difference > 0 else "short"
+    case = CashDifference(
+        office_id=close.office_id,
+        day_close_id=close.id,
+        business_date=close.business_date,
+        kind=kind,
+        amount_fen=abs(difference),
+        collector_id=collector_id,
+        supervisor_id=supervisor_id,
+        reason=reason,
+        created_at=now,
+    )
+    session.add(case)
+    session.flush()
+    word = "长款（待查）" if kind == "over" else "短款（由经办人补足或主管核销）"
+    append_entry(
+        session,
+        office_id=close.office_id,
+        kind="adjustment",
+        business_date=close.business_date,
+        recorded_at=now,
+        operator_id=collector_id,
+        channel="cash",
+        amount_fen=difference,
+        cash_fen=difference,
+        memo=f"日结{word} {format_fen_grouped(abs(difference))} 元：{reason}",
+    )
+    return case
+
+
+def unclosed_days(session: Session, clock: Clock, office_id: int) -> list[dt.date]:
+    """Days before today with business (a ledger line or an opened day) that were
+    never closed, after the last close: flagged at login, closed late by a supervisor."""
+    today = clock.now().date()
+    last = session.scalar(
+        select(func.max(DayClose.business_date)).where(
+            DayClose.office_id == office_id, DayClose.business_date < today, live_closes()
+        )
+    )
+    conditions_l = [LedgerEntry.office_id == office_id, LedgerEntry.business_date < today]
+    conditions_b = [BusinessDay.office_id == office_id, BusinessDay.business_date < today]
+    if last is not None:
+        conditions_l.append(LedgerEntry.business_date > last)
+        conditions_b.append(BusinessDay.business_date > last)
+    dates = set(session.scalars(select(LedgerEntry.business_date).where(*conditions_l).distinct()))
+    dates |= set(session.scalars(select(BusinessDay.business_date).where(*conditions_b)))
+    return sorted(dates)

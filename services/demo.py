@@ -46,6 +46,7 @@ from services.errors import ConflictError, InputError, ServiceError
 from services.idcard import check_character
 from services.money import format_fen
 from services.office import create_office, create_operator
+from services.over_short import differences, settle_difference
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
@@ -388,6 +389,19 @@ class _Day:
             operator_id=self.clerk,
             opening_float=OPENING_FLOAT,
         )
+        # A shortage found at yesterday's count is made up by the clerk (POLICY
+        # §7.3 revised: it stays open against the collector until then).
+        for case in differences(self.session, self.office):
+            if case.kind == "short":
+                settle_difference(
+                    self.session,
+                    self.clock,
+                    difference_id=case.id,
+                    action="cash_in",
+                    amount=format_fen(case.open_fen),
+                    operator_id=self.clerk,
+                    reason="经办人补齐短款",
+                )
         status = current_deposit_status(self.session, self.clock, self.office)
         if status.state in ("due_today", "overdue"):
             # Yesterday's cash went unbanked (an override): to the bank first.

@@ -8,7 +8,7 @@ same ids, the same gapless receipt numbers and the same hash-chained ledger
 lines — with one multi-row INSERT per table and day. It uses the services' own
 pure pieces (``parse_id``, ``clean_name``, ``name_initials``, ``quote``,
 ``entry_hash``, the receipt-number format) and their gates (``ensure_day_open``,
-``cash_payment_gate``), and is used only by the demo. The equivalence test in
+``current_deposit_status``), and is used only by the demo. The equivalence test in
 ``tests/services/test_demo.py`` builds one office both ways and compares every
 row, so the two cannot drift apart unnoticed.
 
@@ -38,7 +38,7 @@ from db.models import (
 )
 from services.clock import Clock
 from services.day_close import ensure_day_open
-from services.deposit_rule import cash_payment_gate
+from services.deposit_rule import current_deposit_status
 from services.errors import ServiceError
 from services.idcard import parse_id
 from services.ledger import GENESIS_HASH, entry_hash
@@ -94,7 +94,11 @@ def serve_in_bulk(
     ensure_day_open(session, office_id, today)
     if any(a.pays and a.channel == "cash" for a in arrivals):
         # Collections cannot make the state overdue, so once for the day is enough.
-        cash_payment_gate(session, clock, office_id, operator_id=operator_id)
+        # A cash payment while overdue is marked (services/payments.py); the
+        # batch path writes no marks, so it must never run then (the demo
+        # deposits overdue cash first thing in the morning).
+        if current_deposit_status(session, clock, office_id).state == "overdue":
+            raise RuntimeError("bulk serving needs the overdue cash deposited first")
     ids = {m: _next_id(session, m) for m in (Resident, Enrollment, Payment, Receipt, LedgerEntry)}
     head = session.execute(
         select(LedgerHead.last_seq, LedgerHead.last_hash).where(LedgerHead.office_id == office_id)

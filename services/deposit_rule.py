@@ -34,16 +34,17 @@ hand is at least 80 % of the limit; otherwise ``ok``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from db.models import DayClose, LedgerEntry, Office, Operator, Override
+from db.models import DayClose, DayCloseAnnulment, LedgerEntry, Office, Operator, OverdueCashPayment
+from services.bank_calendar import office_calendar
 from services.clock import Clock
-from services.errors import InputError, NotFound, PermissionDenied, ServiceError
+from services.errors import ConflictError, InputError, NotFound, PermissionDenied
 from services.money import format_fen_grouped
 from services.office import require_supervisor
 
@@ -54,7 +55,8 @@ __all__ = [
     "CashMovement",
     "CashReplay",
     "DepositStatus",
-    "cash_payment_gate",
+    "mark_overdue_cash_payment",
+    "require_cash_on_hand",
     "current_deposit_status",
     "deposit_status",
     "load_cash_movements",
@@ -142,13 +144,21 @@ class CashReplay:
     the deposit register can say which collection days a deposit covered.
     """
 
-    def __init__(self, *, days: int = 5, limit_fen: int = 1_000_000) -> None:
+    def __init__(
+        self,
+        *,
+        days: int = 5,
+        limit_fen: int = 1_000_000,
+        shift: Callable[[dt.date], dt.date] | None = None,
+    ) -> None:
         if days < 0:
             raise ValueError("days must not be negative")
         if limit_fen <= 0:
             raise ValueError("limit_fen must be positive")
         self.days = days
         self.limit_fen = limit_fen
+        # moves a 5-day deadline off a day the bank is closed (bank_calendar.py)
+        self.shift = shift
         self.balance = 0
         self._lots: list[_Lot] = []  # ordered by collection date, oldest first
         self._head = 0  # lots before this index are settled
@@ -198,6 +208,8 @@ class CashReplay:
                 due = date
             else:
                 due = date + dt.timedelta(days=self.days)
+                if self.shift is not None:
+                    due = self.shift(due)
             self._add_lot(date, amount, due)
         if self._armed and self.balance >= self.limit_fen:
             self._armed = False
@@ -240,13 +252,14 @@ def deposit_status(
     *,
     days: int = 5,
     limit_fen: int = 1_000_000,
+    shift: Callable[[dt.date], dt.date] | None = None,
 ) -> DepositStatus:
     """The deposit state at ``moment`` given the cash lines in ledger order.
 
     Lines recorded after ``moment`` are ignored, so the same ledger can be asked
     about any time. Pure: no database, no clock.
     """
-    replay = CashReplay(days=days, limit_fen=limit_fen)
+    replay = CashReplay(days=days, limit_fen=limit_fen, shift=shift)
     for m in entries:
         if m.recorded_at <= moment:
             replay.apply(m)
@@ -357,15 +370,27 @@ def _cash_through(
     """
     checkpoint = select(
         DayClose.business_date, DayClose.expected_fen - DayClose.opening_float_fen
-    ).where(DayClose.office_id == office_id)
+    ).where(
+        DayClose.office_id == office_id,
+        ~exists().where(DayCloseAnnulment.day_close_id == DayClose.id),
+    )
     if anchor is not None:
         checkpoint = checkpoint.where(DayClose.business_date <= anchor)
     row = session.execute(checkpoint.order_by(DayClose.business_date.desc()).limit(1)).first()
     conditions = list(anchored)
     closed_cash = 0
     if row is not None:
+        # The close's own over/short adjustment line is dated on its day and
+        # written after the expected figure was taken: add it to the checkpoint.
+        adjusted = session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.cash_fen), 0)).where(
+                LedgerEntry.office_id == office_id,
+                LedgerEntry.business_date == row[0],
+                LedgerEntry.kind == "adjustment",
+            )
+        )
         conditions.append(LedgerEntry.business_date > row[0])
-        closed_cash = int(row[1])
+        closed_cash = int(row[1]) + int(adjusted or 0)
     later = session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.cash_fen), 0)).where(*conditions)
     )
@@ -422,13 +447,16 @@ def current_deposit_status(
     office = _office(session, office_id)
     moment = clock.now() if at is None else at
     days, limit_fen = office.deposit_days, office.deposit_limit_fen
-    replay = _session_replay(session, office_id, days, limit_fen, moment) if at is None else None
+    shift = office_calendar(session, office_id).next_open
+    replay = (
+        _session_replay(session, office_id, days, limit_fen, moment, shift) if at is None else None
+    )
     if replay is not None:
         return _status_from_buckets(replay.buckets(), moment, replay.balance, days, limit_fen)
     # The moment's own day is read line by line: part of it may lie after the moment.
     today = moment.date()
     movements = load_cash_movements(session, office_id, upto=today, keep_from=today)
-    return deposit_status(movements, moment, days=days, limit_fen=limit_fen)
+    return deposit_status(movements, moment, days=days, limit_fen=limit_fen, shift=shift)
 
 
 @dataclass
@@ -444,12 +472,16 @@ _SESSION_KEY = "services.deposit_rule.replays"
 
 
 def _session_replay(
-    session: Session, office_id: int, days: int, limit_fen: int, moment: dt.datetime
+    session: Session,
+    office_id: int,
+    days: int,
+    limit_fen: int,
+    moment: dt.datetime,
+    shift: Callable[[dt.date], dt.date],
 ) -> CashReplay | None:
-    """The session's replay of the whole ledger, brought up to date; None when
-    it cannot answer for ``moment`` (lines recorded after it)."""
-    kept_all: dict[tuple[int, int, int], _KeptReplay] = session.info.setdefault(_SESSION_KEY, {})
-    key = (office_id, days, limit_fen)
+    """The session's replay of the whole ledger, brought up to date."""
+    kept_all: dict[tuple[object, ...], _KeptReplay] = session.info.setdefault(_SESSION_KEY, {})
+    key = (office_id, days, limit_fen, shift.__self__)  # type: ignore[attr-defined]
     kept = kept_all.get(key)
     if kept is not None:
         seen = session.scalar(
@@ -471,7 +503,7 @@ def _session_replay(
             .order_by(LedgerEntry.seq.desc())
             .limit(1)
         ).first()
-        replay = CashReplay(days=days, limit_fen=limit_fen)
+        replay = CashReplay(days=days, limit_fen=limit_fen, shift=shift)
         if last is None:
             kept = _KeptReplay(replay, 0, None, dt.datetime.min, dt.date.min)
         else:
@@ -494,8 +526,9 @@ def _session_replay(
         _apply_all(kept, [CashMovement(r[0], r[1], r[2], r[3]) for r in rows])
         if rows:
             kept.last_seq, kept.last_hash = rows[-1][4], rows[-1][5]
-    if kept.latest > moment or kept.last_date > moment.date():
-        return None
+    # "Now" counts every line written, also lines a wrong clock dated after
+    # now (issue 9, clock sanity): the drawer holds what the ledger says, and
+    # leaving such a deposit out would overstate the cash on hand.
     return kept.replay
 
 
@@ -524,51 +557,62 @@ def clean_reason(reason: str | None, what: str) -> str:
     return text
 
 
-def cash_payment_gate(
+def mark_overdue_cash_payment(
     session: Session,
     clock: Clock,
     office_id: int,
     *,
     operator_id: int,
-    override_reason: str | None = None,
-    override_supervisor_id: int | None = None,
-    payment_id: int | None = None,
-) -> int | None:
-    """Check that a cash payment may be taken now (§7.3).
+    payment_id: int,
+) -> OverdueCashPayment | None:
+    """Mark a cash payment taken while the deposit state is ``overdue``.
 
-    While the deposit state is ``overdue`` a cash payment is refused (code
-    ``deposit_overdue``) unless a supervisor overrides it with a reason; the
-    override is recorded and its id returned. Returns None when no override
-    was needed. Call it inside the payment's transaction, before its ledger
-    line: a refusal then leaves nothing written. Pass ``payment_id`` when the
-    payment row already exists, to link the override to it.
+    POLICY.md §7.3 (revised 2026-11): a cash payer is never refused; the rule
+    is enforced on the collector. The payment is taken, and this mark (with the
+    passed deadline and the amount that was due by then) makes it show on the
+    receipt stub, the ledger line and the reports. Returns None when the state
+    is not overdue. Call it inside the payment's transaction, before its ledger
+    line (the line carries the mark in its memo).
     """
     status = current_deposit_status(session, clock, office_id)
-    if status.state != "overdue":
+    if status.state != "overdue" or status.deadline is None:
         return None
-    if override_reason is None and override_supervisor_id is None:
-        raise ServiceError(
-            f"现金未按期入库：库存现金 {format_fen_grouped(status.cash_on_hand_fen)} 元，"
-            f"其中 {format_fen_grouped(status.amount_due_fen)} 元应于 {status.deadline} "
-            "当日入库，已逾期。请先入库；确需收取现金须由主管填写原因后放行。",
-            code="deposit_overdue",
-        )
-    reason = clean_reason(override_reason, "放行原因")
-    supervisor = require_supervisor_id(session, office_id, override_supervisor_id)
     now = clock.now()
-    override = Override(
+    mark = OverdueCashPayment(
         office_id=office_id,
-        kind="overdue_cash_payment",
-        reason=reason,
-        supervisor_id=supervisor.id,
-        operator_id=operator_id,
-        business_date=now.date(),
-        created_at=now,
         payment_id=payment_id,
+        business_date=now.date(),
+        deadline=status.deadline,
+        overdue_fen=status.amount_due_fen,
+        cash_on_hand_fen=status.cash_on_hand_fen,
+        operator_id=operator_id,
+        created_at=now,
     )
-    session.add(override)
+    session.add(mark)
     session.flush()
-    return override.id
+    return mark
+
+
+def overdue_memo(mark: OverdueCashPayment) -> str:
+    """The words a ledger line and a receipt stub carry for an overdue mark."""
+    return (
+        f"逾期未入库期间收取（{format_fen_grouped(mark.overdue_fen)} 元应于 {mark.deadline} 入库）"
+    )
+
+
+def require_cash_on_hand(
+    session: Session, clock: Clock, office_id: int, amount_fen: int, what: str
+) -> DepositStatus:
+    """Refuse (code ``cash_insufficient``) an outflow that would take cash on
+    hand below zero: the drawer can never hold less than nothing (issue 9)."""
+    status = current_deposit_status(session, clock, office_id)
+    if amount_fen > status.cash_on_hand_fen:
+        raise ConflictError(
+            f"{what}需付出现金 {format_fen_grouped(amount_fen)} 元，但库存现金只有 "
+            f"{format_fen_grouped(max(status.cash_on_hand_fen, 0))} 元，库存现金不能为负数。",
+            code="cash_insufficient",
+        )
+    return status
 
 
 def state_rank(state: str) -> int:

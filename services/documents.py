@@ -18,14 +18,14 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
-    DayClose,
     Enrollment,
     Office,
     Operator,
+    OverdueCashPayment,
     PaymentNotice,
     Receipt,
     Resident,
@@ -44,11 +44,12 @@ from printing.data import (
     SettledDay,
 )
 from services.clock import Clock
-from services.day_close import DENOMINATIONS, day_totals
-from services.deposit_rule import STATE_LABELS
+from services.day_close import DENOMINATIONS, day_close_of, day_totals
+from services.deposit_rule import STATE_LABELS, overdue_memo
 from services.deposits import DepositRow, deposit_register
 from services.errors import NotFound
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
+from services.over_short import differences
 from services.policy import PolicyBook
 from services.receipts import PrintRecord, ReceiptView, print_receipt, receipt_view, record_print
 
@@ -169,6 +170,16 @@ def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) 
     )
 
 
+def _stub_note(session: Session, receipt_id: int) -> str:
+    """The overdue mark of a receipt's payment, for the stub (issue 9)."""
+    mark = session.scalar(
+        select(OverdueCashPayment)
+        .join(Receipt, Receipt.payment_id == OverdueCashPayment.payment_id)
+        .where(Receipt.id == receipt_id)
+    )
+    return overdue_memo(mark) if mark is not None else ""
+
+
 def receipt_document_for_print(
     session: Session,
     clock: Clock,
@@ -181,6 +192,7 @@ def receipt_document_for_print(
     view = print_receipt(session, clock, receipt_id=receipt_id, operator_id=operator_id)
     office_id = _receipt_office(session, receipt_id)
     data = receipt_data(view, office_header(session, office_id), policies)
+    data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if view.reprint:
         return _with_reprint_time(data, clock.now())
     return data
@@ -205,6 +217,7 @@ def receipt_document_next_print(
     data = receipt_data(
         upcoming, office_header(session, _receipt_office(session, receipt_id)), policies
     )
+    data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if before > 0 and printed_at is not None:
         return _with_reprint_time(data, printed_at)
     return data
@@ -222,9 +235,10 @@ def receipt_document_preview(
 ) -> ReceiptData:
     """What the receipt looks like, without recording a print (on-screen preview)."""
     view = receipt_view(session, receipt_id)
-    return receipt_data(
+    data = receipt_data(
         view, office_header(session, _receipt_office(session, receipt_id)), policies
     )
+    return dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
 
 
 def _with_reprint_time(data: ReceiptData, when: dt.datetime) -> ReceiptData:
@@ -236,6 +250,13 @@ def _receipt_office(session: Session, receipt_id: int) -> int:
     if office_id is None:
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     return office_id
+
+
+def _printed_kind(kind: str, cash_fen: int) -> str:
+    """The printed ledger's kind: over/short lines print as cash in or out."""
+    if kind in ("adjustment", "cash_in", "cash_out"):
+        return "cash_in" if cash_fen > 0 else "cash_out"
+    return kind
 
 
 def ledger_document(
@@ -274,7 +295,7 @@ def ledger_document(
                     amount_fen=abs(line.amount_fen),
                     cash_fen=abs(line.cash_fen),
                     cash_on_hand_fen=running,
-                    kind=line.kind,
+                    kind=_printed_kind(line.kind, line.cash_fen),
                     voided=voided,
                     note=line.memo,
                 )
@@ -323,9 +344,7 @@ def deposit_register_document(
 
 def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCloseData:
     """日结单 of a closed day, from its stored count and the day's ledger."""
-    close = session.scalars(
-        select(DayClose).where(DayClose.office_id == office_id, DayClose.business_date == date)
-    ).first()
+    close = day_close_of(session, office_id, date)
     if close is None:
         raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
     pieces = json.loads(close.denominations)
@@ -358,8 +377,23 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         deposits=tuple(_deposit(r) for r in deposits),
         deposit_state=close.deposit_state,
         deposit_state_label=STATE_LABELS.get(close.deposit_state, close.deposit_state),
-        receipts_issued=totals.payments,
+        receipts_issued=totals.receipts_issued,
         receipts_voided=totals.voids,
         non_cash_received_fen=totals.non_cash_fen,
         closed_at=close.closed_at,
+        cash_refunds=totals.cash_refunds,
+        refund_applications=totals.refund_applications,
+        late_reason=close.late_reason,
+        overdue_payments=int(
+            session.scalar(
+                select(func.count(OverdueCashPayment.id)).where(
+                    OverdueCashPayment.office_id == office_id,
+                    OverdueCashPayment.business_date == date,
+                )
+            )
+            or 0
+        ),
+        open_differences=tuple(
+            d.label for d in differences(session, office_id) if d.business_date <= date
+        ),
     )

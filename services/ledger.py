@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from db.models import LedgerEntry, LedgerHead
 
 GENESIS_HASH = "0" * 64
-KINDS = ("payment", "void", "refund", "deposit")
+KINDS = ("payment", "void", "refund", "deposit", "adjustment", "cash_in", "cash_out")
 #: Version of the canonical form, hashed with the fields: a future change of
 #: the form can be told apart from tampering.
 HASH_VERSION = 1

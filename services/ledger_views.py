@@ -69,7 +69,15 @@ MAX_PAGE_SIZE = 5000
 #: registered without one).
 NO_VILLAGE = 0
 
-KIND_LABELS = {"payment": "收款", "void": "作废冲销", "refund": "退费", "deposit": "入库"}
+KIND_LABELS = {
+    "payment": "收款",
+    "void": "作废冲销",
+    "refund": "退费",
+    "deposit": "入库",
+    "adjustment": "长短款调整",
+    "cash_in": "补足短款",
+    "cash_out": "长款退还",
+}
 #: Payment channels, and the ways a deposit is handed over (deposit lines).
 CHANNEL_LABELS = {**PAYMENT_CHANNELS, "bank_pickup": "银行上门收款", "tax": "税务解缴"}
 

@@ -26,7 +26,7 @@ from db.models import Enrollment, Office, Payment, PaymentNotice, Receipt, Resid
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
-from services.deposit_rule import cash_payment_gate
+from services.deposit_rule import mark_overdue_cash_payment, overdue_memo
 from services.errors import ConflictError, InputError, NotFound
 from services.labels import PAYMENT_CHANNELS
 from services.ledger import append_entry
@@ -61,7 +61,10 @@ class PaymentResult:
     benefit_end: dt.date | None
     waiting_months: int
     covered: bool  # False: the payment buys no cover this year (POLICY.md §4)
-    override_id: int | None  # a supervisor's deposit-rule override, if one was needed
+    # a cash payment taken while the deposit state was overdue (POLICY.md §7.3
+    # revised): the payer is never refused, the payment is marked instead
+    overdue_mark_id: int | None
+    overdue_note: str  # the mark's words, for the receipt stub ("" when not overdue)
 
 
 def receipt_series(prefix: str, year: int) -> str:
@@ -175,6 +178,25 @@ def requote(
     return q
 
 
+def check_payable_now(
+    session: Session, clock: Clock, policies: PolicyBook, *, enrollment_id: int
+) -> None:
+    """Every refusal of :func:`take_payment` that can be known before the clerk
+    types anything (issue 9 item 6): already paid, refunded, nothing due, the
+    day closed (or a clock that needs confirming), the amount due changed.
+    Raises the same error ``take_payment`` would; writes nothing."""
+    today = clock.now().date()
+    enrollment = load_enrollment(session, enrollment_id)
+    assert enrollment.office_id is not None
+    _check_payable(session, enrollment)
+    if enrollment.personal_due_fen == 0:
+        raise ConflictError("该参保人个人应缴金额为 0.00 元，无需缴费。", code="nothing_due")
+    ensure_day_open(session, enrollment.office_id, today)
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+    requote(policies, enrollment, resident, today)
+
+
 def take_payment(
     session: Session,
     clock: Clock,
@@ -187,14 +209,12 @@ def take_payment(
     payer_name: str = "",
     agent_name: str = "",
     operator_id: int,
-    override_reason: str | None = None,
-    override_supervisor_id: int | None = None,
 ) -> PaymentResult:
     """Take the payment for an enrolment; see the module docstring.
 
     ``amount`` is what the clerk typed, in yuan (``"380"``, ``"380.00"``).
-    ``override_*`` are needed only for a cash payment while the deposit rule
-    is overdue (POLICY.md §7.3).
+    A cash payment is taken also while the deposit rule is overdue (POLICY.md
+    §7.3 revised: never refuse a cash payer); it is then marked as such.
     """
     now = clock.now()
     today = now.date()
@@ -246,8 +266,6 @@ def take_payment(
                 payer=payer,
                 agent=agent,
                 operator_id=operator_id,
-                override_reason=override_reason,
-                override_supervisor_id=override_supervisor_id,
             )
     except BaseException:
         # The savepoint is gone; drop whatever the session remembers of it.
@@ -271,8 +289,6 @@ def _write_payment(
     payer: str,
     agent: str,
     operator_id: int,
-    override_reason: str | None,
-    override_supervisor_id: int | None,
 ) -> PaymentResult:
     """The writes of :func:`take_payment`, after every check has passed."""
     now = clock.now()
@@ -310,17 +326,11 @@ def _write_payment(
     )
     session.add(payment)
     session.flush()
-    override_id: int | None = None
     receipt: Receipt | None = None
+    overdue_mark = None
     if channel == "cash":
-        override_id = cash_payment_gate(
-            session,
-            clock,
-            office_id,
-            operator_id=operator_id,
-            override_reason=override_reason,
-            override_supervisor_id=override_supervisor_id,
-            payment_id=payment.id,
+        overdue_mark = mark_overdue_cash_payment(
+            session, clock, office_id, operator_id=operator_id, payment_id=payment.id
         )
         series = receipt_series(office.receipt_prefix, today.year)
         number = take_next_number(session, office_id, series)
@@ -354,6 +364,7 @@ def _write_payment(
         village_id=resident.village_id,
         tier=enrollment.tier,
         reference=ref,
+        memo=overdue_memo(overdue_mark) if overdue_mark is not None else "",
     )
     if notice_id is not None:
         session.execute(
@@ -383,7 +394,8 @@ def _write_payment(
         benefit_end=q.benefit_end,
         waiting_months=q.waiting_months,
         covered=q.covered,
-        override_id=override_id,
+        overdue_mark_id=overdue_mark.id if overdue_mark is not None else None,
+        overdue_note=overdue_memo(overdue_mark) if overdue_mark is not None else "",
     )
 
 

@@ -6,6 +6,9 @@ deadline and the state in colour; it re-reads the state whenever the ledger,
 the deposits or the day change, and once a minute, since "due tomorrow"
 becomes "due today" at midnight without anyone writing anything.
 
+While the drawer is being counted on 日结 the clock is *blind* (issue 9): it
+shows the state and the deadline, never a cash figure, and so does the banner.
+
 When the state is ``due_today`` or ``overdue`` the :class:`DepositBanner`
 spans the top of the window. It has no close button: it goes away only when a
 deposit brings the state back to normal.
@@ -18,6 +21,7 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from services.bank_calendar import weekday_zh
 from services.deposit_rule import DepositStatus, current_deposit_status
 from services.money import format_fen_grouped
 from ui.context import AppContext
@@ -48,7 +52,17 @@ def clock_text(status: DepositStatus) -> str:
         return f"库存现金 ¥{cash}　应于 {status.deadline:%m-%d} 入库，已逾期"
     if status.state == "due_today":
         return f"库存现金 ¥{cash}　今日须入库 ¥{format_fen_grouped(status.due_by_today_fen)}"
-    return f"库存现金 ¥{cash}　入库期限 {status.deadline:%Y-%m-%d}"
+    return f"库存现金 ¥{cash}　入库期限 {status.deadline:%Y-%m-%d} {weekday_zh(status.deadline)}"
+
+
+def blind_text(status: DepositStatus) -> str:
+    """The clock's words during a blind count: the deadline, never an amount."""
+    if status.deadline is None:
+        return "点钞中（不显示库存金额）"
+    return (
+        f"点钞中（不显示库存金额）　入库期限 {status.deadline:%Y-%m-%d} "
+        f"{weekday_zh(status.deadline)}"
+    )
 
 
 class DepositClock(QWidget):
@@ -64,6 +78,7 @@ class DepositClock(QWidget):
         self.ctx = ctx
         self.ops = ops
         self.status: DepositStatus | None = None
+        self.blind = False
         self._blink_on = True
 
         self.state_label = QLabel("入库：—")
@@ -112,10 +127,22 @@ class DepositClock(QWidget):
             log.info("deposit state %s -> %s", previous or "-", status.state)
             self.stateChanged.emit(status.state, previous)
 
+    def set_blind(self, blind: bool) -> None:
+        if blind == self.blind:
+            return
+        self.blind = blind
+        if self.status is not None:
+            self._show(self.status)
+            self.statusRead.emit(self.status)
+
     def _show(self, status: DepositStatus) -> None:
         self.state_label.setText(f"入库：{status.label_zh}")
-        self.detail_label.setText(clock_text(status))
-        self.setToolTip(status.sentence_zh)
+        if self.blind:
+            self.detail_label.setText(blind_text(status))
+            self.setToolTip("")
+        else:
+            self.detail_label.setText(clock_text(status))
+            self.setToolTip(status.sentence_zh)
         self._blink_on = True
         self._paint(*STATE_COLOURS[status.state])
         if status.state == "due_today":
@@ -148,6 +175,7 @@ class DepositBanner(QFrame):
 
     def __init__(self, clock: DepositClock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.clock = clock
         self.setObjectName("depositBanner")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.text_label = QLabel()
@@ -172,6 +200,14 @@ class DepositBanner(QFrame):
             " #depositBanner QLabel { color: white; font-size: 15px; font-weight: bold; }"
         )
         # sentence_zh starts with "今日须入库：" or "已逾期："
-        tail = "逾期期间收取现金须经主管放行。" if status.state == "overdue" else ""
-        self.text_label.setText(f"{status.sentence_zh}{tail}")
+        tail = (
+            "逾期期间照常收取现金，每笔在存根和台账上标注；日结前须入库或由主管填写原因。"
+            if status.state == "overdue"
+            else ""
+        )
+        if self.clock.blind:
+            text = f"{status.label_zh}：入库期限 {status.deadline}（点钞中，不显示金额）。"
+        else:
+            text = status.sentence_zh
+        self.text_label.setText(f"{text}{tail}")
         self.show()

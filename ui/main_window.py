@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
+from ui.login_checks import DeskChecks
 from ui.machine_settings import MachineSettings
 from ui.operations import Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
@@ -199,6 +200,8 @@ class MainWindow(QMainWindow):
         for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
+        self.checks = DeskChecks(ctx, ops, self)
+        bar.addPermanentWidget(self.checks.unclosed_label)
         bar.addPermanentWidget(self.clock)
         self._update_date()
         self.date_timer = QTimer(self)
@@ -219,6 +222,7 @@ class MainWindow(QMainWindow):
 
         self.clock.refresh()
         self.show_page("register")
+        self.checks.run()  # forgotten days flagged; a wrong clock asks a supervisor
         # Load the other pages' code once the window is up, so that the first
         # F2 does not wait for reportlab and friends to import.
         QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
@@ -274,7 +278,19 @@ class MainWindow(QMainWindow):
             activate()
         else:
             widget.setFocus()
+        self._update_blind()
         self.pageChanged.emit(key)
+
+    def _update_blind(self) -> None:
+        """Blind count (issue 9): while the drawer is being counted on 日结, the
+        status bar and the banner show no cash figures."""
+        page = self._pages.get("day_close")
+        counting = bool(
+            page is not None
+            and self.current_key == "day_close"
+            and getattr(page, "counting", False)
+        )
+        self.clock.set_blind(counting)
 
     def _wire(self, key: str, widget: QWidget) -> None:
         """Connect page signals that lead to other pages; keep the page keys free."""
@@ -296,6 +312,8 @@ class MainWindow(QMainWindow):
             widget.depositRequested.connect(lambda: self.show_page("deposit"))
         if hasattr(widget, "dayClosed"):
             widget.dayClosed.connect(self.dayClosed)
+        if hasattr(widget, "countingChanged"):
+            widget.countingChanged.connect(lambda _counting: self._update_blind())
 
     def collect_enrollment(self, enrollment_id: int) -> None:
         """Switch to 缴费 with this enrolment selected (after registering)."""

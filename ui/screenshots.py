@@ -220,6 +220,10 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 lambda s: preview_close(s, clock, office_id=ctx.office_id, denominations={})
             ).expected_fen
             page.count.clear()
+            page.recount()
+            window._update_blind()
+            # the blind count: no cash figure in the page, the status bar or the banner
+            shots.append(save(window, out, "07a-day-close-blind-count"))
             pieces = drawer_count(max(expected - 1_000, 0))
             for d in DENOMINATIONS:
                 page.count.set_count(d.kind, d.fen, pieces.get(d.key, 0))
@@ -233,6 +237,8 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 reports = window.page("reports")
                 reports.tabs.setCurrentIndex(1)
                 shots.append(save(window, out, "08b-reports-progress"))
+                reports.tabs.setCurrentIndex(3)
+                shots.append(save(window, out, "08c-reports-cash-exceptions"))
                 reports.tabs.setCurrentIndex(0)
             if spec.key == "settings":
                 settings = window.page("settings")

@@ -57,13 +57,14 @@ def test_day_close_shows_every_field(poppler):
         "CQRCB-20231122-0081",
         "重庆农商行柜台",
         "12080.00",
-        "入库状态：正常（ok）",
+        "入库状态：正常",
         "结账后未入库现金¥4915.00，最迟应于2023年11月27日入库",
         "经办人（出纳）：谭晓燕签字",
         "复核人：罗明签字",
     ]
     missing = [field for field in expected if field not in text]
     assert missing == []
+    assert "ok" not in text  # Chinese labels only, never the state's code (issue 9)
 
 
 def test_day_close_over_and_no_deposit(poppler):
@@ -88,7 +89,7 @@ def test_day_close_over_and_no_deposit(poppler):
     for field in (
         "长款¥20.00（人民币贰拾元整）",
         "本日无入库",
-        "入库状态：已超期（overdue）",
+        "入库状态：已超期",
         "复核人：__________签字",
     ):
         assert field in text

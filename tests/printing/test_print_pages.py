@@ -58,6 +58,11 @@ def test_all_sample_documents_are_there(documents):
         "day_close",
         "deposits",
         "batch",
+        "refund_slip",
+        "refund_application",
+        "refund_application_slip",
+        "voucher",
+        "day_close_late",
     ],
 )
 def test_pages_are_inked_and_inside_the_margins(poppler, documents, name):

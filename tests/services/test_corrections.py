@@ -19,6 +19,7 @@ from db.models import (
     Refund,
 )
 from services.clock import FixedClock
+from services.clock_sanity import confirm_business_date
 from services.corrections import refund_payment, void_receipt
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
@@ -215,13 +216,27 @@ def test_void_inside_a_closed_day_is_refused(
 # --- refund ----------------------------------------------------------------------------
 
 
+def confirm_clock(db: Database, clock: FixedClock, desk: Desk) -> None:
+    with db.write() as s:
+        confirm_business_date(
+            s,
+            clock,
+            office_id=desk.office_id,
+            supervisor_id=desk.supervisor_id,
+            operator_id=desk.clerk_id,
+            reason="假期后开门，日期无误",
+        )
+
+
 def test_refund_before_benefits_start(
     db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
 ) -> None:
     paid = pay(db, clock, desk, enrollment_id)
     clock.set(dt.datetime(2023, 12, 20, 10, 0))
+    confirm_clock(db, clock, desk)  # six quiet weeks: a supervisor confirms the date
     result = refund(db, clock, desk, paid.payment_id, category="withdraw", reason="本人申请退保")
     assert (result.amount_fen, result.channel, result.ledger_seq) == (38_000, "cash", 2)
+    assert result.method == "cash" and result.cash_out_fen == 38_000
     with db.read() as s:
         row = s.scalars(select(Refund)).one()
         lines = s.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
@@ -251,15 +266,20 @@ def test_non_cash_refund_does_not_touch_cash(
     db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
 ) -> None:
     paid = pay(db, clock, desk, enrollment_id, channel="bank")
-    refund(db, clock, desk, paid.payment_id, reference="BANK-RET-1")
+    result = refund(db, clock, desk, paid.payment_id, reference="BANK-RET-1")
+    # POLICY §6 revised: the money is not in this drawer, so it is an application
+    assert result.method == "application" and result.cash_out_fen == 0
+    assert "银行" in result.why_application
     with db.read() as s:
         line = s.scalars(select(LedgerEntry).where(LedgerEntry.kind == "refund")).one()
         assert (line.channel, line.amount_fen, line.cash_fen, line.reference) == (
             "bank",
-            -38_000,
+            0,
             0,
             "BANK-RET-1",
         )
+        row = s.scalars(select(Refund)).one()
+        assert (row.method, row.amount_fen, row.channel) == ("application", 38_000, "bank")
 
 
 def test_no_refund_after_benefits_start(
@@ -274,11 +294,14 @@ def test_no_refund_after_benefits_start(
     assert err.value.code == "benefits_started" and "2024-01-01" in err.value.message
     with db.read() as s:
         assert row_counts(s) == before
+    confirm_clock(db, clock, desk)
     # …unless the whole year is covered elsewhere (POLICY.md §6).
     result = refund(
         db, clock, desk, paid.payment_id, category="duplicate_other_province", reason="外省参保"
     )
     assert result.category == "duplicate_other_province"
+    # from 01-01 of the policy year the tax department pays refunds back
+    assert result.method == "application" and "年度已开始" in result.why_application
 
 
 @pytest.mark.parametrize(

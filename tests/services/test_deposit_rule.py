@@ -6,24 +6,22 @@ import datetime as dt
 import itertools
 
 import pytest
-from factories_b import Desk, cash_line, make_desk, movements_of, table_counts
+from factories_b import Desk, cash_line, make_desk, movements_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.engine import Database
-from db.models import Override
 from services.clock import FixedClock
 from services.deposit_rule import (
     STATE_LABELS,
     Bucket,
     CashMovement,
-    cash_payment_gate,
     current_deposit_status,
     deposit_status,
     load_cash_movements,
     state_rank,
 )
-from services.errors import InputError, NotFound, PermissionDenied, ServiceError
+from services.errors import NotFound
 
 MON = dt.date(2023, 11, 6)
 LIMIT = 1_000_000
@@ -407,75 +405,3 @@ def overdue_desk(db: Database, clock: FixedClock) -> Desk:
         cash_line(s, desk, "payment", 950_000, at(MON, 10))
     clock.set(at(day(7), 9))
     return desk
-
-
-def test_the_gate_lets_cash_through_while_not_overdue(db, clock) -> None:  # type: ignore[no-untyped-def]
-    with db.write() as s:
-        desk = make_desk(s)
-        cash_line(s, desk, "payment", 950_000, at(MON, 10))
-    clock.set(at(day(5), 17))  # due today: still allowed
-    with db.write() as s:
-        before = table_counts(s)
-        assert cash_payment_gate(s, clock, desk.office_id, operator_id=desk.clerk_id) is None
-        assert table_counts(s) == before
-
-
-def test_the_gate_refuses_cash_while_overdue(db, clock, overdue_desk) -> None:  # type: ignore[no-untyped-def]
-    with db.write() as s:
-        before = table_counts(s)
-        with pytest.raises(ServiceError) as err:
-            cash_payment_gate(s, clock, overdue_desk.office_id, operator_id=overdue_desk.clerk_id)
-        assert table_counts(s) == before
-    assert err.value.code == "deposit_overdue"
-    assert "9,500.00" in err.value.message and "2023-11-11" in err.value.message
-    assert "主管" in err.value.message
-
-
-@pytest.mark.parametrize(
-    ("reason", "who", "error", "code"),
-    [
-        ("", "supervisor", InputError, "reason_required"),
-        ("   ", "supervisor", InputError, "reason_required"),
-        ("银行停电", "clerk", PermissionDenied, "supervisor_required"),
-        ("银行停电", None, PermissionDenied, "supervisor_required"),
-        ("银行停电", 999, NotFound, "unknown_operator"),
-    ],
-)
-def test_a_bad_override_is_refused(db, clock, overdue_desk, reason, who, error, code) -> None:  # type: ignore[no-untyped-def]
-    ids = {"supervisor": overdue_desk.supervisor_id, "clerk": overdue_desk.clerk_id}
-    supervisor = ids.get(who, who)
-    with db.write() as s:
-        before = table_counts(s)
-        with pytest.raises(error) as err:
-            cash_payment_gate(
-                s,
-                clock,
-                overdue_desk.office_id,
-                operator_id=overdue_desk.clerk_id,
-                override_reason=reason,
-                override_supervisor_id=supervisor,
-            )
-        assert table_counts(s) == before
-    assert err.value.code == code
-
-
-def test_a_supervisors_override_is_recorded(db, clock, overdue_desk) -> None:  # type: ignore[no-untyped-def]
-    with db.write() as s:
-        override_id = cash_payment_gate(
-            s,
-            clock,
-            overdue_desk.office_id,
-            operator_id=overdue_desk.clerk_id,
-            override_reason=" 银行网点停电，明日入库 ",
-            override_supervisor_id=overdue_desk.supervisor_id,
-        )
-    with db.read() as s:
-        row = s.get(Override, override_id)
-        assert row is not None
-        assert (row.kind, row.reason, row.supervisor_id, row.operator_id) == (
-            "overdue_cash_payment",
-            "银行网点停电，明日入库",
-            overdue_desk.supervisor_id,
-            overdue_desk.clerk_id,
-        )
-        assert row.business_date == day(7)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 
 from db.engine import Database
 from db.immutability import APPEND_ONLY_MESSAGE
-from db.models import Enrollment, LedgerEntry, Override, Payment, Receipt
+from db.models import Enrollment, LedgerEntry, OverdueCashPayment, Override, Payment, Receipt
 from services.clock import FixedClock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
@@ -318,69 +318,61 @@ def _make_overdue(db: Database, clock: FixedClock, desk: Desk) -> None:
     clock.set(dt.datetime(2023, 11, 6, 9, 30))
 
 
-def test_overdue_cash_is_refused_without_override(
+def test_cash_is_taken_while_overdue_and_marked(
     db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
 ) -> None:
+    """POLICY §7.3 revised: never refuse a cash payer; mark the payment instead."""
     _make_overdue(db, clock, desk)
+    result = pay(db, clock, desk, enrollment_id)
+    assert result.receipt_no == "LT2023-000002"
+    assert result.overdue_mark_id is not None
+    assert "逾期未入库期间收取" in result.overdue_note and "2023-11-04" in result.overdue_note
     with db.read() as s:
-        before = row_counts(s)
-    with pytest.raises(ServiceError) as err:
-        pay(db, clock, desk, enrollment_id)
-    assert err.value.code == "deposit_overdue"
-    with db.read() as s:
-        assert row_counts(s) == before
-    assert _status(db, enrollment_id) == "registered"
-    # Non-cash payments are not held up by undeposited cash.
-    assert pay(db, clock, desk, enrollment_id, channel="pos").receipt_id is None
-
-
-def test_override_by_a_clerk_is_refused(
-    db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
-) -> None:
-    _make_overdue(db, clock, desk)
-    with pytest.raises(PermissionDenied):
-        pay(
-            db,
-            clock,
-            desk,
-            enrollment_id,
-            override_reason="银行停电",
-            override_supervisor_id=desk.clerk_id,
+        mark = s.get(OverdueCashPayment, result.overdue_mark_id)
+        assert mark is not None
+        assert (mark.payment_id, mark.operator_id, mark.deadline) == (
+            result.payment_id,
+            desk.clerk_id,
+            dt.date(2023, 11, 4),
         )
-    with db.read() as s:
+        assert mark.overdue_fen == 38_000 and mark.cash_on_hand_fen == 38_000
+        line = s.scalars(select(LedgerEntry).where(LedgerEntry.seq == result.ledger_seq)).one()
+        assert "逾期未入库期间收取" in line.memo
         assert s.scalars(select(Override)).first() is None
 
 
-def test_supervisor_override_is_kept_with_the_payment(
+def test_a_payment_while_not_overdue_is_not_marked(
+    db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
+) -> None:
+    result = pay(db, clock, desk, enrollment_id)
+    assert result.overdue_mark_id is None and result.overdue_note == ""
+    with db.read() as s:
+        assert s.scalars(select(OverdueCashPayment)).first() is None
+
+
+def test_a_non_cash_payment_while_overdue_is_not_marked(
     db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
 ) -> None:
     _make_overdue(db, clock, desk)
-    result = pay(
-        db,
-        clock,
-        desk,
-        enrollment_id,
-        override_reason="银行网点停电，明日入库",
-        override_supervisor_id=desk.supervisor_id,
-    )
-    assert result.override_id is not None and result.receipt_no == "LT2023-000002"
-    with db.read() as s:
-        override = s.get(Override, result.override_id)
-        assert override is not None
-        assert (override.payment_id, override.supervisor_id, override.operator_id) == (
-            result.payment_id,
-            desk.supervisor_id,
-            desk.clerk_id,
-        )
-        assert override.kind == "overdue_cash_payment"
+    result = pay(db, clock, desk, enrollment_id, channel="pos")
+    assert result.receipt_id is None and result.overdue_mark_id is None
 
 
 def test_refusal_inside_the_writes_leaves_the_session_clean(
-    db: Database, clock: FixedClock, desk: Desk, enrollment_id: int
+    db: Database,
+    clock: FixedClock,
+    desk: Desk,
+    enrollment_id: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The deposit gate refuses after the payment row exists (to link an
-    override); a caller that catches the refusal and commits writes nothing."""
-    _make_overdue(db, clock, desk)
+    """A refusal after the payment row exists (here: the overdue mark, made to
+    fail); a caller that catches the refusal and commits writes nothing."""
+    import services.payments as payments_module
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ServiceError("模拟的拒绝", code="simulated")
+
+    monkeypatch.setattr(payments_module, "mark_overdue_cash_payment", refuse)
     with db.read() as s:
         before = row_counts(s)
     with db.write() as s:

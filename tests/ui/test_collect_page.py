@@ -11,7 +11,15 @@ from counter_fixtures import PASSWORD, SUPERVISOR, make_id, type_text
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from db.models import Override, Payment, Receipt, ReceiptPrint, ReceiptVoid, Refund
+from db.models import (
+    OverdueCashPayment,
+    Override,
+    Payment,
+    Receipt,
+    ReceiptPrint,
+    ReceiptVoid,
+    Refund,
+)
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -218,15 +226,18 @@ def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, pol
     dialog = page.actions.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    dialog.payer.setText("王五之子")
     dialog.try_submit()
-    assert ops.last_error is not None and ops.last_error[0] == "reference_required"
-    page.start_payment(cash=False)
-    dialog = page.actions.dialog
-    dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
+    # refused in the dialog, which stays open with what was typed (issue 9 item 6)
+    assert page.actions.dialog is dialog and dialog.isVisible()
+    assert "流水号" in dialog.error.text() and dialog.payer.text() == "王五之子"
+    assert "王五" in dialog.who.text() and "*" in dialog.who.text()
     dialog.reference.setText("WX20231106001")
     dialog.try_submit()
     assert ops.last_error is None
     assert documents.of_kind("receipt") == []  # no cash, no receipt
+    (voucher,) = documents.of_kind("voucher")  # 缴费凭证 with the reference instead
+    assert voucher.title.startswith("缴费凭证")
     assert "WX20231106001" in page.message_label.text()
     assert not page.void_button.isEnabled() and page.refund_button.isEnabled()
 
@@ -241,16 +252,22 @@ def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, pol
     approval.try_approve()
     assert ops.last_error is None, ops.last_error
     assert page.enrollment_table.item(0, 4).text() == "已退费"
+    # the money is not in the drawer: an application, printed with the slip
+    assert "退费申请" in page.message_label.text()
+    assert len(documents.of_kind("refund_slip")) == 1
+    assert len(documents.of_kind("refund_application")) == 1
     with db.read() as s:
         refund = s.scalars(select(Refund)).one()
-        assert (refund.amount_fen, refund.approver_id, refund.channel) == (
+        assert (refund.amount_fen, refund.approver_id, refund.channel, refund.method) == (
             38000,
             office.supervisor_id,
             "qr",
+            "application",
         )
 
 
-def test_overdue_cash_needs_a_supervisor(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+def test_overdue_cash_is_taken_and_marked(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
+    """POLICY §7.3 revised: a cash payer is never refused, also while overdue."""
     first = enrol(db, clock, policies, office, "赵一", make_id(dt.date(1980, 1, 1), 1))
     second = enrol(db, clock, policies, office, "钱二", make_id(dt.date(1981, 1, 1), 3))
     page = make_page(qtbot, ctx, ops, documents)
@@ -261,22 +278,15 @@ def test_overdue_cash_needs_a_supervisor(qtbot, ctx, ops, documents, db, clock, 
 
     page.show_enrollment(second)
     pay_cash(page)
-    dialog = page.actions.dialog
-    assert isinstance(dialog, SupervisorApprovalDialog)
-    assert "现金收款被拒绝" in dialog.explanation.text()
-    assert "逾期" in dialog.explanation.text()
-    with db.read() as s:
-        assert len(s.scalars(select(Payment)).all()) == 1  # nothing taken yet
-    dialog.fill(SUPERVISOR, PASSWORD, "村民远道而来，明早入库")
-    dialog.try_approve()
     assert ops.last_error is None
+    assert not isinstance(page.actions.dialog, SupervisorApprovalDialog)
     assert len(documents.of_kind("receipt")) == 2
+    assert "逾期未入库期间收取" in page.message_label.text()
     with db.read() as s:
-        override = s.scalars(select(Override)).one()
-        assert override.kind == "overdue_cash_payment"
-        assert override.supervisor_id == office.supervisor_id
-        assert override.reason == "村民远道而来，明早入库"
-        assert override.payment_id is not None
+        assert len(s.scalars(select(Payment)).all()) == 2
+        mark = s.scalars(select(OverdueCashPayment)).one()
+        assert mark.deadline == dt.date(2023, 11, 11)
+        assert s.scalars(select(Override)).first() is None
 
 
 def test_cash_dialog_keyboard_and_change(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
@@ -320,3 +330,36 @@ def test_a_restarted_window_lists_the_payment_and_voids_it(
     assert page.enrollment_table.item(0, 4).text() == "待缴费"
     with db.read() as s:
         assert s.scalars(select(Payment.status)).one() == "voided"
+
+
+def test_a_failed_search_clears_the_person_and_every_action(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    """Issue 9 item 6: one misread card must not leave the previous person selected."""
+    enrollment_id = enrol(db, clock, policies, office, "周九", make_id(dt.date(1966, 6, 6), 9))
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    assert page.cash_button.isEnabled()
+    page.search_box.setText("不存在的人")
+    page.search_now()
+    assert page.resident is None and page.enrollment_table.rowCount() == 0
+    for button in (page.cash_button, page.noncash_button, page.notice_button, page.refund_button):
+        assert not button.isEnabled()
+    page.start_payment(cash=True)  # F10 does nothing now
+    assert page.actions.dialog is None
+
+
+def test_a_refusal_known_before_typing_opens_no_dialog(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    enrollment_id = enrol(db, clock, policies, office, "吴十", make_id(dt.date(1967, 7, 7), 11))
+    with db.write() as s:
+        from services.day_close import close_day
+
+        close_day(s, clock, office_id=office.id, operator_id=office.clerk_id, denominations={})
+    page = make_page(qtbot, ctx, ops, documents)
+    page.show_enrollment(enrollment_id)
+    page.start_payment(cash=True)
+    assert page.actions.dialog is None
+    assert ops.last_error is not None and ops.last_error[0] == "day_closed"
+    assert "已日结" in page.message_label.text()

@@ -9,6 +9,8 @@ from fixtures_ui2 import PASSWORD, add_deposit, add_payment, ctx, ops, seed  # n
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from services.clock import FixedClock
+from services.day_close import close_day, count_for_amount
 from ui.operations import DAY
 from ui.pages.day_close_page import SERVICE_KEYS, DayClosePage
 from ui.printing_bridge import RecordingOutput
@@ -52,6 +54,15 @@ def quiet_day(db, seed):  # noqa: F811
 def due_day(db, seed):  # noqa: F811
     """11-01 cash is due today (5 days) and nothing was deposited."""
     add_payment(db, seed, when=dt.datetime(2023, 11, 1, 10, 0), amount_fen=101000, tier="high")
+    evening = FixedClock(dt.datetime(2023, 11, 1, 18, 0))
+    with db.write() as s:  # 11-01 closed as usual, its cash kept in the drawer
+        close_day(
+            s,
+            evening,
+            office_id=seed.office_id,
+            operator_id=seed.clerk_id,
+            denominations=count_for_amount(101000),
+        )
     add_payment(db, seed, when=TODAY)
     return seed
 
@@ -186,3 +197,17 @@ def test_a_closed_day_shows_its_summary_and_reprints(qtbot, ctx, ops, quiet_day)
     assert again.closed_box.isVisible() and not again.count_box.isVisible()
     again.print_sheet()
     assert len(again.output.of_kind("day_close")) == 1
+
+
+def test_a_past_days_sheet_is_reprinted_from_the_window(qtbot, ctx, ops, due_day):  # noqa: F811
+    """Issue 9 item 8: any past day's sheet (11-01 here, closed by the fixture)."""
+    from PySide6.QtCore import QDate
+
+    page = make_page(qtbot, ctx, ops)
+    page.reprint_date.setDate(QDate(2023, 10, 31))
+    page.reprint_sheet()
+    assert "没有日结记录" in page.message.text() and page.output.of_kind("day_close") == []
+    page.reprint_date.setDate(QDate(2023, 11, 1))
+    page.reprint_sheet()
+    (sheet,) = page.output.of_kind("day_close")
+    assert sheet.title == "日结单 2023-11-01"

@@ -4,6 +4,10 @@ Log in; register three residents on 登记 (the first by keyboard, as a scanner
 would); print a notice; take two cash payments and print their receipts; void
 one with a supervisor; record a deposit on 入库; close the day on 日结 with a
 difference and its reason. Then the database and the PDFs are checked.
+
+Then (issue 9) the next day expects the counted drawer, a refund after the
+deposit becomes an application (no cash moves), and a week later a cash payer
+is served while the deposit is overdue, the payment marked on stub and ledger.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from db.models import (
     Deposit,
     Enrollment,
     LedgerEntry,
+    OverdueCashPayment,
     Payment,
     PaymentNotice,
     Receipt,
     ReceiptPrint,
     ReceiptVoid,
+    Refund,
     Resident,
 )
 from services.ledger import verify_ledger
@@ -34,7 +40,7 @@ from ui.app import AppController
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
-from ui.pages.collect_dialogs import PaymentDialog
+from ui.pages.collect_dialogs import PaymentDialog, RefundDialog
 
 PEOPLE = (
     # (ID, name, tier, due in fen)
@@ -223,7 +229,8 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
         assert day.difference_reason == "找零时多付 5 元"
         assert day.supervisor_id == office.supervisor_id
         kinds = s.scalars(select(LedgerEntry.kind).order_by(LedgerEntry.seq)).all()
-        assert kinds == ["payment", "payment", "void", "deposit"]
+        # the confirmed shortage is booked (POLICY §7.3 revised)
+        assert kinds == ["payment", "payment", "void", "deposit", "adjustment"]
         assert verify_ledger(s, office.id).ok
 
     # --- the PDFs ----------------------------------------------------------------------------
@@ -240,5 +247,72 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
     qtbot.keyClick(window, Qt.Key.Key_F2)
     collect.show_enrollment(enrollment_ids[2])
     collect.start_payment(cash=True)
-    collect.actions.dialog.try_submit()
+    # refused before any typing: no dialog opens (issue 9 item 6)
+    assert collect.actions.dialog is None
     assert ops.last_error is not None and ops.last_error[0] == "day_closed"
+
+    # --- the next day: yesterday's shortage is what the drawer is expected to hold --------
+    clock.set(dt.datetime(2023, 11, 7, 9, 0))
+    window.clock.refresh()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    close.refresh()
+    assert close.record is None and close.counting
+    close.count.clear()
+    close.count.set_count("note", 500, 1)
+    close.confirm_count()
+    assert close.preview is not None
+    assert (close.preview.expected_fen, close.preview.difference_fen) == (500, 0)
+    close.recount()  # the day goes on; the count is made again in the evening
+
+    # --- a refund after the deposit: an application, no cash leaves the drawer ------------
+    clock.advance(minutes=30)
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    collect.show_enrollment(enrollment_ids[0])  # 张三, 1010.00 cash, deposited yesterday
+    collect.start_refund()
+    refund_dialog = collect.actions.dialog
+    assert isinstance(refund_dialog, RefundDialog)
+    refund_dialog.try_submit()
+    approval = collect.actions.dialog
+    assert isinstance(approval, SupervisorApprovalDialog)
+    approval.fill(SUPERVISOR, PASSWORD, "本人申请退保，已在外省参保")
+    approval.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert "退费申请" in collect.message_label.text()
+    (application,) = documents.of_kind("refund_application")
+    assert len(documents.of_kind("refund_slip")) == 1
+    assert window.clock.status.cash_on_hand_fen == 500  # the drawer is untouched
+
+    clock.advance(hours=8)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    close.refresh()
+    close.count.clear()
+    close.count.set_count("note", 500, 1)
+    close.confirm_count()
+    close.request_close()
+    assert close.record is not None, ops.last_error
+
+    # --- overdue: the cash payer is served, the payment marked -------------------------------
+    clock.set(dt.datetime(2023, 11, 13, 9, 30))  # 11-06 cash was due by 11-11
+    window.clock.refresh()
+    assert window.clock.state == "overdue" and window.banner.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    collect.show_enrollment(enrollment_ids[2])  # 王五
+    collect.start_payment(cash=True)
+    collect.actions.dialog.try_submit()
+    assert ops.last_error is None, ops.last_error
+    assert "逾期未入库期间收取" in collect.message_label.text()
+    stub = pdf_text(documents.of_kind("receipt")[-1].pdf, tmp_path)
+    assert "逾期未入库期间收取" in stub and "LT2023-000003" in stub
+
+    with db.read() as s:
+        refund = s.scalars(select(Refund)).one()
+        assert (refund.method, refund.amount_fen) == ("application", 101000)
+        mark = s.scalars(select(OverdueCashPayment)).one()
+        assert mark.deadline == dt.date(2023, 11, 11)
+        last = s.scalars(select(LedgerEntry).order_by(LedgerEntry.seq.desc())).first()
+        assert last is not None and "逾期未入库期间收取" in last.memo
+        closes = s.scalars(select(DayClose).order_by(DayClose.business_date)).all()
+        assert [(c.expected_fen, c.counted_fen) for c in closes] == [(1000, 500), (500, 500)]
+        assert verify_ledger(s, office.id).ok
+    app_text = pdf_text(application.pdf, tmp_path)
+    assert "社会保险费退费申请表" in app_text and "张三" in app_text and "1010.00" in app_text

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from counter_fixtures import make_id
+from counter_fixtures import PASSWORD, SUPERVISOR, make_id
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton
+from sqlalchemy import select
 
 from services.deposits import record_deposit
 from services.payments import take_payment
@@ -207,7 +208,38 @@ def test_overdue_is_dark_red_with_banner(qtbot, ctx, ops, documents, db, clock, 
     assert STATE_COLOURS["overdue"][1] in window.clock.state_label.styleSheet()
     assert window.banner.isVisible()
     assert "逾期" in window.banner.text_label.text()
-    assert "主管放行" in window.banner.text_label.text()
+    # POLICY §7.3 revised: cash payers are not refused; the marking is said
+    assert "照常收取现金" in window.banner.text_label.text()
+    assert "标注" in window.banner.text_label.text()
+
+
+def test_the_count_is_blind_in_the_status_bar_and_banner(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    """Issue 9 item 1: while the drawer is counted, no cash figure shows anywhere."""
+    cash_payment(db, clock, policies, office, 3)
+    clock.advance(days=8)
+    window = make_window(qtbot, ctx, ops, documents)
+    assert "1,010.00" in window.clock.detail_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    page = window.page("day_close")
+    assert page.counting and window.clock.blind
+    shown = " ".join(
+        (
+            window.clock.detail_label.text(),
+            window.clock.toolTip(),
+            window.banner.text_label.text(),
+            page.deposit_warning.text(),
+        )
+    )
+    assert "1,010.00" not in shown and "库存现金" not in shown
+    assert "点钞中" in window.clock.detail_label.text()
+    page.count.set_count("note", 10000, 10)
+    page.confirm_count()
+    assert not page.counting and not window.clock.blind
+    assert "1,010.00" in window.clock.detail_label.text()  # shown once counted
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert not window.clock.blind
 
 
 def test_amount_limit_makes_it_due_today(qtbot, ctx, ops, documents, db, clock, policies, office):  # type: ignore[no-untyped-def]
@@ -216,3 +248,105 @@ def test_amount_limit_makes_it_due_today(qtbot, ctx, ops, documents, db, clock, 
     window = make_window(qtbot, ctx, ops, documents)
     assert window.clock.state == "due_today"
     assert window.banner.isVisible()
+
+
+def test_a_forgotten_day_is_flagged_at_login(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 3)  # 11-06, never closed
+    clock.advance(days=1)
+    window = make_window(qtbot, ctx, ops, documents)
+    flag = window.checks.unclosed_label
+    assert flag.isVisibleTo(window) and "11-06" in flag.text()
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    page = window.page("day_close")
+    assert page.unclosed_label.isVisibleTo(page) and "2023-11-06" in page.unclosed_label.text()
+    page.start_late_close()
+    assert page.late_date == dt.date(2023, 11, 6) and "补日结" in page.title.text()
+    page.count.set_count("note", 10000, 10)
+    page.count.set_count("note", 1000, 1)
+    page.confirm_count()
+    assert page.preview is not None and page.preview.difference_fen == 0
+    page.request_close()  # a late close always asks a supervisor
+    approval = page.approval
+    assert approval is not None and "补日结" in approval.windowTitle()
+    approval.fill(SUPERVISOR, PASSWORD, "经办人生病，今日补日结")
+    approval.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert page.late_date is None  # back to today
+    (sheet,) = documents.of_kind("day_close")
+    assert "补日结" in sheet.title
+    assert not flag.isVisibleTo(window)
+
+
+def test_a_clock_far_ahead_asks_a_supervisor_at_login(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    cash_payment(db, clock, policies, office, 3)
+    clock.advance(days=400)
+    window = make_window(qtbot, ctx, ops, documents)
+    dialog = window.checks.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert "电脑时钟可能不准" in dialog.explanation.text()
+    dialog.fill(SUPERVISOR, PASSWORD, "停办一年后重新开门，日期无误")
+    dialog.try_approve()
+    assert ops.last_error is None, ops.last_error
+    with db.read() as s:
+        from db.models import ClockConfirmation
+
+        row = s.scalars(select(ClockConfirmation)).one()
+        assert row.reason == "停办一年后重新开门，日期无误"
+
+
+def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(
+    qtbot, ctx, ops, documents, db, clock, policies, office
+):  # type: ignore[no-untyped-def]
+    from services.clock import FixedClock
+    from services.day_close import close_day, count_for_amount
+
+    cash_payment(db, clock, policies, office, 3)
+    evening = FixedClock(clock.now().replace(hour=18))
+    with db.write() as s:
+        close_day(
+            s,
+            evening,
+            office_id=office.id,
+            operator_id=office.clerk_id,
+            denominations=count_for_amount(101000),
+        )
+    wrong = FixedClock(dt.datetime(2031, 11, 7, 17, 0))
+    with db.write() as s:  # a supervisor let a wrong clock through, then the day was closed
+        from services.clock_sanity import confirm_business_date
+
+        confirm_business_date(
+            s,
+            wrong,
+            office_id=office.id,
+            supervisor_id=office.supervisor_id,
+            operator_id=office.clerk_id,
+            reason="看错日期",
+        )
+        close_day(
+            s,
+            wrong,
+            office_id=office.id,
+            operator_id=office.clerk_id,
+            denominations=count_for_amount(101000),
+            supervisor_id=office.supervisor_id,
+            override_reason="看错日期",
+        )
+    clock.advance(days=1)  # the clock is right again
+    window = make_window(qtbot, ctx, ops, documents)
+    dialog = window.checks.dialog
+    assert dialog is not None and "早于" in dialog.explanation.text()
+    dialog.fill(SUPERVISOR, PASSWORD, "时钟已校正")
+    dialog.try_approve()
+    annul = window.checks.dialog
+    assert annul is not None and annul is not dialog and "2031-11-07" in annul.explanation.text()
+    annul.fill(SUPERVISOR, PASSWORD, "电脑时钟错误造成的日结")
+    annul.try_approve()
+    assert ops.last_error is None, ops.last_error
+    with db.read() as s:
+        from db.models import DayCloseAnnulment
+
+        assert s.scalars(select(DayCloseAnnulment)).one().reason == "电脑时钟错误造成的日结"

@@ -125,3 +125,52 @@ def test_short_lists_are_as_high_as_their_lines(page):
 def test_rate_text():
     assert rate_text(VillageProgress(1, "x", 3, 2, 2)) == "66.6%"
     assert rate_text(VillageProgress(1, "x", None, 2, 2)) == "未设目标"
+
+
+def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
+    """Issue 9 item 2: a shortage stays open until made up or written off."""
+    from fixtures_ui2 import PASSWORD
+
+    from db.models import CashDifferenceSettlement
+    from services.clock import FixedClock
+    from services.day_close import close_day, count_for_amount
+
+    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
+    with db.write() as s:
+        close_day(
+            s,
+            FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
+            office_id=seed.office_id,
+            operator_id=seed.clerk_id,
+            denominations=count_for_amount(37_000),  # 10.00 short
+            difference_reason="找零多付",
+            supervisor_id=seed.supervisor_id,
+        )
+    widget = ReportsPage(ctx, ops)
+    qtbot.addWidget(widget)
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    widget.month_edit.setDate(QDate(2023, 11, 1))
+    widget.refresh()
+    widget.tabs.setCurrentIndex(3)
+    (row,) = widget.exceptions.rows()
+    assert row.kind == "short" and row.still_open and row.open_fen == 1000
+    widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
+    box = widget.over_short
+    assert box.make_up_button.isEnabled() and box.amount.text() == "10.00"
+    box.amount.setText("6.00")
+    box.make_up()
+    assert ops.last_error is None, ops.last_error
+    widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
+    assert box.amount.text() == "4.00"
+    box.decide()
+    dialog = box.approval
+    assert dialog is not None and "核销短款" in dialog.windowTitle()
+    dialog.fill("zhangli", PASSWORD, "无法追回，核销")
+    dialog.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert not widget.exceptions.rows()[0].still_open
+    with db.read() as s:
+        actions = s.query(CashDifferenceSettlement.action).order_by(CashDifferenceSettlement.id)
+        assert [a for (a,) in actions] == ["cash_in", "write_off"]

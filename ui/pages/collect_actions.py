@@ -5,8 +5,8 @@
 * take cash (``services.payments.take_payment``), then print the receipt:
   the preview shows the next print (重打 after the first) and the print is
   recorded when the printer took it, not when the preview opens.
-  While the deposit rule is overdue a cash payment is refused; a supervisor
-  may let it through with a reason (POLICY.md §7.3);
+  While the deposit rule is overdue a cash payment is still taken (POLICY.md
+  §7.3 revised: never refuse a cash payer) and marked on the stub and ledger;
 * record a non-cash payment (POS, QR, bank counter, other) with its reference;
 * void a receipt, approved by a supervisor with a reason;
 * refund, with a ground, a reason and a supervisor as approver.
@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
 from printing.notice import render_notice
 from printing.receipt import render_receipt
+from services.cash_documents import refund_document, voucher_document
 from services.corrections import REFUND_CATEGORIES, refund_payment, void_receipt
-from services.deposit_rule import current_deposit_status
 from services.documents import (
     notice_document,
     receipt_document_next_print,
@@ -37,7 +38,7 @@ from services.documents import (
 )
 from services.money import format_fen
 from services.notices import issue_notice, notices_of
-from services.payments import CHANNELS, PaymentResult, take_payment
+from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -126,52 +127,28 @@ class CollectActions(QObject):
 
     def start_payment(
         self, resident: ResidentRecord, enrollment: EnrollmentRecord, *, cash: bool
-    ) -> PaymentDialog:
+    ) -> PaymentDialog | None:
+        # what can be refused before typing is refused before the dialog opens
+        try:
+            self.ops.read(
+                check_payable_now,
+                self.ctx.clock,
+                self.ctx.policies,
+                enrollment_id=enrollment.id,
+                parent=self.widget,
+            )
+        except OperationFailed as exc:
+            self.message.emit(exc.message)
+            return None
         dialog = PaymentDialog(resident, enrollment, cash=cash, parent=self.widget)
         dialog.submitted.connect(lambda values: self._payment_entered(enrollment, values))
         self._open(dialog)
         return dialog
 
     def _payment_entered(self, enrollment: EnrollmentRecord, values: dict) -> None:
-        if values["channel"] == "cash":
-            try:
-                status = self.ops.read(current_deposit_status, self.ctx.clock, self.ctx.office_id)
-            except OperationFailed:
-                return
-            if status.state == "overdue":
-                self._ask_override(enrollment, values, status.sentence_zh)
-                return
         self.take(enrollment, values)
 
-    def _ask_override(self, enrollment: EnrollmentRecord, values: dict, why: str) -> None:
-        dialog = SupervisorApprovalDialog(
-            self.ctx,
-            self.ops,
-            title="现金收款须主管放行",
-            explanation=(
-                f"现金收款被拒绝：{why}\n请先入库。确需收取现金的，由主管输入账号密码并填写放行原因。"
-            ),
-            reason_label="放行原因",
-            parent=self.widget,
-        )
-        dialog.approved.connect(
-            lambda supervisor_id, reason: self.take(
-                enrollment,
-                values,
-                override_reason=reason,
-                override_supervisor_id=supervisor_id,
-            )
-        )
-        self._open(dialog)
-
-    def take(
-        self,
-        enrollment: EnrollmentRecord,
-        values: dict,
-        *,
-        override_reason: str | None = None,
-        override_supervisor_id: int | None = None,
-    ) -> PaymentResult | None:
+    def take(self, enrollment: EnrollmentRecord, values: dict) -> PaymentResult | None:
         try:
             result = self.ops.write(
                 PAYMENT_TOPICS,
@@ -179,21 +156,21 @@ class CollectActions(QObject):
                 self.ctx.policies,
                 enrollment_id=enrollment.id,
                 operator_id=self.ctx.operator_id,
-                override_reason=override_reason,
-                override_supervisor_id=override_supervisor_id,
                 parent=self.widget,
                 **values,
             )
-        except OperationFailed as exc:
-            if exc.code == "deposit_overdue" and override_supervisor_id is None:
-                # the state turned overdue between the check and the write
-                self._ask_override(enrollment, values, exc.message)
+        except OperationFailed:
             return None
         entry = PaymentEntry.from_result(result)
         self.paymentTaken.emit(entry)
         if result.receipt_id is not None:
             self.message.emit(
                 f"已收现金 {format_fen(result.amount_fen)} 元，收据号 {result.receipt_no}。"
+                + (
+                    f"注意：{result.overdue_note}，已在存根和台账上标注。"
+                    if result.overdue_note
+                    else ""
+                )
             )
             self.print_receipt(result.receipt_id)
         else:
@@ -201,6 +178,7 @@ class CollectActions(QObject):
                 f"已记录{CHANNELS[result.channel]}缴费 {format_fen(result.amount_fen)} 元，"
                 f"流水号 {result.reference}。"
             )
+            self.print_voucher(result.payment_id)
         if not result.covered:
             self.message.emit("注意：本次缴费在本年度不能享受待遇，请向参保人说明。")
         return result
@@ -229,6 +207,34 @@ class CollectActions(QObject):
             self.widget,
             on_printed=lambda: self._record_print(receipt_id),
         )
+
+    def print_voucher(self, payment_id: int) -> None:
+        """缴费凭证 of a non-cash payment, for the payer to keep and the office to file."""
+        try:
+            data = self.ops.read(voucher_document, payment_id, parent=self.widget)
+        except OperationFailed:
+            return
+        self.documents.present(
+            "voucher", f"缴费凭证 {data.voucher_no}", render_voucher(data), self.widget
+        )
+
+    def print_refund(self, refund_id: int) -> None:
+        """The refund slip for the payer's signature; for an application also the
+        application form for the tax department."""
+        try:
+            data = self.ops.read(refund_document, refund_id, parent=self.widget)
+        except OperationFailed:
+            return
+        self.documents.present(
+            "refund_slip", f"退费单 {data.refund_no}", render_refund_slip(data), self.widget
+        )
+        if data.method == "application":
+            self.documents.present(
+                "refund_application",
+                f"退费申请表 {data.refund_no}",
+                render_refund_application(data),
+                self.widget,
+            )
 
     def _record_print(self, receipt_id: int) -> None:
         try:
@@ -319,6 +325,13 @@ class CollectActions(QObject):
         except OperationFailed:
             return
         self.entryChanged.emit(dataclasses.replace(entry, status="refunded"))
-        self.message.emit(
-            f"已退费 {format_fen(result.amount_fen)} 元（{CHANNELS.get(result.channel, result.channel)}）。"
-        )
+        if result.method == "cash":
+            self.message.emit(
+                f"已从柜台现金退付 {format_fen(result.amount_fen)} 元，请交款人在退费单上签字。"
+            )
+        else:
+            self.message.emit(
+                f"已登记退费申请 {format_fen(result.amount_fen)} 元（{result.why_application}），"
+                "柜台不付现金；请打印退费申请表交税务部门，并请交款人在退费单上签字。"
+            )
+        self.print_refund(result.refund_id)

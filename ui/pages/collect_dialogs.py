@@ -22,14 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.corrections import REFUND_CATEGORIES
+from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.errors import ServiceError
+from services.labels import tier_label
 from services.money import format_fen, parse_amount
-from services.payments import CHANNELS, PaymentResult
+from services.payments import CHANNELS, PaymentResult, clean_reference
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
 NON_CASH_CHANNELS = ("pos", "qr", "bank", "other")
+
+
+def masked_id(number: str) -> str:
+    """An ID number with its middle hidden, as read aloud at the counter."""
+    if len(number) < 10:
+        return number
+    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,10 +138,18 @@ class PaymentDialog(_FormDialog):
         title = "现金收款" if cash else "非现金缴费"
         super().__init__(
             title,
-            f"{resident.name}（{resident.id_number}）{enrollment.policy_year} 年度，应缴 {due} 元。"
+            f"{enrollment.policy_year} 年度，应缴 {due} 元。请向交款人读出姓名、身份证号和档次核对。"
             + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
             parent,
         )
+        # the right person, large enough to read aloud (issue 9 item 6)
+        self.who = QLabel(
+            f"{resident.name}　{masked_id(resident.id_number)}<br>"
+            f"{resident.village_name or '未指定村（社区）'}　{tier_label(enrollment.tier)}"
+        )
+        self.who.setObjectName("paymentWho")
+        self.who.setStyleSheet("font-size: 22px; font-weight: bold; color: #0d47a1;")
+        self.layout().insertWidget(0, self.who)
         self.cash = cash
         self.due_fen = enrollment.personal_due_fen
         self.channel = QComboBox()
@@ -194,6 +210,8 @@ class PaymentDialog(_FormDialog):
 
     def values(self) -> dict:
         parse_amount(self.amount.text())  # refuses a malformed amount here, in words
+        if not self.cash:  # a missing reference keeps the dialog and what was typed
+            clean_reference(self.channel.currentData(), self.reference.text())
         return {
             "amount": self.amount.text().strip(),
             "channel": "cash" if self.cash else self.channel.currentData(),
@@ -211,30 +229,31 @@ class RefundDialog(_FormDialog):
             "退费",
             f"退还 {format_fen(entry.amount_fen)} 元（{CHANNELS.get(entry.channel, entry.channel)}"
             f"{'，收据 ' + entry.receipt_no if entry.receipt_no else ''}）。"
-            "退费另记一笔，原收据不作改动。下一步须主管审批。",
+            "退费另记一笔，原收据不作改动。现金只能退还仍在本柜台、尚未入库的现金缴费；"
+            "其他情况登记退费申请，由税务部门退付。下一步须主管审批。",
             parent,
         )
         self.category = QComboBox()
         self.category.setObjectName("refundCategory")
         for key, label in REFUND_CATEGORIES.items():
             self.category.addItem(label, key)
-        self.channel = QComboBox()
-        self.channel.setObjectName("refundChannel")
-        for key, label in CHANNELS.items():
-            self.channel.addItem(label, key)
-        self.channel.setCurrentIndex(max(self.channel.findData(entry.channel), 0))
+        self.method = QComboBox()
+        self.method.setObjectName("refundMethod")
+        self.method.addItem("按款项所在自动确定", None)
+        for key, label in REFUND_METHODS.items():
+            self.method.addItem(label, key)
         self.reference = QLineEdit()
         self.reference.setObjectName("refundReference")
         self.form.addRow("退费类别", self.category)
-        self.form.addRow("退还方式", self.channel)
+        self.form.addRow("退还方式", self.method)
         self.form.addRow("退款流水号", self.reference)
         self.set_ok_text("下一步：主管审批")
-        self.enter_chain.set_fields([self.category, self.channel, self.reference], self.try_submit)
+        self.enter_chain.set_fields([self.category, self.method, self.reference], self.try_submit)
         self.category.setFocus()
 
     def values(self) -> dict:
         return {
             "category": self.category.currentData(),
-            "channel": self.channel.currentData(),
+            "method": self.method.currentData(),
             "reference": self.reference.text(),
         }

@@ -251,11 +251,16 @@ class CollectPage(QWidget):
         if not text:
             self.results_model.set_rows([])
             self.search_status.setText("")
+            self.clear_resident()
             return []
         try:
             rows = self.ops.read(search_residents, text, limit=SEARCH_LIMIT, parent=self)
         except OperationFailed:
+            self.clear_resident()
             return []
+        if not rows:
+            # never leave the previous person selected (issue 9 item 6)
+            self.clear_resident()
         self.results_model.set_rows(rows)
         more = "（仅显示前 50 条，请输入更多信息）" if len(rows) >= SEARCH_LIMIT else ""
         self.search_status.setText(f"找到 {len(rows)} 人{more}" if rows else "没有找到")
@@ -282,6 +287,18 @@ class CollectPage(QWidget):
             self.show_resident(resident)
 
     # --- showing a resident and the enrolments ---------------------------------------------
+
+    def clear_resident(self) -> None:
+        """Nobody selected: every action is disabled until a person is chosen."""
+        self.resident = None
+        self.resident_label.setText("未选择参保人")
+        self.message_label.clear()
+        self.enrollments = []
+        self.enrollment_table.setRowCount(0)
+        self.payment_table.setRowCount(0)
+        self.payments = []
+        self.enrollment_detail.setText("")
+        self._update_buttons()
 
     def show_resident(self, resident: ResidentRecord, enrollment_id: int | None = None) -> None:
         self.resident = resident
@@ -444,12 +461,12 @@ class CollectPage(QWidget):
         return self.payments[row] if 0 <= row < len(getattr(self, "payments", [])) else None
 
     def _update_buttons(self) -> None:
-        e = self.current_enrollment
+        e = self.current_enrollment if self.resident is not None else None
         payable = e is not None and e.status == "registered" and e.personal_due_fen > 0
         self.notice_button.setEnabled(payable)
         self.cash_button.setEnabled(payable)
         self.noncash_button.setEnabled(payable)
-        p = self.current_payment
+        p = self.current_payment if self.resident is not None else None
         completed = p is not None and p.status == "completed"
         self.void_button.setEnabled(completed and p is not None and p.receipt_id is not None)
         self.refund_button.setEnabled(completed)

@@ -24,8 +24,9 @@ import dataclasses
 import datetime as dt
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
+    QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -45,16 +46,17 @@ from services.day_close import (
     close_day,
     open_day,
     preview_close,
+    unclosed_days,
 )
 from services.denominations import BY_PIECE
-from services.deposit_rule import STATE_LABELS, current_deposit_status
+from services.deposit_rule import current_deposit_status
 from services.documents import day_close_document
 from services.ledger_views import DayCloseRecord, channel_label, day_close_record
-from services.money import format_fen_grouped
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut
 from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
+from ui.pages.day_close_parts import closed_summary, difference_words, yuan
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.denomination_count import DenominationCount
 from ui.widgets.enter_chain import EnterChain
@@ -67,21 +69,10 @@ REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY})
 SERVICE_KEYS = {piece: d.key for piece, d in BY_PIECE.items()}
 
 
-def yuan(fen: int) -> str:
-    return f"{format_fen_grouped(fen)} 元"
-
-
-def difference_words(fen: int) -> str:
-    if fen > 0:
-        return f"长款 {yuan(fen)}"
-    if fen < 0:
-        return f"短款 {yuan(-fen)}"
-    return "无差额（账实相符）"
-
-
 class DayClosePage(QWidget):
     dayClosed = Signal(object)  # DayCloseResult
     depositRequested = Signal()
+    countingChanged = Signal(bool)  # the blind count started (True) or ended
 
     def __init__(
         self,
@@ -99,6 +90,10 @@ class DayClosePage(QWidget):
         self.record: DayCloseRecord | None = None
         self.approval: SupervisorApprovalDialog | None = None
         self._dirty = False
+        # a forgotten earlier day being closed late (补日结), else None: today
+        self.late_date: dt.date | None = None
+        self.forgotten: list[dt.date] = []
+        self._counting = False
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
@@ -119,6 +114,29 @@ class DayClosePage(QWidget):
         head.addWidget(self.title)
         head.addWidget(self.day_state)
         head.addStretch(1)
+        self.reprint_date = QDateEdit()
+        self.reprint_date.setObjectName("reprintDate")
+        self.reprint_date.setCalendarPopup(True)
+        self.reprint_date.setDisplayFormat("yyyy-MM-dd")
+        today = ctx.business_date()
+        self.reprint_date.setDate(QDate(today.year, today.month, today.day))
+        self.reprint_button = QPushButton("补打该日日结单")
+        self.reprint_button.clicked.connect(self.reprint_sheet)
+        head.addWidget(QLabel("往日日结单："))
+        head.addWidget(self.reprint_date)
+        head.addWidget(self.reprint_button)
+        # forgotten days (issue 9): flagged, closed late by a supervisor
+        self.unclosed_label = QLabel()
+        self.unclosed_label.setObjectName("unclosedDays")
+        self.unclosed_label.setWordWrap(True)
+        self.unclosed_label.setStyleSheet(
+            "background: #7f0000; color: white; font-weight: bold; padding: 6px;"
+        )
+        self.late_button = QPushButton("补日结(&L)")
+        self.late_button.clicked.connect(self.start_late_close)
+        unclosed_row = QHBoxLayout()
+        unclosed_row.addWidget(self.unclosed_label, 1)
+        unclosed_row.addWidget(self.late_button)
 
         # --- opening float ---------------------------------------------------------
         self.open_box = QGroupBox("开始营业：登记备用金")
@@ -234,6 +252,7 @@ class DayClosePage(QWidget):
         work.addWidget(self.result_box, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addLayout(unclosed_row)
         layout.addLayout(warning_row)
         layout.addWidget(self.open_box)
         layout.addWidget(self.closed_box)
@@ -254,7 +273,18 @@ class DayClosePage(QWidget):
 
     @property
     def date(self) -> dt.date:
-        return self.ctx.business_date()
+        """The day being closed: today, or a forgotten day closed late."""
+        return self.late_date or self.ctx.business_date()
+
+    @property
+    def counting(self) -> bool:
+        """The blind count is under way: no cash figure may show anywhere."""
+        return self._counting
+
+    def _set_counting(self, counting: bool) -> None:
+        if counting != self._counting:
+            self._counting = counting
+            self.countingChanged.emit(counting)
 
     def denominations(self) -> dict[str, int]:
         """The count in the service's terms ({"note_100": 12, …})."""
@@ -277,20 +307,30 @@ class DayClosePage(QWidget):
         self._dirty = False
         date = self.date
         weekday = "一二三四五六日"[date.weekday()]
-        self.title.setText(f"日结　{date:%Y-%m-%d} 星期{weekday}")
+        late = "补日结　" if self.late_date else "日结　"
+        self.title.setText(f"{late}{date:%Y-%m-%d} 星期{weekday}")
         office_id = self.ctx.office_id
         try:
             self.record = self.ops.read(day_close_record, office_id, date, parent=self)
             day = self.ops.read(business_day, office_id, date, parent=self)
             status = self.ops.read(current_deposit_status, self.ctx.clock, office_id, parent=self)
+            forgotten = self.ops.read(unclosed_days, self.ctx.clock, office_id, parent=self)
         except OperationFailed:
             return
+        self.forgotten = [d for d in forgotten if d != self.late_date]
+        if self.late_date is None and self.forgotten:
+            names = "、".join(f"{d:%Y-%m-%d}" for d in self.forgotten)
+            self.unclosed_label.setText(
+                f"以下日期有业务但尚未日结：{names}。须先由主管补日结（填写原因），再日结今天。"
+            )
+        self.unclosed_label.setVisible(self.late_date is None and bool(self.forgotten))
+        self.late_button.setVisible(self.late_date is None and bool(self.forgotten))
         closed = self.record is not None
         self.closed_box.setVisible(closed)
         self.closed_spacer.setVisible(closed)
         self.count_box.setVisible(not closed)
         self.result_box.setVisible(not closed and self.preview is not None)
-        self.open_box.setVisible(not closed and day is None)
+        self.open_box.setVisible(not closed and day is None and self.late_date is None)
         if closed:
             assert self.record is not None
             self.preview = None
@@ -304,11 +344,18 @@ class DayClosePage(QWidget):
         self.deposit_warning.setVisible(due)
         self.go_deposit.setVisible(due)
         if due:
+            # blind until the count is confirmed: the deadline, never the amount
+            said = (
+                status.sentence_zh
+                if self.preview is not None
+                else f"入库期限 {status.deadline}，金额在点钞确认后显示。"
+            )
             self.deposit_warning.setText(
-                f"{status.label_zh}：{status.sentence_zh}未入库即日结须经主管放行并填写原因。"
+                f"{status.label_zh}：{said}未入库即日结须经主管放行并填写原因。"
             )
         if self.preview is not None and not closed:
             self._run_preview()  # the figures may have moved (a payment, a deposit)
+        self._set_counting(not closed and self.preview is None)
 
     # --- acting ----------------------------------------------------------------------
 
@@ -337,9 +384,34 @@ class DayClosePage(QWidget):
             self.confirm_button.setEnabled(False)
             self.clear_button.setEnabled(False)
             self.result_box.show()
+            self._set_counting(False)
+            self.refresh()
             self.activate()
 
+    def start_late_close(self) -> None:
+        """Count and close the oldest forgotten day (补日结, a supervisor's act)."""
+        if not self.forgotten:
+            return
+        self.late_date = self.forgotten[0]
+        self.recount()
+        self.count.clear()
+        self.refresh()
+
+    def reprint_sheet(self) -> None:
+        """The sheet of any past closed day, printed again."""
+        qdate = self.reprint_date.date()
+        day = dt.date(qdate.year(), qdate.month(), qdate.day())
+        try:
+            record = self.ops.read(day_close_record, self.ctx.office_id, day, parent=self)
+        except OperationFailed:
+            return
+        if record is None:
+            self.message.setText(f"{day} 没有日结记录。")
+            return
+        self._present_sheet(record)
+
     def recount(self) -> None:
+        self._set_counting(True)
         self.preview = None
         self.result_box.hide()
         self.message.clear()
@@ -358,10 +430,21 @@ class DayClosePage(QWidget):
             self.message.setText(f"{difference_words(difference)}，请填写差额原因。")
             self.reason.setFocus()
             return
-        if not difference and not preview.deposit_required:
+        if not difference and not preview.deposit_required and self.late_date is None:
             self._close(None, None)
             return
-        if preview.deposit_required:
+        if self.late_date is not None:
+            title = "补日结：主管确认"
+            explanation = (
+                f"{self.late_date} 当日未日结，现由主管确认补日结，须填写原因；"
+                "日结单上注明为补日结。"
+            )
+            if difference:
+                explanation += (
+                    f"\n同时确认{difference_words(difference)}，原因：{self.reason.text().strip()}"
+                )
+            reason_label = "补日结原因"
+        elif preview.deposit_required:
             status = preview.deposit_status
             title = "未入库日结：主管放行"
             explanation = (
@@ -387,11 +470,11 @@ class DayClosePage(QWidget):
             reason_label=reason_label,
             parent=self,
         )
-        if not preview.deposit_required:
+        if not preview.deposit_required and self.late_date is None:
             dialog.reason.setText(self.reason.text().strip())
         dialog.approved.connect(
             lambda supervisor_id, reason: self._close(
-                supervisor_id, reason if preview.deposit_required else None
+                supervisor_id, reason if preview.deposit_required else None, reason
             )
         )
         dialog.finished.connect(self._approval_finished)
@@ -399,15 +482,16 @@ class DayClosePage(QWidget):
         dialog.open()
 
     def print_sheet(self) -> None:
-        if self.record is None:
-            return
+        if self.record is not None:
+            self._present_sheet(self.record)
+
+    def _present_sheet(self, record: DayCloseRecord) -> None:
         try:
-            data = self._sheet_data(self.record)
+            data = self._sheet_data(record)
         except OperationFailed:
             return
-        self.documents.present(
-            "day_close", f"日结单 {self.record.business_date}", render_day_close(data), self
-        )
+        title = f"日结单 {record.business_date}" + ("（补日结）" if data.late_reason else "")
+        self.documents.present("day_close", title, render_day_close(data), self)
 
     # --- inside --------------------------------------------------------------------
 
@@ -418,6 +502,7 @@ class DayClosePage(QWidget):
                 self.ctx.clock,
                 office_id=self.ctx.office_id,
                 denominations=self.denominations(),
+                business_date=self.late_date,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -467,7 +552,13 @@ class DayClosePage(QWidget):
             self.approval.deleteLater()
         self.approval = None
 
-    def _close(self, supervisor_id: int | None, override_reason: str | None) -> None:
+    def _close(
+        self,
+        supervisor_id: int | None,
+        override_reason: str | None,
+        approval_reason: str | None = None,
+    ) -> None:
+        late = self.late_date
         try:
             result = self.ops.write(
                 DAY,
@@ -478,6 +569,8 @@ class DayClosePage(QWidget):
                 difference_reason=self.reason.text().strip() or None,
                 supervisor_id=supervisor_id,
                 override_reason=override_reason,
+                business_date=late,
+                late_reason=approval_reason if late is not None else None,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -488,21 +581,15 @@ class DayClosePage(QWidget):
         self.refresh()
         self.dayClosed.emit(result)
         self.print_sheet()
+        if late is not None:  # back to today, with a fresh count
+            self.late_date = None
+            self.record = None
+            self.recount()
+            self.count.clear()
+            self.refresh()
 
     def _show_closed(self, r: DayCloseRecord) -> None:
-        lines = [
-            f"日结时间：{r.closed_at:%Y-%m-%d %H:%M}，经办人：{r.operator_name}"
-            + (f"，主管：{r.supervisor_name}" if r.supervisor_name else ""),
-            f"期初备用金 {yuan(r.opening_float_fen)}；前日未入库 {yuan(r.brought_forward_fen)}；"
-            f"现金收款 {yuan(r.cash_received_fen)}；作废/退费 {yuan(r.cash_refunded_fen)}；"
-            f"入库 {yuan(r.deposited_fen)}",
-            f"应有 <b>{yuan(r.expected_fen)}</b>，实点 <b>{yuan(r.counted_fen)}</b>，"
-            f"<b>{difference_words(r.difference_fen)}</b>"
-            + (f"（原因：{r.difference_reason}）" if r.difference_reason else ""),
-            f"日结时入库状态：{STATE_LABELS.get(r.deposit_state, r.deposit_state)}"
-            + (f"；主管放行原因：{r.override_reason}" if r.override_reason else ""),
-        ]
-        self.closed_text.setText("<br>".join(lines))
+        self.closed_text.setText(closed_summary(r))
 
     def _sheet_data(self, r: DayCloseRecord) -> DayCloseData:
         office_id = self.ctx.office_id

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.cash_reports import CashException, cash_exceptions
 from services.money import format_fen_grouped
 from services.office import office_info
 from services.reports import (
@@ -55,6 +56,7 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.over_short_box import OverShortBox
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,14 @@ PROGRESS_COLUMNS: list[Column[VillageProgress]] = [
         lambda p: str(max(p.target - p.paid, 0)) if p.target is not None else "—",
         RIGHT,
     ),
+]
+
+EXCEPTION_COLUMNS: list[Column[CashException]] = [
+    Column("日期", lambda e: e.business_date.isoformat()),
+    Column("类型", lambda e: e.kind_label),
+    Column("金额（元）", lambda e: format_fen_grouped(e.amount_fen), RIGHT),
+    Column("说明", lambda e: e.detail, tooltip=lambda e: e.detail),
+    Column("经办人（持有现金）", lambda e: e.person),
 ]
 
 OVERRIDE_COLUMNS: list[Column[OverrideRow]] = [
@@ -230,10 +240,27 @@ class ReportsPage(QWidget):
         overrides_layout.addWidget(self.overrides_summary)
         overrides_layout.addWidget(self.overrides_view)
 
+        self.exceptions = RowsTableModel(EXCEPTION_COLUMNS, self)
+        self.exceptions_view = _table(self.exceptions)
+        self.exceptions_view.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.exceptions_summary = QLabel()
+        exceptions_tab = QWidget()
+        exceptions_layout = QVBoxLayout(exceptions_tab)
+        exceptions_layout.addWidget(self.exceptions_summary)
+        exceptions_layout.addWidget(self.exceptions_view)
+        self.over_short = OverShortBox(ctx, ops, self._selected_exception, self)
+        exceptions_layout.addWidget(self.over_short)
+        self.exceptions_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self.over_short.update_for(self._selected_exception())
+        )
+
         self.tabs = QTabWidget()
         self.tabs.addTab(takings, "收款汇总(&S)")
         self.tabs.addTab(progress_tab, "参保进度(&E)")
         self.tabs.addTab(overrides_tab, "主管放行记录(&O)")
+        self.tabs.addTab(exceptions_tab, "现金异常(&X)")
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -254,6 +281,11 @@ class ReportsPage(QWidget):
             return None
         policy = self.ctx.policies.policies.get(office.policy_key)
         return policy.year if policy is not None else None
+
+    def _selected_exception(self) -> CashException | None:
+        index = self.exceptions_view.currentIndex()
+        rows = self.exceptions.rows()
+        return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
 
     def _step_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -281,8 +313,18 @@ class ReportsPage(QWidget):
             overrides = self.ops.read(
                 override_list, office_id, month_start, self.month.date_to, parent=self
             )
+            exceptions = self.ops.read(
+                cash_exceptions, office_id, month_start, self.month.date_to, parent=self
+            )
         except OperationFailed:
             return
+        self.exceptions.set_rows(exceptions)
+        self.over_short.update_for(self._selected_exception())
+        still_open = sum(1 for e in exceptions if e.still_open)
+        self.exceptions_summary.setText(
+            f"{year} 年 {number} 月现金异常 {len(exceptions)} 项"
+            + (f"，其中 {still_open} 项长短款尚未了结" if still_open else "")
+        )
         self.day_panel.title.setText(f"<b>当日收款　{day:%Y-%m-%d}</b>")
         self.day_panel.show_report(self.day_report)
         self.month_panel.title.setText(f"<b>当月收款　{year} 年 {number} 月</b>")

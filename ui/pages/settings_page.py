@@ -61,6 +61,7 @@ from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
 from ui.pages.backup_tab import BackupTab
+from ui.pages.bank_days_box import BankDaysBox
 from ui.pages.policy_tab import PolicyTab
 from ui.printing_bridge import PAPER
 from ui.widgets.enter_chain import EnterChain
@@ -215,6 +216,9 @@ class SettingsPage(QWidget):
         tab = QWidget()
         tab_layout = QVBoxLayout(tab)
         tab_layout.addWidget(holder)
+        self.bank_days = BankDaysBox(self.ctx, self.ops, self)
+        self.bank_days.setMaximumWidth(760)
+        tab_layout.addWidget(self.bank_days)
         tab_layout.addStretch(1)
         self.office_chain = EnterChain(self)
         self.office_chain.set_fields(
@@ -408,6 +412,7 @@ class SettingsPage(QWidget):
         )
         self.villages.set_rows(office.villages)
         self.operators.set_rows(operators)
+        self.bank_days.refresh()
         self.load_machine()
 
     def load_machine(self) -> None:

@@ -1,0 +1,36 @@
+"""Small pieces of the 日结 page: money words and the closed day's summary."""
+
+from __future__ import annotations
+
+from services.deposit_rule import STATE_LABELS
+from services.ledger_views import DayCloseRecord
+from services.money import format_fen_grouped
+
+
+def yuan(fen: int) -> str:
+    return f"{format_fen_grouped(fen)} 元"
+
+
+def difference_words(fen: int) -> str:
+    if fen > 0:
+        return f"长款 {yuan(fen)}"
+    if fen < 0:
+        return f"短款 {yuan(-fen)}"
+    return "无差额（账实相符）"
+
+
+def closed_summary(r: DayCloseRecord) -> str:
+    """The closed day's summary, as rich text."""
+    lines = [
+        f"日结时间：{r.closed_at:%Y-%m-%d %H:%M}，经办人：{r.operator_name}"
+        + (f"，主管：{r.supervisor_name}" if r.supervisor_name else ""),
+        f"期初备用金 {yuan(r.opening_float_fen)}；前日未入库 {yuan(r.brought_forward_fen)}；"
+        f"现金收款 {yuan(r.cash_received_fen)}；作废/退费 {yuan(r.cash_refunded_fen)}；"
+        f"入库 {yuan(r.deposited_fen)}",
+        f"应有 <b>{yuan(r.expected_fen)}</b>，实点 <b>{yuan(r.counted_fen)}</b>，"
+        f"<b>{difference_words(r.difference_fen)}</b>"
+        + (f"（原因：{r.difference_reason}）" if r.difference_reason else ""),
+        f"日结时入库状态：{STATE_LABELS.get(r.deposit_state, r.deposit_state)}"
+        + (f"；主管放行原因：{r.override_reason}" if r.override_reason else ""),
+    ]
+    return "<br>".join(lines)
