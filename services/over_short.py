@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from db.models import CashDifference, CashDifferenceSettlement, DayClose, DayCloseAnnulment
 from services.clock import Clock
+from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import clean_reason, require_cash_on_hand
 from services.errors import ConflictError, InputError, NotFound
@@ -122,6 +123,7 @@ def settle_difference(
     if case is None:
         raise NotFound(f"没有编号为 {difference_id} 的长短款记录。", code="difference_not_found")
     office_id = case.office_id
+    lock_office(session, office_id)  # issue 11: what is still open, and the drawer, read under lock
     require_operator(session, operator_id, office_id=office_id)
     if action not in ACTIONS:
         raise InputError("处理方式不正确。", code="bad_settlement_action")
@@ -212,6 +214,7 @@ def annul_day_close(
     close = session.get(DayClose, day_close_id)
     if close is None:
         raise NotFound(f"没有编号为 {day_close_id} 的日结记录。", code="day_close_not_found")
+    lock_office(session, close.office_id)  # issue 11: one annulment per close
     require_operator(session, operator_id, office_id=close.office_id)
     require_supervisor(session, supervisor_id, office_id=close.office_id)
     text = clean_reason(reason, "撤销日结的原因")

@@ -10,7 +10,7 @@ off (tests read ``ops.last_error``); and a document output that keeps PDFs.
 from __future__ import annotations
 
 import pytest
-from counter_fixtures import Office, create_test_office
+from counter_fixtures import TRACKED_WINDOWS, Office, create_test_office
 
 from db.engine import Database
 from services.clock import FixedClock
@@ -18,6 +18,17 @@ from services.policy import PolicyBook, load_policies
 from ui.context import AppContext, Session
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
+
+
+@pytest.fixture(autouse=True)
+def close_tracked_windows():  # type: ignore[no-untyped-def]
+    yield
+    import shiboken6
+
+    for window in TRACKED_WINDOWS:
+        if shiboken6.isValid(window):
+            window.close()
+    TRACKED_WINDOWS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -85,3 +85,14 @@ def type_text(widget: QWidget, text: str) -> None:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
             QApplication.sendEvent(widget, event)
+
+
+#: Main windows a test opened through the login flow. Logging out deletes a
+#: window (WA_DeleteOnClose), so ``qtbot.addWidget`` would close a deleted
+#: object at teardown; these are closed only while Qt still has them
+#: (tests/ui/conftest.py ``close_tracked_windows``).
+TRACKED_WINDOWS: list[QWidget] = []
+
+
+def close_at_teardown(window: QWidget) -> None:
+    TRACKED_WINDOWS.append(window)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from counter_fixtures import CLERK, PASSWORD
+from counter_fixtures import CLERK, PASSWORD, close_at_teardown
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -61,7 +61,7 @@ def _log_in(qtbot, ctx: AppContext, backups: AutoBackup) -> AppController:  # ty
     login.password.setText(PASSWORD)
     login.try_login()
     assert controller.window is not None
-    qtbot.addWidget(controller.window)
+    close_at_teardown(controller.window)
     return controller
 
 
