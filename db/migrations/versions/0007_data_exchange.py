@@ -65,9 +65,7 @@ def upgrade() -> None:
             ["resident_id"], ["resident.id"], name=op.f("fk_roster_mark_resident_id_resident")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roster_mark")),
-        sa.UniqueConstraint(
-            "resident_id", "kind", "policy_year", name="roster_mark_once"
-        ),
+        sa.UniqueConstraint("resident_id", "kind", "policy_year", name="roster_mark_once"),
     )
     op.create_index(
         "ix_roster_mark_office_kind_year",
@@ -131,9 +129,7 @@ def upgrade() -> None:
             name=op.f("fk_not_enrolled_reason_resident_id_resident"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_not_enrolled_reason")),
-        sa.UniqueConstraint(
-            "resident_id", "policy_year", name="not_enrolled_once"
-        ),
+        sa.UniqueConstraint("resident_id", "policy_year", name="not_enrolled_once"),
     )
     op.create_index(
         "ix_not_enrolled_office_year",
