@@ -146,9 +146,9 @@ def test_unpaid_list_and_progress_workbooks(demo: Database, tmp_path: Path) -> N
         year = int(s.scalar(select(func.max(Enrollment.policy_year))) or 0)
         summary = export_unpaid(s, oid, tmp_path / "unpaid.xlsx", policy_year=year)
         unpaid = s.execute(
-            select(Resident.id_number, Enrollment.personal_due_fen).join(
-                Enrollment, Enrollment.resident_id == Resident.id
-            ).where(Enrollment.policy_year == year, Enrollment.status == "registered")
+            select(Resident.id_number, Enrollment.personal_due_fen)
+            .join(Enrollment, Enrollment.resident_id == Resident.id)
+            .where(Enrollment.policy_year == year, Enrollment.status == "registered")
         ).all()
         report = weekly_return(s, oid, year, hi)
     sheet = load_workbook(tmp_path / "unpaid.xlsx")["未缴费名单"]
