@@ -44,7 +44,7 @@ def _chart_title(drawing: Drawing, text: str, width: float, height: float) -> No
 def village_bars(report: WeeklyReturn, width: float, height: float = 70 * mm) -> Drawing:
     """Bars per village: target (grey) and paid (blue)."""
     rows = [v for v in report.villages if v.target or v.paid]
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=L.font())
     _chart_title(drawing, "各村（社区）已缴费人数与目标任务", width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 36, 34
@@ -61,6 +61,7 @@ def village_bars(report: WeeklyReturn, width: float, height: float = 70 * mm) ->
     chart.bars[0].fillColor = TARGET_GREY
     chart.bars[1].fillColor = PAID_BLUE
     chart.bars.strokeWidth = 0
+    chart.barLabels.fontName = L.font()
     chart.barSpacing = 1
     chart.groupSpacing = 6
     drawing.add(chart)
@@ -77,7 +78,7 @@ def office_curve(report: WeeklyReturn, width: float, height: float = 62 * mm) ->
     """The office's paid figure at the end of each week, and its target."""
     points = report.curve
     target = report.total.target or 0
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=L.font())
     _chart_title(drawing, "全单位累计已缴费人数（逐周）", width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y = 46, 30
@@ -97,6 +98,7 @@ def office_curve(report: WeeklyReturn, width: float, height: float = 62 * mm) ->
     chart.lines[0].strokeWidth = 1.8
     chart.lines[1].strokeColor = colors.Color(0.75, 0.2, 0.2)
     chart.lines[1].strokeDashArray = (4, 3)
+    chart.lineLabels.fontName = L.font()
     chart.joinedLines = 1
     drawing.add(chart)
     legend = Legend()

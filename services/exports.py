@@ -145,7 +145,7 @@ class SheetWriter:
         self.rows += 1
 
     def totals(self, values: list[Any]) -> None:
-        cells = []
+        cells: list[Any] = []
         for i, value in enumerate(values):
             if value is None:
                 cells.append(None)
