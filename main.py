@@ -21,7 +21,7 @@ EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import day_status, demo, ledger, printing, quote
+    from cli import data_exchange, day_status, demo, ledger, printing, quote
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     day_status.add_parser(sub)
     demo.add_parser(sub)
     printing.add_parser(sub)
+    data_exchange.add_parsers(sub)
     gui = sub.add_parser("gui", help="打开窗口（与不带命令相同）")
     gui.set_defaults(command="gui")
     return parser
@@ -113,6 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from cli import demo
 
                 return demo.run(args, db)
+            if command in ("import-roster", "export"):
+                from cli import data_exchange
+
+                run = (
+                    data_exchange.run_import
+                    if command == "import-roster"
+                    else data_exchange.run_export
+                )
+                return run(args, db, SystemClock(), load_policy_book(args.policy_dir))
             if command == "print":
                 from cli import printing
 
