@@ -46,7 +46,7 @@ from db.models import (
 )
 from services.clock import Clock
 from services.errors import InputError, ServiceError
-from services.idcard import parse_id
+from services.idcard import ParsedId, parse_id
 from services.registry import clean_name, clean_phone, name_initials
 
 __all__ = [
@@ -216,31 +216,34 @@ def _is_lossy(value: object) -> bool:
 
 
 def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list[object]]], set[tuple[int, int]]]:
-    from openpyxl import load_workbook
+    """Rows of the first sheet (1-based numbers), merged blocks filled in.
 
-    book = load_workbook(io.BytesIO(data), data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        # A merged block (a title, or a village written once for many rows)
-        # holds its value in the top-left cell: give every cell of it that value.
-        fills: dict[tuple[int, int], object] = {}
-        for block in sheet.merged_cells.ranges:
-            value = sheet.cell(block.min_row, block.min_col).value
-            for r in range(block.min_row, block.max_row + 1):
-                for c in range(block.min_col, block.max_col + 1):
-                    fills[(r, c)] = value
-        rows: list[tuple[int, list[object]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            if fills:
-                for c in range(len(cells)):
-                    if (number, c + 1) in fills:
-                        cells[c] = fills[(number, c + 1)]
-            rows.append((number, cells))
-    finally:
-        book.close()
-    lossy = {(n, c) for n, cells in rows for c, v in enumerate(cells) if _is_lossy(v)}
-    return rows, lossy
+    Read with calamine (a Rust reader, ten times faster than openpyxl's on a
+    50,000-row list). A merged block — a title, or a village written once for
+    many rows — holds its value in its top-left cell: every cell of the block
+    gets that value."""
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    grid: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ():
+        if r1 >= len(grid):
+            continue
+        top = grid[r1]
+        value = top[c1] if c1 < len(top) else None
+        for r in range(r1, min(r2, len(grid) - 1) + 1):
+            cells = grid[r]
+            if len(cells) <= c2:
+                cells.extend([None] * (c2 + 1 - len(cells)))
+            for c in range(c1, c2 + 1):
+                cells[c] = value
+    lossy = {
+        (n, c)
+        for n, cells in enumerate(grid, start=1)
+        for c, v in enumerate(cells)
+        if isinstance(v, float) and _is_lossy(v)
+    }
+    return list(enumerate(grid, start=1)), lossy
 
 
 def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
@@ -276,7 +279,7 @@ def _find_header(rows: Sequence[tuple[int, Sequence[str]]]) -> int:
 
 
 def read_roster(path: Path | str, data: bytes | None = None) -> RosterTable:
-    """Read an ``.xlsx`` or ``.csv`` roster; find its header row and its data rows."""
+    """Read an Excel (``.xlsx``, ``.xls``) or ``.csv`` roster; find its header row and data."""
     path = Path(path)
     if data is None:
         try:
@@ -287,27 +290,18 @@ def read_roster(path: Path | str, data: bytes | None = None) -> RosterTable:
             ) from None
     suffix = path.suffix.lower()
     lossy: set[tuple[int, int]] = set()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
         try:
             raw, lossy = _xlsx_rows(data)
-        except (KeyError, ValueError, OSError) as exc:
+        except Exception as exc:  # calamine raises its own errors for broken files
             raise InputError(
-                f"无法打开 Excel 文件 {path.name}：{exc}", code="roster_unreadable"
-            ) from None
-        except Exception as exc:  # zipfile.BadZipFile and openpyxl's own errors
-            raise InputError(
-                f"{path.name} 不是有效的 .xlsx 文件（{type(exc).__name__}）。",
+                f"{path.name} 不是有效的 Excel 文件，无法打开（{type(exc).__name__}）。",
                 code="roster_unreadable",
             ) from None
     elif suffix == ".csv":
         raw = _csv_rows(data)
-    elif suffix == ".xls":
-        raise InputError(
-            "不支持旧版 .xls 文件，请在 Excel 或 WPS 中另存为 .xlsx 后再导入。",
-            code="roster_format",
-        )
     else:
-        raise InputError("只能导入 .xlsx 或 .csv 文件。", code="roster_format")
+        raise InputError("只能导入 Excel（.xlsx、.xls）或 .csv 文件。", code="roster_format")
     rows = [(n, tuple(_text(v) for v in cells)) for n, cells in raw]
     header_index = _find_header(rows)
     header_row, headers = rows[header_index]
@@ -466,13 +460,16 @@ def import_roster(
     work = total * 2 or 1
     _tick(progress, 0, work)
     id_col = mapping["id_number"]
-    numbers: list[str] = []
-    for _n, cells in table.rows:
+    # Every ID number is checked once, up front, so the people already on the
+    # register can be fetched in a few queries instead of one per row.
+    parsed_ids: dict[int, ParsedId | InputError] = {}
+    for row_no, cells in table.rows:
         try:
-            numbers.append(parse_id(cells[id_col]).number)
-        except (InputError, TypeError):
-            continue
-    existing = _load_existing(session, sorted(set(numbers)))
+            parsed_ids[row_no] = parse_id(cells[id_col], today=today)
+        except InputError as exc:
+            parsed_ids[row_no] = exc
+    numbers = {p.number for p in parsed_ids.values() if isinstance(p, ParsedId)}
+    existing = _load_existing(session, sorted(numbers))
     marked = set(
         session.scalars(
             select(RosterMark.resident_id).where(
@@ -508,7 +505,9 @@ def import_roster(
                 raise InputError(
                     "身份证号被 Excel 存成了数字，末几位已丢失；请把该列设为“文本”后重新填写"
                 )
-            parsed = parse_id(cell(cells, "id_number"), today=today)
+            parsed = parsed_ids[row_no]
+            if isinstance(parsed, InputError):
+                raise parsed
             number = parsed.number
             if number in seen:
                 raise InputError(f"与第 {seen[number]} 行的身份证号重复")

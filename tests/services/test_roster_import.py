@@ -251,8 +251,11 @@ def test_cancel_writes_nothing(db, clock, desk, tmp_path):  # type: ignore[no-un
 
 def test_files_that_are_not_rosters_are_refused(tmp_path):  # type: ignore[no-untyped-def]
     (tmp_path / "x.xls").write_bytes(b"\xd0\xcf")
-    with pytest.raises(InputError, match="xlsx"):
+    with pytest.raises(InputError, match="不是有效"):
         read_roster(tmp_path / "x.xls")
     (tmp_path / "y.xlsx").write_bytes(b"not a zip")
     with pytest.raises(InputError, match="不是有效"):
         read_roster(tmp_path / "y.xlsx")
+    (tmp_path / "z.docx").write_bytes(b"")
+    with pytest.raises(InputError, match="csv"):
+        read_roster(tmp_path / "z.docx")
