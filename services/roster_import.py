@@ -263,16 +263,18 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[object]]]:
 
 def _find_header(rows: Sequence[tuple[int, Sequence[str]]]) -> int:
     """Index in ``rows`` of the header row: the row naming most known fields
-    (the ID number among them); failing that, the first of the widest rows."""
-    best, best_known = -1, 0
+    (the ID number counts double); failing that, the first of the rows with
+    the most different values (a merged title fills many cells with one)."""
+    best, best_score = -1, 1
     for i, (_n, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
         fields = {header_field(c) for c in cells if c}
         fields.discard(None)
-        if "id_number" in fields and len(fields) > best_known:
-            best, best_known = i, len(fields)
+        score = len(fields) + ("id_number" in fields)
+        if score > best_score:
+            best, best_score = i, score
     if best >= 0:
         return best
-    widths = [sum(1 for c in cells if c) for _n, cells in rows[:HEADER_SCAN_ROWS]]
+    widths = [len({c for c in cells if c}) for _n, cells in rows[:HEADER_SCAN_ROWS]]
     if not widths or max(widths) == 0:
         raise InputError("文件中没有数据。", code="roster_empty")
     return widths.index(max(widths))
@@ -332,9 +334,18 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, int]:
     return mapping
 
 
+# Columns lists carry that hold nothing to import.
+_IGNORED_HEADERS = frozenset({"序号", "编号", "备注", "说明"})
+
+
 def unknown_headers(headers: Sequence[str], mapping: dict[str, int]) -> list[str]:
+    """Headers neither mapped nor known to hold nothing (序号, 备注)."""
     used = set(mapping.values())
-    return [h for i, h in enumerate(headers) if h and i not in used]
+    return [
+        h
+        for i, h in enumerate(headers)
+        if h and i not in used and _header_key(h) not in _IGNORED_HEADERS
+    ]
 
 
 def missing_fields(mapping: dict[str, int]) -> list[str]:

@@ -259,3 +259,16 @@ def test_files_that_are_not_rosters_are_refused(tmp_path):  # type: ignore[no-un
     (tmp_path / "z.docx").write_bytes(b"")
     with pytest.raises(InputError, match="csv"):
         read_roster(tmp_path / "z.docx")
+
+
+def test_a_merged_title_is_not_taken_for_the_header(db, clock, desk, tmp_path):  # type: ignore[no-untyped-def]
+    headers = ("序号", "人员姓名", "身份证件号", "村（社区）", "联系电话", "户号")
+    path = workbook(
+        tmp_path / "t.xlsx", headers, [(1, "郑一", person(91), "东村", "", "")], title="名单"
+    )
+    table = read_roster(path)
+    assert table.header_row == 3 and table.headers[:3] == headers[:3]
+    unknown_only = workbook(
+        tmp_path / "u.xlsx", ("人员", "号码", "所属"), [("郑二", person(92), "东村")], title="名单"
+    )
+    assert read_roster(unknown_only).headers == ("人员", "号码", "所属")

@@ -180,5 +180,6 @@ class OfficeCurveChart(_Chart):
         for i, p in enumerate(self.points):
             if i % every == 0 or i == n - 1:
                 label = f"{p.week_end:%m-%d}"
-                x = at(i, 0).x() - fm.horizontalAdvance(label) / 2
+                width = fm.horizontalAdvance(label)
+                x = min(at(i, 0).x() - width / 2, self.width() - width - 2)
                 painter.drawText(QPointF(x, plot.bottom() + fm.ascent() + 3), label)
