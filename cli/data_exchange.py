@@ -62,6 +62,9 @@ def add_parsers(subparsers: Any) -> None:
         "--to", dest="date_to", metavar="YYYY-MM-DD", help="结束日期（进度周报：周末日期）"
     )
     exp.add_argument("--village", metavar="NAME", help="只导出一个村（社区）")
+    exp.add_argument(
+        "--deposit", metavar="SLIP_NO", help="缴费清册：随这笔入库（入库单号）的现金缴费"
+    )
     exp.add_argument("--out", metavar="FILE.xlsx", required=True, help="输出文件")
     _common(exp)
     exp.set_defaults(command="export")
@@ -154,6 +157,8 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
             summary = exports.export_ledger(
                 session, office.id, out, date_from=date_from, date_to=date_to, village_id=village_id
             )
+        elif args.what == "payments" and getattr(args, "deposit", None):
+            summary = exports.export_deposit_payments(session, office.id, out, slip_no=args.deposit)
         elif args.what == "payments":
             summary = exports.export_payments(
                 session, office.id, out, date_from=date_from, date_to=date_to, village_id=village_id

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import (
@@ -44,12 +44,14 @@ from services.ledger_views import (
     cash_on_hand_before,
     ledger_lines,
 )
+from services.money import format_fen_grouped
 from services.progress import WeeklyReturn, percent_text
 
 __all__ = [
     "EXPORT_KINDS",
     "ExportCancelled",
     "ExportSummary",
+    "export_deposit_payments",
     "export_ledger",
     "export_payments",
     "export_progress",
@@ -356,15 +358,24 @@ def export_payments(
     date_to: dt.date | None = None,
     village_id: int | None = None,
     progress: ProgressFn | None = None,
+    days: Sequence[dt.date] | None = None,
+    cash_only: bool = False,
+    title: str | None = None,
+    notes: Sequence[str] = (),
 ) -> ExportSummary:
     """The 缴费清册 of a period: every payment with its channel and reference.
 
     Voided and refunded payments are listed with their status; the totals row
-    counts only the payments that stand.
+    counts only the payments that stand. ``days``/``cash_only``/``title``/
+    ``notes`` serve :func:`export_deposit_payments`.
     """
     name = _office_name(session, office_id)
     operator = aliased(Operator)
     conditions = [Payment.office_id == office_id]
+    if days is not None:
+        conditions.append(Payment.business_date.in_(list(days)))
+    if cash_only:
+        conditions.append(Payment.channel == "cash")
     if date_from:
         conditions.append(Payment.business_date >= date_from)
     if date_to:
@@ -397,7 +408,7 @@ def export_payments(
         .order_by(Payment.business_date, Payment.paid_at, Payment.id)
     )
     with _workbook(path) as book:
-        title = f"{name} 缴费清册（{_period_text(date_from, date_to)}）"
+        title = title or f"{name} 缴费清册（{_period_text(date_from, date_to)}）"
         sheet = SheetWriter(book, "缴费清册", title, PAYMENT_COLUMNS)
         standing = 0
         count = 0
@@ -432,9 +443,67 @@ def export_payments(
         sheet.totals(
             [None, None, "合计（有效）", f"{count} 笔", *([None] * 6), standing, None, None, None]
         )
+        for note in notes:
+            sheet.sheet.append([None, None, note])
         _save(book, path)
     totals = {"standing": standing, **{f"channel:{k}": v for k, v in by_channel.items()}}
     return ExportSummary(Path(path), "缴费清册", sheet.rows, totals)
+
+
+def export_deposit_payments(
+    session: Session, office_id: int, path: Path, *, slip_no: str
+) -> ExportSummary:
+    """The 缴费清册 that goes with one deposit (入库单 ``slip_no``): the cash
+    payments of the collection days the deposit settled (deposits settle the
+    oldest cash first). A day the deposit settled only in part is named in a
+    note under the list, with how much of it this deposit took."""
+    from db.models import Deposit
+    from services.deposits import deposit_register
+
+    name = _office_name(session, office_id)
+    deposit = session.scalars(
+        select(Deposit).where(Deposit.office_id == office_id, Deposit.slip_no == slip_no.strip())
+    ).first()
+    if deposit is None:
+        raise NotFound(f"没有入库单号为“{slip_no}”的入库记录。", code="deposit_not_found")
+    rows = deposit_register(session, office_id, deposit.business_date, deposit.business_date)
+    settled = next((r.settled for r in rows if r.deposit_id == deposit.id), ())
+    by_day: dict[dt.date, int] = {}
+    for bucket in settled:
+        by_day[bucket.collection_date] = (
+            by_day.get(bucket.collection_date, 0) + bucket.remaining_fen
+        )
+    day_cash = dict(
+        session.execute(
+            select(Payment.business_date, func.sum(Payment.amount_fen))
+            .where(
+                Payment.office_id == office_id,
+                Payment.channel == "cash",
+                Payment.status == "completed",
+                Payment.business_date.in_(list(by_day)),
+            )
+            .group_by(Payment.business_date)
+        ).all()
+    )
+    notes = [
+        f"{day:%Y-%m-%d} 当日现金 {format_fen_grouped(int(day_cash.get(day) or 0))} 元，"
+        f"本次入库对应 {format_fen_grouped(fen)} 元"
+        for day, fen in sorted(by_day.items())
+        if fen != int(day_cash.get(day) or 0)
+    ]
+    title = (
+        f"{name} 缴费清册（入库单 {deposit.slip_no}，{deposit.business_date:%Y-%m-%d} 入库 "
+        f"{format_fen_grouped(deposit.amount_fen)} 元）"
+    )
+    return export_payments(
+        session,
+        office_id,
+        path,
+        days=sorted(by_day),
+        cash_only=True,
+        title=title,
+        notes=notes,
+    )
 
 
 # --- 未缴费名单 --------------------------------------------------------------------------

@@ -90,3 +90,14 @@ def test_export_ledger_writes_a_workbook(office, db, db_path, tmp_path, capsys) 
     assert code == 2 and "北村" in data["message"]  # type: ignore[index]
     code, text = run(capsys, db_path, "export", "unpaid", "--out", str(tmp_path / "u.xlsx"))
     assert code == 0 and "未缴费名单" in str(text)
+
+
+def test_export_payments_of_an_unknown_deposit_is_refused(
+    office, db_path, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "d.xlsx"
+    code, data = run(
+        capsys, db_path, "export", "payments", "--deposit", "YH-001", "--out", str(out), "--json"
+    )
+    assert code == 2 and data["error"] == "deposit_not_found"  # type: ignore[index]
+    assert not out.exists()

@@ -174,3 +174,40 @@ def test_export_refuses_a_bad_name_and_leaves_no_file(demo: Database, tmp_path: 
     with demo.read() as s, pytest.raises(InputError, match="文件夹"):
         export_ledger(s, office_id(demo), tmp_path / "no" / "a.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_payments_list_of_one_deposit(demo: Database, tmp_path: Path) -> None:
+    from db.models import Deposit
+    from services.deposits import deposit_register
+    from services.errors import NotFound
+    from services.exports import export_deposit_payments
+
+    oid = office_id(demo)
+    with demo.read() as s:
+        deposit = s.scalars(select(Deposit).order_by(Deposit.id)).first()
+        assert deposit is not None
+        slip_no = deposit.slip_no
+        summary = export_deposit_payments(s, oid, tmp_path / "d.xlsx", slip_no=slip_no)
+        row = next(
+            r
+            for r in deposit_register(s, oid, deposit.business_date, deposit.business_date)
+            if r.deposit_id == deposit.id
+        )
+        days = set(row.collection_dates)
+        assert sum(b.remaining_fen for b in row.settled) == deposit.amount_fen
+        expected = s.scalar(
+            select(func.coalesce(func.sum(Payment.amount_fen), 0)).where(
+                Payment.channel == "cash",
+                Payment.status == "completed",
+                Payment.business_date.in_(days),
+            )
+        )
+        with pytest.raises(NotFound):
+            export_deposit_payments(s, oid, tmp_path / "x.xlsx", slip_no="没有这张单")
+    sheet = load_workbook(tmp_path / "d.xlsx")["缴费清册"]
+    assert slip_no in sheet["A1"].value
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    body = [r for r in rows[: summary.rows]]
+    assert body and {r[8] for r in body} == {"现金"}
+    assert {r[0].date() for r in body} <= days
+    assert summary.totals_fen["standing"] == expected
