@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from db.models import NotEnrolledReason, Resident, RosterImport, RosterMark
 from services.clock import Clock
 from services.errors import InputError, NotFound
+from services.idcard import parse_id
 from services.roster_import import REASON_LABELS
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "clear_not_enrolled_reason",
     "not_enrolled_reason_of",
     "paid_elsewhere",
+    "record_not_enrolled_by_id_number",
     "record_not_enrolled_reason",
 ]
 
@@ -115,6 +117,34 @@ def record_not_enrolled_reason(
     row.recorded_by = operator_id
     row.import_id = None
     session.flush()
+
+
+def record_not_enrolled_by_id_number(
+    session: Session,
+    clock: Clock,
+    *,
+    id_number: str,
+    policy_year: int,
+    reason: str,
+    operator_id: int | None,
+    note: str = "",
+) -> str:
+    """As :func:`record_not_enrolled_reason`, finding the person by ID number;
+    returns the person's name for the clerk's confirmation."""
+    number = parse_id(id_number, today=clock.now().date()).number
+    resident = session.scalars(select(Resident).where(Resident.id_number == number)).first()
+    if resident is None:
+        raise NotFound(f"没有登记身份证号为 {number} 的居民。", code="resident_not_found")
+    record_not_enrolled_reason(
+        session,
+        clock,
+        resident_id=resident.id,
+        policy_year=policy_year,
+        reason=reason,
+        operator_id=operator_id,
+        note=note,
+    )
+    return resident.name
 
 
 def clear_not_enrolled_reason(session: Session, resident_id: int, policy_year: int) -> bool:

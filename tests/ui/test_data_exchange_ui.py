@@ -169,3 +169,20 @@ def test_paid_elsewhere_warning_line(ops, ctx, db, seed, tmp_path, clock) -> Non
         rid = s.scalar(select(Resident.id).where(Resident.id_number == number))
     assert "已通过其他渠道缴费，请核实" in paid_elsewhere_html(ops, rid, 2024)
     assert paid_elsewhere_html(ops, rid, 2025) == ""
+
+
+def test_recording_a_reason_by_hand(qtbot, page, db) -> None:  # type: ignore[no-untyped-def]
+    with db.read() as s:
+        number = s.scalar(select(Resident.id_number).order_by(Resident.id))
+    dialog = page.weekly.open_reasons()
+    qtbot.addWidget(dialog)
+    dialog.id_number.setText("123")
+    dialog.record()
+    assert "18位" in dialog.status.text()
+    dialog.id_number.setText(number)
+    dialog.reason.setCurrentIndex(dialog.reason.findData("military"))
+    dialog.record()
+    assert dialog.status.text().startswith("已记录")
+    dialog.close()
+    page.weekly.refresh()
+    assert dict((k, n) for k, _l, n in page.weekly.report.not_enrolled)["military"] == 1

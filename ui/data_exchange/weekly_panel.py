@@ -31,6 +31,7 @@ from ui.data_exchange.charts import OfficeCurveChart, VillageBarsChart
 from ui.data_exchange.export_runner import ExportRunner
 from ui.data_exchange.file_chooser import FileChooser
 from ui.data_exchange.import_dialog import RosterImportDialog
+from ui.data_exchange.not_enrolled_dialog import NotEnrolledDialog
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput
@@ -93,11 +94,14 @@ class WeeklyReturnPanel(QWidget):
         self.payments_button.clicked.connect(self.export_payments)
         self.import_button = QPushButton("导入名单(&I)…")
         self.import_button.clicked.connect(self.open_import)
+        self.reason_button = QPushButton("登记未参保原因…")
+        self.reason_button.clicked.connect(self.open_reasons)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("周报截止"))
         bar.addWidget(self.week_end)
         bar.addStretch(1)
         for button in (
+            self.reason_button,
             self.import_button,
             self.payments_button,
             self.unpaid_button,
@@ -190,6 +194,12 @@ class WeeklyReturnPanel(QWidget):
         self.message.setText(message)
 
     # --- import -------------------------------------------------------------------------
+
+    def open_reasons(self) -> NotEnrolledDialog:
+        dialog = NotEnrolledDialog(self.ctx, self.ops, self.policy_year(), self)
+        dialog.finished.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
 
     def open_import(self) -> RosterImportDialog:
         dialog = RosterImportDialog(self.ctx, self.ops, self.chooser, self.policy_year(), self)
