@@ -22,7 +22,7 @@ EXIT_REFUSED = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cli import backup, day_status, demo, ledger, policy, printing, quote
+    from cli import backup, data_exchange, day_status, demo, ledger, policy, printing, quote
 
     parser = argparse.ArgumentParser(
         prog="main.py",
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_parser(sub)
     policy.add_parser(sub)
     backup.add_parsers(sub)
+    data_exchange.add_parsers(sub)
     gui = sub.add_parser("gui", help="打开窗口（与不带命令相同）")
     gui.set_defaults(command="gui")
     return parser
@@ -190,6 +191,13 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, comm
             from cli import printing
 
             return printing.run(args, db, SystemClock(), load_policy_book(args.policy_dir, args.db))
+        if command in ("import-roster", "export"):
+            from cli import data_exchange
+
+            run = (
+                data_exchange.run_import if command == "import-roster" else data_exchange.run_export
+            )
+            return run(args, db, SystemClock(), load_policy_book(args.policy_dir, args.db))
         if command == "policy":
             from cli import policy
             from db.engine import resolve_database_url

@@ -62,7 +62,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close"})
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")

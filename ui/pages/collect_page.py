@@ -47,6 +47,7 @@ from services.registry import (
     search_residents,
 )
 from ui.context import AppContext
+from ui.data_exchange.paid_elsewhere_hint import paid_elsewhere_html
 from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, PAYMENTS, RESIDENTS, OperationFailed, Operations
 from ui.pages.collect_actions import CollectActions, PaymentEntry
@@ -405,6 +406,11 @@ class CollectPage(QWidget):
             f"{e.policy_year} 年度　{category_label(policy, e.category)}　"
             f"{tier_label(policy, e.tier)}（标准 {format_fen(e.standard_fen)} 元{subsidy}）<br>{cover}"
             f"<br>登记：{e.created_at:%Y-%m-%d %H:%M}　{e.office_name}"
+            + (
+                paid_elsewhere_html(self.ops, e.resident_id, e.policy_year)
+                if e.status == "registered"
+                else ""
+            )
         )
 
     # --- payments of the enrolment --------------------------------------------------------

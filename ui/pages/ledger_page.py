@@ -49,6 +49,8 @@ from services.ledger_views import (
 from services.money import format_fen_grouped
 from services.office import office_info
 from ui.context import AppContext
+from ui.data_exchange.file_chooser import FileChooser
+from ui.data_exchange.ledger_export import LedgerExport
 from ui.keys import RELOAD, page_shortcut
 from ui.models.ledger_model import (
     COL_AMOUNT,
@@ -166,11 +168,13 @@ class LedgerPage(QWidget):
         parent: QWidget | None = None,
         *,
         documents: DocumentOutput | None = None,
+        chooser: FileChooser | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
         self.documents = documents if documents is not None else PreviewOutput()
+        self.exports = LedgerExport(self, chooser)
         self.totals: LedgerTotals | None = None
         self._filter = LedgerFilter()
         self._dirty = False
@@ -224,6 +228,7 @@ class LedgerPage(QWidget):
         bar.addWidget(self.status)
         bar.addWidget(self.query_button)
         bar.addStretch(1)
+        bar.addWidget(self.exports.button)
         bar.addWidget(self.print_button)
 
         self.totals_label = QLabel()
@@ -258,6 +263,7 @@ class LedgerPage(QWidget):
         layout.addWidget(self.totals_label)
         layout.addWidget(self.channels_label)
         layout.addWidget(self.message)
+        layout.addWidget(self.exports.message)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.loaded_label)
 

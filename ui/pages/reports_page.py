@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from printing.takings_report import render_takings
 from services.cash_reports import CashException, cash_exceptions
 from services.money import format_fen_grouped
 from services.office import office_info
@@ -44,6 +45,8 @@ from services.reports import (
     period_report,
 )
 from ui.context import AppContext
+from ui.data_exchange.file_chooser import DialogFileChooser, FileChooser
+from ui.data_exchange.weekly_panel import WeeklyReturnPanel
 from ui.keys import RELOAD, page_shortcut
 from ui.models.table_model import CENTER, RIGHT, Column, RowsTableModel, fit_rows, table_view
 from ui.operations import (
@@ -57,6 +60,7 @@ from ui.operations import (
     Operations,
 )
 from ui.pages.over_short_box import OverShortBox
+from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -178,11 +182,20 @@ class PeriodPanel(QWidget):
 
 class ReportsPage(QWidget):
     def __init__(
-        self, ctx: AppContext, ops: Operations, parent: QWidget | None = None, **_: object
+        self,
+        ctx: AppContext,
+        ops: Operations,
+        parent: QWidget | None = None,
+        *,
+        documents: DocumentOutput | None = None,
+        chooser: FileChooser | None = None,
+        **_: object,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
+        self.documents = documents if documents is not None else PreviewOutput()
+        self.chooser = chooser if chooser is not None else DialogFileChooser()
         self.day_report: PeriodReport | None = None
         self.month: PeriodReport | None = None
         self._dirty = False
@@ -202,6 +215,9 @@ class ReportsPage(QWidget):
         self.reload_button = QPushButton("刷新(&R)")
         self.reload_button.setToolTip(f"重新读取报表（Alt+R 或 {RELOAD}）")
         self.reload_button.clicked.connect(self.refresh)
+        self.print_button = QPushButton("打印(&P)")
+        self.print_button.setToolTip("打印当前所看的报表（Ctrl+P）")
+        self.print_button.clicked.connect(self.print_current)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("日报日期"))
         bar.addWidget(self.day_edit)
@@ -213,6 +229,7 @@ class ReportsPage(QWidget):
         bar.addWidget(self.year_edit)
         bar.addWidget(self.reload_button)
         bar.addStretch(1)
+        bar.addWidget(self.print_button)
 
         self.day_panel = PeriodPanel("当日收款")
         self.month_panel = PeriodPanel("当月收款")
@@ -255,10 +272,14 @@ class ReportsPage(QWidget):
         self.exceptions_view.selectionModel().currentRowChanged.connect(
             lambda *_: self.over_short.update_for(self._selected_exception())
         )
+        self.weekly = WeeklyReturnPanel(
+            ctx, ops, self.documents, self.chooser, lambda: self.year_edit.value()
+        )
 
         self.tabs = QTabWidget()
         self.tabs.addTab(takings, "收款汇总(&S)")
         self.tabs.addTab(progress_tab, "参保进度(&E)")
+        self.tabs.addTab(self.weekly, "进度周报(&W)")
         self.tabs.addTab(overrides_tab, "主管放行记录(&O)")
         self.tabs.addTab(exceptions_tab, "现金异常(&X)")
 
@@ -269,6 +290,7 @@ class ReportsPage(QWidget):
         self.enter_chain = EnterChain(self)
         self.enter_chain.set_fields([self.day_edit, self.month_edit, self.year_edit], self.refresh)
         page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_current)
         page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
         page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
         ops.changed.connect(self._on_changed)
@@ -286,6 +308,30 @@ class ReportsPage(QWidget):
         index = self.exceptions_view.currentIndex()
         rows = self.exceptions.rows()
         return rows[index.row()] if index.isValid() and index.row() < len(rows) else None
+
+    def print_current(self) -> None:
+        """Print what the page shows: the takings (with the month's overrides) or
+        the weekly return (from both progress tabs)."""
+        if self.tabs.currentWidget() in (self.weekly, self.progress_view.parentWidget()):
+            self.weekly.print_return()
+            return
+        if self.day_report is None or self.month is None:
+            return
+        try:
+            overrides = self.ops.read(
+                override_list,
+                self.ctx.office_id,
+                self.month.date_from,
+                self.month.date_to,
+                parent=self,
+            )
+            office = self.ops.read(office_info, self.ctx.office_id, parent=self)
+        except OperationFailed:
+            return
+        pdf = render_takings(
+            office.name, self.day_report, self.month, overrides, self.ctx.clock.now()
+        )
+        self.documents.present("takings", f"收款汇总 {self.day_report.date_from}", pdf, self)
 
     def _step_tab(self, step: int) -> None:
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
@@ -344,6 +390,7 @@ class ReportsPage(QWidget):
             f"目标合计 {target} 人，完成率 {rate_text(total)}"
         )
 
+        self.weekly.refresh()
         self.overrides.set_rows(overrides)
         self.overrides_summary.setText(
             f"{year} 年 {number} 月主管放行 {len(overrides)} 次"

@@ -1,0 +1,184 @@
+"""Time the roster import and the ledger export (issue 13, "Speed").
+
+    .venv/bin/python bench/bench_data_exchange.py import [--rows 50000]
+    .venv/bin/python bench/bench_data_exchange.py export --db PATH [--from DATE --to DATE]
+    .venv/bin/python bench/bench_data_exchange.py build --db PATH [--residents 300000 --days 250]
+
+``import`` writes a realistic 50,000-row roster workbook (a title row, the
+bureau's headers in an odd order, full-width digits in some phone numbers, a
+few bad rows), then times reading it and importing it into a fresh demo
+office, and importing it a second time (nothing to create).
+
+``build`` makes the demo office (``services.demo``) into PATH; ``export``
+times the 台账 of the whole ledger of PATH written to a workbook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from db.engine import Database  # noqa: E402
+from db.migrate import upgrade_database  # noqa: E402
+from services.clock import FixedClock  # noqa: E402
+from services.idcard import check_character  # noqa: E402
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
+
+
+def _roster(path: Path, rows: int, villages: list[str], seed: int = 7) -> None:
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("名单")
+    sheet.append(["2024年度城乡居民医保平台已登记名单"])
+    sheet.append(["序号", "村（社区）", "姓名", "联系电话", "户号", "公民身份号码", "参保档次"])
+    seen: set[str] = set()
+    n = 0
+    while n < rows:
+        born = f"{rng.randrange(1940, 2020)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        body = f"120221{born}{rng.randrange(1000):03d}"
+        number = body + check_character(body)
+        if number in seen:
+            continue
+        seen.add(number)
+        n += 1
+        if n % 1000 == 0:
+            number = number[:-1] + ("0" if number[-1] != "0" else "1")  # a bad check character
+        phone = f"13{rng.randrange(10**9):09d}"
+        if n % 7 == 0:
+            phone = phone.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+        sheet.append(
+            [n, rng.choice(villages), name, phone, f"H{rng.randrange(10**6):06d}", number, "低档"]
+        )
+    book.save(path)
+
+
+def bench_import(rows: int) -> None:
+    from sqlalchemy import select
+
+    from db.models import Office, Village
+    from services.demo import build_demo_office
+    from services.roster_import import guess_mapping, import_roster, read_roster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+        upgrade_database(db)
+        build_demo_office(db, residents=50, days=1)
+        with db.read() as s:
+            office_id = int(s.scalar(select(Office.id)) or 0)
+            villages = list(s.scalars(select(Village.name)).all())
+        path = Path(tmp) / "roster.xlsx"
+        began = time.perf_counter()
+        _roster(path, rows, villages)
+        print(
+            f"wrote a {rows}-row roster ({path.stat().st_size / 1e6:.1f} MB) in "
+            f"{time.perf_counter() - began:.1f} s"
+        )
+        import datetime as dt
+
+        clock = FixedClock(dt.datetime(2023, 11, 6, 9, 30))
+        for attempt in ("first", "second"):
+            began, cpu = time.perf_counter(), time.process_time()
+            table = read_roster(path)
+            read = time.perf_counter() - began
+            with db.write() as s:
+                result = import_roster(
+                    s,
+                    clock,
+                    office_id=office_id,
+                    table=table,
+                    mapping=guess_mapping(table.headers),
+                    kind="registered",
+                    policy_year=2024,
+                )
+            total, cpu = time.perf_counter() - began, time.process_time() - cpu
+            print(
+                f"{attempt} import: {total:.1f} s wall, {cpu:.1f} s CPU "
+                f"(reading the workbook {read:.1f} s); "
+                f"created {result.created}, updated {result.updated}, "
+                f"unchanged {result.unchanged}, rejected {len(result.rejected)}"
+            )
+        db.dispose()
+
+
+def bench_export(path: Path, date_from: str | None, date_to: str | None) -> None:
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from db.models import LedgerEntry, Office, Resident
+    from services.exports import export_ledger, export_payments
+
+    db = Database(f"sqlite:///{path}")
+    with db.read() as s:
+        office_id = int(s.scalar(select(Office.id)) or 0)
+        residents = s.scalar(select(func.count()).select_from(Resident))
+        lines = s.scalar(select(func.count()).select_from(LedgerEntry))
+    print(f"office: {residents} residents, {lines} ledger lines")
+    lo = dt.date.fromisoformat(date_from) if date_from else None
+    hi = dt.date.fromisoformat(date_to) if date_to else None
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, export in (("ledger", export_ledger), ("payments", export_payments)):
+            began, cpu = time.perf_counter(), time.process_time()
+            with db.read() as s:
+                summary = export(s, office_id, Path(tmp) / f"{name}.xlsx", date_from=lo, date_to=hi)
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+            size = summary.path.stat().st_size / 1e6
+            print(
+                f"export {name}: {summary.rows} rows in {seconds:.1f} s wall, {cpu:.1f} s CPU "
+                f"({size:.1f} MB)"
+            )
+    db.dispose()
+
+
+def bench_build(path: Path, residents: int, days: int) -> None:
+    from services.demo import build_demo_office
+
+    path.unlink(missing_ok=True)
+    db = Database(f"sqlite:///{path}")
+    upgrade_database(db)
+    began = time.perf_counter()
+    result = build_demo_office(db, residents=residents, days=days)
+    print(
+        f"built {residents} residents, {days} days, {result.payments} payments in "
+        f"{time.perf_counter() - began:.0f} s"
+    )
+    db.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="what", required=True)
+    imp = sub.add_parser("import")
+    imp.add_argument("--rows", type=int, default=50_000)
+    exp = sub.add_parser("export")
+    exp.add_argument("--db", type=Path, required=True)
+    exp.add_argument("--from", dest="date_from")
+    exp.add_argument("--to", dest="date_to")
+    build = sub.add_parser("build")
+    build.add_argument("--db", type=Path, required=True)
+    build.add_argument("--residents", type=int, default=300_000)
+    build.add_argument("--days", type=int, default=250)
+    args = parser.parse_args()
+    if args.what == "import":
+        bench_import(args.rows)
+    elif args.what == "export":
+        bench_export(args.db, args.date_from, args.date_to)
+    else:
+        bench_build(args.db, args.residents, args.days)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,655 @@
+"""Excel workbooks the office hands upward: the 台账, the 缴费清册, the unpaid
+list per village and the enrolment progress.
+
+Real workbooks, not CSV renamed: Chinese sheet names and headers, a title row,
+the header row frozen, column widths set, amounts written as exact decimals
+(``Decimal`` fen / 100, never float) formatted as money, a totals row, and ID
+numbers and phone numbers as text so that Excel never shows them in
+scientific notation. Workbooks are streamed (openpyxl's write-only mode) and
+written to a temporary file renamed into place at the end, so a failed or
+cancelled export leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from db.models import (
+    Enrollment,
+    NotEnrolledReason,
+    Office,
+    Operator,
+    Payment,
+    Receipt,
+    Resident,
+    RosterMark,
+    Village,
+)
+from services.errors import InputError, NotFound, ServiceError
+from services.labels import PAYMENT_STATUS_LABELS, channel_label, tier_label
+from services.ledger_views import (
+    MAX_PAGE_SIZE,
+    LedgerFilter,
+    cash_on_hand_before,
+    ledger_lines,
+)
+from services.money import format_fen_grouped
+from services.progress import WeeklyReturn, percent_text
+
+__all__ = [
+    "EXPORT_KINDS",
+    "ExportCancelled",
+    "ExportSummary",
+    "export_deposit_payments",
+    "export_ledger",
+    "export_payments",
+    "export_progress",
+    "export_unpaid",
+    "village_id_by_name",
+]
+
+EXPORT_KINDS = {
+    "ledger": "台账",
+    "payments": "缴费清册",
+    "unpaid": "未缴费名单",
+    "progress": "参保进度",
+}
+MONEY_FORMAT = "#,##0.00;[Red]-#,##0.00"
+ProgressFn = Callable[[int], bool]  # rows written so far -> go on?
+
+
+class ExportCancelled(ServiceError):
+    code = "export_cancelled"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    sheet: str
+    rows: int  # data rows, without the title, header and totals rows
+    totals_fen: dict[str, int]
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen) / 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Col:
+    header: str
+    width: float
+    kind: str = "text"  # text | id (digits kept as text) | money | int | date
+
+
+class SheetWriter:
+    """One streamed sheet: title row, frozen header, typed cells, totals row."""
+
+    def __init__(self, book: Any, name: str, title: str, columns: Sequence[Col]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        self._cell = WriteOnlyCell
+        self.sheet = book.create_sheet(name)
+        self.columns = list(columns)
+        for i, col in enumerate(self.columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = col.width
+        self.sheet.freeze_panes = "A3"
+        self.sheet.print_title_rows = "2:2"
+        title_cell = WriteOnlyCell(self.sheet, title)
+        title_cell.font = Font(bold=True, size=14)
+        self.sheet.append([title_cell])
+        self._bold = Font(bold=True)
+        header = []
+        for col in self.columns:
+            cell = WriteOnlyCell(self.sheet, col.header)
+            cell.font = self._bold
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+            header.append(cell)
+        self.sheet.append(header)
+        self._money = [i for i, c in enumerate(self.columns) if c.kind == "money"]
+        self._dates = [i for i, c in enumerate(self.columns) if c.kind == "date"]
+        # Strings are text cells anyway; ID and phone columns are also
+        # formatted as text, so a number typed into them later stays exact.
+        self._texts = [i for i, c in enumerate(self.columns) if c.kind == "id"]
+        self.rows = 0
+
+    def append(self, values: list[Any]) -> None:
+        for i in self._money:
+            value = values[i]
+            if value is not None and value != "":
+                cell = self._cell(self.sheet, _yuan(value))
+                cell.number_format = MONEY_FORMAT
+                values[i] = cell
+        for i in self._dates:
+            if values[i] is not None and values[i] != "":
+                cell = self._cell(self.sheet, values[i])
+                cell.number_format = "yyyy-mm-dd"
+                values[i] = cell
+        for i in self._texts:
+            value = values[i]
+            if value not in (None, ""):
+                cell = self._cell(self.sheet, str(value))
+                cell.number_format = "@"
+                values[i] = cell
+        self.sheet.append(values)
+        self.rows += 1
+
+    def totals(self, values: list[Any]) -> None:
+        cells: list[Any] = []
+        for i, value in enumerate(values):
+            if value is None:
+                cells.append(None)
+                continue
+            cell = self._cell(
+                self.sheet, _yuan(value) if self.columns[i].kind == "money" else value
+            )
+            cell.font = self._bold
+            if self.columns[i].kind == "money":
+                cell.number_format = MONEY_FORMAT
+            cells.append(cell)
+        self.sheet.append(cells)
+
+
+def _check_path(path: Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError("导出文件名须以 .xlsx 结尾。", code="export_suffix")
+    if not path.parent.is_dir():
+        raise InputError(f"文件夹不存在：{path.parent}", code="export_dir")
+    return path
+
+
+@contextlib.contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """A streamed workbook for ``path``; dropped cleanly if the export fails."""
+    from openpyxl import Workbook
+
+    _check_path(path)
+    book = Workbook(write_only=True)
+    try:
+        yield book
+    except BaseException:
+        for sheet in book.worksheets:
+            with contextlib.suppress(Exception):
+                sheet.close()
+        raise
+
+
+def _save(book: Any, path: Path) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place."""
+    path = _check_path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"无法写入 {path.name}：{exc.strerror}", code="export_io") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _office_name(session: Session, office_id: int) -> str:
+    office = session.get(Office, office_id)
+    if office is None:
+        raise NotFound("没有这个单位。", code="office_not_found")
+    return office.name
+
+
+def village_id_by_name(session: Session, office_id: int, name: str) -> int:
+    vid = session.scalar(
+        select(Village.id).where(Village.office_id == office_id, Village.name == name.strip())
+    )
+    if vid is None:
+        raise InputError(f"本单位没有村（社区）“{name}”。", code="village_not_found")
+    return vid
+
+
+def _period_text(date_from: dt.date | None, date_to: dt.date | None) -> str:
+    if date_from and date_to:
+        return f"{date_from:%Y-%m-%d} 至 {date_to:%Y-%m-%d}"
+    if date_from:
+        return f"{date_from:%Y-%m-%d} 起"
+    if date_to:
+        return f"至 {date_to:%Y-%m-%d}"
+    return "全部日期"
+
+
+def _tick(progress: ProgressFn | None, rows: int) -> None:
+    if progress is not None and not progress(rows):
+        raise ExportCancelled("导出已取消，没有写入文件。")
+
+
+# --- 台账 -------------------------------------------------------------------------------
+
+LEDGER_COLUMNS = (
+    Col("序号", 8, "int"),
+    Col("日期", 11, "date"),
+    Col("时间", 7),
+    Col("摘要", 9),
+    Col("票据号/入库单号", 18),
+    Col("姓名", 9),
+    Col("公民身份号码", 21, "id"),
+    Col("村（社区）", 11),
+    Col("档次", 6),
+    Col("渠道", 10),
+    Col("交易参考号", 16),
+    Col("金额（元）", 12, "money"),
+    Col("现金收入（元）", 13, "money"),
+    Col("现金支出（元）", 13, "money"),
+    Col("库存现金（元）", 14, "money"),
+    Col("经办人", 8),
+    Col("状态/备注", 14),
+)
+
+
+def export_ledger(
+    session: Session,
+    office_id: int,
+    path: Path,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    village_id: int | None = None,
+    progress: ProgressFn | None = None,
+) -> ExportSummary:
+    """The 台账 of a period, with receipt numbers and running cash on hand.
+
+    Running cash starts from the cash carried into the first day (上期结存);
+    it is left out when the ledger is narrowed to one village, where it would
+    mean nothing.
+    """
+    flt = LedgerFilter(date_from=date_from, date_to=date_to, village_id=village_id)
+    name = _office_name(session, office_id)
+    with _workbook(path) as book:
+        title = f"{name} 现金台账（{_period_text(date_from, date_to)}）"
+        sheet = SheetWriter(book, "台账", title, LEDGER_COLUMNS)
+        running: int | None = None
+        if village_id is None:
+            running = cash_on_hand_before(session, office_id, date_from) if date_from else 0
+            sheet.append([None, None, None, "上期结存", *([None] * 10), running, None, None])
+            sheet.rows -= 1
+        amount = cash_in = cash_out = 0
+        after = None
+        while True:
+            lines = ledger_lines(session, office_id, flt, after=after, limit=MAX_PAGE_SIZE)
+            for line in lines:
+                if running is not None:
+                    running += line.cash_fen
+                amount += line.amount_fen if line.kind != "deposit" else 0
+                cash_in += max(line.cash_fen, 0)
+                cash_out += max(-line.cash_fen, 0)
+                note = line.status_label if line.kind == "payment" else line.memo
+                sheet.append(
+                    [
+                        line.seq,
+                        line.business_date,
+                        line.recorded_at.strftime("%H:%M"),
+                        line.kind_label,
+                        line.receipt_no or line.slip_no,
+                        line.resident_name,
+                        line.id_number,
+                        line.village_name,
+                        line.tier_label,
+                        line.channel_label,
+                        line.reference,
+                        line.amount_fen if line.kind != "deposit" else None,
+                        line.cash_fen if line.cash_fen > 0 else None,
+                        -line.cash_fen if line.cash_fen < 0 else None,
+                        running,
+                        line.operator_name,
+                        note,
+                    ]
+                )
+            _tick(progress, sheet.rows)
+            if len(lines) < MAX_PAGE_SIZE:
+                break
+            after = lines[-1].key
+        sheet.totals(
+            [None, None, None, "合计", f"{sheet.rows} 笔", *([None] * 6), amount, cash_in, cash_out]
+            + [running, None, None]
+        )
+        _save(book, path)
+    totals = {"amount": amount, "cash_in": cash_in, "cash_out": cash_out}
+    if running is not None:
+        totals["cash_on_hand"] = running
+    return ExportSummary(Path(path), "台账", sheet.rows, totals)
+
+
+# --- 缴费清册 ----------------------------------------------------------------------------
+
+PAYMENT_COLUMNS = (
+    Col("缴费日期", 11, "date"),
+    Col("时间", 7),
+    Col("票据号", 18),
+    Col("姓名", 9),
+    Col("公民身份号码", 21, "id"),
+    Col("村（社区）", 11),
+    Col("参保年度", 8, "int"),
+    Col("档次", 6),
+    Col("渠道", 10),
+    Col("交易参考号", 18),
+    Col("金额（元）", 12, "money"),
+    Col("状态", 8),
+    Col("交款人", 9),
+    Col("经办人", 8),
+)
+
+
+def export_payments(
+    session: Session,
+    office_id: int,
+    path: Path,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    village_id: int | None = None,
+    progress: ProgressFn | None = None,
+    days: Sequence[dt.date] | None = None,
+    cash_only: bool = False,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> ExportSummary:
+    """The 缴费清册 of a period: every payment with its channel and reference.
+
+    Voided and refunded payments are listed with their status; the totals row
+    counts only the payments that stand. ``days``/``cash_only``/``title``/
+    ``notes`` serve :func:`export_deposit_payments`.
+    """
+    name = _office_name(session, office_id)
+    operator = aliased(Operator)
+    conditions = [Payment.office_id == office_id]
+    if days is not None:
+        conditions.append(Payment.business_date.in_(list(days)))
+    if cash_only:
+        conditions.append(Payment.channel == "cash")
+    if date_from:
+        conditions.append(Payment.business_date >= date_from)
+    if date_to:
+        conditions.append(Payment.business_date <= date_to)
+    if village_id is not None:
+        conditions.append(Resident.village_id == village_id)
+    stmt = (
+        select(
+            Payment.business_date,
+            Payment.paid_at,
+            Receipt.receipt_no,
+            Resident.name,
+            Resident.id_number,
+            Village.name,
+            Enrollment.policy_year,
+            Enrollment.tier,
+            Payment.channel,
+            Payment.reference,
+            Payment.amount_fen,
+            Payment.status,
+            Payment.payer_name,
+            operator.display_name,
+        )
+        .join(Enrollment, Enrollment.id == Payment.enrollment_id)
+        .join(Resident, Resident.id == Enrollment.resident_id)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .outerjoin(Receipt, Receipt.payment_id == Payment.id)
+        .join(operator, operator.id == Payment.operator_id)
+        .where(*conditions)
+        .order_by(Payment.business_date, Payment.paid_at, Payment.id)
+    )
+    with _workbook(path) as book:
+        title = title or f"{name} 缴费清册（{_period_text(date_from, date_to)}）"
+        sheet = SheetWriter(book, "缴费清册", title, PAYMENT_COLUMNS)
+        standing = 0
+        count = 0
+        by_channel: dict[str, int] = {}
+        for row in session.execute(stmt.execution_options(yield_per=5_000)):
+            (day, paid_at, receipt_no, person, number, village, year, tier, channel) = row[:9]
+            reference, fen, status, payer, clerk = row[9:]
+            if status == "completed":
+                standing += fen
+                count += 1
+                by_channel[channel] = by_channel.get(channel, 0) + fen
+            sheet.append(
+                [
+                    day,
+                    paid_at.strftime("%H:%M"),
+                    receipt_no or "",
+                    person,
+                    number,
+                    village or "",
+                    year,
+                    tier_label(tier),
+                    channel_label(channel),
+                    reference,
+                    fen,
+                    PAYMENT_STATUS_LABELS.get(status, status),
+                    payer,
+                    clerk,
+                ]
+            )
+            if sheet.rows % 5_000 == 0:
+                _tick(progress, sheet.rows)
+        sheet.totals(
+            [None, None, "合计（有效）", f"{count} 笔", *([None] * 6), standing, None, None, None]
+        )
+        for note in notes:
+            sheet.sheet.append([None, None, note])
+        _save(book, path)
+    totals = {"standing": standing, **{f"channel:{k}": v for k, v in by_channel.items()}}
+    return ExportSummary(Path(path), "缴费清册", sheet.rows, totals)
+
+
+def export_deposit_payments(
+    session: Session, office_id: int, path: Path, *, slip_no: str
+) -> ExportSummary:
+    """The 缴费清册 that goes with one deposit (入库单 ``slip_no``): the cash
+    payments of the collection days the deposit settled (deposits settle the
+    oldest cash first). A day the deposit settled only in part is named in a
+    note under the list, with how much of it this deposit took."""
+    from db.models import Deposit
+    from services.deposits import deposit_register
+
+    name = _office_name(session, office_id)
+    deposit = session.scalars(
+        select(Deposit).where(Deposit.office_id == office_id, Deposit.slip_no == slip_no.strip())
+    ).first()
+    if deposit is None:
+        raise NotFound(f"没有入库单号为“{slip_no}”的入库记录。", code="deposit_not_found")
+    rows = deposit_register(session, office_id, deposit.business_date, deposit.business_date)
+    settled = next((r.settled for r in rows if r.deposit_id == deposit.id), ())
+    by_day: dict[dt.date, int] = {}
+    for bucket in settled:
+        by_day[bucket.collection_date] = (
+            by_day.get(bucket.collection_date, 0) + bucket.remaining_fen
+        )
+    day_cash = dict(
+        session.execute(
+            select(Payment.business_date, func.sum(Payment.amount_fen))
+            .where(
+                Payment.office_id == office_id,
+                Payment.channel == "cash",
+                Payment.status == "completed",
+                Payment.business_date.in_(list(by_day)),
+            )
+            .group_by(Payment.business_date)
+        ).all()
+    )
+    notes = [
+        f"{day:%Y-%m-%d} 当日现金 {format_fen_grouped(int(day_cash.get(day) or 0))} 元，"
+        f"本次入库对应 {format_fen_grouped(fen)} 元"
+        for day, fen in sorted(by_day.items())
+        if fen != int(day_cash.get(day) or 0)
+    ]
+    title = (
+        f"{name} 缴费清册（入库单 {deposit.slip_no}，{deposit.business_date:%Y-%m-%d} 入库 "
+        f"{format_fen_grouped(deposit.amount_fen)} 元）"
+    )
+    return export_payments(
+        session,
+        office_id,
+        path,
+        days=sorted(by_day),
+        cash_only=True,
+        title=title,
+        notes=notes,
+    )
+
+
+# --- 未缴费名单 --------------------------------------------------------------------------
+
+UNPAID_COLUMNS = (
+    Col("村（社区）", 11),
+    Col("户号", 12),
+    Col("姓名", 9),
+    Col("公民身份号码", 21, "id"),
+    Col("联系电话", 14, "id"),
+    Col("住址", 24),
+    Col("情况", 18),
+    Col("应缴金额（元）", 13, "money"),
+)
+
+
+def export_unpaid(
+    session: Session,
+    office_id: int,
+    path: Path,
+    *,
+    policy_year: int,
+    village_id: int | None = None,
+    progress: ProgressFn | None = None,
+) -> ExportSummary:
+    """Who to visit: registered but unpaid for ``policy_year``, and people on
+    last year's or the platform's list with no enrolment yet — unless they
+    paid elsewhere or have a reason recorded for not enrolling. Sorted by
+    village, household number and name."""
+    name = _office_name(session, office_id)
+    vill = [Resident.village_id == village_id] if village_id is not None else []
+    paid_elsewhere = exists().where(
+        RosterMark.resident_id == Resident.id,
+        RosterMark.kind == "paid_elsewhere",
+        RosterMark.policy_year == policy_year,
+    )
+    has_reason = exists().where(
+        NotEnrolledReason.resident_id == Resident.id,
+        NotEnrolledReason.policy_year == policy_year,
+    )
+    live = exists().where(
+        Enrollment.resident_id == Resident.id,
+        Enrollment.policy_year == policy_year,
+        Enrollment.status != "refunded",
+    )
+    on_list = exists().where(
+        RosterMark.resident_id == Resident.id,
+        RosterMark.office_id == office_id,
+        or_(
+            and_(RosterMark.kind == "last_year", RosterMark.policy_year == policy_year - 1),
+            and_(RosterMark.kind == "registered", RosterMark.policy_year == policy_year),
+        ),
+    )
+    columns = (
+        Village.name,
+        Resident.household_no,
+        Resident.name,
+        Resident.id_number,
+        Resident.phone,
+        Resident.address,
+    )
+    registered = session.execute(
+        select(*columns, Enrollment.personal_due_fen)
+        .join(Enrollment, Enrollment.resident_id == Resident.id)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(
+            Enrollment.office_id == office_id,
+            Enrollment.policy_year == policy_year,
+            Enrollment.status == "registered",
+            ~paid_elsewhere,
+            *vill,
+        )
+    ).all()
+    listed = session.execute(
+        select(*columns)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(on_list, ~live, ~paid_elsewhere, ~has_reason, *vill)
+    ).all()
+    rows: list[tuple[Any, ...]] = [(*r[:6], "已登记未缴费", r[6]) for r in registered]
+    rows += [(*r, "名单内、本年未登记", None) for r in listed]
+    rows.sort(key=lambda r: (r[0] or "", r[1] or "", r[2], r[3]))
+    with _workbook(path) as book:
+        title = f"{name} {policy_year} 年度未缴费名单"
+        sheet = SheetWriter(book, "未缴费名单", title, UNPAID_COLUMNS)
+        due = 0
+        for i, row in enumerate(rows, start=1):
+            sheet.append([row[0] or "未指定", *row[1:7], row[7]])
+            due += row[7] or 0
+            if i % 5_000 == 0:
+                _tick(progress, i)
+        sheet.totals(["合计", None, f"{len(rows)} 人", None, None, None, None, due])
+        _save(book, path)
+    return ExportSummary(Path(path), "未缴费名单", sheet.rows, {"due": due})
+
+
+# --- 参保进度 ----------------------------------------------------------------------------
+
+PROGRESS_COLUMNS = (
+    Col("村（社区）", 14),
+    Col("目标任务（人）", 12, "int"),
+    Col("已登记（人）", 12, "int"),
+    Col("已缴费（人）", 12, "int"),
+    Col("完成率", 10),
+    Col("本周新增缴费（人）", 14, "int"),
+    Col("上年参保（人）", 12, "int"),
+    Col("距目标（人）", 12, "int"),
+)
+
+
+def _progress_cells(r: Any) -> list[Any]:
+    return [r.name, r.target, r.registered, r.paid, r.rate_text, r.paid_this_week]
+
+
+def export_progress(report: WeeklyReturn, path: Path) -> ExportSummary:
+    """The weekly return as a workbook: villages, hardship groups, reasons, weeks."""
+    with _workbook(path) as book:
+        title = (
+            f"{report.office_name} {report.policy_year} 年度参保进度周报"
+            f"（{report.week_start:%Y-%m-%d} 至 {report.week_end:%Y-%m-%d}）"
+        )
+        sheet = SheetWriter(book, "参保进度", title, PROGRESS_COLUMNS)
+        for r in report.villages:
+            sheet.append([*_progress_cells(r), r.last_year, r.to_go])
+        t = report.total
+        sheet.totals([*_progress_cells(t), t.last_year, t.to_go])
+
+        other = SheetWriter(
+            book,
+            "困难群体与未参保原因",
+            f"{report.office_name} {report.policy_year} 年度 困难群体参保与未参保原因",
+            (Col("项目", 24), Col("人数", 10, "int"), Col("说明", 30)),
+        )
+        h = report.hardship
+        other.append(["困难群体已登记", h.registered, "特困、低保、低保边缘、孤儿、重度残疾"])
+        other.append(["困难群体已缴费", h.paid, f"完成率 {h.rate_text}（目标 100%）"])
+        for _key, label, people in report.not_enrolled:
+            other.append([f"未参保：{label}", people, ""])
+        other.totals(["未参保合计", report.not_enrolled_total, None])
+
+        weeks = SheetWriter(
+            book,
+            "逐周进度",
+            f"{report.office_name} {report.policy_year} 年度 逐周累计缴费人数",
+            (Col("周末日期", 12, "date"), Col("累计已缴费（人）", 16, "int"), Col("完成率", 10)),
+        )
+        for point in report.curve:
+            weeks.append([point.week_end, point.paid, percent_text(point.paid, t.target)])
+        _save(book, path)
+    return ExportSummary(Path(path), "参保进度", sheet.rows, {})

@@ -1,0 +1,1 @@
+"""Lists in and workbooks out: the roster import dialog, exports, charts."""
