@@ -282,9 +282,10 @@ def test_builtin_files_use_the_same_source_fields():
     assert tianjin_2025.categories["adult"].subsidy_source == "POLICY.md §2"  # its own source
     tianjin_2023 = BOOK.get("tianjin-2023")
     assert tianjin_2023.tiers["low"].fiscal_subsidy_source == "001 §1(1)"
-    # no source written: the year's notice, by its document number
-    tianjin_2024 = BOOK.get("tianjin-2024")
-    assert tianjin_2024.tiers["low"].fiscal_subsidy_source == "津医保局发〔2023〕72号"
+    assert BOOK.get("tianjin-2024").tiers["high"].fiscal_subsidy_source == "001 §1(1)"
+    # no source written: the year's notice, by its document number (or title)
+    chongqing = BOOK.get("chongqing-zhongxian-2024")
+    assert chongqing.tiers["tier1"].fiscal_subsidy_source == "乌杨街道发〔2023〕84号"
     assert (
         tianjin_2025.tiers["low"].fiscal_subsidy_source
         == "关于健全本市基本医疗保险参保长效机制的若干措施"
