@@ -96,6 +96,11 @@ def run(
         print(json.dumps(result.to_json_dict(), ensure_ascii=False))
         return EXIT_OK
     print(f"{result.policy_name}（{result.policy}）对照 {result.previous_name or '（无上一年度）'}")
+    for figure in result.figures:
+        print(
+            f"{figure.label}　{figure.value}　依据 {figure.source}"
+            f"　上年 {figure.previous or '—'}（{figure.previous_source or '—'}）"
+        )
     for row in result.rows:
         old = row.old.due_text if row.old is not None else "—"
         note = row.new.message or ""

@@ -52,13 +52,16 @@ RULE_SET_LABELS: dict[str, str] = {
 SUBSIDY_LABELS: dict[str, str] = {
     "none": "不资助",
     "full": "全额资助",
-    "quota": "定额资助（按低档标准的比例个人缴费）",
+    "quota": "定额资助（个人按低档标准的比例缴费）",
+    "amount": "定额资助（资助固定金额）",
     "unset": "未给出（报价时拒绝）",
 }
 FIGURE_LABELS: dict[str, str] = {
     "standard": "个人缴费标准",
     "fiscal_subsidy": "财政补助",
     "benefits": "待遇标准",
+    "source": "缴费标准依据",
+    "fiscal_subsidy_source": "财政补助依据",
 }
 _KEY_RE = re.compile(r"[a-z][a-z0-9-]{1,62}")
 _YEAR_TAIL_RE = re.compile(r"^(.*-)(\d{4})(-r\d+)?$")
@@ -79,6 +82,7 @@ _TOP_LABELS = {
     "periods.late": "补缴期",
     "quota_subsidy": "定额资助",
     "quota_subsidy.personal_percent": "定额资助个人缴费比例",
+    "quota_subsidy.source": "定额资助个人缴费比例依据",
     "tiers": "缴费档次",
     "categories": "参保类别",
     "newborn": "新生儿规则",
@@ -92,6 +96,8 @@ _SOURCE_LABELS = {
 }
 _CATEGORY_FIELD_LABELS = {
     "subsidy": "资助方式",
+    "subsidy_amount": "定额资助金额",
+    "subsidy_source": "资助依据",
     "tiers": "可选档次",
     "default_tier": "默认档次",
     "benefit_tier": "待遇档次",
@@ -222,7 +228,10 @@ class TierFigures:
     standard: str = ""
     fiscal_subsidy: str = ""
     benefits: str = ""  # one line per item
-    source: str = ""  # e.g. "津医保发〔2026〕1号 §2"
+    #: where the standard (and the benefits) come from, e.g. "津医保发〔2026〕1号 §2";
+    #: blank: the year's notice
+    source: str = ""
+    fiscal_subsidy_source: str = ""  # blank: the year's notice
 
 
 @dataclass
@@ -239,9 +248,14 @@ class YearForm:
     late_end: dt.date | None = None
     late_unset_reason: str = ""
     tiers: list[TierFigures] = field(default_factory=list)
-    #: category key -> "none" | "full" | "quota" | "unset"; missing: as in the base
+    #: category key -> "none" | "full" | "quota" | "amount" | "unset"; missing: as in the base
     subsidies: dict[str, str] = field(default_factory=dict)
+    #: category key -> the fixed sum of an "amount" subsidy (blank: unset)
+    subsidy_amounts: dict[str, str] = field(default_factory=dict)
+    #: category key -> where its subsidy comes from (blank: the year's notice)
+    subsidy_sources: dict[str, str] = field(default_factory=dict)
     quota_percent: str = ""  # blank: unset
+    quota_source: str = ""  # blank: the year's notice
     rules: str = ""  # blank: as in the base
     #: policy-wide benefit notes, one per line; None keeps the base file's
     benefit_notes: str | None = None
@@ -271,8 +285,8 @@ def base_key_of(key: str) -> str:
 def form_from_policy(base: Policy, year: int | None = None) -> YearForm:
     """A form filled with the base policy's values moved to ``year`` (default: next year).
 
-    Amounts start blank: the supervisor types each one from the notice, so a
-    figure of last year is never carried over by mistake.
+    Amounts and their sources start blank: the supervisor types each one from
+    the notice, so a figure of last year is never carried over by mistake.
     """
     year = year or base.year + 1
     delta = year - base.year
@@ -407,7 +421,7 @@ def build_draft(base: Policy, form: YearForm, book: PolicyBook) -> dict[str, Any
         lines = [line.strip() for line in figures.benefits.splitlines() if line.strip()]
         tier["benefits"] = lines or _unset(f"{year}年度{label}待遇标准未在{cite}中给出")
         tier["source"] = figures.source.strip() or cite
-        tier.pop("fiscal_subsidy_source", None)
+        tier["fiscal_subsidy_source"] = figures.fiscal_subsidy_source.strip() or cite
 
     if form.benefit_notes is not None:
         data["benefit_notes"] = [
@@ -421,11 +435,24 @@ def build_draft(base: Policy, form: YearForm, book: PolicyBook) -> dict[str, Any
             raise PolicyCheckFailed(f"参保类别 {key} 不存在", field=f"categories.{key}")
         if kind not in SUBSIDY_LABELS:
             raise PolicyCheckFailed(f"资助方式“{kind}”不正确", field=f"categories.{key}.subsidy")
-        label = categories[key].get("label", key)
-        categories[key]["subsidy"] = (
-            _unset(f"{cite}未给出{label}的资助标准") if kind == "unset" else kind
-        )
+        category = categories[key]
+        label = category.get("label", key)
+        category.pop("subsidy_amount", None)
+        category["subsidy"] = _unset(f"{cite}未给出{label}的资助标准") if kind == "unset" else kind
+        if kind == "amount":
+            text = form.subsidy_amounts.get(key, "").strip()
+            if not text:  # the class is known but not the sum: unset, never guessed
+                category["subsidy"] = _unset(f"{cite}未给出{label}的定额资助金额")
+            elif parse_amount_fen(text) is None:
+                raise PolicyCheckFailed(
+                    f"类别“{label}”定额资助金额“{text}”不正确：须为非负金额，最多两位小数",
+                    field=f"categories.{key}.subsidy_amount",
+                )
+            else:
+                category["subsidy_amount"] = text if "." in text else f"{text}.00"
+        category["subsidy_source"] = form.subsidy_sources.get(key, "").strip() or cite
     quota = data.setdefault("quota_subsidy", {})
+    quota["source"] = form.quota_source.strip() or cite
     percent = form.quota_percent.strip()
     if not percent:
         quota["personal_percent"] = _unset(f"{cite}未给出定额资助的个人缴费比例")

@@ -13,8 +13,13 @@ File format, in short (the built-in files are commented examples):
   optional: ``no_waiting_categories`` and ``freshman_payable_from`` of chongqing-2024);
 * a category (``[categories.KEY]``, KEY from ``CATEGORY_KEYS``; only adult,
   student, child and newborn are required, the subsidised groups are per region)
-  has ``label``, ``tiers``, ``subsidy`` (none / full / quota / unset) and may have
+  has ``label``, ``tiers``, ``subsidy`` (none / full / quota / amount / unset) and may have
   ``default_tier``, ``benefit_tier``, ``source`` and:
+
+  - ``subsidy_amount = "300.00"`` — with ``subsidy = "amount"`` (and only then):
+    定额资助 of a fixed sum; the person pays the tier standard minus it, never
+    below 0.00 (POLICY.md §2/§3). More than two decimals, a negative sum or one
+    larger than a known standard of a tier the subsidy applies to is refused;
 
   - ``age = { from = 18 }`` or ``{ below = 18 }`` — the ages (on the payment
     date) the category fits; another age is refused naming the fitting category;
@@ -24,6 +29,18 @@ File format, in short (the built-in files are commented examples):
     period a person this old may give the subsidy up and pay a non-default tier
     in full (000 §7(1)3);
   - ``unsubsidised_higher_tier`` and ``adult_outside_school`` (see ``Category``).
+
+Each figure carries its own source (document number and section), so a
+supervisor can check every number against the document it came from:
+
+* ``[tiers.KEY] source`` — the personal standard (and the benefits);
+* ``[tiers.KEY] fiscal_subsidy_source`` — the fiscal subsidy;
+* ``[categories.KEY] subsidy_source`` — the subsidy class or amount (when absent,
+  the category's own ``source``);
+* ``[quota_subsidy] source`` — the personal percent of a quota subsidy.
+
+A figure without a source cites the year's notice: the first ``[[sources]]``
+entry, by its ``document_no`` (its title when it has no number).
 
 Every table is read through ``_Reader``, which checks each field it is asked
 for and refuses unknown fields, so a typo in a file is an error naming the
@@ -253,11 +270,13 @@ def _parse_policy(top: _Reader, path: Path) -> Policy:
     rules = top.text("rules")
     if rules not in _WAITING_SPECS:
         raise top.error("rules", f"未知的待遇规则集 {rules}（已有：{'、'.join(RULE_SETS)}）")
-    tiers = _parse_tiers(top.table("tiers"))
+    sources = _parse_sources(top)
+    notice = sources[0].cite  # the default source of a figure (the year's notice)
+    tiers = _parse_tiers(top.table("tiers"), notice)
     low_tier = top.text("low_tier")
     if low_tier not in tiers:
         raise top.error("low_tier", _missing_tier(low_tier, tiers))
-    categories = _parse_categories(top.table("categories"), tiers)
+    categories = _parse_categories(top.table("categories"), tiers, notice)
 
     periods = top.table("periods")
     collection = periods.period("collection")
@@ -271,7 +290,7 @@ def _parse_policy(top: _Reader, path: Path) -> Policy:
 
     quota = top.table("quota_subsidy")
     quota_percent = quota.count_or_unset("personal_percent", low=0, high=100)
-    quota_source = quota.text("source", default="")
+    quota_source = quota.text("source", default=notice)
     quota.finish()
 
     policy = Policy(
@@ -281,7 +300,7 @@ def _parse_policy(top: _Reader, path: Path) -> Policy:
         name=top.text("name"),
         rules=rules,
         low_tier=low_tier,
-        sources=_parse_sources(top),
+        sources=sources,
         collection=collection,
         late=late,
         quota_personal_percent=quota_percent,
@@ -319,7 +338,7 @@ def _parse_sources(top: _Reader) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _parse_tiers(table: _Reader) -> Mapping[str, Tier]:
+def _parse_tiers(table: _Reader, notice: str) -> Mapping[str, Tier]:
     tiers: dict[str, Tier] = {}
     for key in table.data:
         sub = table.table(key)
@@ -330,8 +349,8 @@ def _parse_tiers(table: _Reader) -> Mapping[str, Tier]:
             standard=sub.amount("standard"),
             fiscal_subsidy=sub.amount("fiscal_subsidy"),
             benefits=benefits,
-            source=sub.text("source", default=""),
-            fiscal_subsidy_source=sub.text("fiscal_subsidy_source", default=""),
+            source=sub.text("source", default=notice),
+            fiscal_subsidy_source=sub.text("fiscal_subsidy_source", default=notice),
         )
         sub.finish()
     if not tiers:
@@ -372,7 +391,9 @@ def _age_limits(sub: _Reader) -> AgeLimits | None:
     return AgeLimits(from_age=from_age, below=below, source=source)
 
 
-def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str, Category]:
+def _parse_categories(
+    table: _Reader, tiers: Mapping[str, Tier], notice: str
+) -> Mapping[str, Category]:
     categories: dict[str, Category] = {}
     for key in table.data:
         if key not in CATEGORY_KEYS:
@@ -414,6 +435,8 @@ def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str,
         minor_tier = sub.text("minor_benefit_tier") if sub.has("minor_benefit_tier") else None
         if minor_tier is not None and minor_tier not in tiers:
             raise sub.error("minor_benefit_tier", _missing_tier(minor_tier, tiers))
+        amount = _subsidy_amount(sub, subsidy, tiers, allowed, default, higher or give_up)
+        source = sub.text("source", default="")
         categories[key] = Category(
             key=key,
             label=sub.text("label"),
@@ -421,7 +444,9 @@ def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str,
             default_tier=default,
             subsidy=subsidy,
             benefit_tier=benefit_tier,
-            source=sub.text("source", default=""),
+            source=source,
+            subsidy_amount=amount,
+            subsidy_source=sub.text("subsidy_source", default=source or notice),
             adult_outside_school=_age_rule(sub, "adult_outside_school", with_category=True),
             unsubsidised_higher_tier=higher,
             age=_age_limits(sub),
@@ -440,6 +465,44 @@ def _parse_categories(table: _Reader, tiers: Mapping[str, Tier]) -> Mapping[str,
                 f"参保类别 {target.category} 不存在",
             )
     return MappingProxyType(categories)
+
+
+def _subsidy_amount(
+    sub: _Reader,
+    subsidy: str | Unset,
+    tiers: Mapping[str, Tier],
+    allowed: list[str],
+    default: str | None,
+    pays_others_in_full: AgeRule | None,
+) -> int | None:
+    """The fixed sum of an ``amount`` subsidy (POLICY.md §2/§3: 定额资助), checked.
+
+    The subsidy is part of the personal standard, so it may not be larger than
+    the standard of any tier it applies to: the default tier when the other
+    tiers are paid in full (``give_up_subsidy`` / ``unsubsidised_higher_tier``),
+    otherwise every tier of the category. A standard that is itself unset
+    cannot be compared; the quote refuses it anyway.
+    """
+    if subsidy != "amount":
+        if sub.has("subsidy_amount"):
+            raise sub.error("subsidy_amount", '只有 subsidy = "amount"（定额资助固定金额）才填写')
+        return None
+    amount = sub.amount("subsidy_amount")
+    if isinstance(amount, Unset):
+        raise sub.error(
+            "subsidy_amount",
+            '定额资助金额未给出时，请把 subsidy 写成 { unset = "原因" }，不要写 amount',
+        )
+    applies = [default] if pays_others_in_full is not None and default else allowed
+    for key in applies:
+        standard = tiers[key].standard
+        if isinstance(standard, int) and amount > standard:
+            raise sub.error(
+                "subsidy_amount",
+                f"资助金额 {amount // 100}.{amount % 100:02d} 元大于档次“{tiers[key].label}”"
+                f"个人缴费标准 {standard // 100}.{standard % 100:02d} 元（资助不能超过缴费标准）",
+            )
+    return amount
 
 
 def _parse_newborn(sub: _Reader) -> NewbornRule:

@@ -3,7 +3,10 @@
 :func:`preview` quotes every category and tier of a policy on the first and
 last day of its collection period and on a late day, beside the previous
 year's policy, so a supervisor can compare the result with the notice before
-saving (``services.policy_editor``). :func:`period_state` and
+saving (``services.policy_editor``); beside the quotes it lists every figure
+the editor asks for (each tier's standard and fiscal subsidy, each category's
+subsidy, the quota percent) with the document it comes from, and last year's
+figure. :func:`period_state` and
 :func:`collection_warning` say whether a policy takes payments on a day (the
 login warning and the status bar).
 """
@@ -14,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from services.policy import CATEGORY_KEYS, Period, Policy
+from services.policy import CATEGORY_KEYS, Period, Policy, Unset
 from services.quote import PersonFacts, Quote, QuoteRefused, fen_text, quote
 
 # --- preview ---------------------------------------------------------------------------
@@ -80,6 +83,38 @@ class PreviewRow:
         }
 
 
+FIGURE_KINDS: dict[str, str] = {
+    "standard": "个人缴费标准",
+    "fiscal_subsidy": "财政补助",
+    "subsidy": "资助",
+    "quota_percent": "定额资助个人缴费比例",
+}
+
+
+@dataclass(frozen=True)
+class PreviewFigure:
+    """One figure of the policy, the document it comes from, and last year's."""
+
+    kind: str  # a FIGURE_KINDS key
+    key: str  # the tier or category key ("" for the quota percent)
+    label: str  # e.g. "高档 个人缴费标准"
+    value: str
+    source: str
+    previous: str | None = None
+    previous_source: str | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "label": self.label,
+            "value": self.value,
+            "source": self.source,
+            "previous": self.previous,
+            "previous_source": self.previous_source,
+        }
+
+
 @dataclass(frozen=True)
 class PolicyPreview:
     policy: str
@@ -88,6 +123,7 @@ class PolicyPreview:
     previous_name: str | None
     days: dict[str, str | None]
     rows: tuple[PreviewRow, ...]
+    figures: tuple[PreviewFigure, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -96,8 +132,94 @@ class PolicyPreview:
             "previous": self.previous,
             "previous_name": self.previous_name,
             "days": self.days,
+            "figures": [figure.to_json_dict() for figure in self.figures],
             "rows": [row.to_json_dict() for row in self.rows],
         }
+
+
+def _money(value: int | Unset) -> str:
+    return f"未给出（{value.reason}）" if isinstance(value, Unset) else f"{fen_text(value)}元"
+
+
+def subsidy_text(policy: Policy, category: str) -> str:
+    """The subsidy class of a category in words (POLICY.md §2), with its amount."""
+    cat = policy.categories[category]
+    if isinstance(cat.subsidy, Unset):
+        return f"未给出（{cat.subsidy.reason}）"
+    if cat.subsidy == "full":
+        return "全额资助（个人应缴0.00元）"
+    if cat.subsidy == "quota":
+        percent = policy.quota_personal_percent
+        low = policy.tiers[policy.low_tier].label
+        if isinstance(percent, Unset):
+            return f"定额资助（个人按{low}标准的比例缴费，比例未给出）"
+        return f"定额资助（个人缴纳{low}标准的{percent}%）"
+    if cat.subsidy == "amount" and cat.subsidy_amount is not None:
+        return f"定额资助{fen_text(cat.subsidy_amount)}元（个人缴纳标准减{fen_text(cat.subsidy_amount)}元）"
+    return "不资助"
+
+
+def figures(policy: Policy) -> list[PreviewFigure]:
+    """Every figure the editor asks for, in the order of the form, with its source."""
+    result = []
+    for key, tier in policy.tiers.items():
+        result.append(
+            PreviewFigure(
+                "standard", key, f"{tier.label} 个人缴费标准", _money(tier.standard), tier.source
+            )
+        )
+        result.append(
+            PreviewFigure(
+                "fiscal_subsidy",
+                key,
+                f"{tier.label} 财政补助",
+                _money(tier.fiscal_subsidy),
+                tier.fiscal_subsidy_source,
+            )
+        )
+    if any(c.subsidy == "quota" for c in policy.categories.values()):
+        percent = policy.quota_personal_percent
+        result.append(
+            PreviewFigure(
+                "quota_percent",
+                "",
+                "定额资助个人缴费比例",
+                f"未给出（{percent.reason}）" if isinstance(percent, Unset) else f"{percent}%",
+                policy.quota_source,
+            )
+        )
+    for key in CATEGORY_KEYS:
+        cat = policy.categories.get(key)
+        if cat is not None and cat.subsidy != "none":
+            result.append(
+                PreviewFigure(
+                    "subsidy",
+                    key,
+                    f"{cat.label} 资助",
+                    subsidy_text(policy, key),
+                    cat.subsidy_source,
+                )
+            )
+    return result
+
+
+def _with_previous(new: list[PreviewFigure], old: list[PreviewFigure]) -> tuple[PreviewFigure, ...]:
+    before = {(f.kind, f.key): f for f in old}
+    result = []
+    for figure in new:
+        match = before.get((figure.kind, figure.key))
+        result.append(
+            PreviewFigure(
+                figure.kind,
+                figure.key,
+                figure.label,
+                figure.value,
+                figure.source,
+                None if match is None else match.value,
+                None if match is None else match.source,
+            )
+        )
+    return tuple(result)
 
 
 def preview_days(policy: Policy) -> dict[str, dt.date | None]:
@@ -167,6 +289,7 @@ def preview(policy: Policy, previous: Policy | None) -> PolicyPreview:
         previous_name=None if previous is None else previous.name,
         days={k: None if v is None else v.isoformat() for k, v in days.items()},
         rows=tuple(rows),
+        figures=_with_previous(figures(policy), [] if previous is None else figures(previous)),
     )
 
 

@@ -40,7 +40,9 @@ CATEGORY_KEYS: tuple[str, ...] = (
 )
 #: Every policy has these; the subsidised groups differ by region.
 REQUIRED_CATEGORY_KEYS: tuple[str, ...] = ("adult", "student", "child", "newborn")
-SUBSIDY_KINDS: tuple[str, ...] = ("none", "full", "quota")
+#: none; full (个人缴费全额资助); quota (定额资助: the person pays a percent of the
+#: low standard); amount (定额资助 of a fixed sum: the person pays standard − amount)
+SUBSIDY_KINDS: tuple[str, ...] = ("none", "full", "quota", "amount")
 
 
 class PolicyFileError(ServiceError):
@@ -71,6 +73,11 @@ class Source:
     title: str
     issued: dt.date
 
+    @property
+    def cite(self) -> str:
+        """How a figure cites this document: its number, or its title when it has none."""
+        return self.document_no if isinstance(self.document_no, str) else self.title
+
 
 @dataclass(frozen=True)
 class Period:
@@ -91,7 +98,9 @@ class Tier:
     standard: int | Unset  # fen
     fiscal_subsidy: int | Unset  # fen
     benefits: tuple[str, ...] | Unset
+    #: source of the standard (and the benefits); the year's notice when the file gives none
     source: str
+    #: source of the fiscal subsidy; the year's notice when the file gives none
     fiscal_subsidy_source: str = ""
 
 
@@ -122,6 +131,11 @@ class Category:
     subsidy: str | Unset  # one of SUBSIDY_KINDS
     benefit_tier: str | None
     source: str
+    #: the fixed sum (fen) of an ``amount`` subsidy; None for the other kinds
+    subsidy_amount: int | None = None
+    #: source of the subsidy figure: ``subsidy_source``, else the category's
+    #: ``source``, else the year's notice
+    subsidy_source: str = ""
     #: a student this old enrolling outside the school is priced as ``category``
     adult_outside_school: AgeRule | None = None
     #: an adult of this category may choose a tier other than the default and

@@ -272,7 +272,15 @@ def quote(
         )
     elif cat.subsidy == "full":
         subsidy = standard
-        rules.append(f"{cat.source} {cat.label}个人缴费部分全额资助，个人应缴0.00元")
+        rules.append(f"{cat.subsidy_source} {cat.label}个人缴费部分全额资助，个人应缴0.00元")
+    elif cat.subsidy == "amount":
+        assert cat.subsidy_amount is not None  # policy_file requires it with "amount"
+        subsidy = min(cat.subsidy_amount, standard)  # the person never pays below 0.00
+        capped = "（资助以缴费标准为限）" if subsidy < cat.subsidy_amount else ""
+        rules.append(
+            f"{cat.subsidy_source} {cat.label}定额资助{fen_text(cat.subsidy_amount)}元，"
+            f"个人缴纳{tier_obj.label}标准减资助即{fen_text(standard - subsidy)}元{capped}"
+        )
     elif cat.subsidy == "quota":
         low = policy.tiers[policy.low_tier]
         percent = _require(policy.quota_personal_percent, policy, "定额资助个人负担比例")

@@ -86,6 +86,10 @@ def test_preview_json_has_the_table_beside_the_previous_year(db_path, tmp_path, 
     assert row["new"]["personal_due"] == "1030.00"
     assert row["previous"]["ok"] is False and "未在政策文件中" in row["previous"]["message"]
     assert dt.date.fromisoformat(row["new"]["paid_on"]) == dt.date(2025, 9, 1)
+    # each figure with its source, beside last year's (issue 17)
+    standard = next(f for f in data["figures"] if (f["kind"], f["key"]) == ("standard", "high"))
+    assert (standard["value"], standard["previous_source"]) == ("1030.00元", "002")
+    assert standard["source"]
     code, out, _ = _run(
         ["--db", f"sqlite:///{db_path}", "policy", "preview", "nope", "--json"], capsys
     )

@@ -101,8 +101,13 @@ def test_a_new_year_from_the_previous_one():
     assert policy.tiers["low"].standard == 39000
     assert policy.tiers["high"].fiscal_subsidy == 70000
     assert policy.sources[0].document_no == NOTICE
-    # categories and waiting rules carried over, with the older sources
-    assert policy.categories == BOOK.get("tianjin-2025").categories
+    # categories and waiting rules carried over, with the older sources; each
+    # subsidy (a figure the form asks for) now cites the year's notice
+    base = BOOK.get("tianjin-2025").categories
+    assert {c.subsidy_source for c in policy.categories.values()} == {NOTICE}
+    assert {k: dataclasses.replace(c, subsidy_source="") for k, c in policy.categories.items()} == {
+        k: dataclasses.replace(c, subsidy_source="") for k, c in base.items()
+    }
     assert policy.waiting == BOOK.get("tianjin-2025").waiting
     assert len(policy.sources) == 2
 

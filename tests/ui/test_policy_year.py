@@ -157,10 +157,40 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     assert "档次“低档”个人缴费标准" in dialog.message.text()
     assert not dialog.save_button.isEnabled()
     qtbot.keyClick(dialog.tier_boxes["low"].standard, Qt.Key.Key_Backspace)
+    # 低保对象: a 定额资助 of a fixed sum (POLICY.md §2/§3), with its own source;
+    # a sum larger than the standard is refused naming the field, nothing saveable
+    subsidy = dialog.subsidies["minimum_living"]
+    assert not subsidy.amount.isEnabled()
+    subsidy.kind.setCurrentIndex(subsidy.kind.findData("amount"))
+    assert subsidy.amount.isEnabled()
+    qtbot.keyClicks(subsidy.amount, "400.00")
+    assert dialog.preview_draft() is None
+    assert "类别“低保对象”定额资助金额" in dialog.message.text()
+    assert "资助不能超过缴费标准" in dialog.message.text()
+    assert not dialog.save_button.isEnabled()
+    subsidy.amount.clear()
+    qtbot.keyClicks(subsidy.amount, "300.00")
+    type_text(subsidy.source, "津民发〔2026〕5号 附件1")
+    type_text(dialog.tier_boxes["low"].fiscal_subsidy_source, "津财社〔2026〕3号")
+    if SHOTS:  # tall enough to show the tiers and the subsidy classes together
+        dialog.resize(1100, 1240)
+        dialog.scroll.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
     shoot(dialog, "14-policy-editor.png")
 
     result = dialog.preview_draft()
     assert result is not None and dialog.save_button.isEnabled()
+    assert dialog.figures_model.rowCount() == len(result.figures)
+    figure = next(f for f in result.figures if (f.kind, f.key) == ("subsidy", "minimum_living"))
+    assert (figure.source, figure.previous) == (
+        "津民发〔2026〕5号 附件1",
+        "定额资助（个人缴纳低档标准的10%）",
+    )
+    fiscal = next(f for f in result.figures if (f.kind, f.key) == ("fiscal_subsidy", "low"))
+    assert (fiscal.value, fiscal.source) == ("700.00元", "津财社〔2026〕3号")
+    poor = next(
+        r for r in result.rows if (r.category, r.tier, r.day) == ("minimum_living", "low", "first")
+    )
+    assert poor.new.due_text == "90.00"
     row = next(r for r in result.rows if (r.category, r.tier, r.day) == ("adult", "high", "first"))
     assert row.new.due_text == "1030.00" and row.new.paid_on == dt.date(2025, 9, 1)
     assert row.old is not None and row.old.quote is None  # 2025 rates were never published
@@ -173,6 +203,9 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     saved = dialog.save()
     assert saved is not None and saved.key == "tianjin-2026"
     assert saved.path.parent == tmp_path / "policies"  # the office's data folder
+    written = saved.path.read_text(encoding="utf-8")
+    assert 'subsidy_amount = "300.00"' in written
+    assert 'subsidy_source = "津民发〔2026〕5号 附件1"' in written
     assert "tianjin-2026" in ctx.policies
     dialog.close()
     with db.read() as s:
@@ -320,6 +353,8 @@ def test_export_then_import_a_corrected_file_through_the_tab(
         r for r in importer.model.rows() if (r.category, r.tier, r.day) == ("adult", "low", "first")
     )
     assert low.new.due_text == "395.00"
+    standard = next(f for f in importer.figures.rows() if (f.kind, f.key) == ("standard", "low"))
+    assert (standard.value, standard.source) == ("395.00元", "津医保发〔2026〕1号")
     importer.accept()
     assert ops.last_error is None, ops.last_error
     assert "tianjin-2026-r2" in tab.message.text() and "原文件保留" in tab.message.text()

@@ -2,10 +2,13 @@
 
 Two tabs: 填写 asks, in the order a notice gives them, for the year, the notice
 (number, title, date), the collection and late-payment periods, each tier's
-personal standard, fiscal subsidy and benefits, the subsidy classes and the
-waiting-period rule set (chosen, never typed). 预览 shows the quote of every
-category and tier on the first and last day of the collection period and a
-late day beside the previous year's. 保存 is possible only for the content
+personal standard, fiscal subsidy and benefits, the subsidy classes (full,
+quota percent or a fixed amount) and the waiting-period rule set (chosen, never
+typed); each figure has a field for its own source (document number and
+section), left blank for the year's notice. 预览 lists every figure with its
+source beside last year's, and the quote of every category and tier on the
+first and last day of the collection period and a late day beside the
+previous year's. 保存 is possible only for the content
 previewed; where the office has a second supervisor, that supervisor confirms
 with user name and password. Everything is checked by ``services`` — this
 dialog only collects text.
@@ -20,7 +23,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -56,10 +60,12 @@ from services.policy_preview import (
     DAY_KINDS,
     PolicyPreview,
     PreviewCell,
+    PreviewFigure,
     PreviewRow,
     preview,
 )
 from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
+from services.quote import fen_text
 from ui.context import AppContext
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
@@ -85,12 +91,26 @@ PREVIEW_COLUMNS: list[Column[PreviewRow]] = [
     Column("档次", lambda r: r.tier_label),
     Column("缴费日", lambda r: DAY_KINDS[r.day]),
     Column("日期", lambda r: _cell_date(r.new)),
+    Column("资助", lambda r: _cell_subsidy(r.new)),
     Column("应缴", lambda r: r.new.due_text),
     Column("待遇起始", lambda r: _cell_start(r.new)),
     Column("上年日期", lambda r: _cell_date(r.old)),
     Column("上年应缴", lambda r: r.old.due_text if r.old is not None else "—"),
     Column("说明", lambda r: _note(r), tooltip=lambda r: _note(r, full=True)),
 ]
+
+
+FIGURE_COLUMNS: list[Column[PreviewFigure]] = [
+    Column("项目", lambda f: f.label),
+    Column("本年度", lambda f: f.value, tooltip=lambda f: f.value),
+    Column("依据", lambda f: f.source, tooltip=lambda f: f.source),
+    Column("上年度", lambda f: f.previous or "—", tooltip=lambda f: f.previous or ""),
+    Column("上年依据", lambda f: f.previous_source or "—"),
+]
+
+
+def _cell_subsidy(cell: PreviewCell) -> str:
+    return "" if cell.quote is None else fen_text(cell.quote.subsidy_fen)
 
 
 def _note(row: PreviewRow, *, full: bool = False) -> str:
@@ -113,6 +133,17 @@ def _parse_date(text: str, label: str) -> dt.date | None:
         raise ServiceError(f"{label}“{text}”不是正确的日期，应为 YYYY-MM-DD") from None
 
 
+def preview_splitter(figures: QWidget, quotes: QWidget) -> QSplitter:
+    """The figures and their sources above, the quotes below (editor and import)."""
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    for title, view in (("各项数字及依据（与上年度对照）", figures), ("报价预览", quotes)):
+        box = QGroupBox(title)
+        QVBoxLayout(box).addWidget(view)
+        splitter.addWidget(box)
+    splitter.setSizes([260, 420])
+    return splitter
+
+
 class TierBox(QGroupBox):
     """The figures of one tier."""
 
@@ -127,12 +158,15 @@ class TierBox(QGroupBox):
         self.benefits.setPlaceholderText("每行一项；通知未给出则留空")
         self.benefits.setFixedHeight(64)
         self.source = QLineEdit()
-        self.source.setPlaceholderText("依据条款，例如 津医保发〔2026〕1号 §2；留空则用通知文号")
+        self.source.setPlaceholderText("例如 津医保发〔2026〕1号 §2；留空则用通知文号")
+        self.fiscal_subsidy_source = QLineEdit()
+        self.fiscal_subsidy_source.setPlaceholderText("例如 津财社〔2026〕3号；留空则用通知文号")
         form = QFormLayout(self)
         form.addRow("个人缴费标准（元）", self.standard)
+        form.addRow("缴费标准依据", self.source)
         form.addRow("财政补助（元/人）", self.fiscal_subsidy)
+        form.addRow("财政补助依据", self.fiscal_subsidy_source)
         form.addRow("待遇标准", self.benefits)
-        form.addRow("依据", self.source)
 
     def figures(self) -> TierFigures:
         return TierFigures(
@@ -141,7 +175,37 @@ class TierBox(QGroupBox):
             fiscal_subsidy=self.fiscal_subsidy.text(),
             benefits=self.benefits.toPlainText(),
             source=self.source.text(),
+            fiscal_subsidy_source=self.fiscal_subsidy_source.text(),
         )
+
+
+class SubsidyRow:
+    """One category's subsidy: its class, the sum of a fixed amount, and the source."""
+
+    def __init__(self, grid: QGridLayout, row: int, label: str, kind: str) -> None:
+        self.kind = QComboBox()
+        for key, text in SUBSIDY_LABELS.items():
+            self.kind.addItem(text, key)
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("资助金额（元）")
+        self.source = QLineEdit()
+        self.source.setPlaceholderText("依据；留空则用通知文号")
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+        grid.addWidget(QLabel(label), row, 0)
+        grid.addWidget(self.kind, row, 1)
+        grid.addWidget(self.amount, row, 2)
+        grid.addWidget(self.source, row, 3)
+
+    def _kind_changed(self, *_: object) -> None:
+        # only a fixed-amount subsidy has a sum (a stale one is not kept), and
+        # only a subsidy has a source to cite
+        fixed = self.kind.currentData() == "amount"
+        self.amount.setEnabled(fixed)
+        if not fixed:
+            self.amount.clear()
+        self.source.setEnabled(self.kind.currentData() != "none")
 
 
 class PolicyEditorDialog(QDialog):
@@ -232,23 +296,25 @@ class PolicyEditorDialog(QDialog):
         tiers_outer.addWidget(QLabel("共同待遇说明（沿用上一年度，请按通知核对）"))
         tiers_outer.addWidget(self.benefit_notes)
 
-        subsidy_box = QGroupBox("四、资助类别")
+        subsidy_box = QGroupBox(
+            "四、资助类别（定额资助固定金额：个人应缴 = 缴费标准 − 资助金额；资助不能超过缴费标准）"
+        )
         subsidy_grid = QGridLayout(subsidy_box)
-        self.subsidies: dict[str, QComboBox] = {}
-        for index, (key, category) in enumerate(base.categories.items()):
-            combo = QComboBox()
-            for kind, label in SUBSIDY_LABELS.items():
-                combo.addItem(label, kind)
-            combo.setCurrentIndex(combo.findData(form.subsidies.get(key, "unset")))
-            self.subsidies[key] = combo
-            row, col = divmod(index, 2)
-            subsidy_grid.addWidget(QLabel(category.label), row, col * 2)
-            subsidy_grid.addWidget(combo, row, col * 2 + 1)
+        for col, head in enumerate(("类别", "资助方式", "定额资助金额（元）", "依据")):
+            subsidy_grid.addWidget(QLabel(f"<b>{head}</b>"), 0, col)
+        self.subsidies: dict[str, SubsidyRow] = {}
+        for index, (key, category) in enumerate(base.categories.items(), start=1):
+            kind = form.subsidies.get(key, "unset")
+            self.subsidies[key] = SubsidyRow(subsidy_grid, index, category.label, kind)
         self.quota_percent = QLineEdit(form.quota_percent)
         self.quota_percent.setPlaceholderText("0–100；通知未给出则留空")
-        last = (len(base.categories) + 1) // 2
-        subsidy_grid.addWidget(QLabel("定额资助个人缴费比例（%）"), last, 0)
-        subsidy_grid.addWidget(self.quota_percent, last, 1)
+        self.quota_source = QLineEdit()
+        self.quota_source.setPlaceholderText("依据；留空则用通知文号")
+        last = len(base.categories) + 1
+        subsidy_grid.addWidget(QLabel("按比例定额资助的个人缴费比例（%）"), last, 0, 1, 2)
+        subsidy_grid.addWidget(self.quota_percent, last, 2)
+        subsidy_grid.addWidget(self.quota_source, last, 3)
+        subsidy_grid.setColumnStretch(3, 1)
 
         rules_box = QGroupBox("五、待遇等待期规则（从本程序已有的规则中选择）")
         rules_layout = QVBoxLayout(rules_box)
@@ -259,7 +325,7 @@ class PolicyEditorDialog(QDialog):
         for box in (top, periods, tiers_box, subsidy_box, rules_box):
             fill_layout.addWidget(box)
         fill_layout.addStretch(1)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(fill)
 
@@ -271,10 +337,12 @@ class PolicyEditorDialog(QDialog):
             PREVIEW_COLUMNS, self, negative=lambda r: r.new.quote is None
         )
         self.preview_view = table_view(self.preview_model, stretch=False)
+        self.figures_model: RowsTableModel[PreviewFigure] = RowsTableModel(FIGURE_COLUMNS, self)
+        self.figures_view = table_view(self.figures_model, stretch=False)
         preview_page = QWidget()
         preview_layout = QVBoxLayout(preview_page)
         preview_layout.addWidget(self.preview_title)
-        preview_layout.addWidget(self.preview_view, 1)
+        preview_layout.addWidget(preview_splitter(self.figures_view, self.preview_view), 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(scroll, "填写(&F)")
@@ -352,8 +420,11 @@ class PolicyEditorDialog(QDialog):
             late_start=_parse_date(self.late_start.text(), "补缴期开始日期"),
             late_end=_parse_date(self.late_end.text(), "补缴期结束日期"),
             tiers=[box.figures() for box in self.tier_boxes.values()],
-            subsidies={key: combo.currentData() for key, combo in self.subsidies.items()},
+            subsidies={key: row.kind.currentData() for key, row in self.subsidies.items()},
+            subsidy_amounts={key: row.amount.text() for key, row in self.subsidies.items()},
+            subsidy_sources={key: row.source.text() for key, row in self.subsidies.items()},
             quota_percent=self.quota_percent.text(),
+            quota_source=self.quota_source.text(),
             rules=self.rules.currentData(),
             document_no=self.document_no.text(),
             document_title=self.document_title.text(),
@@ -376,6 +447,8 @@ class PolicyEditorDialog(QDialog):
         self.draft, self.checked, self.result_preview = draft, policy, result
         self.preview_model.set_rows(result.rows)
         self.preview_view.resizeColumnsToContents()
+        self.figures_model.set_rows(result.figures)
+        self.figures_view.resizeColumnsToContents()
         days = result.days
         late = days["late"] or "无"
         self.preview_title.setText(

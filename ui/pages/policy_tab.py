@@ -54,7 +54,12 @@ from ui.context import AppContext
 from ui.models import ObjectRole
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
-from ui.pages.policy_editor_dialog import PREVIEW_COLUMNS, PolicyEditorDialog
+from ui.pages.policy_editor_dialog import (
+    FIGURE_COLUMNS,
+    PREVIEW_COLUMNS,
+    PolicyEditorDialog,
+    preview_splitter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +108,10 @@ class ImportDialog(QDialog):
         self.model.set_rows(result.rows)
         view = table_view(self.model, stretch=False)
         view.resizeColumnsToContents()
+        self.figures: RowsTableModel[Any] = RowsTableModel(FIGURE_COLUMNS, self)
+        self.figures.set_rows(result.figures)
+        figures_view = table_view(self.figures, stretch=False)
+        figures_view.resizeColumnsToContents()
         self.confirm_user = QLineEdit()
         self.confirm_user.setPlaceholderText("另一名主管的用户名")
         self.confirm_password = QLineEdit()
@@ -124,7 +133,7 @@ class ImportDialog(QDialog):
         buttons.addWidget(cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addWidget(view, 1)
+        layout.addWidget(preview_splitter(figures_view, view), 1)
         if confirm:
             layout.addLayout(confirm_row)
         layout.addLayout(buttons)
