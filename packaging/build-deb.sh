@@ -56,6 +56,9 @@ case "$kind" in
       --workpath "$work/pyinstaller-build" packaging/yibao-counter.spec
     mkdir -p "$stage/opt"
     cp -a "$work/pyinstaller-dist/$name" "$app"
+    # ...and the system libraries the bundle still loads (C library, GL, xcb).
+    mapfile -t found < <("$py" packaging/system_packages.py "$app")
+    depends+=("${found[@]}")
     ;;
   venv)
     # Debian's own Python 3.11 (the venv's lib/python3.11 works with no other).
@@ -65,7 +68,8 @@ case "$kind" in
     rm -rf "$app"/venv/lib/python3.11/site-packages/pip* "$app/venv/bin/pip"*
     cp main.py "$app/app/main.py"
     # Compiled once here: the program's folder is not writable by the clerk.
-    "$app/venv/bin/python" -m compileall -q -j0 -s "$stage" -p / "$app" >/dev/null
+    # (Templates shipped as .py by PySide6's deploy tools do not compile: ignored.)
+    "$app/venv/bin/python" -m compileall -q -j0 -s "$stage" -p / "$app" >/dev/null || true
     cat >"$app/$name" <<EOF
 #!/bin/sh
 exec /opt/$name/venv/bin/python /opt/$name/app/main.py "\$@"
@@ -94,7 +98,7 @@ install -m 644 packaging/debian/$name.desktop "$stage/usr/share/applications/$na
 install -m 755 packaging/debian/postinst packaging/debian/postrm "$stage/DEBIAN/"
 
 installed_kb="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
-dep_line="$(IFS=,; echo "${depends[*]}" | sed 's/,/, /g')"
+dep_line="$(printf '%s\n' "${depends[@]}" | awk 'NF && !seen[$0]++' | paste -sd, | sed 's/,/, /g')"
 cat >"$stage/DEBIAN/control" <<EOF
 Package: $name
 Version: ${DEB_VERSION:-$version}

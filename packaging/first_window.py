@@ -34,7 +34,7 @@ def window_mapped(title: str) -> bool:
         ["xwininfo", "-root", "-tree"], capture_output=True, text=True, check=False
     ).stdout
     for line in tree.splitlines():
-        if title in line and '("yibao-counter"' in line:
+        if title in line and "城乡居民医保柜台" in line:
             window_id = line.split()[0]
             state = subprocess.run(
                 ["xwininfo", "-id", window_id], capture_output=True, text=True, check=False
