@@ -36,7 +36,7 @@ stage="$work/root"
 app="$stage/opt/$name"
 out=packaging/dist
 rm -rf "$work"
-mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/applications" "$out"
+mkdir -p "$work" "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/applications" "$out"
 
 # Debian packages the program needs at run time: the runtime list of
 # scripts/setup.sh (one list for both), less Python itself for a frozen build.
@@ -49,15 +49,19 @@ done
 
 case "$kind" in
   pyinstaller)
-    # The packaging extra of pyproject.toml (PyInstaller), without reinstalling the project.
-    mapfile -t extra < <("$py" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["package"]))')
-    "$py" -m PyInstaller --version >/dev/null 2>&1 || "$py" -m pip install -q "${extra[@]}"
+    # The packaging and PostgreSQL extras of pyproject.toml (PyInstaller; psycopg,
+    # so that an office can point the packaged program at its server), without
+    # reinstalling the project.
+    "$py" -c 'import tomllib; o = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(o["package"] + o["postgres"]))' >"$work/extras"
+    mapfile -t extra <"$work/extras"
+    "$py" -c 'import PyInstaller, psycopg' 2>/dev/null || "$py" -m pip install -q "${extra[@]}"
     "$py" -m PyInstaller --noconfirm --log-level WARN --distpath "$work/pyinstaller-dist" \
       --workpath "$work/pyinstaller-build" packaging/yibao-counter.spec
     mkdir -p "$stage/opt"
     cp -a "$work/pyinstaller-dist/$name" "$app"
     # ...and the system libraries the bundle still loads (C library, GL, xcb).
-    mapfile -t found < <("$py" packaging/system_packages.py "$app")
+    "$py" packaging/system_packages.py "$app" >"$work/system-packages"
+    mapfile -t found <"$work/system-packages"
     depends+=("${found[@]}")
     ;;
   venv)
