@@ -11,7 +11,9 @@
 #      window offscreen (packaging/smoke_test.py), then a real window under Xvfb
 #      with a temporary database: the first-run window must appear, and the
 #      program quits by itself (packaging/first_window.py);
-#   5. remove the package: the program is gone, the user's data is kept and the
+#   5. check that the Windows installer script compiles (Debian's makensis, with
+#      a stand-in program folder: only the script is checked, not the installer);
+#   6. remove the package: the program is gone, the user's data is kept and the
 #      removal says where it is; then purge.
 #
 # Any failing step, or a traceback anywhere, fails the run.
@@ -88,6 +90,13 @@ env -i PATH=/usr/bin:/bin HOME="$tmp" LANG=C.UTF-8 python3 packaging/smoke_test.
 
 stage "a real window under Xvfb"
 xvfb-run -a -s "-screen 0 1280x800x24" python3 packaging/first_window.py "/usr/bin/$name"
+
+stage "the Windows installer script compiles (makensis; a stand-in program folder)"
+mkdir -p "$tmp/win/$name"
+echo "stand-in" >"$tmp/win/$name/$name.exe"
+makensis -V2 -DVERSION="$version" -DDIST="$tmp/win/$name" -DOUTDIR="$tmp/win" \
+  packaging/windows/yibao-counter.nsi
+[ -s "$tmp/win/$name-setup-$version.exe" ]
 
 stage "remove"
 apt_get remove "$name" >"$tmp/apt.log" 2>&1 || { cat "$tmp/apt.log"; exit 1; }

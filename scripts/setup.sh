@@ -20,8 +20,9 @@ runtime_pkgs=(python3 python3-venv python3-pip fonts-wqy-microhei fontconfig
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xkb1
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libcups2 libnss3 libxkbfile1)
 # Tests: a virtual screen (xvfb-run needs xauth; xwininfo is in x11-utils), a PDF
-# renderer, a real CUPS queue with a PDF printer.
-test_pkgs=(xvfb xauth x11-utils poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
+# renderer, a real CUPS queue with a PDF printer, makensis for the Windows
+# installer script.
+test_pkgs=(xvfb xauth x11-utils nsis poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
 
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
