@@ -5,6 +5,7 @@ starts, migrates, answers a quote, verifies an empty ledger, and that the
 window opens and closes by itself offscreen — with no traceback anywhere.
 
     .venv/bin/python packaging/smoke_test.py packaging/dist/yibao-counter
+    python3 packaging/smoke_test.py /usr/bin/yibao-counter   # the installed package
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ def run(exe: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProce
 
 
 def main() -> int:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "packaging/dist/yibao-counter")
-    exe = folder / ("yibao-counter.exe" if os.name == "nt" else "yibao-counter")
+    given = Path(sys.argv[1] if len(sys.argv) > 1 else "packaging/dist/yibao-counter")
+    exe = given / ("yibao-counter.exe" if os.name == "nt" else "yibao-counter")
+    if given.is_file():  # the program itself rather than its folder
+        exe = given
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,

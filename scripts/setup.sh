@@ -19,8 +19,10 @@ runtime_pkgs=(python3 python3-venv python3-pip fonts-wqy-microhei fontconfig
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xkb1
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libcups2 libnss3 libxkbfile1)
-# Tests: a virtual screen, a PDF renderer, a real CUPS queue with a PDF printer.
-test_pkgs=(xvfb poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
+# Tests: a virtual screen (xvfb-run needs xauth; xwininfo is in x11-utils), a PDF
+# renderer, a real CUPS queue with a PDF printer, makensis for the Windows
+# installer script.
+test_pkgs=(xvfb xauth x11-utils nsis poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
 
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
