@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -68,6 +68,7 @@ class ResidentRecord:
     household_no: str
     village_id: int | None
     village_name: str
+    household_type: str = ""
 
     @property
     def sex_label(self) -> str:
@@ -149,6 +150,7 @@ def _resident_record(row: Resident, village_name: str | None) -> ResidentRecord:
         household_no=row.household_no,
         village_id=row.village_id,
         village_name=village_name or "",
+        household_type=row.household_type,
     )
 
 
@@ -467,32 +469,62 @@ def search_conditions(text: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+_RECORD_COLUMNS = (
+    Resident.id,
+    Resident.id_number,
+    Resident.name,
+    Resident.sex,
+    Resident.birth_date,
+    Resident.document_type,
+    Resident.phone,
+    Resident.address,
+    Resident.household_no,
+    Resident.village_id,
+    func.coalesce(Village.name, ""),
+    Resident.household_type,
+)
+
+
 def search_residents(
     session: Session, text: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
 ) -> list[ResidentRecord]:
     """Residents matching a full ID number, its last 4+ characters, a name
-    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix)."""
+    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix).
+
+    One statement per query (issue 14 item 3): each meaning is its own indexed
+    sub-select (OR across different indexes would make SQLite scan), joined by
+    UNION inside the one statement; only the shown columns are read, as plain
+    rows, never as ORM objects.
+    """
     conditions = search_conditions(text)
     if not conditions:
         return []
-    ids: set[int] = set()
-    # One indexed query per meaning; OR across different indexes would make
-    # SQLite fall back to a scan on some plans.
-    for condition in conditions:
-        ids.update(
-            session.scalars(select(Resident.id).where(condition).limit(limit + offset)).all()
-        )
-    if not ids:
-        return []
+    subs = [
+        select(Resident.id.label("rid")).where(c).limit(limit + offset).subquery()
+        for c in conditions
+    ]
+    ids = union(*(select(sq.c.rid) for sq in subs)) if len(subs) > 1 else select(subs[0].c.rid)
     rows = session.execute(
-        select(Resident, Village.name)
+        select(*_RECORD_COLUMNS)
         .outerjoin(Village, Village.id == Resident.village_id)
         .where(Resident.id.in_(ids))
         .order_by(Resident.name, Resident.id_number)
         .offset(offset)
         .limit(limit)
     ).all()
-    return [_resident_record(r, v) for r, v in rows]
+    return [ResidentRecord(*row) for row in rows]
+
+
+def residents_by_ids(session: Session, ids: Sequence[int]) -> list[ResidentRecord]:
+    """The records of the given residents, in one query of plain rows."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(*_RECORD_COLUMNS)
+        .outerjoin(Village, Village.id == Resident.village_id)
+        .where(Resident.id.in_(list(ids)))
+    ).all()
+    return [ResidentRecord(*row) for row in rows]
 
 
 def count_residents(session: Session, office_id: int | None = None) -> int:
