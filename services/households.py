@@ -20,7 +20,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Resident, Village
+from printing.data import ReceiptData
 from services.clock import Clock
+from services.documents import receipt_document_for_print
 from services.errors import ConflictError, InputError, ServiceError
 from services.labels import ENROLLMENT_STATUS_LABELS
 from services.payments import PaymentResult, clean_person_name, take_payment
@@ -186,3 +188,21 @@ def pay_for_household(
         refused=tuple(refused),
         total_fen=sum(p.amount_fen for p in paid),
     )
+
+
+def household_receipt_documents(
+    session: Session,
+    clock: Clock,
+    policies: PolicyBook,
+    *,
+    receipt_ids: Sequence[int],
+    operator_id: int,
+) -> list[ReceiptData]:
+    """The receipts of a household payment, each print recorded, in number order,
+    for one print job (``printing.receipt_job.render_receipt_job``)."""
+    return [
+        receipt_document_for_print(
+            session, clock, policies, receipt_id=rid, operator_id=operator_id
+        )
+        for rid in sorted(receipt_ids)
+    ]

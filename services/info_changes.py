@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from db.models import InfoChange, InfoChangeItem, Office, Operator, Resident, Village
+from printing.change_slip import ChangeSlipData, ChangeSlipItem
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied
 from services.idcard import KIND_LABELS, is_foreign_2017, parse_id
@@ -635,3 +636,37 @@ def identity_as_of(
         else:
             id_number = old
     return name, id_number
+
+
+def change_slip_document(session: Session, change_id: int) -> ChangeSlipData:
+    """The 综合业务处理单 of a change, ready for ``printing.change_slip``."""
+    # local: services.documents imports this module (through services.receipts)
+    from services.documents import office_header
+
+    view = change_view(session, change_id)
+    if view.status == "applied" and view.level == "basic":
+        note = "基本信息变更即时生效。"
+    elif view.status == "pending":
+        needed = REVIEWS_NEEDED[view.level]
+        note = f"本变更须经{'两名不同主管两级' if needed == 2 else '主管'}复核后生效。"
+    elif view.status == "rejected":
+        note = f"本变更已驳回：{view.reject_reason}"
+    else:
+        note = "本变更已经复核并生效。"
+    office_id = session.scalar(select(InfoChange.office_id).where(InfoChange.id == change_id))
+    assert office_id is not None
+    return ChangeSlipData(
+        office=office_header(session, office_id),
+        slip_no=view.slip_no,
+        created_at=view.created_at,
+        resident_name=view.resident_name,
+        id_number=view.id_number,
+        level_label=view.level_label,
+        status_label=view.status_label,
+        items=tuple(ChangeSlipItem(i.label, i.old_text, i.new_text) for i in view.items),
+        asked_by=view.asked_by,
+        clerk=view.created_by_name,
+        reviewers=view.reviewers,
+        reason=view.reason,
+        note=note,
+    )
