@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from db.models import Enrollment, Resident, Village
 from printing.data import ReceiptData
 from services.clock import Clock
-from services.documents import receipt_document_for_print
+from services.documents import receipt_document_next_print, record_receipt_print
 from services.errors import ConflictError, InputError, ServiceError
 from services.labels import ENROLLMENT_STATUS_LABELS
 from services.payments import PaymentResult, clean_person_name, take_payment
@@ -191,18 +191,18 @@ def pay_for_household(
 
 
 def household_receipt_documents(
-    session: Session,
-    clock: Clock,
-    policies: PolicyBook,
-    *,
-    receipt_ids: Sequence[int],
-    operator_id: int,
+    session: Session, policies: PolicyBook, receipt_ids: Sequence[int]
 ) -> list[ReceiptData]:
-    """The receipts of a household payment, each print recorded, in number order,
-    for one print job (``printing.receipt_job.render_receipt_job``)."""
-    return [
-        receipt_document_for_print(
-            session, clock, policies, receipt_id=rid, operator_id=operator_id
-        )
-        for rid in sorted(receipt_ids)
-    ]
+    """The receipts of a household payment in number order, exactly as their
+    next print shows them, for one print job
+    (``printing.receipt_job.render_receipt_job``); records nothing."""
+    return [receipt_document_next_print(session, policies, rid) for rid in sorted(receipt_ids)]
+
+
+def record_household_prints(
+    session: Session, clock: Clock, *, receipt_ids: Sequence[int], operator_id: int
+) -> int:
+    """Record the print of every receipt of the job, once it was printed."""
+    for rid in sorted(receipt_ids):
+        record_receipt_print(session, clock, receipt_id=rid, operator_id=operator_id)
+    return len(receipt_ids)

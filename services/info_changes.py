@@ -240,7 +240,7 @@ def _check_new_id(session: Session, resident: Resident, text: str, *, today: dt.
         )
     number = parse_id(text, today=today).number  # refuses a bad check character
     if number == resident.id_number:
-        raise InputError("新身份证号与原号码相同。", code="no_change")
+        return number  # unchanged: left out of the change
     other = session.scalars(select(Resident).where(Resident.id_number == number)).first()
     if other is not None:
         raise ConflictError(

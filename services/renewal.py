@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Enrollment, Resident, Village
+from printing.renewal_list import RenewalLine, RenewalListData
 from services.clock import Clock
 from services.coverage import fitting_category
 from services.errors import ConflictError, NotFound, ServiceError
@@ -210,4 +211,49 @@ def renew(
         office_id=office_id,
         operator_id=operator_id,
         eligibility_document=proposal.eligibility_document,
+    )
+
+
+def renewal_list_document(
+    session: Session,
+    policies: PolicyBook,
+    *,
+    office_id: int,
+    village_id: int | None,
+    policy_key: str,
+    printed_at: dt.datetime,
+) -> RenewalListData:
+    """The printable renewal list of a village (all villages when None)."""
+    from services.documents import office_header
+    from services.labels import tier_label
+
+    policy = policies.get(policy_key)
+    rows = renewal_list(
+        session, office_id=office_id, village_id=village_id, last_year=policy.year - 1,
+        year=policy.year,
+    )  # fmt: skip
+    village = (
+        session.scalar(select(Village.name).where(Village.id == village_id))
+        if village_id is not None
+        else None
+    )
+
+    def terms(row: RenewalRow) -> str:
+        label = (
+            policy.categories[row.last_category].label
+            if row.last_category in policy.categories
+            else row.last_category
+        )
+        return f"{label}/{tier_label(row.last_tier)}"
+
+    return RenewalListData(
+        office=office_header(session, office_id),
+        village=village or "全部村（社区）",
+        last_year=policy.year - 1,
+        year=policy.year,
+        lines=tuple(
+            RenewalLine(r.name, r.id_number, r.household_no, r.phone, terms(r), r.last_due_fen)
+            for r in rows
+        ),
+        printed_at=printed_at,
     )

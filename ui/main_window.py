@@ -1,6 +1,6 @@
 """The counter's window: navigation, pages, and who/when/cash in the status bar.
 
-Seven pages, each reachable by F1…F7 and Ctrl+1…Ctrl+7. Pages are built the
+Eight pages, each reachable by F1…F8 and Ctrl+1…Ctrl+8. Pages are built the
 first time they are shown, so the window appears at once even on a register
 of 300,000 residents. Every page receives the context and the operations
 object explicitly (STYLE.md: pages receive their context).
@@ -57,10 +57,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("day_close", "日结", "ui.pages.day_close_page", "DayClosePage"),
     PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
     PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
+    # issue 12: find anyone, information changes, households, renewal
+    PageSpec("residents", "居民", "ui.pages.residents_page", "ResidentsPage"),
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close"})
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "residents"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
@@ -265,7 +267,7 @@ class MainWindow(QMainWindow):
         """Connect page signals that lead to other pages; keep the page keys free."""
         for shortcut in widget.findChildren(QShortcut):
             if shortcut.key().toString() in RESERVED_KEYS:
-                # F1…F7 and Ctrl+1…7 switch pages everywhere (Ctrl+L, Ctrl+Q log
+                # F1…F8 and Ctrl+1…8 switch pages everywhere (Ctrl+L, Ctrl+Q log
                 # out and quit); a page binding one would make the key ambiguous
                 # on that page and do nothing. tests/ui/test_main_window.py
                 # checks that no page does.

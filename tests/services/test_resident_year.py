@@ -522,7 +522,7 @@ def test_change_slip_and_household_receipt_job_render(
 ) -> None:
     from printing.change_slip import render_change_slip
     from printing.receipt_job import render_receipt_job
-    from services.households import household_receipt_documents
+    from services.households import household_receipt_documents, record_household_prints
     from services.info_changes import change_slip_document
 
     eids = _family(db, desk, 2)
@@ -545,12 +545,11 @@ def test_change_slip_and_household_receipt_job_render(
             s, clock, policies(), members=members, channel="cash", agent_name="王大",
             operator_id=desk.clerk_id,
         )  # fmt: skip
-        docs = household_receipt_documents(
-            s,
-            clock,
-            policies(),
-            receipt_ids=[p.receipt_id for p in paid.paid if p.receipt_id],
-            operator_id=desk.clerk_id,
+        receipt_ids = [p.receipt_id for p in paid.paid if p.receipt_id]
+        docs = household_receipt_documents(s, policies(), receipt_ids)
+        assert (
+            record_household_prints(s, clock, receipt_ids=receipt_ids, operator_id=desk.clerk_id)
+            == 2
         )
     job = render_receipt_job(docs)
     (tmp_path / "job.pdf").write_bytes(job)

@@ -230,7 +230,8 @@ class RegisterPage(QWidget):
         for seq, slot in (
             ("Ctrl+S", self.save),
             ("Ctrl+N", self.new_registration),
-            ("F8", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
+            # F8 is the 居民 page's key (issue 12); B for 补缴
+            ("Ctrl+B", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
             ("F9", self.go_collect),
         ):
             page_shortcut(self, seq, slot)

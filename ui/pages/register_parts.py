@@ -201,7 +201,7 @@ class TierComparison(QTableWidget):
 
 
 class FactsBox(QWidget):
-    """补缴/连续参保情况: folded away until the clerk needs it (F8 or a click)."""
+    """补缴/连续参保情况: folded away until the clerk needs it (Ctrl+B or a click)."""
 
     changed = Signal()
 
@@ -209,7 +209,7 @@ class FactsBox(QWidget):
         super().__init__(parent)
         self.toggle = QToolButton()
         self.toggle.setObjectName("factsToggle")
-        self.toggle.setText("补缴/连续参保情况（F8 展开）")
+        self.toggle.setText("补缴/连续参保情况（Ctrl+B 展开）")
         self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -290,7 +290,7 @@ class FactsBox(QWidget):
         self.toggle.setChecked(expanded)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.toggle.setText(
-            "补缴/连续参保情况（F8 收起）" if expanded else "补缴/连续参保情况（F8 展开）"
+            "补缴/连续参保情况（Ctrl+B 收起）" if expanded else "补缴/连续参保情况（Ctrl+B 展开）"
         )
         self.body.setVisible(expanded)
         if expanded:
