@@ -47,21 +47,22 @@ class ChangeSlipData:
     reason: str = ""
     #: what the clerk tells the resident about when the change takes effect
     note: str = ""
+    #: 0 for basic information (no reviewer's signature place)
+    reviews_needed: int = 0
 
 
 def _table(data: ChangeSlipData, width: float) -> Table:
-    size = 9.5
-    rows = [[L.cell("变更项目", size), L.cell("变更前", size), L.cell("变更后", size)]]
-    for item in data.items:
-        rows.append(
-            [
-                L.cell(item.label, size),
-                L.cell(item.old_value or "（空）", size),
-                L.cell(item.new_value or "（空）", size),
-            ]
-        )
+    size = 10
     widths = [width * 0.2, width * 0.4, width * 0.4]
-    table = Table(rows, colWidths=widths, rowHeights=[7 * mm] * len(rows))
+    header = [
+        L.cell(h, w, size, "center")
+        for h, w in zip(("变更项目", "变更前", "变更后"), widths, strict=True)
+    ]
+    rows = [header]
+    for item in data.items:
+        values = (item.label, item.old_value or "（空）", item.new_value or "（空）")
+        rows.append([L.cell(v, w, size) for v, w in zip(values, widths, strict=True)])
+    table = Table(rows, colWidths=widths, rowHeights=[7.5 * mm] * len(rows))
     table.setStyle(L.boxed_style(("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)))
     return table
 
@@ -94,8 +95,10 @@ def draw_change_slip(c: Canvas, data: ChangeSlipData) -> None:
     L.draw_text(c, "申请人确认以上变更内容真实、准确，由本人（代办人）签字。", left, y, 9.5)
     bottom = MARGIN + 8 * mm
     people = [("申请人（代办人）", data.asked_by), ("经办人", data.clerk)]
-    people.append(("复核人", data.reviewers))
-    L.draw_signatures(c, tuple(people), left, bottom, size=9.5, line_width=22 * mm, gap=6 * mm)
+    if data.reviews_needed:
+        people.append(("复核人", data.reviewers))
+    line = (16 if len(people) > 2 else 24) * mm
+    L.draw_signatures(c, tuple(people), left, bottom, size=9, line_width=line, gap=4 * mm)
     L.draw_text(c, "经办机构（盖章）", right, MARGIN, 9, "right")
 
 

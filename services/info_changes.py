@@ -669,4 +669,5 @@ def change_slip_document(session: Session, change_id: int) -> ChangeSlipData:
         reviewers=view.reviewers,
         reason=view.reason,
         note=note,
+        reviews_needed=REVIEWS_NEEDED[view.level],
     )
