@@ -23,9 +23,9 @@ import unicodedata
 from collections.abc import Sequence
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import ColumnElement, and_, func, select, union
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Office, Resident, Village
 from services.clock import Clock
@@ -427,46 +427,104 @@ def register_and_enroll(
 # --- search ---------------------------------------------------------------------------
 
 
-def _prefix(
-    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
-) -> ColumnElement[bool]:
-    """``column`` starts with ``text``, as a range the index can answer
-    (LIKE would need a case-sensitive collation to use it on SQLite)."""
-    return and_(column >= text, column < text + "\U0010ffff")
-
-
 def normalise_query(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("-", "")
 
 
-def search_conditions(text: str) -> list[ColumnElement[bool]]:
-    """The indexed conditions a query may mean; results match any of them."""
+#: what one search sends: the record's columns, the meanings' ids UNIONed, one statement
+_SEARCH_SQL = (
+    "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.document_type, r.phone,"
+    " r.address, r.household_no, r.village_id, coalesce(v.name, ''), r.household_type"
+    " FROM resident r LEFT JOIN village v ON v.id = r.village_id"
+    " WHERE r.id IN ({ids}) ORDER BY r.name, r.id_number LIMIT {limit} OFFSET {offset}"
+)
+_HIGH = "\U0010ffff"
+
+
+def search_plan(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The indexed conditions a query may mean, as SQL with ``?`` parameters;
+    the same meanings as ``search_conditions``."""
     q = normalise_query(text)
     if not q:
         return []
     upper = q.upper()
-    conditions: list[ColumnElement[bool]] = []
-    if is_foreign_2017(upper):  # 2017 foreign permanent residence ID: the whole number
-        return [Resident.id_number == normalize_id(upper)]
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
+    if is_foreign_2017(upper):
+        return [("id_number = ?", (normalize_id(upper),))]
+    if re.fullmatch(r"\d{17}[\dX]", upper):  # already the stored form
+        return [("id_number = ?", (upper,))]
+    if re.fullmatch(r"\d{15}", upper):  # a legacy number: converted to 18
         try:
-            conditions.append(Resident.id_number == parse_id(upper).number)
+            return [("id_number = ?", (parse_id(upper).number,))]
         except ValueError:
-            conditions.append(Resident.id_number == upper)
-    elif re.fullmatch(r"\d{3,17}X?", upper):
-        if len(upper) >= 4:
-            tail = Resident.id_tail == upper[-4:]
-            conditions.append(
-                tail if len(upper) == 4 else and_(tail, Resident.id_number.endswith(upper))
-            )
-        if upper.isdigit() and len(upper) >= 3:
-            conditions.append(_prefix(Resident.phone, upper))
-    elif re.fullmatch(r"[a-zA-Z]+", q):
-        conditions.append(_prefix(Resident.name_initials, q.lower()))
-        conditions.append(_prefix(Resident.name, q))
-    else:
-        conditions.append(_prefix(Resident.name, q))
-    return conditions
+            return [("id_number = ?", (upper,))]
+    if re.fullmatch(r"\d{3,17}X?", upper):
+        plan: list[tuple[str, tuple[str, ...]]] = []
+        if len(upper) == 4:
+            plan.append(("id_tail = ?", (upper,)))
+        elif len(upper) > 4:
+            # substr(…, length - n + 1): the last n characters on SQLite and PostgreSQL
+            # alike, and cheaper than LIKE '%…' (no case folding)
+            tail = f"substr(id_number, length(id_number) - {len(upper) - 1}) = ?"
+            plan.append((f"id_tail = ? AND {tail}", (upper[-4:], upper)))
+        if upper.isdigit():
+            plan.append(("phone >= ? AND phone < ?", (upper, upper + _HIGH)))
+        return plan
+    if re.fullmatch(r"[a-zA-Z]+", q):
+        return [
+            ("name_initials >= ? AND name_initials < ?", (q.lower(), q.lower() + _HIGH)),
+            ("name >= ? AND name < ?", (q, q + _HIGH)),
+        ]
+    return [("name >= ? AND name < ?", (q, q + _HIGH))]
+
+
+def search_residents(
+    session: Session, text: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> list[ResidentRecord]:
+    """Residents matching a full ID number, its last 4+ characters, a name
+    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix).
+
+    At the speed of the index (issue 14 item 3): one statement per query, each
+    meaning its own indexed sub-select (OR across different indexes would make
+    SQLite scan) joined by UNION, sent on the session's own connection in its
+    transaction as plain DB-API SQL; the shown columns come back as tuples and
+    become records directly — no ORM objects, no statement building per call.
+    """
+    plan = search_plan(text)
+    if not plan:
+        return []
+    lim, off = int(limit), int(offset)
+    ids = " UNION ".join(
+        f"SELECT id FROM (SELECT id FROM resident WHERE {c} LIMIT {lim + off}) AS m{i}"
+        for i, (c, _) in enumerate(plan)
+    )
+    sql = _SEARCH_SQL.format(ids=ids, limit=lim, offset=off)
+    params = tuple(p for _, ps in plan for p in ps)
+    conn = session.connection()
+    if conn.dialect.paramstyle != "qmark":  # psycopg: %s placeholders, and % itself doubled
+        sql = sql.replace("%", "%%").replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [
+        ResidentRecord(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4] if isinstance(row[4], dt.date) else dt.date.fromisoformat(row[4]),
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            row[11],
+        )
+        for row in rows
+    ]
 
 
 _RECORD_COLUMNS = (
@@ -483,36 +541,6 @@ _RECORD_COLUMNS = (
     func.coalesce(Village.name, ""),
     Resident.household_type,
 )
-
-
-def search_residents(
-    session: Session, text: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
-) -> list[ResidentRecord]:
-    """Residents matching a full ID number, its last 4+ characters, a name
-    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix).
-
-    One statement per query (issue 14 item 3): each meaning is its own indexed
-    sub-select (OR across different indexes would make SQLite scan), joined by
-    UNION inside the one statement; only the shown columns are read, as plain
-    rows, never as ORM objects.
-    """
-    conditions = search_conditions(text)
-    if not conditions:
-        return []
-    subs = [
-        select(Resident.id.label("rid")).where(c).limit(limit + offset).subquery()
-        for c in conditions
-    ]
-    ids = union(*(select(sq.c.rid) for sq in subs)) if len(subs) > 1 else select(subs[0].c.rid)
-    rows = session.execute(
-        select(*_RECORD_COLUMNS)
-        .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id.in_(ids))
-        .order_by(Resident.name, Resident.id_number)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [ResidentRecord(*row) for row in rows]
 
 
 def residents_by_ids(session: Session, ids: Sequence[int]) -> list[ResidentRecord]:
