@@ -406,9 +406,12 @@ def register_and_enroll(
     """The registration page's one call: the resident (new or known) and the
     enrolment, in the caller's single transaction."""
     policy = policies.get(policy_key)
+    known = session.scalar(select(Resident.id).where(Resident.id_number == _stored_id(data)))
     resident = register_resident(
         session, clock, data=data, office_id=office_id, operator_id=operator_id
     )
+    if known is not None and office_id is not None and operator_id is not None:
+        resident = _update_basic_info(session, clock, resident, data, office_id, operator_id)
     enrollment, q = enroll(
         session,
         clock,
@@ -422,6 +425,56 @@ def register_and_enroll(
         eligibility_document=eligibility_document,
     )
     return resident, enrollment, q
+
+
+def _stored_id(data: ResidentInput) -> str:
+    """The stored form of the typed number ('' when it does not parse: the
+    registration itself then refuses it with the clear message)."""
+    try:
+        if is_foreign_2017(data.id_number):
+            return normalize_id(data.id_number)
+        return parse_id(data.id_number, birth_date=data.birth_date, sex=data.sex).number
+    except ValueError:
+        return ""
+
+
+def _update_basic_info(
+    session: Session,
+    clock: Clock,
+    resident: ResidentRecord,
+    data: ResidentInput,
+    office_id: int,
+    operator_id: int,
+) -> ResidentRecord:
+    """A returning resident's new phone, address, village or 户号 typed on 登记 is
+    not dropped: it is a basic information change (POLICY.md §6), applied at
+    once with its history and slip number. A field left blank changes nothing."""
+    from services.info_changes import request_changes  # it imports this module
+
+    changes: dict[str, str] = {}
+    if data.phone.strip() and clean_phone(data.phone) != resident.phone:
+        changes["phone"] = data.phone
+    if data.address.strip() and data.address.strip() != resident.address:
+        changes["address"] = data.address
+    if data.household_no.strip() and data.household_no.strip() != resident.household_no:
+        changes["household_no"] = data.household_no
+    if data.village_id is not None and data.village_id != resident.village_id:
+        village = session.get(Village, data.village_id)
+        if village is not None:
+            changes["village"] = village.name
+    if not changes:
+        return resident
+    request_changes(
+        session,
+        clock,
+        resident_id=resident.id,
+        changes=changes,
+        asked_by=resident.name,
+        reason="登记时更新",
+        office_id=office_id,
+        operator_id=operator_id,
+    )
+    return get_resident(session, resident.id)
 
 
 # --- search ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from services.eligibility import ELIGIBILITY_DOCUMENTS
 from services.money import format_fen
 from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
-from services.quote import PersonFacts, Quote, TierQuote
+from services.quote import PersonFacts, Quote, TierQuote, age_on
 
 ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇起止", "等待期")
 DUE_ROW = 2
@@ -367,3 +367,16 @@ class ManualIdentityBox(QWidget):
         self.sex.setCurrentIndex(-1)
         self.blockSignals(False)
         self.hide()
+
+
+def age_text(birth: dt.date, today: dt.date) -> str:
+    """年龄 as a clerk says it: a baby in months (and days under a month)."""
+    years = age_on(birth, today)
+    if years >= 3:
+        return f"{years} 岁"
+    months = (today.year - birth.year) * 12 + today.month - birth.month
+    if today.day < birth.day:
+        months -= 1
+    if months < 1:
+        return f"出生 {(today - birth).days} 天"
+    return f"{months} 个月"
