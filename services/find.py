@@ -16,7 +16,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Enrollment, Payment, PaymentNotice, Receipt, Resident
+from db.models import Enrollment, LedgerEntry, Payment, PaymentNotice, Receipt, Resident
 from services.info_changes import residents_by_old_value
 from services.labels import ENROLLMENT_STATUS_LABELS
 from services.registry import (
@@ -140,3 +140,8 @@ def find_anyone(
         )
         for rid in ordered[:SEARCH_LIMIT]
     ]
+
+
+def resident_of_ledger_entry(session: Session, entry_id: int) -> int | None:
+    """The person a 台账 line is about (None for a deposit line)."""
+    return session.scalar(select(LedgerEntry.resident_id).where(LedgerEntry.id == entry_id))

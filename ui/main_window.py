@@ -279,6 +279,8 @@ class MainWindow(QMainWindow):
                 shortcut.setEnabled(False)
         if key == "register" and hasattr(widget, "collectRequested"):
             widget.collectRequested.connect(self.collect_enrollment)
+        if hasattr(widget, "personRequested") and key != "residents":
+            widget.personRequested.connect(self.show_person)
         if hasattr(widget, "depositRequested"):
             widget.depositRequested.connect(lambda: self.show_page("deposit"))
 
@@ -288,6 +290,13 @@ class MainWindow(QMainWindow):
         show = getattr(page, "show_enrollment", None)
         if callable(show):
             show(enrollment_id)
+
+    def show_person(self, resident_id: int) -> None:
+        """Switch to 居民 with this person shown (from a 台账 row)."""
+        page = self.show_page("residents")
+        show = getattr(page, "show_resident", None)
+        if callable(show):
+            show(resident_id)
 
     def show_policy_settings(self) -> None:
         """设置 → 政策 (from the policy warning banner)."""

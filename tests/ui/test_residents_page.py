@@ -216,3 +216,21 @@ def test_renewal_list_for_a_village(qtbot, ctx, ops, office, documents, tmp_path
     tab.renew_selected()
     assert ops.last_error is None and "孙平 已续保登记" in tab.result_label.text()
     assert [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())] == ["孙立"]
+
+
+def test_from_a_ledger_row_to_the_person(qtbot, ctx, ops, office, documents):  # type: ignore[no-untyped-def]
+    from ui.main_window import MainWindow
+
+    e = enrol(ctx, office, "吴敏", 41)
+    pay(ctx, office, e)
+    window = MainWindow(ctx, ops, documents=documents)
+    qtbot.addWidget(window)
+    window.show()
+    ledger = window.show_page("ledger")
+    qtbot.waitUntil(lambda: ledger.model.loaded_count() >= 1)
+    ledger.view.selectRow(0)
+    ledger.open_person()
+    assert window.current_key == "residents"
+    page = window.page("residents")
+    assert page.person_label.text().startswith("吴敏")
+    assert page.reassess_tab.current.text().endswith("已缴费")
