@@ -297,9 +297,14 @@ def _duplicate_message(session: Session, resident_id: int, policy_year: int) -> 
     enrollment, office_name, resident_name = row
     when = enrollment.created_at.strftime("%Y-%m-%d %H:%M")
     where = office_name or "其他单位"
+    hint = (
+        "如需更改类别或档次，请在“居民”页（F8）重新核定。"
+        if enrollment.status == "registered"
+        else ""
+    )
     return (
         f"{resident_name} 已于 {when} 在{where}登记 {policy_year} 年度参保"
-        f"（登记号 {enrollment.id}），同一年度不能重复参保。"
+        f"（登记号 {enrollment.id}），同一年度不能重复参保。{hint}"
     )
 
 

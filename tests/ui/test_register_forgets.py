@@ -15,6 +15,7 @@ from services.info_changes import history_of
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from tests.ui.test_register_page import choose_document, make_page, scan
+from tests.ui.test_residents_page import shot
 from ui.operations import Operations
 
 
@@ -71,6 +72,8 @@ def test_a_baby_is_aged_in_months_and_offered_newborn(qtbot, ctx, ops, office): 
     scan(qtbot, page, make_id(dt.date(2023, 8, 20), 12))  # 2023-11-06: 2 months old
     assert "2 个月" in page.identity_label.text()
     assert page.category.currentData() == "newborn"
+    page.village_filter.setText("xc")
+    shot(page, "22-register-baby-months-village-filter.png")
     qtbot.keyClick(page, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     scan(qtbot, page, make_id(dt.date(2021, 1, 5), 14))  # 2 years 10 months: outside the window
     assert "个月" in page.identity_label.text() and page.category.currentData() == "child"
