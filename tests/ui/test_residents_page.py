@@ -162,6 +162,7 @@ def test_name_change_reviewed_and_history_shown(qtbot, ctx, ops, office, documen
     assert "已生效" in tab.result_label.text() and "待复核" in tab.result_label.text()
     assert len(documents.of_kind("change_slip")) == 2
     assert tab.history.rowCount() == 2
+    assert "待复核" in tab.pending_label.text() and "姓名" in tab.pending_label.text()
     # a supervisor at another window reviews it
     boss_ctx = dataclasses.replace(
         ctx,
@@ -182,7 +183,7 @@ def test_name_change_reviewed_and_history_shown(qtbot, ctx, ops, office, documen
     # back at the clerk's window: the person's page shows the history
     find(page, "刘阳")
     states = {tab.history.item(r, 7).text() for r in range(tab.history.rowCount())}
-    assert states == {"已生效"}
+    assert states == {"已生效"} and tab.pending_label.text() == ""
     assert "王主管" in {tab.history.item(r, 6).text() for r in range(tab.history.rowCount())}
     find(page, "刘洋")  # the old name still finds her
     assert page.results.item(0, 0).text() == "刘阳"

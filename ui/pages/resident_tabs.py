@@ -115,6 +115,10 @@ class ChangesTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(forms)
         layout.addWidget(self.result_label)
+        self.pending_label = QLabel("")
+        self.pending_label.setObjectName("pendingChanges")
+        self.pending_label.setStyleSheet("color: #e65100; font-weight: bold;")
+        layout.addWidget(self.pending_label)
         layout.addWidget(QLabel("变更历史"))
         layout.addWidget(self.history, 1)
         self.setEnabled(False)
@@ -194,6 +198,14 @@ class ChangesTab(QWidget):
             changes = self.ops.read(history_of, self.resident.id, parent=self)
         except OperationFailed:
             return
+        pending = [c for c in changes if c.status == "pending"]
+        self.pending_label.setText(
+            "待复核："
+            + "；".join(f"{c.slip_no}（{'、'.join(i.label for i in c.items)}）" for c in pending)
+            + "，复核通过后生效。"
+            if pending
+            else ""
+        )
         self.history.setRowCount(len(changes))
         for row, c in enumerate(changes):
             what = "；".join(f"{i.label}：{i.old_text or '（空）'} → {i.new_text}" for i in c.items)
