@@ -103,6 +103,7 @@ def test_tier_change_after_a_void(qtbot, ctx, ops, office, documents):  # type: 
     assert ops.last_error is None
     assert "高档 1010.00 元" in tab.result_label.text()
     assert "高档" in tab.current.text()
+    assert "低档 380.00 元 → 高档 1010.00 元（改选高档）" in tab.past.text()
     # the payment now takes the higher amount
     with ctx.db.write() as s:
         second = take_payment(

@@ -37,7 +37,7 @@ from services.labels import tier_label
 from services.money import format_fen
 from services.payments import CHANNELS
 from services.policy import Policy
-from services.reassess import reassess_enrollment
+from services.reassess import reassess_enrollment, reassessments_of
 from services.registry import EnrollmentRecord, ResidentRecord, enrollments_of
 from ui.context import AppContext
 from ui.dialogs.household_payment import HouseholdPaymentDialog
@@ -397,6 +397,9 @@ class ReassessTab(QWidget):
         form.addRow("原因", self.reason)
         form.addRow(self.button)
         form.addRow(self.result_label)
+        self.past = QLabel("")
+        self.past.setWordWrap(True)
+        form.addRow("核定记录", self.past)
         self.setEnabled(False)
 
     def set_resident(self, record: ResidentRecord) -> None:
@@ -414,6 +417,19 @@ class ReassessTab(QWidget):
             self.setEnabled(False)
             return
         e = self.enrollment
+        try:
+            past = self.ops.read(reassessments_of, e.id, parent=self)
+        except OperationFailed:
+            past = []
+        self.past.setText(
+            "\n".join(
+                f"{r.created_at:%Y-%m-%d %H:%M} {r.operator_name}：{tier_label(r.old_tier)} "
+                f"{format_fen(r.old_due_fen)} 元 → {tier_label(r.new_tier)} "
+                f"{format_fen(r.new_due_fen)} 元" + (f"（{r.reason}）" if r.reason else "")
+                for r in past
+            )
+            or "无"
+        )
         status = {"registered": "待缴费", "paid": "已缴费"}[e.status]
         self.current.setText(
             f"{self.policy.categories[e.category].label if e.category in self.policy.categories else e.category}"
