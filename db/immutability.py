@@ -32,6 +32,9 @@ APPEND_ONLY_TABLES = (
     "overdue_cash_payment",
     "clock_confirmation",
     "day_close_annulment",
+    # the resident's year (issue 12, migration 0009)
+    "info_change_item",
+    "reassessment",
 )
 
 # The message every backend raises; services recognise it.

@@ -27,10 +27,12 @@ from db.models import (
 )
 from services.clock import Clock
 from services.errors import NotFound
+from services.info_changes import identity_as_of
 from services.labels import tier_label
 from services.money import fen_in_words, format_fen
 from services.office import require_operator
 from services.payments import CHANNELS
+from services.reassess import terms_as_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,6 +145,14 @@ def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
     if row is None:
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     receipt, payment, enrollment, resident, office, collector = row
+    # A reprint says what the paper said when it was issued, whatever changed
+    # since (POLICY.md §6: an information change never rewrites history).
+    resident_name, id_number = identity_as_of(
+        session, resident.id, resident.name, resident.id_number, receipt.issued_at
+    )
+    category, tier = terms_as_of(
+        session, enrollment.id, enrollment.category, enrollment.tier, receipt.issued_at
+    )
     village_name = (
         session.scalar(select(Village.name).where(Village.id == resident.village_id))
         if resident.village_id is not None
@@ -165,14 +175,14 @@ def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
         business_date=payment.business_date,
         payer_name=receipt.payer_name,
         agent_name=receipt.agent_name,
-        resident_name=resident.name,
-        id_number=resident.id_number,
+        resident_name=resident_name,
+        id_number=id_number,
         village_name=village_name or "",
         policy_year=enrollment.policy_year,
         policy_key=enrollment.policy_key,
-        category=enrollment.category,
-        tier=enrollment.tier,
-        tier_label=tier_label(enrollment.tier),
+        category=category,
+        tier=tier,
+        tier_label=tier_label(tier),
         benefit_tier=enrollment.benefit_tier,
         benefit_start=enrollment.benefit_start,
         benefit_end=enrollment.benefit_end,

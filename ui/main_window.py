@@ -1,6 +1,6 @@
 """The counter's window: navigation, pages, and who/when/cash in the status bar.
 
-Seven pages, each reachable by F1…F7 and Ctrl+1…Ctrl+7. Pages are built the
+Eight pages, each reachable by F1…F8 and Ctrl+1…Ctrl+8. Pages are built the
 first time they are shown, so the window appears at once even on a register
 of 300,000 residents. Every page receives the context and the operations
 object explicitly (STYLE.md: pages receive their context).
@@ -59,10 +59,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("day_close", "日结", "ui.pages.day_close_page", "DayClosePage"),
     PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
     PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
+    # issue 12: find anyone, information changes, households, renewal
+    PageSpec("residents", "居民", "ui.pages.residents_page", "ResidentsPage"),
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports"})
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports", "residents"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
         """Connect page signals that lead to other pages; keep the page keys free."""
         for shortcut in widget.findChildren(QShortcut):
             if shortcut.key().toString() in RESERVED_KEYS:
-                # F1…F7 and Ctrl+1…7 switch pages everywhere (Ctrl+L, Ctrl+Q log
+                # F1…F8 and Ctrl+1…8 switch pages everywhere (Ctrl+L, Ctrl+Q log
                 # out and quit); a page binding one would make the key ambiguous
                 # on that page and do nothing. tests/ui/test_main_window.py
                 # checks that no page does.
@@ -308,6 +310,8 @@ class MainWindow(QMainWindow):
                 shortcut.setEnabled(False)
         if key == "register" and hasattr(widget, "collectRequested"):
             widget.collectRequested.connect(self.collect_enrollment)
+        if hasattr(widget, "personRequested") and key != "residents":
+            widget.personRequested.connect(self.show_person)
         if hasattr(widget, "depositRequested"):
             widget.depositRequested.connect(lambda: self.show_page("deposit"))
         if hasattr(widget, "dayClosed"):
@@ -321,6 +325,13 @@ class MainWindow(QMainWindow):
         show = getattr(page, "show_enrollment", None)
         if callable(show):
             show(enrollment_id)
+
+    def show_person(self, resident_id: int) -> None:
+        """Switch to 居民 with this person shown (from a 台账 row)."""
+        page = self.show_page("residents")
+        show = getattr(page, "show_resident", None)
+        if callable(show):
+            show(resident_id)
 
     def show_policy_settings(self) -> None:
         """设置 → 政策 (from the policy warning banner)."""

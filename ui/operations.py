@@ -67,14 +67,19 @@ class Operations(QObject):
         fn: Callable[..., T],
         *args: Any,
         parent: QWidget | None = None,
+        inline: bool = False,
         **kwargs: Any,
     ) -> T:
-        """Run ``fn(session, clock, *args, **kwargs)`` in one transaction."""
+        """Run ``fn(session, clock, *args, **kwargs)`` in one transaction.
+
+        ``inline``: the page shows a refusal itself, next to the form, so it is
+        not shown a second time in a message box or the status bar (issue 12:
+        one refusal, shown once); ``last_error`` is set all the same."""
         try:
             with self.ctx.db.write() as session:
                 result = fn(session, self.ctx.clock, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - every failure is shown, none escapes
-            raise self._fail(exc, parent) from exc
+            raise self._fail(exc, parent, inline=inline) from exc
         self.last_error = None
         for topic in (topics,) if isinstance(topics, str) else topics:
             self.changed.emit(topic)
@@ -94,7 +99,9 @@ class Operations(QObject):
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, parent) from exc
 
-    def _fail(self, exc: BaseException, parent: QWidget | None) -> OperationFailed:
+    def _fail(
+        self, exc: BaseException, parent: QWidget | None, *, inline: bool = False
+    ) -> OperationFailed:
         if isinstance(exc, ServiceError):
             code, message = exc.code, exc.message
             log.info("refused (%s): %s", code, message)
@@ -108,6 +115,8 @@ class Operations(QObject):
             )
             log.exception("unexpected error in an operation", exc_info=exc)
         self.last_error = (code, message)
+        if inline and code != "internal_error":
+            return OperationFailed(code, message)
         self.failed.emit(code, message)
         if self.show_dialogs:
             box = QMessageBox(

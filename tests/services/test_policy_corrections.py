@@ -234,6 +234,8 @@ def test_tianjin_2024_babies_property(birth: dt.date, paid_on: dt.date):
     if paid_on <= TJ24.collection.end:
         assert result.benefit_start == TJ24.year_start
     elif birth >= dt.date(2023, 9, 1):
-        assert result.benefit_start == paid_on + dt.timedelta(days=1)
+        start = paid_on + dt.timedelta(days=1)
+        # paid on 12-31: the start falls after the year, so no cover (POLICY.md §4)
+        assert result.benefit_start == (start if start <= TJ24.year_end else None)
     else:  # an older child paying late: the ordinary 6-month waiting period
         assert result.waiting_months == 6

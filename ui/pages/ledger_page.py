@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import logging
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from printing.ledger import render_ledger
 from services.documents import ledger_document
+from services.find import resident_of_ledger_entry
 from services.ledger_views import (
     CHANNEL_LABELS,
     KIND_LABELS,
@@ -161,6 +162,9 @@ def fit_columns(view: QTableView) -> None:
 
 
 class LedgerPage(QWidget):
+    #: the resident of the chosen line (issue 12: from a 台账 row to the person)
+    personRequested = Signal(int)
+
     def __init__(
         self,
         ctx: AppContext,
@@ -277,6 +281,9 @@ class LedgerPage(QWidget):
         page_shortcut(self, "Ctrl+F", self.activate)
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_ledger)
+        # issue 12: Enter or a double click on a line opens the person on 居民
+        self.view.doubleClicked.connect(lambda _index: self.open_person())
+        page_shortcut(self, "Ctrl+G", self.open_person)
 
         ops.changed.connect(self._on_changed)
         self.load_villages()
@@ -366,6 +373,18 @@ class LedgerPage(QWidget):
             )
 
         self.model.set_fetch(fetch)
+
+    def open_person(self) -> None:
+        """Jump from the selected 台账 line to its resident (居民 page)."""
+        row = self.view.currentIndex().row()
+        if row < 0 or row >= self.model.loaded_count():
+            return
+        try:
+            rid = self.ops.read(resident_of_ledger_entry, self.model.line(row).entry_id)
+        except OperationFailed:
+            return
+        if rid is not None:
+            self.personRequested.emit(rid)
 
     def print_ledger(self) -> None:
         """The printed cash book of the chosen dates (every line of those days)."""

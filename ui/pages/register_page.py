@@ -34,13 +34,14 @@ from services.idcard import ParsedId
 from services.money import format_fen
 from services.office import OfficeInfo, office_info
 from services.policy import Policy
-from services.quote import age_on, fitting_category, quote_all_tiers, tiers_for
+from services.quote import fitting_category, quote_all_tiers, tiers_for
 from services.registry import (
     EnrollmentRecord,
     ResidentInput,
     ResidentRecord,
     enrollments_of,
     find_by_id_number,
+    name_initials,
     register_and_enroll,
 )
 from ui.context import AppContext
@@ -50,6 +51,7 @@ from ui.pages.register_parts import (
     FactsBox,
     ManualIdentityBox,
     TierComparison,
+    age_text,
     fill_eligibility,
 )
 from ui.widgets.enter_chain import EnterChain
@@ -109,6 +111,12 @@ class RegisterPage(QWidget):
         self.phone.setMaxLength(20)
         self.village = QComboBox()
         self.village.setObjectName("villageCombo")
+        self.village_filter = QLineEdit()
+        self.village_filter.setObjectName("villageFilter")
+        self.village_filter.setPlaceholderText("拼音首字母筛选，如 dc")
+        self.village_filter.setMaximumWidth(150)
+        self.village_filter.textChanged.connect(self._filter_villages)
+        self._villages: list[tuple[str, int, str]] = []  # name, id, pinyin initials
         self.address = QLineEdit()
         self.address.setObjectName("residentAddress")
         self.address.setMaxLength(200)
@@ -126,7 +134,10 @@ class RegisterPage(QWidget):
         form.addRow("性别/出生", self.identity_label)
         form.addRow("", self.known_label)
         form.addRow("联系电话", self.phone)
-        form.addRow("村（社区）", self.village)
+        village_row = QHBoxLayout()
+        village_row.addWidget(self.village, 1)
+        village_row.addWidget(self.village_filter)
+        form.addRow("村（社区）", village_row)
         form.addRow("住址", self.address)
         form.addRow("户号", self.household_no)
 
@@ -230,7 +241,8 @@ class RegisterPage(QWidget):
         for seq, slot in (
             ("Ctrl+S", self.save),
             ("Ctrl+N", self.new_registration),
-            ("F8", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
+            # F8 is the 居民 page's key (issue 12); B for 补缴
+            ("Ctrl+B", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
             ("F9", self.go_collect),
         ):
             page_shortcut(self, seq, slot)
@@ -252,14 +264,10 @@ class RegisterPage(QWidget):
             return
         self.policy_label.setText(f"参保登记 — {self.policy.name}")
         self.facts_box.set_policy(self.policy)
-        current_village = self.village.currentData()
-        self.village.clear()
-        self.village.addItem("（未指定）", None)
-        for village in office.villages:
-            if village.active:
-                self.village.addItem(village.name, village.id)
-        index = self.village.findData(current_village)
-        self.village.setCurrentIndex(max(index, 0))
+        self._villages = [
+            (v.name, v.id, name_initials(v.name)) for v in office.villages if v.active
+        ]
+        self._filter_villages(self.village_filter.text())
         current_category = self.category.currentData()
         self.category.blockSignals(True)
         self.category.clear()
@@ -270,6 +278,26 @@ class RegisterPage(QWidget):
         self.category.blockSignals(False)
         self.save_button.setEnabled(True)
         self._refill_tiers()
+
+    def _filter_villages(self, text: str) -> None:
+        """Villages whose pinyin initials (or name) start with what was typed;
+        with one left it is chosen, so ``dc`` Enter picks 东村."""
+        typed = text.strip().lower()
+        current = self.village.currentData()
+        shown = [
+            (name, vid)
+            for name, vid, initials in self._villages
+            if not typed or initials.startswith(typed) or name.startswith(text.strip())
+        ]
+        self.village.blockSignals(True)
+        self.village.clear()
+        if not typed:
+            self.village.addItem("（未指定）", None)
+        for name, vid in shown:
+            self.village.addItem(name, vid)
+        index = self.village.findData(current)
+        self.village.setCurrentIndex(index if index >= 0 else 0)
+        self.village.blockSignals(False)
 
     def _fatal(self, message: str) -> None:
         self.policy_label.setText(message)
@@ -286,7 +314,7 @@ class RegisterPage(QWidget):
         today = self.ctx.business_date()
         sex = "男" if parsed.sex == "M" else "女"
         self.identity_label.setText(
-            f"{sex}　{parsed.birth_date:%Y-%m-%d}（{age_on(parsed.birth_date, today)} 岁）"
+            f"{sex}　{parsed.birth_date:%Y-%m-%d}（{age_text(parsed.birth_date, today)}）"
             f"　{parsed.kind_label}"
         )
         self.manual_identity.setVisible(parsed.manual)
@@ -488,6 +516,7 @@ class RegisterPage(QWidget):
                 operator_id=self.ctx.operator_id,
                 eligibility_document=document,
                 parent=self,
+                inline=True,
             )
         except OperationFailed as exc:
             self._show_error(exc.message)
@@ -498,6 +527,10 @@ class RegisterPage(QWidget):
         self.new_registration(keep_result=True)
 
     def _show_error(self, message: str) -> None:
+        """One refusal, in one place: the red line under the buttons (the warning
+        about a known resident's enrolment says the same, so it gives way)."""
+        self.known_label.hide()
+        self.result_frame.hide()
         self.error_label.setText(message)
         self.error_label.show()
 
@@ -533,10 +566,21 @@ class RegisterPage(QWidget):
             self.category.setCurrentIndex(index)
         self.identity_label.setText("—")
         self.known_label.hide()
+        self.known_label.clear()
         self.known_resident = None
+        self.error_label.hide()
+        self.error_label.clear()
+        self.village_filter.clear()
         if not keep_result:
             self.result_frame.hide()
-            self.error_label.hide()
+            self.result_label.clear()
+            self.last_enrollment_id = None
+        # forget the tier chosen for the last person: the category's default again
+        self.tier.blockSignals(True)
+        self.tier.setCurrentIndex(-1)
+        self.tier.blockSignals(False)
+        self._quotes = {}
+        self.quote_note.clear()
         self._refill_tiers()
         self.id_input.setFocus()
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from services.eligibility import ELIGIBILITY_DOCUMENTS
 from services.money import format_fen
 from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
-from services.quote import PersonFacts, Quote, TierQuote
+from services.quote import PersonFacts, Quote, TierQuote, age_on
 
 ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇起止", "等待期")
 DUE_ROW = 2
@@ -201,7 +201,7 @@ class TierComparison(QTableWidget):
 
 
 class FactsBox(QWidget):
-    """补缴/连续参保情况: folded away until the clerk needs it (F8 or a click)."""
+    """补缴/连续参保情况: folded away until the clerk needs it (Ctrl+B or a click)."""
 
     changed = Signal()
 
@@ -209,7 +209,7 @@ class FactsBox(QWidget):
         super().__init__(parent)
         self.toggle = QToolButton()
         self.toggle.setObjectName("factsToggle")
-        self.toggle.setText("补缴/连续参保情况（F8 展开）")
+        self.toggle.setText("补缴/连续参保情况（Ctrl+B 展开）")
         self.toggle.setCheckable(True)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -290,7 +290,7 @@ class FactsBox(QWidget):
         self.toggle.setChecked(expanded)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.toggle.setText(
-            "补缴/连续参保情况（F8 收起）" if expanded else "补缴/连续参保情况（F8 展开）"
+            "补缴/连续参保情况（Ctrl+B 收起）" if expanded else "补缴/连续参保情况（Ctrl+B 展开）"
         )
         self.body.setVisible(expanded)
         if expanded:
@@ -367,3 +367,16 @@ class ManualIdentityBox(QWidget):
         self.sex.setCurrentIndex(-1)
         self.blockSignals(False)
         self.hide()
+
+
+def age_text(birth: dt.date, today: dt.date) -> str:
+    """年龄 as a clerk says it: a baby in months (and days under a month)."""
+    years = age_on(birth, today)
+    if years >= 3:
+        return f"{years} 岁"
+    months = (today.year - birth.year) * 12 + today.month - birth.month
+    if today.day < birth.day:
+        months -= 1
+    if months < 1:
+        return f"出生 {(today - birth).days} 天"
+    return f"{months} 个月"
