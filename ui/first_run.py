@@ -138,6 +138,10 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        if ctx.training:
+            from ui.training import TrainingBand
+
+            layout.addWidget(TrainingBand(self))
         layout.addWidget(intro)
         layout.addWidget(office_box)
         layout.addWidget(sup_box)

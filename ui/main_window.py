@@ -122,9 +122,17 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.ops = ops
         self.documents = documents if documents is not None else PreviewOutput()
+        if ctx.training:  # 培训 across every document printed or saved
+            from ui.training import TrainingOutput
+
+            if not isinstance(self.documents, TrainingOutput):
+                self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
-        self.setWindowTitle(f"城乡居民医保柜台 — {ctx.session.office_name}")
+        self.setWindowTitle(
+            ("【培训模式】" if ctx.training else "")
+            + f"城乡居民医保柜台 — {ctx.session.office_name}"
+        )
         self.resize(1366, 768)
 
         # --- navigation and pages ------------------------------------------------
@@ -157,6 +165,12 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
+        self.training_band: QWidget | None = None
+        if ctx.training:  # 培训模式 above every page
+            from ui.training import TrainingBand
+
+            self.training_band = TrainingBand()
+            right_layout.addWidget(self.training_band)
         right_layout.addWidget(self.banner)
         # issue 17: no open collection or late window for the policy in use
         self.policy_banner = PolicyWarningBanner(ctx, ops)

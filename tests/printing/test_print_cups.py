@@ -87,13 +87,14 @@ def _newest_output(since: float) -> Path | None:
     return max(files, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def test_receipt_printed_through_cups(qapp, cups_queue, poppler):
+@pytest.mark.parametrize("via_cups", [True, False], ids=["pdf-to-lp", "qt-render"])
+def test_receipt_printed_through_cups(qapp, cups_queue, poppler, via_cups):
     from ui.printing.print_job import print_pdf, printer_names
 
     assert cups_queue in printer_names()
     before = _completed_jobs()
     started = time.time() - 1
-    print_pdf(render_receipt(sample_receipt()), cups_queue, copies=1, paper="A4")
+    print_pdf(render_receipt(sample_receipt()), cups_queue, copies=1, paper="A4", via_cups=via_cups)
 
     deadline = time.monotonic() + TIMEOUT
     new: set[str] = set()
@@ -114,6 +115,37 @@ def test_receipt_printed_through_cups(qapp, cups_queue, poppler):
         pages = poppler.pages(output.read_bytes(), dpi=30)
         output.unlink(missing_ok=True)
         assert pages and pages[0].dark_fraction() > 0.005
+
+
+def test_lp_refuses_an_unknown_printer_in_chinese(cups_queue):
+    from ui.printing.cups import CupsError, submit_pdf
+
+    with pytest.raises(CupsError) as refused:
+        submit_pdf(render_receipt(sample_receipt()), "NO_SUCH_QUEUE_14")
+    assert refused.value.code == "printer_not_found"
+    assert "找不到打印机" in refused.value.message
+
+
+def test_lp_queues_copies_and_paper(cups_queue):
+    from ui.printing.cups import submit_pdf
+
+    _run("cupsdisable", cups_queue)  # hold the job so its attributes can be read
+    try:
+        job = submit_pdf(render_receipt(sample_receipt()), cups_queue, copies=3, paper="A5")
+        assert job.startswith(f"{cups_queue}-")
+        number = job.rsplit("-", 1)[1]
+        attributes = _run(
+            "ipptool",
+            "-tv",
+            f"ipp://localhost/jobs/{number}",
+            "/usr/share/cups/ipptool/get-job-attributes.test",
+            check=False,
+        ).stdout
+        assert "copies (integer) = 3" in attributes
+        assert "iso_a5" in attributes or "A5" in attributes
+    finally:
+        _run("cancel", "-a", cups_queue, check=False)
+        _run("cupsenable", cups_queue)
 
 
 def test_missing_cups_fails_on_ci_and_skips_elsewhere(monkeypatch):

@@ -232,6 +232,7 @@ class PrintPreviewDialog(QDialog):
 
     def done(self, result: int) -> None:
         super().done(result)
-        self.view.setDocument(None)
+        # closing the document empties the view; setDocument(None) would make
+        # QPdfView warn about connecting a null link model
         self._document.close()
         self._buffer.close()
