@@ -65,7 +65,7 @@ class FirstRunDialog(QDialog):
 
         intro = QLabel(
             "数据库中还没有经办单位。请填写本单位信息，并设置第一位主管账号；"
-            "主管登录后可在“设置”页添加经办员。"
+            "主管登录后可在“设置”页添加经办人。"
         )
         intro.setWordWrap(True)
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.office import ROLES
+from services import glossary
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
 from ui.operations import Operations
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         # --- status bar ------------------------------------------------------------
         session = ctx.session
         self.operator_label = QLabel(
-            f"操作员：{session.operator_name}（{ROLES.get(session.role, session.role)}）"
+            f"{glossary.OPERATOR}：{session.operator_name}（{glossary.role_label(session.role)}）"
         )
         self.operator_label.setObjectName("operatorLabel")
         self.office_label = QLabel(f"单位：{session.office_name}")

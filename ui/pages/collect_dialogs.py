@@ -167,7 +167,7 @@ class PaymentDialog(_FormDialog):
             self.form.addRow("收到现金", self.received)
             self.form.addRow("找零", self.change)
             fields.append(self.received)
-        self.form.addRow("交款人", self.payer)
+        self.form.addRow("缴款人", self.payer)
         self.form.addRow("代办人", self.agent)
         fields += [self.payer, self.agent]
         self.set_ok_text("收款并打印收据" if cash else "记录缴费")
