@@ -7,7 +7,7 @@ the deposits or the day change, and once a minute, since "due tomorrow"
 becomes "due today" at midnight without anyone writing anything.
 
 When the state is ``due_today`` or ``overdue`` the :class:`DepositBanner`
-spans the top of the window. It has no close button: it goes away only when a
+spans the window below the page. It has no close button: it goes away only when a
 deposit brings the state back to normal.
 """
 
@@ -84,15 +84,12 @@ class DepositClock(QWidget):
         self.blink_timer = QTimer(self)
         self.blink_timer.setInterval(BLINK_MS)
         self.blink_timer.timeout.connect(self._blink)
-        ops.changed.connect(self._on_changed)
+        # once per write, however many of these topics it changed
+        ops.subscribe(REFRESH_TOPICS, lambda _changes: self.refresh())
 
     @property
     def state(self) -> str:
         return self.status.state if self.status is not None else ""
-
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
-            self.refresh()
 
     def refresh(self) -> None:
         if self.ctx.session is None:
@@ -138,7 +135,7 @@ class DepositClock(QWidget):
 
 
 class DepositBanner(QFrame):
-    """A red band across the top of the window while cash is due today or overdue.
+    """A red band across the window, below the page, while cash is due today or overdue.
 
     Non-modal (the clerk keeps working) but impossible to overlook, and not
     dismissible: it hides itself only when a deposit settles the due cash.

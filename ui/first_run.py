@@ -93,7 +93,9 @@ class FirstRunDialog(QDialog):
         self.villages = QPlainTextEdit()
         self.villages.setObjectName("villages")
         self.villages.setTabChangesFocus(True)
-        self.villages.setPlaceholderText("每行一个村（社区），如：\n乌杨村\n花桥社区")
+        self.villages.setPlaceholderText(
+            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
+        )
         self.villages.setFixedHeight(90)
 
         office_box = QGroupBox("经办单位")
@@ -148,10 +150,12 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
-        # The villages box takes several lines, so Enter there is a new line; Tab leaves it.
+        # The villages box takes several lines, so Enter there is a new line; Tab
+        # leaves it. Enter on the prefix goes on into it (it used to stop there).
         self.enter_chain = EnterChain(self)
         self.enter_chain.set_fields(
-            [self.code, self.name, self.level, self.policy, self.prefix], None
+            [self.code, self.name, self.level, self.policy, self.prefix],
+            lambda: self.villages.setFocus(Qt.FocusReason.TabFocusReason),
         )
         self.enter_chain_2 = EnterChain(self)
         self.enter_chain_2.set_fields(
@@ -196,6 +200,7 @@ class FirstRunDialog(QDialog):
                 supervisor=supervisor,
                 known_policies=frozenset(self.ctx.policies.keys()),
                 parent=self,
+                inline=True,  # the form shows the refusal itself
             )
         except OperationFailed as exc:
             self._show_error(exc.message)

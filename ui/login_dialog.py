@@ -140,7 +140,7 @@ class LoginDialog(QDialog):
 
         try:
             session = self.ops.write(
-                (), _log_in, self.username.text(), self.password.text(), parent=self
+                (), _log_in, self.username.text(), self.password.text(), parent=self, inline=True
             )
         except OperationFailed as exc:
             self._show_error(exc.message)

@@ -6,8 +6,8 @@ of 300,000 residents. Every page receives the context and the operations
 object explicitly (STYLE.md: pages receive their context).
 
 The status bar always shows the operator, the office, the business date and
-the deposit clock; the deposit banner spans the top of the window while cash
-is due today or overdue.
+the deposit clock; the deposit banner spans the window below the page while
+cash is due today or overdue.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
                 self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
+        self._frames: dict[str, QScrollArea] = {}
         self.setWindowTitle(
             ("【培训模式】" if ctx.training else "")
             + f"城乡居民医保柜台 — {ctx.session.office_name}"
@@ -171,12 +174,15 @@ class MainWindow(QMainWindow):
 
             self.training_band = TrainingBand()
             right_layout.addWidget(self.training_band)
-        right_layout.addWidget(self.banner)
         # issue 17: no open collection or late window for the policy in use
         self.policy_banner = PolicyWarningBanner(ctx, ops)
         self.policy_banner.editorRequested.connect(self.show_policy_settings)
-        right_layout.addWidget(self.policy_banner)
+        # The banners come and go while the clerk works; below the page they
+        # never move what is under the mouse (issue 14: they used to push the
+        # whole page down when they appeared above it).
         right_layout.addWidget(self.stack, 1)
+        right_layout.addWidget(self.policy_banner)
+        right_layout.addWidget(self.banner)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -200,6 +206,9 @@ class MainWindow(QMainWindow):
         for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
+        # the office is in the title too: its label gives way first on a narrow screen
+        self.office_label.setMinimumWidth(40)
+        self.policy_label.setMinimumWidth(80)
         bar.addPermanentWidget(self.clock)
         self._update_date()
         self.date_timer = QTimer(self)
@@ -250,11 +259,23 @@ class MainWindow(QMainWindow):
         self._wire(key, widget)
         slot = self._slots[key]
         index = self.stack.indexOf(slot)
-        self.stack.insertWidget(index, widget)
+        # In a scroll area, a page wider than a 1,024-pixel screen scrolls
+        # instead of making the whole window too wide for it (issue 14).
+        frame = QScrollArea()
+        frame.setObjectName(f"pageFrame_{key}")
+        frame.setWidgetResizable(True)
+        frame.setFrameShape(QFrame.Shape.NoFrame)
+        frame.setWidget(widget)
+        self._frames[key] = frame
+        self.stack.insertWidget(index, frame)
         self.stack.removeWidget(slot)
         slot.deleteLater()
         self._pages[key] = widget
         return widget
+
+    def current_page(self) -> QWidget | None:
+        frame = self.stack.currentWidget()
+        return frame.widget() if isinstance(frame, QScrollArea) else None
 
     def show_page(self, key: str) -> QWidget:
         row = next(i for i, s in enumerate(PAGES) if s.key == key)
@@ -267,7 +288,7 @@ class MainWindow(QMainWindow):
             return
         key = PAGES[row].key
         widget = self.page(key)
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentWidget(self._frames[key])
         activate = getattr(widget, "activate", None)
         if callable(activate):
             activate()

@@ -62,7 +62,7 @@ def test_function_keys_and_ctrl_digits_switch_pages(qtbot, ctx, ops, documents):
     for number, spec in enumerate(PAGES, start=1):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
         assert window.current_key == spec.key
-        assert window.stack.currentWidget() is window.page(spec.key)
+        assert window.current_page() is window.page(spec.key)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == "collect"
     assert window.focusWidget() is window.page("collect").search_box

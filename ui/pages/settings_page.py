@@ -136,7 +136,7 @@ class SettingsPage(QWidget):
             if isinstance(widget, editable) and widget is not self.reload_printers_button:
                 widget.setEnabled(supervisor)
         page_shortcut(self, RELOAD, self.refresh)
-        ops.changed.connect(self._on_changed)
+        ops.subscribe({OFFICE}, lambda _changes: self.refresh())
         self.refresh()
 
     # --- building ------------------------------------------------------------------
@@ -389,7 +389,7 @@ class SettingsPage(QWidget):
 
     def _write(self, fn: Callable[..., object], done: str, **kwargs: object) -> bool:
         try:
-            self.ops.write(OFFICE, fn, parent=self, **kwargs)
+            self.ops.write(OFFICE, fn, parent=self, inline=True, **kwargs)
         except OperationFailed as exc:
             self._say(exc.message, error=True)
             return False
@@ -517,7 +517,3 @@ class SettingsPage(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {'#b03a2e' if error else '#1b5e20'};")
-
-    def _on_changed(self, topic: str) -> None:
-        if topic == OFFICE:
-            self.refresh()
