@@ -194,7 +194,8 @@ class MainWindow(QMainWindow):
         # --- status bar ------------------------------------------------------------
         session = ctx.session
         self.operator_label = QLabel(
-            f"{glossary.OPERATOR}：{session.operator_name}（{glossary.role_label(session.role)}）"
+            f"{glossary.OPERATOR}：{session.operator_name}"
+            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else "")
         )
         self.operator_label.setObjectName("operatorLabel")
         self.office_label = QLabel(f"单位：{session.office_name}")

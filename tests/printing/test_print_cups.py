@@ -158,3 +158,40 @@ def test_missing_cups_fails_on_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(module, "ON_CI", False)
     with pytest.raises(pytest.skip.Exception):
         _unavailable("not running as root")
+
+
+def test_qt_path_prints_off_the_gui_thread_with_progress(qtbot, cups_queue):
+    """The Windows path (no lp): pages go to the printer from a worker thread."""
+    from ui.printing.print_preview import PrintPreviewDialog
+
+    before = _completed_jobs()
+    dialog = PrintPreviewDialog(
+        render_receipt(sample_receipt()),
+        printers=lambda: [cups_queue],
+        default_printer=lambda: cups_queue,
+        background=True,
+    )
+    qtbot.addWidget(dialog)
+    pages: list[tuple[int, int]] = []
+    with qtbot.waitSignal(dialog.printed, timeout=int(TIMEOUT * 1000)) as printed:
+        assert dialog.print_now()
+        dialog.background_job.progressed.connect(lambda d, t: pages.append((d, t)))
+        assert not dialog.print_button.isEnabled()  # the window waits, it is not blocked
+    assert printed.args == [cups_queue, 1]
+    assert pages and pages[-1] == (1, 1)
+    deadline = time.monotonic() + TIMEOUT
+    while not (_completed_jobs() - before) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _completed_jobs() - before
+
+
+def test_cancelling_the_qt_path_aborts_the_job(qtbot, cups_queue):
+    from ui.printing.print_job import PrintCancelled, print_pdf
+
+    with pytest.raises(PrintCancelled):
+        print_pdf(
+            render_receipt(sample_receipt()),
+            cups_queue,
+            via_cups=False,
+            progress=lambda done, total: False,
+        )

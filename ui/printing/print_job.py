@@ -13,6 +13,7 @@ gives one to tests).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, QSizeF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter
@@ -42,6 +43,17 @@ class PrintError(ServiceError):
     """The printer could not be used; the message says why, in Chinese."""
 
     code = "print_failed"
+
+
+class PrintCancelled(PrintError):
+    """The clerk cancelled while pages were being sent; the job was aborted."""
+
+    code = "print_cancelled"
+
+
+#: called after each page sent the Qt way with (pages done, pages in all);
+#: returning False cancels the job
+PageProgress = Callable[[int, int], bool]
 
 
 def printer_names() -> list[str]:
@@ -93,6 +105,7 @@ def print_pdf(
     dpi: int | None = DEFAULT_DPI,
     document_name: str = "城乡居民医保单据",
     via_cups: bool | None = None,
+    progress: PageProgress | None = None,
 ) -> None:
     """Print every page of ``pdf_bytes`` on ``printer_name``.
 
@@ -124,7 +137,7 @@ def print_pdf(
         return
     document, buffer = load_pdf(pdf_bytes)
     try:
-        _print_document(document, info, copies, paper, dpi, document_name)
+        _print_document(document, info, copies, paper, dpi, document_name, progress)
     finally:
         document.close()
         buffer.close()
@@ -137,6 +150,7 @@ def _print_document(
     paper: str,
     dpi: int | None,
     document_name: str,
+    progress: PageProgress | None = None,
 ) -> None:
     printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
     printer.setResolution(dpi if dpi is not None else min(printer.resolution(), MAX_RENDER_DPI))
@@ -175,6 +189,9 @@ def _print_document(
             left = full.x() + (full.width() - width) / 2
             target = QRectF(QPointF(left, full.y()), QSizeF(width, height))
             painter.drawImage(target, image)
+            if progress is not None and progress(index + 1, document.pageCount()) is False:
+                printer.abort()
+                raise PrintCancelled("打印已取消，已送出的页可能仍会打印", code="print_cancelled")
     finally:
         painter.end()
     if printer.printerState() == QPrinter.PrinterState.Error:
