@@ -85,7 +85,7 @@ class DepositClock(QWidget):
         self.blink_timer.setInterval(BLINK_MS)
         self.blink_timer.timeout.connect(self._blink)
         # once per write, however many of these topics it changed
-        ops.subscribe(REFRESH_TOPICS, lambda _changes: self.refresh())
+        ops.subscribe(REFRESH_TOPICS, lambda _changes: self.refresh(), self)
 
     @property
     def state(self) -> str:

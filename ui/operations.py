@@ -44,6 +44,24 @@ DAY = "day"
 OFFICE = "office"
 
 
+ChangeSet = frozenset[str]
+
+
+class _Subscription(QObject):
+    """A page's interest in some topics; a child of the page, so it dies with it."""
+
+    def __init__(
+        self, topics: frozenset[str], slot: Callable[[ChangeSet], None], owner: QObject
+    ) -> None:
+        super().__init__(owner)
+        self.topics = topics
+        self.slot = slot
+
+    def deliver(self, change_set: ChangeSet) -> None:
+        if change_set & self.topics:
+            self.slot(change_set)
+
+
 class OperationFailed(Exception):
     """Raised to the caller after the error was already shown to the clerk."""
 
@@ -51,9 +69,6 @@ class OperationFailed(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-ChangeSet = frozenset[str]
 
 
 class Operations(QObject):
@@ -94,16 +109,18 @@ class Operations(QObject):
         return result
 
     def subscribe(
-        self, topics: frozenset[str] | set[str], slot: Callable[[ChangeSet], None]
+        self,
+        topics: frozenset[str] | set[str],
+        slot: Callable[[ChangeSet], None],
+        owner: QObject | None = None,
     ) -> None:
-        """Call ``slot(change_set)`` once for every write that touched any of ``topics``."""
-        wanted = frozenset(topics)
+        """Call ``slot(change_set)`` once for every write that touched any of ``topics``.
 
-        def deliver(change_set: ChangeSet) -> None:
-            if change_set & wanted:
-                slot(change_set)
-
-        self.changes.connect(deliver)
+        The subscription lives as long as ``owner`` (a page): once the page is
+        gone, nothing is called on it.
+        """
+        subscription = _Subscription(frozenset(topics), slot, owner or self)
+        self.changes.connect(subscription.deliver)
 
     def read(
         self,

@@ -20,7 +20,7 @@ import os
 import sys
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ui.login_dialog import LoginDialog
@@ -46,12 +46,16 @@ def run_app(args: Any) -> int:
     login.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     code = {"value": EXIT_OK, "done": False}
     held: dict[str, Any] = {}
+    # A local loop rather than app.exec()/quit() (as show_fatal does): quitting
+    # the application would leave it unable to activate windows in the same
+    # process afterwards (tests run many windows in one process).
+    loop = QEventLoop()
 
     def finish(value: int) -> None:
         if not code["done"]:
             code["value"] = value
             code["done"] = True
-        app.quit()
+        loop.quit()
 
     # 退出 before the database is open: leave at once
     login.rejected.connect(lambda: held.get("controller") is None and finish(EXIT_OK))
@@ -62,9 +66,10 @@ def run_app(args: Any) -> int:
     if quit_ms := os.environ.get(SMOKE_QUIT_ENV):
         # packaging/smoke_test.py: open, then leave by itself after a moment
         QTimer.singleShot(int(quit_ms), lambda: finish(EXIT_OK))
-    app.exec()
+    if not code["done"]:
+        loop.exec()
     controller = held.get("controller")
-    if controller is not None:
+    if controller:  # False: the database could not be opened (already disposed)
         controller.ctx.db.dispose()
     return int(code["value"])
 

@@ -122,3 +122,22 @@ def test_deposit_words_line_keeps_its_place(qtbot, ctx, ops, documents) -> None:
     assert page.amount_words.text() == "人民币柒佰陆拾元整"
     assert page.channel.mapTo(page, page.channel.rect().topLeft()).y() == channel_y
     assert page.amount.width() >= page.amount.fontMetrics().horizontalAdvance("9,999,999.99")
+
+
+def test_a_subscription_ends_with_its_page(qtbot, ops) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    calls: list[frozenset[str]] = []
+    page = QWidget()
+    ops.subscribe({LEDGER}, calls.append, page)
+    ops.write(LEDGER, _nothing)
+    page.deleteLater()
+    qtbot.waitUntil(lambda: _deleted(page))
+    ops.write(LEDGER, _nothing)  # the page is gone: nothing is called on it
+    assert len(calls) == 1
+
+
+def _deleted(obj) -> bool:  # type: ignore[no-untyped-def]
+    from shiboken6 import isValid
+
+    return not isValid(obj)

@@ -251,7 +251,7 @@ class DepositPage(QWidget):
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_register)
         page_shortcut(self, "Esc", self._escape)
-        ops.subscribe(REFRESH_TOPICS, self._on_changes)
+        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
         self.refresh()
 
     def _bucket_late(self, bucket: Bucket) -> bool:

@@ -277,7 +277,7 @@ class LedgerPage(QWidget):
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_ledger)
 
-        ops.subscribe(REFRESH_TOPICS | {OFFICE}, self._on_changes)
+        ops.subscribe(REFRESH_TOPICS | {OFFICE}, self._on_changes, self)
         self.load_villages()
         self.apply_filter()
 

@@ -136,7 +136,7 @@ class SettingsPage(QWidget):
             if isinstance(widget, editable) and widget is not self.reload_printers_button:
                 widget.setEnabled(supervisor)
         page_shortcut(self, RELOAD, self.refresh)
-        ops.subscribe({OFFICE}, lambda _changes: self.refresh())
+        ops.subscribe({OFFICE}, lambda _changes: self.refresh(), self)
         self.refresh()
 
     # --- building ------------------------------------------------------------------
