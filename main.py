@@ -21,13 +21,7 @@ log = logging.getLogger("yibao")
 EXIT_REFUSED = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from cli import backup, data_exchange, day_status, demo, ledger, policy, printing, quote
-
-    parser = argparse.ArgumentParser(
-        prog="main.py",
-        description="城乡居民医保柜台：参保登记、缴费收款、现金台账、入库与日结。不带命令时打开窗口。",
-    )
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL",
@@ -43,6 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
     )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="培训模式：使用单独的练习数据库（…-training.sqlite3），每页显示“培训模式”，单据印“培训”",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cli import backup, data_exchange, day_status, demo, ledger, policy, printing, quote
+
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="城乡居民医保柜台：参保登记、缴费收款、现金台账、入库与日结。不带命令时打开窗口。",
+    )
+    _add_common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     quote.add_parser(sub)
     ledger.add_verify_parser(sub)
@@ -125,18 +134,36 @@ def _database_failure(exc: BaseException, url: str | None) -> tuple[str, str] | 
     return None
 
 
+def window_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options when the window is wanted (no command, or ``gui``), else None.
+
+    Parsed without the commands' modules: they import the database layer,
+    which the window loads only once the login is on screen (issue 14).
+    """
+    parser = argparse.ArgumentParser(prog="main.py", add_help=False)
+    _add_common_options(parser)
+    args, rest = parser.parse_known_args(argv)
+    if rest not in ([], ["gui"]):
+        return None
+    args.command = "gui"
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from db.paths import data_folder
+    from services.logs import log_hint, setup_logging
+
+    window_args = window_arguments(sys.argv[1:] if argv is None else argv)
+    if window_args is not None:
+        setup_logging(data_folder(), getattr(logging, window_args.log_level))
+        from ui.startup import run_app
+
+        return run_app(window_args)
     parser = build_parser()
     args = parser.parse_args(argv)
-    from db.files import data_folder
-    from services.logs import log_hint, setup_logging
 
     setup_logging(data_folder(), getattr(logging, args.log_level))
     command = args.command or "gui"
-    if command == "gui":
-        from ui.app import run_app
-
-        return run_app(args)
 
     from services.errors import ServiceError
 

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from db.engine import Database
+from services import glossary
 
 EXIT_OK = 0
 
@@ -25,7 +26,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "demo-data",
         help="生成演示单位（居民、参保、缴费、入库、日结）",
-        description="通过正式业务流程生成一个演示街道：村（社区）、经办员与主管、居民及各类参保、"
+        description="通过正式业务流程生成一个演示街道：村（社区）、经办人与主管、居民及各类参保、"
         "若干营业日的现金与非现金缴费、作废、退费、入库和日结。",
     )
     parser.add_argument(
@@ -83,7 +84,5 @@ def run(args: argparse.Namespace, db: Database) -> int:
         print("未能登记：" + "，".join(f"{k} {v}" for k, v in result.refused.items()))
     print("登录账号：")
     for username, password, name, role in DEMO_OPERATORS:
-        print(
-            f"  {username} / {password}（{name}，{'主管' if role == 'supervisor' else '经办员'}）"
-        )
+        print(f"  {username} / {password}（{name}，{glossary.role_label(role)}）")
     return EXIT_OK

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-APP_NAME = "yibao-counter"
+from db.paths import APP_NAME, DATA_DIR_ENV, data_folder  # noqa: F401 (re-exported)
+
 DB_URL_ENV = "YIBAO_DB_URL"
 # How long a window waits for another window's write before giving up (ms).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -33,14 +33,6 @@ PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000
 
 
 #: Overrides the data folder (default database, log files); tests set it.
-DATA_DIR_ENV = "YIBAO_DATA_DIR"
-
-
-def data_folder() -> Path:
-    """Where the default database and the log files live."""
-    if configured := os.environ.get(DATA_DIR_ENV):
-        return Path(configured)
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def default_database_url() -> str:

@@ -59,6 +59,9 @@ def one_run(command: list[str]) -> tuple[float, float]:
             YIBAO_SMOKE_QUIT_MS=str(QUIT_AFTER_MS),
             QT_QPA_PLATFORM="xcb",
         )
+        # An empty database made on purpose first: a missing file would make the
+        # window ask 新建/退出 (a mistyped path never becomes a new office).
+        subprocess.run([*command, "init-db"], env=env, capture_output=True, text=True, check=True)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(

@@ -208,17 +208,17 @@ def draw_voucher(c: Canvas, data: VoucherData) -> None:
         ("缴费档次", data.tier, "待遇享受期", cover),
         ("缴费方式", data.channel, "交易流水号", data.reference),
         ("缴费金额", _amount(data.amount_fen), "", ""),
-        ("缴费时间", L.datetime_cn(data.paid_at), "交款人", data.payer_name or data.resident_name),
+        ("缴费时间", L.datetime_cn(data.paid_at), "缴款人", data.payer_name or data.resident_name),
         (
             "说明",
-            "本凭证证明上述非现金缴费已登记，不作现金收据使用；请交款人妥善保管，经办单位留存一份备查。",
+            "本凭证证明上述非现金缴费已登记，不作现金收据使用；请缴款人妥善保管，经办单位留存一份备查。",
             "",
             "",
         ),
     ]
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
     x = L.draw_signatures(
-        c, (("交款人", data.payer_name or data.resident_name), ("经办人", data.operator)), MARGIN, y
+        c, (("缴款人", data.payer_name or data.resident_name), ("经办人", data.operator)), MARGIN, y
     )
     L.draw_text(c, "日期：", x, y, 9.5)
 

@@ -16,6 +16,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import DENOMINATIONS, DayCloseData
+from services import glossary
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -216,7 +217,7 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
 
     y = MARGIN + 6 * mm
     x = L.draw_signatures(
-        c, (("经办人（出纳）", data.clerk), ("复核人", data.reviewer)), left, y, 10
+        c, ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)), left, y, 10
     )
     L.draw_text(c, "日期：", x, y, 10)
     c.setLineWidth(0.5)

@@ -22,6 +22,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
+from services import glossary
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
@@ -309,7 +310,7 @@ def draw_ledger_page(
     y = MARGIN + 2 * mm
     L.draw_signatures(
         c,
-        (("经办人（收款人）", data.clerk), ("复核人", data.reviewer)),
+        ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)),
         left,
         y,
         9,

@@ -1,5 +1,5 @@
 """收据 — the receipt for one payment, on one A4 sheet holding its copies
-(存根联 and 交款人联, optionally 记账联) separated by dashed cut lines.
+(存根联 and 缴款人联, optionally 记账联) separated by dashed cut lines.
 
 Each copy carries the confirmation sentence of POLICY §7.2 with signature
 places for the payer (or agent) and the collector. A voided receipt gets a big
@@ -16,6 +16,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import ReceiptData
+from services import glossary
 
 PAGE_SIZE = A4
 MARGIN = 10 * mm
@@ -24,7 +25,7 @@ RECEIPT_RED = colors.Color(0.72, 0.05, 0.05)
 
 #: (copy name printed at the edge, whether the copy stays in the office)
 STUB = ("第一联　存根联（收款单位留存）", True)
-PAYER = ("第二联　交款人联（交缴款人收执）", False)
+PAYER = ("第二联　缴款人联（缴款人收执）", False)
 ACCOUNTING = ("第三联　记账联（财务记账）", True)
 
 
@@ -37,7 +38,9 @@ def _payer_text(data: ReceiptData) -> tuple[str, str]:
         agent = data.agent_name
         if data.agent_relation:
             agent += f"（{data.agent_relation}）"
-        return data.agent_name, agent
+        # the 参保人 is the 缴款人; the agent only pays for them (issue 14:
+        # the agent was printed as both)
+        return data.resident_name, agent
     return f"{data.resident_name}（本人）", "无"
 
 
@@ -78,14 +81,14 @@ def _table(data: ReceiptData, width: float, row_h: float, size: float, office_co
             label("缴费档次"),
             value(data.tier, size + 1.5),
         ],
-        [label("缴款人"), value(payer), label("代办人"), value(agent)],
+        [label(glossary.PAYER), value(payer), label(glossary.AGENT), value(agent)],
         [
             label("金额（大写）"),
             value(L.capitals(data.amount_fen), size + 1.5),
             label("金额（小写）"),
             value(L.figures(data.amount_fen), size + 2.5),
         ],
-        [label("缴费方式"), value(channel), label("收款人"), value(data.collector)],
+        [label("缴费方式"), value(channel), label(glossary.OPERATOR), value(data.collector)],
     ]
     fills: list[tuple] = [
         ("BACKGROUND", (col, r), (col, r), L.LABEL_GREY) for r in range(len(rows)) for col in (0, 2)
@@ -129,7 +132,7 @@ def _draw_copy(
     y -= (7 if compact else 13) * mm
     line_w = 34 * mm
     x = left
-    for caption in ("缴款人（代办人）签字：", "收款人签字："):
+    for caption in (f"{glossary.PAYER}（{glossary.AGENT}）签字：", f"{glossary.OPERATOR}签字："):
         L.draw_text(c, caption, x, y, size)
         start = x + L.text_width(caption, size) + 1
         c.setLineWidth(0.5)

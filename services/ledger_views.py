@@ -36,6 +36,7 @@ from db.models import (
     Resident,
     Village,
 )
+from services import glossary
 from services.errors import InputError, NotFound
 from services.labels import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS, tier_label
 
@@ -203,7 +204,7 @@ class OperatorRow:
 
     @property
     def role_label(self) -> str:
-        return {"clerk": "经办员", "supervisor": "主管"}.get(self.role, self.role)
+        return glossary.role_label(self.role)
 
 
 # --- queries --------------------------------------------------------------------------

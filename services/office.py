@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Office, Operator, Village
+from services import glossary
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.money import parse_amount
@@ -32,7 +33,7 @@ from services.money import parse_amount
 log = logging.getLogger(__name__)
 
 LEVELS = {"village": "村（社区）", "street_office": "街道（镇）"}
-ROLES = {"clerk": "经办员", "supervisor": "主管"}
+ROLES = glossary.ROLES
 DEFAULT_DEPOSIT_DAYS = 5
 DEFAULT_DEPOSIT_LIMIT_FEN = 1_000_000
 MAX_DEPOSIT_DAYS = 30
@@ -200,12 +201,12 @@ def require_operator(
     """The active operator ``operator_id`` (of ``office_id`` when given), or a refusal."""
     row = session.get(Operator, operator_id) if operator_id is not None else None
     if row is None:
-        raise NotFound(f"操作员不存在（编号 {operator_id}），请重新登录。", code="unknown_operator")
+        raise NotFound(f"经办人不存在（编号 {operator_id}），请重新登录。", code="unknown_operator")
     if not row.active:
-        raise PermissionDenied(f"操作员“{row.display_name}”已停用。", code="operator_inactive")
+        raise PermissionDenied(f"经办人“{row.display_name}”已停用。", code="operator_inactive")
     if office_id is not None and row.office_id != office_id:
         raise PermissionDenied(
-            f"操作员“{row.display_name}”不属于本单位，不能办理本单位的业务。",
+            f"经办人“{row.display_name}”不属于本单位，不能办理本单位的业务。",
             code="operator_other_office",
         )
     return row
@@ -266,11 +267,11 @@ def create_operator(
         if has_any:
             raise PermissionDenied(SUPERVISOR_REQUIRED, code="supervisor_required")
         if role != "supervisor":
-            raise InputError("单位的第一个操作员须为主管。", code="first_operator_supervisor")
+            raise InputError("单位的第一个经办人须为主管。", code="first_operator_supervisor")
     else:
         require_supervisor(session, created_by, office_id=office_id)
     if role not in ROLES:
-        raise InputError(f"角色只能是“经办员”或“主管”，不能是“{role}”。", code="bad_role")
+        raise InputError(f"角色只能是“经办人”或“主管”，不能是“{role}”。", code="bad_role")
     name = _username(username)
     shown = _text(display_name, "姓名", 64)
     _check_password(password)
@@ -334,7 +335,7 @@ def set_operator_active(
     supervisor = require_supervisor(session, supervisor_id)
     row = session.get(Operator, operator_id)
     if row is None or row.office_id != supervisor.office_id:
-        raise NotFound(f"本单位没有编号为 {operator_id} 的操作员。", code="unknown_operator")
+        raise NotFound(f"本单位没有编号为 {operator_id} 的经办人。", code="unknown_operator")
     if row.id == supervisor.id and not active:
         raise ConflictError("不能停用自己的账号。", code="cannot_disable_self")
     row.active = active

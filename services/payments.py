@@ -227,7 +227,7 @@ def take_payment(
     ref = clean_reference(channel, reference)
     resident = session.get(Resident, enrollment.resident_id)
     assert resident is not None
-    payer = clean_person_name(payer_name, "交款人姓名") or resident.name
+    payer = clean_person_name(payer_name, "缴款人姓名") or resident.name
     agent = clean_person_name(agent_name, "代办人姓名")
     amount_fen = parse_amount(amount)
     _check_payable(session, enrollment)

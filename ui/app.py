@@ -14,15 +14,12 @@ tests can walk it without a blocking ``exec()`` anywhere.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from db.engine import Database, resolve_database_url, sqlite_path
@@ -35,11 +32,13 @@ from services.errors import ServiceError
 from services.logs import install_fault_handlers, log_hint
 from services.policy import PolicyBook, policy_dirs_from_env
 from services.policy_store import load_office_book, office_policy_dir, restore_missing_files
-from ui.backup_schedule import AutoBackup, BackupSettings
+from ui.backup_schedule import AutoBackup
 from ui.context import AppContext, Session
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.operations import OperationFailed, Operations
+from ui.style import APP_STYLE, CJK_FAMILIES, WQY_FILE, ensure_chinese_font, style_app  # noqa: F401
+from ui.training import is_training_url, training_database_url
 
 if TYPE_CHECKING:
     # The window and its pages are imported while the login dialog waits for
@@ -53,58 +52,6 @@ log = logging.getLogger(__name__)
 PRELOAD_DELAY_MS = 100
 EXIT_OK = 0
 EXIT_REFUSED = 2
-CJK_FAMILIES = (
-    "WenQuanYi Micro Hei",
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei UI",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "SimHei",
-    "WenQuanYi Zen Hei",
-)
-WQY_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-APP_STYLE = """
-QWidget { font-size: 14px; }
-QGroupBox { font-weight: bold; margin-top: 10px; }
-QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
-QPushButton { padding: 4px 12px; }
-QHeaderView::section { padding: 4px; }
-"""
-
-
-def ensure_chinese_font(app: QApplication) -> str:
-    """Use a font that has Chinese glyphs; returns the family in use.
-
-    The platform's default is kept when it covers Simplified Chinese (Windows,
-    macOS); otherwise the first installed CJK family is chosen, loading the
-    WenQuanYi file directly if fontconfig does not list it.
-    """
-    current = app.font().family()
-    systems = QFontDatabase.writingSystems(current)
-    if QFontDatabase.WritingSystem.SimplifiedChinese in systems and current not in (
-        "",
-        "Sans Serif",
-    ):
-        return current
-    families = set(QFontDatabase.families())
-    chosen = next((f for f in CJK_FAMILIES if f in families), None)
-    if chosen is None and WQY_FILE.exists():
-        font_id = QFontDatabase.addApplicationFont(str(WQY_FILE))
-        loaded = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-        chosen = loaded[0] if loaded else None
-    if chosen is None:
-        log.warning("no Chinese font found; Chinese text may show as boxes")
-        return current
-    font = QFont(chosen)
-    font.setPointSize(10)
-    app.setFont(font)
-    return chosen
-
-
-def style_app(app: QApplication) -> None:
-    ensure_chinese_font(app)
-    app.setStyleSheet(APP_STYLE)
 
 
 def office_exists(ops: Operations) -> bool:
@@ -141,17 +88,32 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.dialog: FirstRunDialog | LoginDialog | None = None
 
-    def start(self) -> None:
+    def start(self, login: LoginDialog | None = None) -> None:
+        """``login``: a login window already on screen (ui/startup.py) to adopt."""
         try:
             has_office = office_exists(self.ops)
         except OperationFailed as exc:
+            if login is not None:
+                login.close()
             self.finished.emit(EXIT_REFUSED)
             log.error("cannot read offices: %s", exc.message)
             return
-        if has_office:
+        if has_office and login is not None:
+            self._adopt_login(login)
+        elif has_office:
             self.show_login()
         else:
+            if login is not None:
+                login.hide()
+                login.deleteLater()
             self.show_first_run()
+
+    def _adopt_login(self, dialog: LoginDialog) -> None:
+        dialog.loggedIn.connect(self.open_window)
+        dialog.rejected.connect(lambda: self.finished.emit(EXIT_OK))
+        self.dialog = dialog
+        dialog.attach(self.ctx, self.ops)
+        QTimer.singleShot(PRELOAD_DELAY_MS, preload_window)
 
     def show_first_run(self) -> None:
         dialog = FirstRunDialog(self.ctx, self.ops)
@@ -238,6 +200,7 @@ def open_context(
     clock: Clock | None = None,
     *,
     confirm_create: Callable[[Path], bool] | None = None,
+    training: bool = False,
 ) -> AppContext | None:
     """Open and migrate the database and load the policies (may raise ServiceError).
 
@@ -248,14 +211,22 @@ def open_context(
     saved into the shared database is first written into this window's folder.
     """
     url = resolve_database_url(db_url)
+    if training or is_training_url(url):
+        url = training_database_url(url)
+        training = True
+        log.warning("training mode: practice database %s", url)
     try:
         check_database_file(url)
     except DatabaseMissing:
         path = sqlite_path(url)
-        if confirm_create is None or path is None:
+        if path is None:
             raise
-        if not confirm_create(path):
-            return None
+        # --training asks for the practice database explicitly: made without asking
+        if not training:
+            if confirm_create is None:
+                raise
+            if not confirm_create(path):
+                return None
         create_database_file(url)
         log.info("new database created at %s", path)
     db = Database(url)
@@ -278,6 +249,7 @@ def open_context(
         policies=policies,
         policy_dirs=dirs,
         office_policy_dir=office_dir,
+        training=training,
     )
 
 
@@ -361,50 +333,8 @@ def ask_create_database(path: Path) -> bool:
     return chosen
 
 
-#: Set by the packaged program's smoke test: quit by itself after this many ms.
-SMOKE_QUIT_ENV = "YIBAO_SMOKE_QUIT_MS"
-
-
 def run_app(args: Any) -> int:
-    """Run the counter window; returns the process exit code."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("yibao-counter")
-    app.setApplicationDisplayName("城乡居民医保柜台")
-    style_app(app)
-    try:
-        ctx = open_context(
-            getattr(args, "db", None),
-            getattr(args, "policy_dir", None) or [],
-            confirm_create=ask_create_database,
-        )
-    except Exception as exc:  # noqa: BLE001 - every start failure becomes a message
-        message = _start_error(exc)
-        if message is None:
-            log.exception("cannot start")
-            message = f"程序启动失败，请联系管理员。{log_hint()}"
-        else:
-            log.error("cannot start: %s", message)
-        return show_fatal(app, message)
-    if ctx is None:
-        return EXIT_OK
-    ops = Operations(ctx)
-    controller = AppController(ctx, ops, backups=AutoBackup(ctx, BackupSettings()))
-    code = {"value": EXIT_OK}
+    """Run the counter window (login first, database behind it: ui/startup.py)."""
+    from ui import startup
 
-    def finish(value: int) -> None:
-        code["value"] = value
-        app.quit()
-
-    controller.finished.connect(finish)
-    _install_excepthook(app)
-    # Start inside the event loop, so that an early finish can quit it.
-    QTimer.singleShot(0, controller.start)
-    if quit_ms := os.environ.get(SMOKE_QUIT_ENV):
-        # packaging/smoke_test.py: open, then leave by itself after a moment
-        QTimer.singleShot(int(quit_ms), lambda: finish(EXIT_OK))
-    app.exec()
-    if controller.backups is not None:
-        controller.backups.wait()  # a backup in progress finishes before the database closes
-    ctx.db.dispose()
-    return code["value"]
+    return startup.run_app(args)

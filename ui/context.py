@@ -6,10 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from db.engine import Database
-from services.clock import Clock
-from services.policy import PolicyBook
+if TYPE_CHECKING:
+    # only named in annotations: the login window imports this module before
+    # the database layer is loaded (issue 14: start fast)
+    from db.engine import Database
+    from services.clock import Clock
+    from services.policy import PolicyBook
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +40,8 @@ class AppContext:
     # where the policies came from, so the 政策 tab can reload them after a save
     policy_dirs: tuple[Path, ...] = ()
     office_policy_dir: Path | None = None
+    #: --training: a separate practice database, marked on every page and document
+    training: bool = False
 
     def business_date(self) -> dt.date:
         return self.clock.now().date()

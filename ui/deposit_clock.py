@@ -10,7 +10,7 @@ While the drawer is being counted on 日结 the clock is *blind* (issue 9): it
 shows the state and the deadline, never a cash figure, and so does the banner.
 
 When the state is ``due_today`` or ``overdue`` the :class:`DepositBanner`
-spans the top of the window. It has no close button: it goes away only when a
+spans the window below the page. It has no close button: it goes away only when a
 deposit brings the state back to normal.
 """
 
@@ -99,15 +99,12 @@ class DepositClock(QWidget):
         self.blink_timer = QTimer(self)
         self.blink_timer.setInterval(BLINK_MS)
         self.blink_timer.timeout.connect(self._blink)
-        ops.changed.connect(self._on_changed)
+        # once per write, however many of these topics it changed
+        ops.subscribe(REFRESH_TOPICS, lambda _changes: self.refresh(), self)
 
     @property
     def state(self) -> str:
         return self.status.state if self.status is not None else ""
-
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
-            self.refresh()
 
     def refresh(self) -> None:
         if self.ctx.session is None:
@@ -165,7 +162,7 @@ class DepositClock(QWidget):
 
 
 class DepositBanner(QFrame):
-    """A red band across the top of the window while cash is due today or overdue.
+    """A red band across the window, below the page, while cash is due today or overdue.
 
     Non-modal (the clerk keeps working) but impossible to overlook, and not
     dismissible: it hides itself only when a deposit settles the due cash.

@@ -65,7 +65,7 @@ class FirstRunDialog(QDialog):
 
         intro = QLabel(
             "数据库中还没有经办单位。请填写本单位信息，并设置第一位主管账号；"
-            "主管登录后可在“设置”页添加经办员。"
+            "主管登录后可在“设置”页添加经办人。"
         )
         intro.setWordWrap(True)
 
@@ -93,7 +93,9 @@ class FirstRunDialog(QDialog):
         self.villages = QPlainTextEdit()
         self.villages.setObjectName("villages")
         self.villages.setTabChangesFocus(True)
-        self.villages.setPlaceholderText("每行一个村（社区），如：\n乌杨村\n花桥社区")
+        self.villages.setPlaceholderText(
+            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
+        )
         self.villages.setFixedHeight(90)
 
         office_box = QGroupBox("经办单位")
@@ -138,16 +140,22 @@ class FirstRunDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        if ctx.training:
+            from ui.training import TrainingBand
+
+            layout.addWidget(TrainingBand(self))
         layout.addWidget(intro)
         layout.addWidget(office_box)
         layout.addWidget(sup_box)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
-        # The villages box takes several lines, so Enter there is a new line; Tab leaves it.
+        # The villages box takes several lines, so Enter there is a new line; Tab
+        # leaves it. Enter on the prefix goes on into it (it used to stop there).
         self.enter_chain = EnterChain(self)
         self.enter_chain.set_fields(
-            [self.code, self.name, self.level, self.policy, self.prefix], None
+            [self.code, self.name, self.level, self.policy, self.prefix],
+            lambda: self.villages.setFocus(Qt.FocusReason.TabFocusReason),
         )
         self.enter_chain_2 = EnterChain(self)
         self.enter_chain_2.set_fields(
@@ -192,6 +200,7 @@ class FirstRunDialog(QDialog):
                 supervisor=supervisor,
                 known_policies=frozenset(self.ctx.policies.keys()),
                 parent=self,
+                inline=True,  # the form shows the refusal itself
             )
         except OperationFailed as exc:
             self._show_error(exc.message)

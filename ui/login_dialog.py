@@ -4,9 +4,16 @@ The dialog checks the user name and password through ``services.office`` and
 emits ``loggedIn(Session)`` with the office and the operator; the window is
 built from that. Opened with ``open()``; Enter moves from user name to
 password and then logs in.
+
+The dialog can be shown before the database is open (``ctx`` None): the
+clerk types meanwhile, and :meth:`attach` brings the database; a login asked
+for before that runs as soon as it arrives. Nothing here imports the database
+layer at module level, so the dialog appears without waiting for SQLAlchemy.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,13 +26,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.office import authenticate, office_info
-from ui.context import AppContext, Session
-from ui.operations import OperationFailed, Operations
+from ui.context import Session
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+    from ui.operations import Operations
+
+OPENING_TEXT = "正在打开数据库…"
 
 
 def _log_in(session, _clock, username: str, password: str) -> Session:  # type: ignore[no-untyped-def]
+    from services.office import authenticate, office_info
+
     # A write: authenticate may upgrade an old password hash.
     operator = authenticate(session, username, password)
     office = office_info(session, operator.office_id)
@@ -41,18 +54,27 @@ def _log_in(session, _clock, username: str, password: str) -> Session:  # type: 
 class LoginDialog(QDialog):
     loggedIn = Signal(object)  # ui.context.Session
 
-    def __init__(self, ctx: AppContext, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext | None,
+        ops: Operations | None,
+        parent: QWidget | None = None,
+        *,
+        training: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
         self.session: Session | None = None
+        self._login_pending = False
         self.setWindowTitle("城乡居民医保柜台 — 登录")
         self.setMinimumWidth(380)
 
         title = QLabel("城乡居民医保柜台")
         title.setStyleSheet("font-size: 20px; font-weight: bold;")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        subtitle = QLabel(f"营业日期：{ctx.business_date():%Y年%m月%d日}")
+        self.subtitle = subtitle = QLabel(OPENING_TEXT)
+        subtitle.setObjectName("loginSubtitle")
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.username = QLineEdit()
         self.username.setObjectName("loginUsername")
@@ -78,6 +100,10 @@ class LoginDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        if training or (ctx is not None and ctx.training):
+            from ui.training import TrainingBand
+
+            layout.addWidget(TrainingBand(self))
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(8)
@@ -90,15 +116,31 @@ class LoginDialog(QDialog):
         self.enter_chain.set_fields([self.username, self.password], self.try_login)
         no_default_buttons(self.buttons)
         self.username.setFocus()
+        if ctx is not None and ops is not None:
+            self.attach(ctx, ops)
+
+    def attach(self, ctx: AppContext, ops: Operations) -> None:
+        """The database is open: show the business date; log in if asked already."""
+        self.ctx = ctx
+        self.ops = ops
+        self.subtitle.setText(f"营业日期：{ctx.business_date():%Y年%m月%d日}")
+        if self._login_pending:
+            self._login_pending = False
+            self.try_login()
 
     def try_login(self) -> None:
         if not self.username.text().strip():
             self._show_error("请输入用户名。")
             self.username.setFocus()
             return
+        if self.ops is None:  # still opening the database: log in when it is ready
+            self._login_pending = True
+            return
+        from ui.operations import OperationFailed
+
         try:
             session = self.ops.write(
-                (), _log_in, self.username.text(), self.password.text(), parent=self
+                (), _log_in, self.username.text(), self.password.text(), parent=self, inline=True
             )
         except OperationFailed as exc:
             self._show_error(exc.message)

@@ -6,8 +6,8 @@ of 300,000 residents. Every page receives the context and the operations
 object explicitly (STYLE.md: pages receive their context).
 
 The status bar always shows the operator, the office, the business date and
-the deposit clock; the deposit banner spans the top of the window while cash
-is due today or overdue.
+the deposit clock; the deposit banner spans the window below the page while
+cash is due today or overdue.
 """
 
 from __future__ import annotations
@@ -21,17 +21,19 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from services.office import ROLES
+from services import glossary
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
 from ui.login_checks import DeskChecks
@@ -128,7 +130,7 @@ class MainWindow(QMainWindow):
         assert ctx.session is not None, "log in before opening the window"
         self.ctx = ctx
         self.ops = ops
-        # printer, paper, backup folder, window size: this computer's, not the office's
+        # printer, paper, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
         self.documents = (
             documents
@@ -137,9 +139,18 @@ class MainWindow(QMainWindow):
                 default_printer=self.machine.default_printer, paper_for=self.machine.paper
             )
         )
+        if ctx.training:  # 培训 across every document printed or saved
+            from ui.training import TrainingOutput
+
+            if not isinstance(self.documents, TrainingOutput):
+                self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
-        self.setWindowTitle(f"城乡居民医保柜台 — {ctx.session.office_name}")
+        self._frames: dict[str, QScrollArea] = {}
+        self.setWindowTitle(
+            ("【培训模式】" if ctx.training else "")
+            + f"城乡居民医保柜台 — {ctx.session.office_name}"
+        )
         if not self.machine.restore_window(self):
             self.resize(1366, 768)
 
@@ -173,12 +184,21 @@ class MainWindow(QMainWindow):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.setSpacing(0)
-        right_layout.addWidget(self.banner)
+        self.training_band: QWidget | None = None
+        if ctx.training:  # 培训模式 above every page
+            from ui.training import TrainingBand
+
+            self.training_band = TrainingBand()
+            right_layout.addWidget(self.training_band)
         # issue 17: no open collection or late window for the policy in use
         self.policy_banner = PolicyWarningBanner(ctx, ops)
         self.policy_banner.editorRequested.connect(self.show_policy_settings)
-        right_layout.addWidget(self.policy_banner)
+        # The banners come and go while the clerk works; below the page they
+        # never move what is under the mouse (issue 14: they used to push the
+        # whole page down when they appeared above it).
         right_layout.addWidget(self.stack, 1)
+        right_layout.addWidget(self.policy_banner)
+        right_layout.addWidget(self.banner)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -190,7 +210,8 @@ class MainWindow(QMainWindow):
         # --- status bar ------------------------------------------------------------
         session = ctx.session
         self.operator_label = QLabel(
-            f"操作员：{session.operator_name}（{ROLES.get(session.role, session.role)}）"
+            f"{glossary.OPERATOR}：{session.operator_name}"
+            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else "")
         )
         self.operator_label.setObjectName("operatorLabel")
         self.office_label = QLabel(f"单位：{session.office_name}")
@@ -202,6 +223,9 @@ class MainWindow(QMainWindow):
         for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
+        # the office is in the title too: its label gives way first on a narrow screen
+        self.office_label.setMinimumWidth(40)
+        self.policy_label.setMinimumWidth(80)
         self.checks = DeskChecks(ctx, ops, self)
         bar.addPermanentWidget(self.checks.unclosed_label)
         bar.addPermanentWidget(self.clock)
@@ -257,11 +281,23 @@ class MainWindow(QMainWindow):
         self._wire(key, widget)
         slot = self._slots[key]
         index = self.stack.indexOf(slot)
-        self.stack.insertWidget(index, widget)
+        # In a scroll area, a page wider than a 1,024-pixel screen scrolls
+        # instead of making the whole window too wide for it (issue 14).
+        frame = QScrollArea()
+        frame.setObjectName(f"pageFrame_{key}")
+        frame.setWidgetResizable(True)
+        frame.setFrameShape(QFrame.Shape.NoFrame)
+        frame.setWidget(widget)
+        self._frames[key] = frame
+        self.stack.insertWidget(index, frame)
         self.stack.removeWidget(slot)
         slot.deleteLater()
         self._pages[key] = widget
         return widget
+
+    def current_page(self) -> QWidget | None:
+        frame = self.stack.currentWidget()
+        return frame.widget() if isinstance(frame, QScrollArea) else None
 
     def show_page(self, key: str) -> QWidget:
         row = next(i for i, s in enumerate(PAGES) if s.key == key)
@@ -274,7 +310,7 @@ class MainWindow(QMainWindow):
             return
         key = PAGES[row].key
         widget = self.page(key)
-        self.stack.setCurrentWidget(widget)
+        self.stack.setCurrentWidget(self._frames[key])
         activate = getattr(widget, "activate", None)
         if callable(activate):
             activate()

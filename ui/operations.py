@@ -4,8 +4,14 @@ A page never opens a transaction itself. It calls ``Operations.write(topic,
 fn, *args)``: the service function runs inside one ``db.write()`` transaction
 with the session and clock; a refusal (``ServiceError``) or database trouble
 (locked, disk full, read-only…) is shown to the clerk in Chinese and nothing is
-written; on success every page hears ``changed(topic)`` and decides whether to
-refresh. Reads go through ``Operations.read`` with the same error handling.
+written; on success the write announces what it changed once, as one change
+set (``changes(frozenset)``): a page subscribed to several of its topics
+refreshes once, in one read, not once per topic. ``changed(topic)`` is still
+emitted per topic for pages not yet moved to change sets. Reads go through
+``Operations.read`` with the same error handling.
+
+A form that shows a refusal in its own error line passes ``inline=True``: the
+clerk then sees the message once, not in the form and in a box as well.
 
 Anything else is a program error: it is logged with its traceback and the
 clerk sees a short apology, not the traceback.
@@ -40,6 +46,24 @@ DAY = "day"
 OFFICE = "office"
 
 
+ChangeSet = frozenset[str]
+
+
+class _Subscription(QObject):
+    """A page's interest in some topics; a child of the page, so it dies with it."""
+
+    def __init__(
+        self, topics: frozenset[str], slot: Callable[[ChangeSet], None], owner: QObject
+    ) -> None:
+        super().__init__(owner)
+        self.topics = topics
+        self.slot = slot
+
+    def deliver(self, change_set: ChangeSet) -> None:
+        if change_set & self.topics:
+            self.slot(change_set)
+
+
 class OperationFailed(Exception):
     """Raised to the caller after the error was already shown to the clerk."""
 
@@ -50,6 +74,8 @@ class OperationFailed(Exception):
 
 
 class Operations(QObject):
+    #: every topic a write changed, once per write (a ChangeSet)
+    changes = Signal(object)
     changed = Signal(str)
     # (code, Chinese message) of every refusal shown, for the status bar and tests
     failed = Signal(str, str)
@@ -79,17 +105,35 @@ class Operations(QObject):
             with self.ctx.db.write() as session:
                 result = fn(session, self.ctx.clock, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - every failure is shown, none escapes
-            raise self._fail(exc, parent, inline=inline) from exc
+            raise self._fail(exc, parent, inline) from exc
         self.last_error = None
-        for topic in (topics,) if isinstance(topics, str) else topics:
+        ordered = tuple(dict.fromkeys((topics,) if isinstance(topics, str) else topics))
+        if ordered:
+            self.changes.emit(frozenset(ordered))
+        for topic in ordered:
             self.changed.emit(topic)
         return result
+
+    def subscribe(
+        self,
+        topics: frozenset[str] | set[str],
+        slot: Callable[[ChangeSet], None],
+        owner: QObject | None = None,
+    ) -> None:
+        """Call ``slot(change_set)`` once for every write that touched any of ``topics``.
+
+        The subscription lives as long as ``owner`` (a page): once the page is
+        gone, nothing is called on it.
+        """
+        subscription = _Subscription(frozenset(topics), slot, owner or self)
+        self.changes.connect(subscription.deliver)
 
     def read(
         self,
         fn: Callable[..., T],
         *args: Any,
         parent: QWidget | None = None,
+        inline: bool = False,
         **kwargs: Any,
     ) -> T:
         """Run ``fn(session, *args, **kwargs)`` for reading."""
@@ -97,10 +141,10 @@ class Operations(QObject):
             with self.ctx.db.read() as session:
                 return fn(session, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001
-            raise self._fail(exc, parent) from exc
+            raise self._fail(exc, parent, inline) from exc
 
     def _fail(
-        self, exc: BaseException, parent: QWidget | None, *, inline: bool = False
+        self, exc: BaseException, parent: QWidget | None, inline: bool = False
     ) -> OperationFailed:
         if isinstance(exc, ServiceError):
             code, message = exc.code, exc.message
@@ -118,7 +162,7 @@ class Operations(QObject):
         if inline and code != "internal_error":
             return OperationFailed(code, message)
         self.failed.emit(code, message)
-        if self.show_dialogs:
+        if self.show_dialogs and not inline:
             box = QMessageBox(
                 QMessageBox.Icon.Warning, "无法完成", message, QMessageBox.StandardButton.Ok, parent
             )

@@ -235,7 +235,7 @@ class CounterDays:
             void_receipt,
             receipt_id=receipt_id,
             supervisor_id=self.supervisor_id,
-            reason="交款人姓名录错，作废重开",
+            reason="缴款人姓名录错，作废重开",
             operator_id=self.clerk_id,
         )
         self.clock.advance(minutes=1)

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
@@ -163,7 +163,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             system_printer=lambda: "HP LaserJet Pro M404",
         )
         window = MainWindow(ctx, ops, documents=documents, machine=machine)
-        window.resize(*SIZE)
+        window.resize(*args.size)
         window.show()
         settle(300)
 
@@ -246,6 +246,10 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 shots.append(save(window, out, "09b-settings-machine"))
                 settings.tabs.setCurrentIndex(0)
 
+        # Qt's own save-as dialog, in Chinese (issue 14), and the training band
+        shots.append(save_dialog_shot(window, out))
+        shots.append(training_shot(ctx, ops, args.size, out))
+
         # the supervisor dialog (void / refund / override all use it)
         from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 
@@ -284,6 +288,37 @@ CHANGE = {
     "coin_1": 5,
     "coin_5j": 4,
 }
+
+
+def save_dialog_shot(parent: QWidget, out: Path) -> Path:
+    """The save-as dialog the print preview opens (Qt's own, not the desktop's)."""
+    dialog = QFileDialog(parent, "另存为 PDF", str(out))
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter("PDF 文件 (*.pdf)")
+    dialog.selectFile("收据.pdf")
+    dialog.resize(820, 520)
+    dialog.show()
+    settle()
+    path = save(dialog, out, "17-save-as-dialog")
+    dialog.close()
+    return path
+
+
+def training_shot(ctx: AppContext, ops: Operations, size: tuple[int, int], out: Path) -> Path:
+    """The window as a new clerk sees it with ``--training``."""
+    ctx.training = True
+    try:
+        window = MainWindow(ctx, ops, documents=RecordingOutput())
+        window.resize(*size)
+        window.show()
+        window.show_page("collect")
+        settle(300)
+        path = save(window, out, "18-training-mode")
+        window.close()
+    finally:
+        ctx.training = False
+    return path
 
 
 def drawer_count(fen: int) -> dict[str, int]:
@@ -338,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="an existing demo database (SQLite URL); copied, not changed")
     parser.add_argument("--residents", type=int, default=1200)
     parser.add_argument("--days", type=int, default=6)
+    parser.add_argument(
+        "--size",
+        type=lambda text: tuple(int(n) for n in text.lower().split("x")),
+        default=SIZE,
+        help="window size, e.g. 1024x768 (default 1366x768)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     shoot(args)

@@ -87,13 +87,14 @@ def _newest_output(since: float) -> Path | None:
     return max(files, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def test_receipt_printed_through_cups(qapp, cups_queue, poppler):
+@pytest.mark.parametrize("via_cups", [True, False], ids=["pdf-to-lp", "qt-render"])
+def test_receipt_printed_through_cups(qapp, cups_queue, poppler, via_cups):
     from ui.printing.print_job import print_pdf, printer_names
 
     assert cups_queue in printer_names()
     before = _completed_jobs()
     started = time.time() - 1
-    print_pdf(render_receipt(sample_receipt()), cups_queue, copies=1, paper="A4")
+    print_pdf(render_receipt(sample_receipt()), cups_queue, copies=1, paper="A4", via_cups=via_cups)
 
     deadline = time.monotonic() + TIMEOUT
     new: set[str] = set()
@@ -116,6 +117,37 @@ def test_receipt_printed_through_cups(qapp, cups_queue, poppler):
         assert pages and pages[0].dark_fraction() > 0.005
 
 
+def test_lp_refuses_an_unknown_printer_in_chinese(cups_queue):
+    from ui.printing.cups import CupsError, submit_pdf
+
+    with pytest.raises(CupsError) as refused:
+        submit_pdf(render_receipt(sample_receipt()), "NO_SUCH_QUEUE_14")
+    assert refused.value.code == "printer_not_found"
+    assert "找不到打印机" in refused.value.message
+
+
+def test_lp_queues_copies_and_paper(cups_queue):
+    from ui.printing.cups import submit_pdf
+
+    _run("cupsdisable", cups_queue)  # hold the job so its attributes can be read
+    try:
+        job = submit_pdf(render_receipt(sample_receipt()), cups_queue, copies=3, paper="A5")
+        assert job.startswith(f"{cups_queue}-")
+        number = job.rsplit("-", 1)[1]
+        attributes = _run(
+            "ipptool",
+            "-tv",
+            f"ipp://localhost/jobs/{number}",
+            "/usr/share/cups/ipptool/get-job-attributes.test",
+            check=False,
+        ).stdout
+        assert "copies (integer) = 3" in attributes
+        assert "iso_a5" in attributes or "A5" in attributes
+    finally:
+        _run("cancel", "-a", cups_queue, check=False)
+        _run("cupsenable", cups_queue)
+
+
 def test_missing_cups_fails_on_ci_and_skips_elsewhere(monkeypatch):
     import sys
 
@@ -126,3 +158,40 @@ def test_missing_cups_fails_on_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(module, "ON_CI", False)
     with pytest.raises(pytest.skip.Exception):
         _unavailable("not running as root")
+
+
+def test_qt_path_prints_off_the_gui_thread_with_progress(qtbot, cups_queue):
+    """The Windows path (no lp): pages go to the printer from a worker thread."""
+    from ui.printing.print_preview import PrintPreviewDialog
+
+    before = _completed_jobs()
+    dialog = PrintPreviewDialog(
+        render_receipt(sample_receipt()),
+        printers=lambda: [cups_queue],
+        default_printer=lambda: cups_queue,
+        background=True,
+    )
+    qtbot.addWidget(dialog)
+    pages: list[tuple[int, int]] = []
+    with qtbot.waitSignal(dialog.printed, timeout=int(TIMEOUT * 1000)) as printed:
+        assert dialog.print_now()
+        dialog.background_job.progressed.connect(lambda d, t: pages.append((d, t)))
+        assert not dialog.print_button.isEnabled()  # the window waits, it is not blocked
+    assert printed.args == [cups_queue, 1]
+    assert pages and pages[-1] == (1, 1)
+    deadline = time.monotonic() + TIMEOUT
+    while not (_completed_jobs() - before) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _completed_jobs() - before
+
+
+def test_cancelling_the_qt_path_aborts_the_job(qtbot, cups_queue):
+    from ui.printing.print_job import PrintCancelled, print_pdf
+
+    with pytest.raises(PrintCancelled):
+        print_pdf(
+            render_receipt(sample_receipt()),
+            cups_queue,
+            via_cups=False,
+            progress=lambda done, total: False,
+        )

@@ -59,7 +59,7 @@ def test_day_close_shows_every_field(poppler):
         "12080.00",
         "入库状态：正常",
         "结账后未入库现金¥4915.00，最迟应于2023年11月27日入库",
-        "经办人（出纳）：谭晓燕签字",
+        "经办人：谭晓燕签字",
         "复核人：罗明签字",
     ]
     missing = [field for field in expected if field not in text]

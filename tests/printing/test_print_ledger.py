@@ -118,7 +118,7 @@ def test_ledger_lines_show_their_fields(poppler):
     assert f"作废（不计）{voided.note}" in text
     assert "退费" in text and "入库" in text
     assert "（以下空白）" in text
-    assert "经办人（收款人）：谭晓燕签字" in text and "复核人：罗明签字" in text
+    assert "经办人：谭晓燕签字" in text and "复核人：罗明签字" in text
 
 
 def test_given_running_balances_are_printed_as_given(poppler):

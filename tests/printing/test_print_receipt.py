@@ -36,7 +36,7 @@ def test_receipt_shows_every_field(poppler):
         data.notice_no,
         CONFIRMATION.rstrip("。"),
         "缴款人（代办人）签字",
-        "收款人签字",
+        "经办人签字",
         "收款单位（盖章）",
     ]
     missing = [field for field in expected if field not in text]
@@ -48,7 +48,7 @@ def test_two_copies_and_their_id_numbers(poppler):
     data = sample_receipt()
     text = poppler.compact_text(render_receipt(data))
     # copy names are printed vertically at the edge, one character per line
-    for name in ("存根联", "交款人联"):
+    for name in ("存根联", "缴款人联"):
         assert all(ch in text for ch in name)
     assert "记账联" not in text and "第三联" not in text
     # the office keeps the full number (the payer confirms it), the payer's copy is masked
@@ -130,3 +130,13 @@ def test_capitals_on_receipt(poppler, fen, words):
     )
     assert words in text
     assert f"¥{fen // 100}.{fen % 100:02d}" in text
+
+
+def test_agent_payment_prints_the_agent_once_per_copy(poppler):
+    """An agent pays for the resident: 缴款人 is the resident, 代办人 the agent (issue 14)."""
+    data = sample_receipt()
+    text = poppler.compact_text(render_receipt(data))
+    copies = text.count("城乡居民基本医疗保险费收据")
+    assert text.count(data.agent_name) == copies  # only as 代办人, once on each copy
+    assert text.count(f"缴款人{data.resident_name}") == copies
+    assert f"缴款人{data.agent_name}" not in text

@@ -126,7 +126,7 @@ def test_bounds_and_operators(db, seeded):
         assert ledger_bounds(s, seeded.office_id) == (D1.date(), D2.date())
         ops = operators_of(s, seeded.office_id)
     assert [(o.username, o.role_label, o.active) for o in ops] == [
-        ("wangfang", "经办员", True),
+        ("wangfang", "经办人", True),
         ("zhangli", "主管", True),
     ]
 

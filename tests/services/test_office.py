@@ -195,7 +195,7 @@ def test_authenticate(db: Database) -> None:
         desk = make_desk(s)
     with db.write() as s:
         info = authenticate(s, " Clerk-LT ", PASSWORD)
-    assert info.id == desk.clerk_id and info.role == "clerk" and info.role_label == "经办员"
+    assert info.id == desk.clerk_id and info.role == "clerk" and info.role_label == "经办人"
 
 
 @pytest.mark.parametrize(
@@ -325,7 +325,7 @@ def test_villages_and_targets(db: Database, clock: FixedClock) -> None:
 def test_unknown_operator_cannot_add_village(db: Database, clock: FixedClock) -> None:
     with db.write() as s:
         desk = make_desk(s)
-    with db.write() as s, pytest.raises(NotFound, match="操作员不存在"):
+    with db.write() as s, pytest.raises(NotFound, match="经办人不存在"):
         add_village(s, clock, office_id=desk.office_id, name="北村", operator_id=4242)
     with db.read() as s:
         assert s.scalar(select(func.count(Village.id))) == 2

@@ -18,6 +18,13 @@ from services.policy import PolicyBook, load_policies
 from ui.context import AppContext, Session
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
+from ui.translations import install_qt_translations
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chinese_qt(qapp):  # type: ignore[no-untyped-def]
+    """Qt's standard buttons and dialogs in Chinese, as in the window."""
+    install_qt_translations(qapp)
 
 
 @pytest.fixture(autouse=True)

@@ -141,7 +141,7 @@ def test_enter_walks_the_filter_and_runs_the_query(qtbot, page, filled):
 def test_refreshes_when_the_ledger_changes(page, ops, db, filled):  # noqa: F811
     add_payment(db, filled, when=TODAY, name="陈德明")
     assert page.model.rowCount() == 4
-    ops.changed.emit(LEDGER)
+    ops.changes.emit(frozenset({LEDGER}))  # what a write announces
     assert page.model.rowCount() == 5 and page.totals.receipts == 4
 
 

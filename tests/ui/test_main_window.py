@@ -63,7 +63,7 @@ def test_function_keys_and_ctrl_digits_switch_pages(qtbot, ctx, ops, documents):
     for number, spec in enumerate(PAGES, start=1):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
         assert window.current_key == spec.key
-        assert window.stack.currentWidget() is window.page(spec.key)
+        assert window.current_page() is window.page(spec.key)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == "collect"
     assert window.focusWidget() is window.page("collect").search_box
@@ -131,7 +131,7 @@ def test_every_page_prints_through_the_window_output(
 
 def test_status_bar_shows_operator_office_date_and_clock(qtbot, ctx, ops, documents):  # type: ignore[no-untyped-def]
     window = make_window(qtbot, ctx, ops, documents)
-    assert "李经办" in window.operator_label.text() and "经办员" in window.operator_label.text()
+    assert "李经办" in window.operator_label.text() and "经办人" in window.operator_label.text()
     assert "芦台街道便民服务中心" in window.office_label.text()
     assert "2023-11-06" in window.date_label.text() and "星期一" in window.date_label.text()
     assert window.clock.state == "ok"

@@ -96,7 +96,7 @@ def test_operators_add_and_deactivate(qtbot, ctx, ops, db, seed):  # noqa: F811
     assert "两次输入的密码不一致" in page.message.text()
     page.password2.setText("start-1234")
     page.add_operator()
-    assert "已添加操作员“刘洋”" in page.message.text()
+    assert "已添加经办人“刘洋”" in page.message.text()
     assert read(db, authenticate, "liuyang", "start-1234").display_name == "刘洋"
     row = [page.operators.row_object(r).username for r in range(3)].index("liuyang")
     page.operator_view.setCurrentIndex(page.operators.index(row, 0))

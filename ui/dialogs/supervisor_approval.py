@@ -122,6 +122,7 @@ class SupervisorApprovalDialog(QDialog):
                 self.password.text(),
                 self.ctx.office_id,
                 parent=self,
+                inline=True,
             )
         except OperationFailed as exc:
             self.show_error(exc.message)

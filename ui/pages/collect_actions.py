@@ -327,11 +327,11 @@ class CollectActions(QObject):
         self.entryChanged.emit(dataclasses.replace(entry, status="refunded"))
         if result.method == "cash":
             self.message.emit(
-                f"已从柜台现金退付 {format_fen(result.amount_fen)} 元，请交款人在退费单上签字。"
+                f"已从柜台现金退付 {format_fen(result.amount_fen)} 元，请缴款人在退费单上签字。"
             )
         else:
             self.message.emit(
                 f"已登记退费申请 {format_fen(result.amount_fen)} 元（{result.why_application}），"
-                "柜台不付现金；请打印退费申请表交税务部门，并请交款人在退费单上签字。"
+                "柜台不付现金；请打印退费申请表交税务部门，并请缴款人在退费单上签字。"
             )
         self.print_refund(result.refund_id)

@@ -138,7 +138,7 @@ class PaymentDialog(_FormDialog):
         title = "现金收款" if cash else "非现金缴费"
         super().__init__(
             title,
-            f"{enrollment.policy_year} 年度，应缴 {due} 元。请向交款人读出姓名、身份证号和档次核对。"
+            f"{enrollment.policy_year} 年度，应缴 {due} 元。请向缴款人读出姓名、身份证号和档次核对。"
             + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
             parent,
         )
@@ -183,7 +183,7 @@ class PaymentDialog(_FormDialog):
             self.form.addRow("收到现金", self.received)
             self.form.addRow("找零", self.change)
             fields.append(self.received)
-        self.form.addRow("交款人", self.payer)
+        self.form.addRow("缴款人", self.payer)
         self.form.addRow("代办人", self.agent)
         fields += [self.payer, self.agent]
         self.set_ok_text("收款并打印收据" if cash else "记录缴费")

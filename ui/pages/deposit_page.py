@@ -140,9 +140,16 @@ class DepositPage(QWidget):
         # --- form ----------------------------------------------------------------
         self.amount = MoneyEdit()
         self.amount.setObjectName("depositAmount")
+        # wide enough for 9,999,999.99 beside the two fill buttons (it was cut off)
+        self.amount.setMinimumWidth(
+            self.amount.fontMetrics().horizontalAdvance("9,999,999.99") + 40
+        )
         self.amount_words = QLabel()
+        self.amount_words.setObjectName("depositAmountWords")
         self.amount_words.setStyleSheet("color: #555;")
-        self.amount_words.hide()
+        # the line keeps its height while empty: the form does not jump as the
+        # clerk types (issue 14)
+        self.amount_words.setMinimumHeight(self.amount_words.fontMetrics().height() + 4)
         self.amount.amountChanged.connect(self._show_words)
         self.fill_due = QPushButton("填入今日应入库(&F)")
         self.fill_due.clicked.connect(lambda: self._fill("due"))
@@ -157,12 +164,14 @@ class DepositPage(QWidget):
         self.slip_no.setMaxLength(64)
         self.submit_button = QPushButton("登记入库(&S)")
         self.submit_button.clicked.connect(self.ask_confirmation)
-        amount_row = QHBoxLayout()
-        amount_row.addWidget(self.amount, 1)
-        amount_row.addWidget(self.fill_due)
-        amount_row.addWidget(self.fill_all)
+        # the fill buttons under the amount: beside it they squeezed the field
+        fill_row = QHBoxLayout()
+        fill_row.addWidget(self.fill_due)
+        fill_row.addWidget(self.fill_all)
+        fill_row.addStretch(1)
         form = QFormLayout()
-        form.addRow("入库金额（元）", amount_row)
+        form.addRow("入库金额（元）", self.amount)
+        form.addRow("", fill_row)
         form.addRow("", self.amount.error_label)
         form.addRow("", self.amount_words)
         form.addRow("入库方式", self.channel)
@@ -213,16 +222,18 @@ class DepositPage(QWidget):
         self.register = RowsTableModel(REGISTER_COLUMNS, self)
         self.register_view = table_view(self.register, stretch=False)
         self.register_total = QLabel()
+        self.register_total.setWordWrap(True)  # its own line: beside the dates it was cut off
         bar = QHBoxLayout()
         bar.addWidget(QLabel("入库登记："))
         bar.addWidget(self.reg_from)
         bar.addWidget(QLabel("至"))
         bar.addWidget(self.reg_to)
-        bar.addWidget(self.register_total, 1)
+        bar.addStretch(1)
         bar.addWidget(self.print_button)
         register_box = QGroupBox("入库登记簿")
         register_layout = QVBoxLayout(register_box)
         register_layout.addLayout(bar)
+        register_layout.addWidget(self.register_total)
         register_layout.addWidget(self.register_view)
 
         left = QVBoxLayout()
@@ -240,7 +251,7 @@ class DepositPage(QWidget):
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_register)
         page_shortcut(self, "Esc", self._escape)
-        ops.changed.connect(self._on_changed)
+        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
         self.refresh()
 
     def _bucket_late(self, bucket: Bucket) -> bool:
@@ -337,6 +348,7 @@ class DepositPage(QWidget):
                 slip_no=self.slip_no.text(),
                 operator_id=self.ctx.operator_id,
                 parent=self,
+                inline=True,
             )
         except OperationFailed as exc:
             self._show_result(exc.message, error=True)
@@ -381,7 +393,6 @@ class DepositPage(QWidget):
 
     def _show_words(self, fen: object) -> None:
         self.amount_words.setText(f"人民币{fen_in_words(fen)}" if isinstance(fen, int) else "")
-        self.amount_words.setVisible(isinstance(fen, int))
 
     def _set_confirming(self, on: bool) -> None:
         self.confirm_frame.setVisible(on)
@@ -403,12 +414,12 @@ class DepositPage(QWidget):
         self.result_label.setStyleSheet(f"color: {'#b03a2e' if error else '#1b5e20'};")
         self.result_label.show()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
+    def _on_changes(self, _changes: frozenset[str]) -> None:
+        """One refresh per write (a deposit changes DEPOSITS and LEDGER at once)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)

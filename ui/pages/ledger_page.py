@@ -220,20 +220,25 @@ class LedgerPage(QWidget):
             button.clicked.connect(slot)
             quick.addWidget(button)
 
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("日期"))
-        bar.addWidget(self.date_from)
-        bar.addWidget(QLabel("至"))
-        bar.addWidget(self.date_to)
-        bar.addLayout(quick)
-        bar.addSpacing(12)
-        bar.addWidget(self.village)
-        bar.addWidget(self.channel)
-        bar.addWidget(self.status)
-        bar.addWidget(self.query_button)
-        bar.addStretch(1)
-        bar.addWidget(self.exports.button)
-        bar.addWidget(self.print_button)
+        # two rows: in one the filters made the window wider than a 1,024 screen
+        dates = QHBoxLayout()
+        dates.addWidget(QLabel("日期"))
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("至"))
+        dates.addWidget(self.date_to)
+        dates.addLayout(quick)
+        dates.addStretch(1)
+        dates.addWidget(self.exports.button)
+        dates.addWidget(self.print_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.village)
+        filters.addWidget(self.channel)
+        filters.addWidget(self.status)
+        filters.addWidget(self.query_button)
+        filters.addStretch(1)
+        bar = QVBoxLayout()
+        bar.addLayout(dates)
+        bar.addLayout(filters)
 
         self.totals_label = QLabel()
         self.totals_label.setObjectName("ledgerTotals")
@@ -285,7 +290,7 @@ class LedgerPage(QWidget):
         self.view.doubleClicked.connect(lambda _index: self.open_person())
         page_shortcut(self, "Ctrl+G", self.open_person)
 
-        ops.changed.connect(self._on_changed)
+        ops.subscribe(REFRESH_TOPICS | {OFFICE}, self._on_changes, self)
         self.load_villages()
         self.apply_filter()
 
@@ -424,10 +429,11 @@ class LedgerPage(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == OFFICE:
+    def _on_changes(self, changes: frozenset[str]) -> None:
+        """One refresh per write, however many of our topics it changed."""
+        if OFFICE in changes:
             self.load_villages()
-        if topic in REFRESH_TOPICS:
+        if changes & REFRESH_TOPICS:
             if self.isVisible():
                 self.refresh()
             else:

@@ -209,7 +209,13 @@ class RegisterPage(QWidget):
         self.quote_note.setObjectName("quoteNote")
         self.quote_note.setWordWrap(True)
         self.table_box = QGroupBox("各档次缴费与待遇对比")
+        # the category goes in a wrapping line, not the title: a long title made
+        # the page wider than a 1,024 screen (issue 14)
+        self.table_caption = QLabel()
+        self.table_caption.setObjectName("tierTableCaption")
+        self.table_caption.setWordWrap(True)
         table_layout = QVBoxLayout(self.table_box)
+        table_layout.addWidget(self.table_caption)
         table_layout.addWidget(self.tier_table)
         table_layout.addWidget(self.quote_note)
         table_layout.addStretch(1)  # a short table ends where its lines end
@@ -447,7 +453,7 @@ class RegisterPage(QWidget):
             self.tier_table.show_message("请选择参保类别。")
             return
         label = self.policy.categories[category].label
-        self.table_box.setTitle(f"各档次缴费与待遇对比 — {label}（按今日缴费计算）")
+        self.table_caption.setText(f"{label}（按今日缴费计算）")
         try:
             quotes = quote_all_tiers(self.policy, category, self.ctx.business_date(), self._facts())
         except ServiceError as exc:

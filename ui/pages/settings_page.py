@@ -140,7 +140,7 @@ class SettingsPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._office_tab(), "单位(&U)")
         self.tabs.addTab(self._villages_tab(), "村（社区）(&V)")
-        self.tabs.addTab(self._operators_tab(), "操作员(&O)")
+        self.tabs.addTab(self._operators_tab(), "经办人(&O)")
         self.machine_tab = self._machine_tab()
         self.tabs.addTab(self.machine_tab, "本机(&I)")
         self.policy_tab = PolicyTab(ctx, ops)  # issue 17: policy years
@@ -154,7 +154,7 @@ class SettingsPage(QWidget):
 
         supervisor = ctx.session is not None and ctx.session.is_supervisor
         self.notice.setText(
-            "仅主管可以修改单位、村（社区）和操作员设置，当前为只读；“本机”页的设置人人可改。"
+            "仅主管可以修改单位、村（社区）和经办人设置，当前为只读；“本机”页的设置人人可改。"
             if not supervisor
             else ""
         )
@@ -164,7 +164,7 @@ class SettingsPage(QWidget):
             if isinstance(widget, editable) and not self.machine_tab.isAncestorOf(widget):
                 widget.setEnabled(supervisor)
         page_shortcut(self, RELOAD, self.refresh)
-        ops.changed.connect(self._on_changed)
+        ops.subscribe({OFFICE}, lambda _changes: self.refresh(), self)
         self.refresh()
 
     # --- building ------------------------------------------------------------------
@@ -291,7 +291,7 @@ class SettingsPage(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password2 = QLineEdit()
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
-        self.add_operator_button = QPushButton("添加操作员(&N)")
+        self.add_operator_button = QPushButton("添加经办人(&N)")
         self.add_operator_button.clicked.connect(self.add_operator)
         form = QFormLayout()
         form.addRow("用户名", self.username)
@@ -302,15 +302,15 @@ class SettingsPage(QWidget):
         form.addRow("", self.add_operator_button)
         self.new_password = QLineEdit()
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.new_password.setPlaceholderText("所选操作员的新密码")
+        self.new_password.setPlaceholderText("所选经办人的新密码")
         self.reset_button = QPushButton("重置密码(&R)")
         self.reset_button.clicked.connect(self.reset_password)
         self.toggle_button = QPushButton("停用 / 启用所选(&D)")
         self.toggle_button.clicked.connect(self.toggle_operator)
-        add_box = QGroupBox("添加操作员")
+        add_box = QGroupBox("添加经办人")
         add_box.setLayout(form)
         add_box.setMaximumWidth(560)
-        selected_box = QGroupBox("所选操作员")
+        selected_box = QGroupBox("所选经办人")
         selected = QVBoxLayout(selected_box)
         reset_row = QHBoxLayout()
         reset_row.addWidget(self.new_password, 1)
@@ -436,7 +436,7 @@ class SettingsPage(QWidget):
 
     def _write(self, fn: Callable[..., object], done: str, **kwargs: object) -> bool:
         try:
-            self.ops.write(OFFICE, fn, parent=self, **kwargs)
+            self.ops.write(OFFICE, fn, parent=self, inline=True, **kwargs)
         except OperationFailed as exc:
             self._say(exc.message, error=True)
             return False
@@ -500,7 +500,7 @@ class SettingsPage(QWidget):
             return
         if self._write(
             create_operator,
-            f"已添加操作员“{self.display_name.text().strip()}”。",
+            f"已添加经办人“{self.display_name.text().strip()}”。",
             office_id=self.ctx.office_id,
             username=self.username.text(),
             display_name=self.display_name.text(),
@@ -515,7 +515,7 @@ class SettingsPage(QWidget):
     def reset_password(self) -> None:
         operator = self._selected(self.operator_view)
         if operator is None:
-            self._say("请先在表中选择一个操作员。", error=True)
+            self._say("请先在表中选择一个经办人。", error=True)
             return
         if self._write(
             reset_password,
@@ -529,12 +529,12 @@ class SettingsPage(QWidget):
     def toggle_operator(self) -> None:
         operator = self._selected(self.operator_view)
         if operator is None:
-            self._say("请先在表中选择一个操作员。", error=True)
+            self._say("请先在表中选择一个经办人。", error=True)
             return
         word = "启用" if not operator.active else "停用"
         self._write(
             _without_clock(set_operator_active),
-            f"已{word}操作员“{operator.display_name}”。",
+            f"已{word}经办人“{operator.display_name}”。",
             operator_id=operator.id,
             active=not operator.active,
             supervisor_id=self.ctx.operator_id,
@@ -565,7 +565,3 @@ class SettingsPage(QWidget):
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(f"color: {'#b03a2e' if error else '#1b5e20'};")
-
-    def _on_changed(self, topic: str) -> None:
-        if topic == OFFICE:
-            self.refresh()

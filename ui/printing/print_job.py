@@ -1,5 +1,9 @@
-"""Send a PDF to a printer through Qt: each page is rendered by QtPdf at the
-printer's resolution and painted onto a ``QPrinter``.
+"""Send a PDF to a printer.
+
+Where CUPS prints (Linux, macOS) the PDF itself is handed to the queue
+(:mod:`ui.printing.cups`): nothing is rendered in the window. Elsewhere
+(Windows) each page is rendered by QtPdf once, at the printer's own
+resolution, and painted onto a ``QPrinter``.
 
 ``print_pdf`` is the whole job, with no dialog, so tests and scripts can call
 it. It needs a ``QGuiApplication`` (the window has one; pytest-qt's ``qapp``
@@ -9,6 +13,7 @@ gives one to tests).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, QSizeF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter
@@ -16,6 +21,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from services.errors import ServiceError
+from ui.printing.cups import CupsError, lp_command, submit_pdf
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +31,11 @@ PAPER_SIZES: dict[str, QPageSize.PageSizeId] = {
     "A5": QPageSize.PageSizeId.A5,
     "B5": QPageSize.PageSizeId.B5,
 }
-DEFAULT_DPI = 300
+#: None: the printer's own resolution (each page is rendered once, at that size)
+DEFAULT_DPI: int | None = None
+#: above this a page image costs more than the paper shows (cups-pdf says 1,200
+#: dpi: a notice took 5 s to render there against 0.1 s at 300)
+MAX_RENDER_DPI = 600
 MAX_COPIES = 99
 
 
@@ -33,6 +43,17 @@ class PrintError(ServiceError):
     """The printer could not be used; the message says why, in Chinese."""
 
     code = "print_failed"
+
+
+class PrintCancelled(PrintError):
+    """The clerk cancelled while pages were being sent; the job was aborted."""
+
+    code = "print_cancelled"
+
+
+#: called after each page sent the Qt way with (pages done, pages in all);
+#: returning False cancels the job
+PageProgress = Callable[[int, int], bool]
 
 
 def printer_names() -> list[str]:
@@ -81,14 +102,17 @@ def print_pdf(
     copies: int = 1,
     paper: str = "A4",
     *,
-    dpi: int = DEFAULT_DPI,
+    dpi: int | None = DEFAULT_DPI,
     document_name: str = "城乡居民医保单据",
+    via_cups: bool | None = None,
+    progress: PageProgress | None = None,
 ) -> None:
     """Print every page of ``pdf_bytes`` on ``printer_name``.
 
     Pages keep their size (shrunk only when larger than the paper) and are
     centred across the sheet, top-aligned. Raises ``PrintError`` when the
     printer does not exist, cannot start the job or reports an error.
+    ``via_cups`` None: through CUPS wherever ``lp`` exists.
     """
     if QGuiApplication.instance() is None:
         raise RuntimeError("print_pdf needs a QGuiApplication")
@@ -103,9 +127,17 @@ def print_pdf(
         raise PrintError(
             f"找不到打印机“{printer_name}”，请检查打印机是否已添加并开机", code="printer_not_found"
         )
+    if via_cups is None:
+        via_cups = lp_command() is not None
+    if via_cups:
+        try:
+            submit_pdf(pdf_bytes, info.printerName(), copies, paper, title=document_name)
+        except CupsError as exc:
+            raise PrintError(exc.message, code=exc.code) from exc
+        return
     document, buffer = load_pdf(pdf_bytes)
     try:
-        _print_document(document, info, copies, paper, dpi, document_name)
+        _print_document(document, info, copies, paper, dpi, document_name, progress)
     finally:
         document.close()
         buffer.close()
@@ -116,11 +148,12 @@ def _print_document(
     info: QPrinterInfo,
     copies: int,
     paper: str,
-    dpi: int,
+    dpi: int | None,
     document_name: str,
+    progress: PageProgress | None = None,
 ) -> None:
     printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
-    printer.setResolution(dpi)
+    printer.setResolution(dpi if dpi is not None else min(printer.resolution(), MAX_RENDER_DPI))
     printer.setDocName(document_name)
     printer.setCopyCount(copies)
     printer.setFullPage(True)
@@ -156,6 +189,9 @@ def _print_document(
             left = full.x() + (full.width() - width) / 2
             target = QRectF(QPointF(left, full.y()), QSizeF(width, height))
             painter.drawImage(target, image)
+            if progress is not None and progress(index + 1, document.pageCount()) is False:
+                printer.abort()
+                raise PrintCancelled("打印已取消，已送出的页可能仍会打印", code="print_cancelled")
     finally:
         painter.end()
     if printer.printerState() == QPrinter.PrinterState.Error:

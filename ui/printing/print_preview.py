@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QProgressDialog,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from services.errors import ServiceError
 from ui.file_dialogs import file_dialog
+from ui.printing.cups import lp_command
 from ui.printing.print_job import (
     MAX_COPIES,
     PAPER_SIZES,
@@ -37,6 +39,7 @@ from ui.printing.print_job import (
     print_pdf,
     printer_names,
 )
+from ui.printing.print_thread import BackgroundPrint
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +66,20 @@ class PrintPreviewDialog(QDialog):
         default_printer: Callable[[], str] = default_printer_name,
         print_job: PrintJob = print_pdf,
         paper: str = "A4",
+        background: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"打印预览 — {title}" if title else "打印预览")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self._pdf = pdf
         self._print_job = print_job
+        # The Qt path (no CUPS: Windows) renders every page: it runs on a worker
+        # thread with progress. Through CUPS, or with an injected job, it is direct.
+        if background is None:
+            background = print_job is print_pdf and lp_command() is None
+        self._background = background
+        self.background_job: BackgroundPrint | None = None
+        self.progress: QProgressDialog | None = None
         self._document, self._buffer = load_pdf(pdf)
         self._document.setParent(self)
 
@@ -185,6 +196,9 @@ class PrintPreviewDialog(QDialog):
             return False
         copies = self.copies_spin.value()
         paper = self.paper_combo.currentText()
+        if self._background:
+            self._print_in_background(printer, copies, paper)
+            return True
         self._show("正在打印…")
         self.print_button.setEnabled(False)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -204,6 +218,42 @@ class PrintPreviewDialog(QDialog):
         self.printed.emit(printer, copies)
         self.accept()
         return True
+
+    def _print_in_background(self, printer: str, copies: int, paper: str) -> None:
+        pages = self._document.pageCount()
+        self.print_button.setEnabled(False)
+        self._show("正在打印…")
+        progress = QProgressDialog(f"正在送往打印机 0/{pages} 页…", "取消", 0, pages, self)
+        progress.setWindowTitle("打印")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        job = BackgroundPrint(self._pdf, printer, copies, paper, self)
+        progress.canceled.connect(job.cancel)
+
+        def step(done: int, total: int) -> None:
+            progress.setValue(done)
+            progress.setLabelText(f"正在送往打印机 {done}/{total} 页…")
+
+        def finished() -> None:
+            progress.close()
+            self.background_job = None
+            self._show("")
+            self.printed.emit(printer, copies)
+            self.accept()
+
+        def failed(message: str) -> None:
+            progress.close()
+            self.background_job = None
+            self.print_button.setEnabled(self.printer_combo.count() > 0)
+            self._fail(message)
+
+        job.progressed.connect(step)
+        job.finished.connect(finished)
+        job.failed.connect(failed)
+        self.background_job, self.progress = job, progress
+        job.start()
 
     def _show(self, message: str, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00000;" if error else "")
@@ -232,7 +282,11 @@ class PrintPreviewDialog(QDialog):
         self._show(f"已保存：{path}")
 
     def done(self, result: int) -> None:
+        if self.background_job is not None:  # closed while printing: stop and wait
+            self.background_job.cancel()
+            self.background_job.wait()
         super().done(result)
-        self.view.setDocument(None)
+        # closing the document empties the view; setDocument(None) would make
+        # QPdfView warn about connecting a null link model
         self._document.close()
         self._buffer.close()
