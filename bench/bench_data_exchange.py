@@ -132,6 +132,7 @@ def _exports_at(rev: str) -> Any:
     spec = importlib.util.spec_from_loader(f"exports_at_{rev}", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     exec(compile(source, f"{rev}:services/exports.py", "exec"), module.__dict__)
     return module
 
