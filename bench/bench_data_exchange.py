@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_data_exchange.py import [--rows 50000]
     .venv/bin/python bench/bench_data_exchange.py export --db PATH [--from DATE --to DATE]
+        [--baseline GIT_REV]
     .venv/bin/python bench/bench_data_exchange.py build --db PATH [--residents 300000 --days 250]
 
 ``import`` writes a realistic 50,000-row roster workbook (a title row, the
@@ -10,7 +11,10 @@ few bad rows), then times reading it and importing it into a fresh demo
 office, and importing it a second time (nothing to create).
 
 ``build`` makes the demo office (``services.demo``) into PATH; ``export``
-times the 台账 of the whole ledger of PATH written to a workbook.
+times the 台账 and the 缴费清册 of the whole ledger of PATH written to
+workbooks. With ``--baseline REV`` it first times ``services/exports.py`` as it
+was at git revision REV (e.g. the commit before a speed-up), then the current
+one, in the same run, so the two are measured on the same machine load.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -112,13 +117,35 @@ def bench_import(rows: int) -> None:
         db.dispose()
 
 
-def bench_export(path: Path, date_from: str | None, date_to: str | None) -> None:
+def _exports_at(rev: str) -> Any:
+    """``services/exports.py`` as it was at git revision ``rev``, as a module."""
+    import importlib.util
+    import subprocess
+
+    source = subprocess.run(
+        ["git", "show", f"{rev}:services/exports.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    spec = importlib.util.spec_from_loader(f"exports_at_{rev}", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    exec(compile(source, f"{rev}:services/exports.py", "exec"), module.__dict__)
+    return module
+
+
+def bench_export(
+    path: Path, date_from: str | None, date_to: str | None, baseline: str | None = None
+) -> None:
     import datetime as dt
 
     from sqlalchemy import func, select
 
+    import services.exports
     from db.models import LedgerEntry, Office, Resident
-    from services.exports import export_ledger, export_payments
 
     db = Database(f"sqlite:///{path}")
     with db.read() as s:
@@ -128,17 +155,24 @@ def bench_export(path: Path, date_from: str | None, date_to: str | None) -> None
     print(f"office: {residents} residents, {lines} ledger lines")
     lo = dt.date.fromisoformat(date_from) if date_from else None
     hi = dt.date.fromisoformat(date_to) if date_to else None
+    versions = [("current", services.exports)]
+    if baseline:
+        versions.insert(0, (f"at {baseline}", _exports_at(baseline)))
     with tempfile.TemporaryDirectory() as tmp:
-        for name, export in (("ledger", export_ledger), ("payments", export_payments)):
-            began, cpu = time.perf_counter(), time.process_time()
-            with db.read() as s:
-                summary = export(s, office_id, Path(tmp) / f"{name}.xlsx", date_from=lo, date_to=hi)
-            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-            size = summary.path.stat().st_size / 1e6
-            print(
-                f"export {name}: {summary.rows} rows in {seconds:.1f} s wall, {cpu:.1f} s CPU "
-                f"({size:.1f} MB)"
-            )
+        for label, module in versions:
+            for name in ("ledger", "payments"):
+                export = getattr(module, f"export_{name}")
+                began, cpu = time.perf_counter(), time.process_time()
+                with db.read() as s:
+                    summary = export(
+                        s, office_id, Path(tmp) / f"{name}.xlsx", date_from=lo, date_to=hi
+                    )
+                seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+                size = summary.path.stat().st_size / 1e6
+                print(
+                    f"export {name} ({label}): {summary.rows} rows in {seconds:.1f} s wall, "
+                    f"{cpu:.1f} s CPU ({size:.1f} MB)"
+                )
     db.dispose()
 
 
@@ -166,6 +200,7 @@ def main() -> int:
     exp.add_argument("--db", type=Path, required=True)
     exp.add_argument("--from", dest="date_from")
     exp.add_argument("--to", dest="date_to")
+    exp.add_argument("--baseline", help="also time services/exports.py at this git revision")
     build = sub.add_parser("build")
     build.add_argument("--db", type=Path, required=True)
     build.add_argument("--residents", type=int, default=300_000)
@@ -174,7 +209,7 @@ def main() -> int:
     if args.what == "import":
         bench_import(args.rows)
     elif args.what == "export":
-        bench_export(args.db, args.date_from, args.date_to)
+        bench_export(args.db, args.date_from, args.date_to, args.baseline)
     else:
         bench_build(args.db, args.residents, args.days)
     return 0

@@ -5,7 +5,7 @@ Real workbooks, not CSV renamed: Chinese sheet names and headers, a title row,
 the header row frozen, column widths set, amounts written as exact decimals
 (``Decimal`` fen / 100, never float) formatted as money, a totals row, and ID
 numbers and phone numbers as text so that Excel never shows them in
-scientific notation. Workbooks are streamed (openpyxl's write-only mode) and
+scientific notation. Workbooks are streamed (XlsxWriter's constant-memory mode) and
 written to a temporary file renamed into place at the end, so a failed or
 cancelled export leaves no half-written file.
 """
@@ -92,74 +92,83 @@ class Col:
     kind: str = "text"  # text | id (digits kept as text) | money | int | date
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 class SheetWriter:
-    """One streamed sheet: title row, frozen header, typed cells, totals row."""
+    """One streamed sheet: title row, frozen header, typed cells, totals row.
+
+    Number formats live on the columns (money, date, text for ID numbers), so
+    a data cell carries no style of its own: XlsxWriter gives a cell written
+    without a format its column's format. In constant-memory mode each row is
+    flushed to disk as soon as the next one starts.
+    """
 
     def __init__(self, book: Any, name: str, title: str, columns: Sequence[Col]) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        self._cell = WriteOnlyCell
-        self.sheet = book.create_sheet(name)
+        self.sheet = book.add_worksheet(name)
         self.columns = list(columns)
-        for i, col in enumerate(self.columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(i)].width = col.width
-        self.sheet.freeze_panes = "A3"
-        self.sheet.print_title_rows = "2:2"
-        title_cell = WriteOnlyCell(self.sheet, title)
-        title_cell.font = Font(bold=True, size=14)
-        self.sheet.append([title_cell])
-        self._bold = Font(bold=True)
-        header = []
-        for col in self.columns:
-            cell = WriteOnlyCell(self.sheet, col.header)
-            cell.font = self._bold
-            cell.alignment = Alignment(horizontal="center", wrap_text=True)
-            header.append(cell)
-        self.sheet.append(header)
-        self._money = [i for i, c in enumerate(self.columns) if c.kind == "money"]
-        self._dates = [i for i, c in enumerate(self.columns) if c.kind == "date"]
+        money = book.add_format({"num_format": MONEY_FORMAT})
+        date = book.add_format({"num_format": "yyyy-mm-dd"})
         # Strings are text cells anyway; ID and phone columns are also
         # formatted as text, so a number typed into them later stays exact.
-        self._texts = [i for i, c in enumerate(self.columns) if c.kind == "id"]
+        text = book.add_format({"num_format": "@"})
+        self._bold = book.add_format({"bold": True})
+        self._date_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self._bold_money = book.add_format({"bold": True, "num_format": MONEY_FORMAT})
+        by_kind = {"money": money, "date": date, "id": text}
+        for i, col in enumerate(self.columns):
+            self.sheet.set_column(i, i, col.width, by_kind.get(col.kind))
+        self.sheet.freeze_panes(2, 0)
+        self.sheet.repeat_rows(1)
+        self.sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
+        header = book.add_format(
+            {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True}
+        )
+        for i, col in enumerate(self.columns):
+            self.sheet.write_string(1, i, col.header, header)
+        self._kinds = [c.kind for c in self.columns]
+        self._days: dict[dt.date, int] = {}
+        self._next = 2  # zero-based index of the next row
         self.rows = 0
 
-    def append(self, values: list[Any]) -> None:
-        for i in self._money:
-            value = values[i]
-            if value is not None and value != "":
-                cell = self._cell(self.sheet, _yuan(value))
-                cell.number_format = MONEY_FORMAT
-                values[i] = cell
-        for i in self._dates:
-            if values[i] is not None and values[i] != "":
-                cell = self._cell(self.sheet, values[i])
-                cell.number_format = "yyyy-mm-dd"
-                values[i] = cell
-        for i in self._texts:
-            value = values[i]
-            if value not in (None, ""):
-                cell = self._cell(self.sheet, str(value))
-                cell.number_format = "@"
-                values[i] = cell
-        self.sheet.append(values)
+    def _serial(self, day: dt.date) -> int:
+        serial = self._days.get(day)
+        if serial is None:
+            serial = self._days[day] = (day - _EXCEL_EPOCH).days
+        return serial
+
+    def _write(self, values: Sequence[Any], bold: bool) -> None:
+        row = self._next
+        self._next += 1
+        number, string = self.sheet.write_number, self.sheet.write_string
+        style = self._bold if bold else None
+        for i, (kind, value) in enumerate(zip(self._kinds, values, strict=True)):
+            if value is None or value == "":
+                continue
+            if kind == "money":
+                number(row, i, _yuan(value), self._bold_money if bold else None)
+            elif kind == "date" and isinstance(value, dt.datetime):
+                self.sheet.write_datetime(row, i, value, self._date_time)
+            elif kind == "date" and isinstance(value, dt.date):
+                number(row, i, self._serial(value), style)
+            elif isinstance(value, str):
+                string(row, i, value, style)
+            elif kind == "id":
+                string(row, i, str(value), style)
+            else:
+                number(row, i, value, style)
+
+    def append(self, values: Sequence[Any]) -> None:
+        self._write(values, bold=False)
         self.rows += 1
 
-    def totals(self, values: list[Any]) -> None:
-        cells: list[Any] = []
-        for i, value in enumerate(values):
-            if value is None:
-                cells.append(None)
-                continue
-            cell = self._cell(
-                self.sheet, _yuan(value) if self.columns[i].kind == "money" else value
-            )
-            cell.font = self._bold
-            if self.columns[i].kind == "money":
-                cell.number_format = MONEY_FORMAT
-            cells.append(cell)
-        self.sheet.append(cells)
+    def totals(self, values: Sequence[Any]) -> None:
+        self._write(values, bold=True)
+
+    def note(self, column: int, text: str) -> None:
+        """A line of text under the list (not a data row)."""
+        self.sheet.write_string(self._next, column, text)
+        self._next += 1
 
 
 def _check_path(path: Path) -> Path:
@@ -173,30 +182,35 @@ def _check_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def _workbook(path: Path) -> Iterator[Any]:
-    """A streamed workbook for ``path``; dropped cleanly if the export fails."""
-    from openpyxl import Workbook
+    """A streamed workbook that becomes ``path`` only when complete.
 
-    _check_path(path)
-    book = Workbook(write_only=True)
-    try:
-        yield book
-    except BaseException:
-        for sheet in book.worksheets:
-            with contextlib.suppress(Exception):
-                sheet.close()
-        raise
+    XlsxWriter writes to a temporary file beside ``path`` (its row files go to
+    a scratch folder of their own); the file is renamed into place when the
+    body has finished, and removed, with the scratch folder, if anything
+    failed or the export was cancelled.
+    """
+    from xlsxwriter import Workbook
+    from xlsxwriter.exceptions import XlsxFileError
 
-
-def _save(book: Any, path: Path) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place."""
     path = _check_path(path)
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=path.parent)
     os.close(fd)
     try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(f"无法写入 {path.name}：{exc.strerror}", code="export_io") from None
+        with tempfile.TemporaryDirectory(prefix="export-") as scratch:
+            book = Workbook(tmp, {"constant_memory": True, "tmpdir": scratch})
+            try:
+                yield book
+            except BaseException:
+                for sheet in book.worksheets():
+                    if sheet.row_data_fh is not None:
+                        sheet.row_data_fh.close()
+                raise
+            try:
+                book.close()
+                os.replace(tmp, path)
+            except (OSError, XlsxFileError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise InputError(f"无法写入 {path.name}：{reason}", code="export_io") from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -322,7 +336,6 @@ def export_ledger(
             [None, None, None, "合计", f"{sheet.rows} 笔", *([None] * 6), amount, cash_in, cash_out]
             + [running, None, None]
         )
-        _save(book, path)
     totals = {"amount": amount, "cash_in": cash_in, "cash_out": cash_out}
     if running is not None:
         totals["cash_on_hand"] = running
@@ -444,8 +457,7 @@ def export_payments(
             [None, None, "合计（有效）", f"{count} 笔", *([None] * 6), standing, None, None, None]
         )
         for note in notes:
-            sheet.sheet.append([None, None, note])
-        _save(book, path)
+            sheet.note(2, note)
     totals = {"standing": standing, **{f"channel:{k}": v for k, v in by_channel.items()}}
     return ExportSummary(Path(path), "缴费清册", sheet.rows, totals)
 
@@ -595,7 +607,6 @@ def export_unpaid(
             if i % 5_000 == 0:
                 _tick(progress, i)
         sheet.totals(["合计", None, f"{len(rows)} 人", None, None, None, None, due])
-        _save(book, path)
     return ExportSummary(Path(path), "未缴费名单", sheet.rows, {"due": due})
 
 
@@ -651,5 +662,4 @@ def export_progress(report: WeeklyReturn, path: Path) -> ExportSummary:
         )
         for point in report.curve:
             weeks.append([point.week_end, point.paid, percent_text(point.paid, t.target)])
-        _save(book, path)
     return ExportSummary(Path(path), "参保进度", sheet.rows, {})

@@ -211,3 +211,26 @@ def test_payments_list_of_one_deposit(demo: Database, tmp_path: Path) -> None:
     assert body and {r[8] for r in body} == {"现金"}
     assert {r[0].date() for r in body} <= days
     assert summary.totals_fen["standing"] == expected
+
+
+def test_cancelled_export_leaves_no_file_and_cells_keep_their_types(
+    demo: Database, tmp_path: Path
+) -> None:
+    from services.exports import ExportCancelled
+
+    oid = office_id(demo)
+    with demo.read() as s, pytest.raises(ExportCancelled):
+        export_ledger(s, oid, tmp_path / "台账.xlsx", progress=lambda rows: False)
+    assert list(tmp_path.iterdir()) == []
+
+    with demo.read() as s:
+        export_payments(s, oid, tmp_path / "清册.xlsx")
+    assert [p.name for p in tmp_path.iterdir()] == ["清册.xlsx"]
+    sheet = load_workbook(tmp_path / "清册.xlsx")["缴费清册"]
+    assert sheet["A1"].font.bold and sheet["A2"].font.bold
+    assert sheet.freeze_panes == "A3"
+    day, number, money = sheet["A3"], sheet["E3"], sheet["K3"]
+    assert isinstance(day.value, dt.datetime) and day.number_format == "yyyy-mm-dd"
+    assert isinstance(number.value, str) and number.number_format == "@"
+    assert money.number_format.startswith("#,##0.00")
+    assert sheet.column_dimensions["E"].width >= 18
