@@ -159,8 +159,10 @@ def update_bank_days(
     """A supervisor sets whether the bank is closed on weekends and lists the
     office's own closed days (设置); deadlines move off them from now on."""
     from services.office import require_supervisor
+    from services.write_clock import check_write_clock
 
     require_supervisor(session, operator_id, office_id=office_id)
+    check_write_clock(session, clock, office_id, "settings")
     days = parse_closed_days(closed_days)
     office = session.get(Office, office_id)
     if office is None:  # pragma: no cover - require_supervisor found its operator

@@ -29,6 +29,7 @@ from services.office import require_operator
 from services.payments import load_enrollment, person_facts, requote
 from services.policy import Policy, PolicyBook, Unset
 from services.quote import due_holds_until
+from services.write_clock import check_write_clock
 
 STATUS_LABELS = {"issued": "待缴费", "paid": "已缴费", "cancelled": "已作废"}
 
@@ -104,6 +105,7 @@ def issue_notice(
     assert office_id is not None
     lock_office(session, office_id)  # issue 11: one valid notice, checked under lock
     require_operator(session, operator_id, office_id=office_id)
+    check_write_clock(session, clock, office_id, "notice")
     if enrollment.status != "registered":
         raise ConflictError("该参保登记已缴费或已退费，不能再开具缴费通知单。", code="not_payable")
     existing = session.scalars(
@@ -212,6 +214,7 @@ def issue_village_notices(
     a new one. Returns notice ids in the order of the residents' names."""
     lock_office(session, office_id)  # issue 11: which notices are valid, read under lock
     require_operator(session, operator_id, office_id=office_id)
+    check_write_clock(session, clock, office_id, "notice")
     village = session.get(Village, village_id)
     if village is None or village.office_id != office_id:
         raise NotFound("所选村（社区）不属于本单位。", code="village_invalid")

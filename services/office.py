@@ -195,6 +195,14 @@ def _info(row: Operator) -> OperatorInfo:
     )
 
 
+def _check_clock(session: Session, clock: Clock, office_id: int) -> None:
+    """Issue 9: a settings write dated by a wrong clock is refused like a
+    money write (imported here: ``services.clock_sanity`` imports this module)."""
+    from services.write_clock import check_write_clock
+
+    check_write_clock(session, clock, office_id, "settings")
+
+
 def require_operator(
     session: Session, operator_id: int | None, *, office_id: int | None = None
 ) -> Operator:
@@ -362,6 +370,7 @@ def set_printer_name(
 ) -> None:
     """The office's default printer, as the system names it ("" = ask each time)."""
     require_supervisor(session, operator_id, office_id=office_id)
+    _check_clock(session, clock, office_id)
     row = session.get(Office, office_id)
     if row is None:  # pragma: no cover - require_supervisor found its operator
         raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
@@ -477,6 +486,7 @@ def update_office_settings(
     and year), so numbers already issued are never reused.
     """
     require_supervisor(session, operator_id, office_id=office_id)
+    _check_clock(session, clock, office_id)
     row = session.get(Office, office_id)
     if row is None:  # pragma: no cover - require_supervisor found its operator
         raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
@@ -521,6 +531,7 @@ def add_village(
     target: int | None = None,
 ) -> VillageInfo:
     require_supervisor(session, operator_id, office_id=office_id)
+    _check_clock(session, clock, office_id)
     village_name = _text(name, "村（社区）名称", 100)
     goal = _target(target)
     exists = session.scalar(
@@ -549,6 +560,7 @@ def set_village_target(
     if row is None:
         raise NotFound(f"没有编号为 {village_id} 的村（社区）。", code="village_not_found")
     require_supervisor(session, operator_id, office_id=row.office_id)
+    _check_clock(session, clock, row.office_id)
     row.target = _target(target)
     row.updated_at = clock.now()
     row.updated_by = operator_id

@@ -35,6 +35,7 @@ from services.errors import ConflictError, InputError, NotFound
 from services.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
+from services.write_clock import check_write_clock
 
 SEARCH_LIMIT = 50
 NAME_MAX = 32
@@ -252,6 +253,7 @@ def register_resident(
     name = clean_name(data.name)
     phone = clean_phone(data.phone)
     _check_village(session, data.village_id, office_id)
+    check_write_clock(session, clock, office_id, "register")
     known = _known_resident(session, parsed.number, name)
     if known is not None:
         return known
@@ -350,6 +352,7 @@ def enroll(
     not ask, e.g. the demo data).
     """
     lock_resident(session, resident_id)  # issue 11: one live enrolment, checked under lock
+    check_write_clock(session, clock, office_id, "register")
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")

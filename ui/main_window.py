@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
             if not isinstance(self.documents, TrainingOutput):
                 self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
+        self.blind_count = False  # issue 9: a drawer is being counted (ui.blind)
         self._slots: dict[str, QWidget] = {}
         self._frames: dict[str, QScrollArea] = {}
         self.setWindowTitle(
@@ -320,15 +321,29 @@ class MainWindow(QMainWindow):
         self.pageChanged.emit(key)
 
     def _update_blind(self) -> None:
-        """Blind count (issue 9): while the drawer is being counted on 日结, the
-        status bar and the banner show no cash figures."""
+        """Blind count (issue 9): while the drawer is being counted on 日结, no
+        screen shows a cash figure — the status bar, the banner and every page
+        with a ``set_blind`` method (入库, 台账) follow :attr:`blind_count`.
+
+        The count is under way while it is not yet confirmed and the clerk is
+        on 日结 or has entered pieces; leaving 日结 with nothing counted (or
+        after 清零) abandons it."""
         page = self._pages.get("day_close")
-        counting = bool(
-            page is not None
-            and self.current_key == "day_close"
-            and getattr(page, "counting", False)
-        )
-        self.clock.set_blind(counting)
+        counting = False
+        if page is not None and getattr(page, "counting", False):
+            count = getattr(page, "count", None)
+            started = count is not None and any(count.counts().values())
+            counting = started or self.current_key == "day_close"
+        self.set_blind_count(counting)
+
+    def set_blind_count(self, blind: bool) -> None:
+        """The one place the blind count is kept; pages built later get it too."""
+        self.blind_count = blind
+        self.clock.set_blind(blind)
+        for widget in self._pages.values():
+            set_blind = getattr(widget, "set_blind", None)
+            if callable(set_blind):
+                set_blind(blind)
 
     def _wire(self, key: str, widget: QWidget) -> None:
         """Connect page signals that lead to other pages; keep the page keys free."""
@@ -354,6 +369,12 @@ class MainWindow(QMainWindow):
             widget.dayClosed.connect(self.dayClosed)
         if hasattr(widget, "countingChanged"):
             widget.countingChanged.connect(lambda _counting: self._update_blind())
+            count = getattr(widget, "count", None)
+            if count is not None and hasattr(count, "totalChanged"):
+                count.totalChanged.connect(lambda _total: self._update_blind())
+        set_blind = getattr(widget, "set_blind", None)
+        if callable(set_blind):
+            set_blind(self.blind_count)
 
     def collect_enrollment(self, enrollment_id: int) -> None:
         """Switch to 缴费 with this enrolment selected (after registering)."""

@@ -227,6 +227,10 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             pieces = drawer_count(max(expected - 1_000, 0))
             for d in DENOMINATIONS:
                 page.count.set_count(d.kind, d.fen, pieces.get(d.key, 0))
+            # issue 9: a page switch mid-count shows no cash either (入库 covered)
+            window.show_page("deposit")
+            shots.append(save(window, out, "07b-deposit-during-blind-count"))
+            window.show_page("day_close")
             page.confirm_count()
             page.reason.setText("找零时多找给参保人 10 元，已联系追回")
 

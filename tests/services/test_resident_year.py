@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.models import Enrollment, InfoChange, PaymentNotice, Receipt, Resident
 from services.clock import FixedClock
+from services.clock_sanity import confirm_business_date
 from services.corrections import refund_payment, void_receipt
 from services.errors import ConflictError, InputError, PermissionDenied, ServiceError
 from services.find import find_anyone
@@ -450,6 +451,17 @@ def test_renewal_list_and_carry_forward(db: Database, clock: FixedClock, desk: D
         )
         assert proposal.last_category == "child" and proposal.category == "adult"
         assert proposal.category_changed and proposal.problem == ""
+    # a year since the last business date: a supervisor confirms the date at login
+    # (issue 9: registration is refused under an unconfirmed clock too)
+    with db.write() as s:
+        confirm_business_date(
+            s,
+            clock,
+            office_id=desk.office_id,
+            supervisor_id=desk.supervisor_id,
+            operator_id=desk.clerk_id,
+            reason="新一年度征缴开始",
+        )
     with db.write() as s:
         record, q = renew(
             s,

@@ -174,3 +174,87 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
     with db.read() as s:
         actions = s.query(CashDifferenceSettlement.action).order_by(CashDifferenceSettlement.id)
         assert [a for (a,) in actions] == ["cash_in", "write_off"]
+
+
+def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
+    """Issue 9: an overage handed back to whom it belongs (长款退还) has its own
+    button; the cash leaves the drawer as a ledger line."""
+    from fixtures_ui2 import PASSWORD
+
+    from db.models import CashDifferenceSettlement, LedgerEntry
+    from services.clock import FixedClock
+    from services.day_close import close_day, count_for_amount
+
+    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
+    with db.write() as s:
+        close_day(
+            s,
+            FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
+            office_id=seed.office_id,
+            operator_id=seed.clerk_id,
+            denominations=count_for_amount(38_500),  # 5.00 over
+            difference_reason="多收一位居民的零钱",
+            supervisor_id=seed.supervisor_id,
+        )
+    widget = ReportsPage(ctx, ops)
+    qtbot.addWidget(widget)
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    widget.month_edit.setDate(QDate(2023, 11, 1))
+    widget.refresh()
+    widget.tabs.setCurrentIndex(3)
+    (row,) = widget.exceptions.rows()
+    assert row.kind == "over" and row.still_open and row.open_fen == 500
+    box = widget.over_short
+    assert not box.return_button.isEnabled()  # nothing selected yet
+    widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
+    assert box.return_button.isEnabled() and not box.make_up_button.isEnabled()
+    assert box.amount.text() == "5.00"
+    # an amount over what is open is refused, nothing written
+    box.amount.setText("6.00")
+    box.hand_back()
+    box.approval.fill("zhangli", PASSWORD, "退还给多付的居民")
+    box.approval.try_approve()
+    assert "超过" in box.message.text()
+    box.amount.setText("5.00")
+    box.hand_back()
+    dialog = box.approval
+    assert dialog is not None and "退还长款" in dialog.windowTitle()
+    dialog.fill("zhangli", PASSWORD, "退还给多付的居民")
+    dialog.try_approve()
+    assert ops.last_error is None, ops.last_error
+    assert box.message.text() == "已处理。"
+    assert not widget.exceptions.rows()[0].still_open
+    with db.read() as s:
+        (settlement,) = s.query(CashDifferenceSettlement).all()
+        assert (settlement.action, settlement.amount_fen) == ("over_returned", 500)
+        out = s.query(LedgerEntry).filter(LedgerEntry.kind == "cash_out").one()
+        assert out.cash_fen == -500
+
+
+def test_a_shortage_cannot_be_handed_back(qtbot, ctx, ops, db, seed):  # noqa: F811
+    from services.clock import FixedClock
+    from services.day_close import close_day, count_for_amount
+
+    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))
+    with db.write() as s:
+        close_day(
+            s,
+            FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
+            office_id=seed.office_id,
+            operator_id=seed.clerk_id,
+            denominations=count_for_amount(37_000),
+            difference_reason="找零多付",
+            supervisor_id=seed.supervisor_id,
+        )
+    widget = ReportsPage(ctx, ops)
+    qtbot.addWidget(widget)
+    widget.month_edit.setDate(QDate(2023, 11, 1))
+    widget.refresh()
+    widget.tabs.setCurrentIndex(3)
+    widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
+    box = widget.over_short
+    assert box.make_up_button.isEnabled() and not box.return_button.isEnabled()
+    box.hand_back()  # a stray shortcut does nothing
+    assert box.approval is None

@@ -14,6 +14,7 @@ from counter_fixtures import make_id
 from PySide6.QtCore import Qt
 
 from services.clock import FixedClock
+from services.clock_sanity import confirm_business_date
 from services.corrections import void_receipt
 from services.payments import take_payment
 from services.quote import PersonFacts
@@ -215,6 +216,17 @@ def test_renewal_list_for_a_village(qtbot, ctx, ops, office, documents, tmp_path
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "续保名单" in text and "孙平" in text and "钱多" not in text
     shot(page, "21-renewal-list.png")
+    # a year since the last business date: a supervisor confirms the date (at
+    # login in the program; issue 9: registration waits for it like money)
+    with ctx.db.write() as s:
+        confirm_business_date(
+            s,
+            ctx.clock,
+            office_id=office.id,
+            supervisor_id=office.supervisor_id,
+            operator_id=office.clerk_id,
+            reason="新一年度征缴开始",
+        )
     tab.renew_selected()
     assert ops.last_error is None and "孙平 已续保登记" in tab.result_label.text()
     assert [tab.table.item(r, 0).text() for r in range(tab.table.rowCount())] == ["孙立"]

@@ -57,6 +57,7 @@ from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut
 from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
 from ui.pages.day_close_parts import closed_summary, difference_words, yuan
+from ui.pages.future_closes_box import FutureClosesBox
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.denomination_count import DenominationCount
 from ui.widgets.enter_chain import EnterChain
@@ -253,6 +254,9 @@ class DayClosePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(unclosed_row)
+        # a close dated in the future by a wrong clock: a supervisor annuls it
+        self.future_closes = FutureClosesBox(ctx, ops, self)
+        layout.addWidget(self.future_closes)
         layout.addLayout(warning_row)
         layout.addWidget(self.open_box)
         layout.addWidget(self.closed_box)

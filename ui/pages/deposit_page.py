@@ -44,6 +44,7 @@ from services.deposits import (
 )
 from services.documents import deposit_register_document
 from services.money import fen_in_words, format_fen_grouped
+from ui.blind import BlindCover
 from ui.context import AppContext
 from ui.deposit_clock import STATE_COLOURS
 from ui.keys import RELOAD, page_shortcut
@@ -236,7 +237,11 @@ class DepositPage(QWidget):
         register_layout.addWidget(self.register_total)
         register_layout.addWidget(self.register_view)
 
+        # issue 9: during a blind count on 日结 the state and the form (cash on
+        # hand, "fill in all cash", the settled sentence) are covered
+        self.blind_cover = BlindCover(hide=(state_box, form_box), parent=self)
         left = QVBoxLayout()
+        left.addWidget(self.blind_cover.notice)
         left.addWidget(state_box)
         left.addWidget(form_box)
         left.addStretch(1)
@@ -264,6 +269,10 @@ class DepositPage(QWidget):
             self.refresh()
         self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
         self.amount.selectAll()
+
+    def set_blind(self, blind: bool) -> None:
+        """The window's blind count (ui.blind): no cash figure while counting."""
+        self.blind_cover.set_blind(blind)
 
     def refresh(self) -> None:
         self._dirty = False

@@ -49,6 +49,7 @@ from services.ledger_views import (
 )
 from services.money import format_fen_grouped
 from services.office import office_info
+from ui.blind import BLIND_NOTICE, BlindCover
 from ui.context import AppContext
 from ui.data_exchange.file_chooser import FileChooser
 from ui.data_exchange.ledger_export import LedgerExport
@@ -267,8 +268,16 @@ class LedgerPage(QWidget):
         header.setStretchLastSection(True)
         fit_columns(self.view)
 
+        # issue 9: during a blind count on 日结 the lines and totals (cash net,
+        # from which the drawer could be worked out) are covered
+        self.blind_cover = BlindCover(
+            hide=(self.totals_label, self.channels_label, self.view, self.loaded_label),
+            disable=(self.print_button, self.exports.button),
+            parent=self,
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.blind_cover.notice)
         layout.addWidget(self.totals_label)
         layout.addWidget(self.channels_label)
         layout.addWidget(self.message)
@@ -300,6 +309,12 @@ class LedgerPage(QWidget):
         if self._dirty:
             self.refresh()
         self.date_from.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def set_blind(self, blind: bool) -> None:
+        """The window's blind count (ui.blind): no cash figure while counting."""
+        self.blind_cover.set_blind(blind)
+        if not blind and self.message.text() == BLIND_NOTICE:
+            self._show_message("")
 
     def current_filter(self) -> LedgerFilter:
         return self._filter
@@ -393,6 +408,9 @@ class LedgerPage(QWidget):
 
     def print_ledger(self) -> None:
         """The printed cash book of the chosen dates (every line of those days)."""
+        if self.blind_cover.blind:  # Ctrl+P during a blind count
+            self._show_message(BLIND_NOTICE)
+            return
         date_from, date_to = self._filter.date_from, self._filter.date_to
         assert date_from is not None and date_to is not None
         flt = LedgerFilter(date_from=date_from, date_to=date_to)

@@ -2,7 +2,9 @@
 
 A shortage is made up by the clerk (补足短款: cash into the drawer, a ledger
 line) or written off by a supervisor with a reason (核销); an overage held as
-待查 is decided by a supervisor (归入库存现金). ``services.over_short`` does it.
+待查 is decided by a supervisor: kept with the office's cash (归入库存现金) or
+handed back to whom it belongs (退还长款: cash out of the drawer, a ledger
+line, never below zero cash on hand). ``services.over_short`` does it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ui.widgets.money_edit import MoneyEdit
 
 
 class OverShortBox(QWidget):
-    """Amount field and the two acts, for the selected exception row."""
+    """Amount field and the acts, for the selected exception row."""
 
     def __init__(
         self,
@@ -41,6 +43,9 @@ class OverShortBox(QWidget):
         self.make_up_button.clicked.connect(self.make_up)
         self.decide_button = QPushButton("主管处理(&H)…")
         self.decide_button.clicked.connect(self.decide)
+        self.return_button = QPushButton("主管退还长款(&T)…")
+        self.return_button.setObjectName("overReturnButton")
+        self.return_button.clicked.connect(self.hand_back)
         self.message = QLabel()
         self.message.setWordWrap(True)
         row = QHBoxLayout(self)
@@ -49,6 +54,7 @@ class OverShortBox(QWidget):
         row.addWidget(self.amount)
         row.addWidget(self.make_up_button)
         row.addWidget(self.decide_button)
+        row.addWidget(self.return_button)
         row.addWidget(self.message, 1)
         self.update_for(None)
 
@@ -56,6 +62,7 @@ class OverShortBox(QWidget):
         open_case = row is not None and row.difference_id is not None and row.still_open
         self.make_up_button.setEnabled(open_case and row is not None and row.kind == "short")
         self.decide_button.setEnabled(open_case)
+        self.return_button.setEnabled(open_case and row is not None and row.kind == "over")
         if open_case and row is not None:
             self.amount.setText(format_fen(row.open_fen))
             word = "核销短款" if row.kind == "short" else "长款归入库存现金"
@@ -94,6 +101,18 @@ class OverShortBox(QWidget):
             return
         action = "write_off" if row.kind == "short" else "over_kept"
         title = "核销短款：主管确认" if row.kind == "short" else "长款归入库存现金：主管确认"
+        self._ask_supervisor(row, action, title)
+
+    def hand_back(self) -> None:
+        """An overage handed back to whom it belongs: cash leaves the drawer."""
+        row = self.selected()
+        if row is None or row.difference_id is None or row.kind != "over":
+            return
+        if not self.amount.validate():
+            return
+        self._ask_supervisor(row, "over_returned", "退还长款（现金付出）：主管确认")
+
+    def _ask_supervisor(self, row: CashException, action: str, title: str) -> None:
         dialog = SupervisorApprovalDialog(
             self.ctx,
             self.ops,
