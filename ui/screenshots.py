@@ -241,7 +241,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 reports = window.page("reports")
                 reports.tabs.setCurrentIndex(1)
                 shots.append(save(window, out, "08b-reports-progress"))
-                reports.tabs.setCurrentIndex(3)
+                reports.tabs.setCurrentWidget(reports.exceptions_tab)
                 shots.append(save(window, out, "08c-reports-cash-exceptions"))
                 reports.tabs.setCurrentIndex(0)
             if spec.key == "settings":

@@ -263,7 +263,7 @@ class ReportsPage(QWidget):
             3, QHeaderView.ResizeMode.Stretch
         )
         self.exceptions_summary = QLabel()
-        exceptions_tab = QWidget()
+        self.exceptions_tab = exceptions_tab = QWidget()
         exceptions_layout = QVBoxLayout(exceptions_tab)
         exceptions_layout.addWidget(self.exceptions_summary)
         exceptions_layout.addWidget(self.exceptions_view)
