@@ -14,6 +14,7 @@ from db.engine import DB_URL_ENV, Database, default_database_url, resolve_databa
 from db.errors import describe_database_error
 from db.immutability import APPEND_ONLY_TABLES
 from db.migrate import (
+    HEAD_REVISION,
     DatabaseTooNew,
     alembic_config,
     backup_sqlite_file,
@@ -169,4 +170,4 @@ def test_an_up_to_date_database_opens_without_loading_alembic(db_path):
         "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["0001", "False"]
+    assert out.stdout.split() == [HEAD_REVISION, "False"]
