@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from db.models import BusinessDay, DayClose, LedgerEntry, Operator, Override
 from services.clock import Clock
+from services.day_seal import DaySeal, seal_day
 from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
     DepositStatus,
@@ -284,6 +285,8 @@ class DayCloseResult:
     id: int
     preview: ClosePreview
     override_id: int | None
+    #: the anchor and ledger check of this close (services/day_seal.py)
+    seal: DaySeal | None = None
 
     @property
     def difference_fen(self) -> int:
@@ -411,4 +414,5 @@ def close_day(
         session.add(override)
         session.flush()
         override_id = override.id
-    return DayCloseResult(id=row.id, preview=preview, override_id=override_id)
+    seal = seal_day(session, row, at=now)
+    return DayCloseResult(id=row.id, preview=preview, override_id=override_id, seal=seal)
