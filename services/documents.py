@@ -31,6 +31,7 @@ from db.models import (
     Resident,
     Village,
 )
+from printing.anchor_block import AnchorBlock
 from printing.data import (
     DayCloseData,
     DenominationCount,
@@ -43,6 +44,7 @@ from printing.data import (
     ReceiptData,
     SettledDay,
 )
+from services.anchors import receipt_code_for
 from services.clock import Clock
 from services.day_close import DENOMINATIONS, day_totals
 from services.deposit_rule import STATE_LABELS
@@ -145,9 +147,12 @@ def notice_id_by_number(session: Session, office_id: int, notice_no: str) -> int
     return found
 
 
-def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) -> ReceiptData:
+def receipt_data(
+    view: ReceiptView, office: OfficeHeader, policies: PolicyBook, check_code: str = ""
+) -> ReceiptData:
     category, tier = _labels(policies, view.policy_key, view.category, view.tier)
     return ReceiptData(
+        check_code=check_code,
         office=office,
         receipt_no=view.receipt_no,
         issued_at=view.issued_at,
@@ -180,7 +185,12 @@ def receipt_document_for_print(
     """Record this print (a reprint if it is not the first) and return what to print."""
     view = print_receipt(session, clock, receipt_id=receipt_id, operator_id=operator_id)
     office_id = _receipt_office(session, receipt_id)
-    data = receipt_data(view, office_header(session, office_id), policies)
+    data = receipt_data(
+        view,
+        office_header(session, office_id),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
+    )
     if view.reprint:
         return _with_reprint_time(data, clock.now())
     return data
@@ -203,7 +213,10 @@ def receipt_document_next_print(
     before = view.print_count
     upcoming = dataclasses.replace(view, print_count=before + 1, reprint=before > 0)
     data = receipt_data(
-        upcoming, office_header(session, _receipt_office(session, receipt_id)), policies
+        upcoming,
+        office_header(session, _receipt_office(session, receipt_id)),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
     )
     if before > 0 and printed_at is not None:
         return _with_reprint_time(data, printed_at)
@@ -223,7 +236,10 @@ def receipt_document_preview(
     """What the receipt looks like, without recording a print (on-screen preview)."""
     view = receipt_view(session, receipt_id)
     return receipt_data(
-        view, office_header(session, _receipt_office(session, receipt_id)), policies
+        view,
+        office_header(session, _receipt_office(session, receipt_id)),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
     )
 
 
@@ -362,4 +378,26 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         receipts_voided=totals.voids,
         non_cash_received_fen=totals.non_cash_fen,
         closed_at=close.closed_at,
+        anchor=anchor_block(session, office_id, date),
+    )
+
+
+def anchor_block(session: Session, office_id: int, date: dt.date) -> AnchorBlock | None:
+    """The anchor and perpetual grand totals printed on a day's 日结单."""
+    from services.day_seal import day_seal
+
+    seal = day_seal(session, office_id, date)
+    if seal is None:
+        return None
+    t = seal.totals
+    return AnchorBlock(
+        anchor_text=seal.anchor_text,
+        ledger_seq=seal.ledger_seq,
+        audit_seq=seal.audit_seq,
+        collected_fen=t.collected_fen,
+        voided_fen=t.voided_fen,
+        refunded_fen=t.refunded_fen,
+        deposited_fen=t.deposited_fen,
+        check_ok=seal.check_ok,
+        check_message=seal.check_message,
     )
