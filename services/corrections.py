@@ -27,12 +27,13 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
+from services.accounts import check_approval
 from services.clock import Clock
 from services.day_close import ensure_day_open
 from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
 from services.money import format_fen
-from services.office import require_operator, require_supervisor
+from services.office import require_operator
 from services.payments import CHANNELS, clean_channel
 
 REASON_MAX = 500
@@ -117,6 +118,7 @@ def void_receipt(
     supervisor_id: int,
     reason: str,
     operator_id: int,
+    supervisor_password: str | None = None,
 ) -> VoidResult:
     """Void a cash receipt on its own business day (作废)."""
     now = clock.now()
@@ -126,8 +128,17 @@ def void_receipt(
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     office_id = receipt.office_id
     require_operator(session, operator_id, office_id=office_id)
-    require_supervisor(session, supervisor_id, office_id=office_id)
     text = clean_reason(reason, "作废原因")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="void",
+        subject=f"receipt:{receipt_id}",
+        approver_id=supervisor_id,
+        approver_password=supervisor_password,
+        requester_id=operator_id,
+    )
     existing = session.scalars(
         select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt_id)
     ).first()
@@ -218,6 +229,7 @@ def refund_payment(
     channel: str | None = None,
     category: str = "withdraw",
     reference: str = "",
+    approver_password: str | None = None,
 ) -> RefundResult:
     """Refund a payment in full (退费, POLICY.md §6).
 
@@ -231,8 +243,17 @@ def refund_payment(
         raise NotFound(f"没有编号为 {payment_id} 的缴费记录。", code="payment_not_found")
     office_id = payment.office_id
     require_operator(session, operator_id, office_id=office_id)
-    require_supervisor(session, approver_id, office_id=office_id)
     text = clean_reason(reason, "退费原因")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="refund",
+        subject=f"payment:{payment_id}",
+        approver_id=approver_id,
+        approver_password=approver_password,
+        requester_id=operator_id,
+    )
     if category not in REFUND_CATEGORIES:
         raise InputError(f"退费类别不正确：{category}", code="bad_refund_category")
     way = clean_channel(channel or payment.channel)

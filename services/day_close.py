@@ -40,7 +40,6 @@ from services.deposit_rule import (
     DepositStatus,
     clean_reason,
     current_deposit_status,
-    require_supervisor_id,
 )
 from services.errors import ConflictError, InputError, ServiceError
 from services.money import format_fen_grouped, parse_amount
@@ -327,6 +326,29 @@ def preview_close(
     )
 
 
+def _approve(
+    session: Session,
+    clock: Clock,
+    office_id: int,
+    date: dt.date,
+    operator_id: int,
+    supervisor_id: int | None,
+    password: str | None,
+) -> Operator:
+    from services.accounts import check_approval
+
+    return check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="day_close",
+        subject=f"day:{date.isoformat()}",
+        approver_id=supervisor_id,
+        approver_password=password,
+        requester_id=operator_id,
+    )
+
+
 def close_day(
     session: Session,
     clock: Clock,
@@ -338,6 +360,7 @@ def close_day(
     difference_reason: str | None = None,
     supervisor_id: int | None = None,
     override_reason: str | None = None,
+    supervisor_password: str | None = None,
 ) -> DayCloseResult:
     """Close a business day (today by default) on the clerk's count of the drawer.
 
@@ -364,7 +387,9 @@ def close_day(
             f"{format_fen_grouped(preview.counted_fen)} 元，应有 "
             f"{format_fen_grouped(preview.expected_fen)} 元）",
         )
-        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+        supervisor = _approve(
+            session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
+        )
     override_text = ""
     status = preview.deposit_status
     if preview.deposit_required:
@@ -376,7 +401,9 @@ def close_day(
                 code="deposit_due_at_close",
             )
         override_text = clean_reason(override_reason, "未入库即日结的原因")
-        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+        supervisor = supervisor or _approve(
+            session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
+        )
     now = clock.now()
     totals = preview.totals
     row = DayClose(

@@ -533,6 +533,7 @@ def cash_payment_gate(
     override_reason: str | None = None,
     override_supervisor_id: int | None = None,
     payment_id: int | None = None,
+    override_password: str | None = None,
 ) -> int | None:
     """Check that a cash payment may be taken now (§7.3).
 
@@ -554,7 +555,18 @@ def cash_payment_gate(
             code="deposit_overdue",
         )
     reason = clean_reason(override_reason, "放行原因")
-    supervisor = require_supervisor_id(session, office_id, override_supervisor_id)
+    from services.accounts import check_approval
+
+    supervisor = check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="override",
+        subject=f"cash_payment:{payment_id or ''}",
+        approver_id=override_supervisor_id,
+        approver_password=override_password,
+        requester_id=operator_id,
+    )
     now = clock.now()
     override = Override(
         office_id=office_id,

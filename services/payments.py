@@ -187,6 +187,7 @@ def take_payment(
     operator_id: int,
     override_reason: str | None = None,
     override_supervisor_id: int | None = None,
+    override_password: str | None = None,
 ) -> PaymentResult:
     """Take the payment for an enrolment; see the module docstring.
 
@@ -245,6 +246,7 @@ def take_payment(
                 operator_id=operator_id,
                 override_reason=override_reason,
                 override_supervisor_id=override_supervisor_id,
+                override_password=override_password,
             )
     except BaseException:
         # The savepoint is gone; drop whatever the session remembers of it.
@@ -270,6 +272,7 @@ def _write_payment(
     operator_id: int,
     override_reason: str | None,
     override_supervisor_id: int | None,
+    override_password: str | None,
 ) -> PaymentResult:
     """The writes of :func:`take_payment`, after every check has passed."""
     now = clock.now()
@@ -317,6 +320,7 @@ def _write_payment(
             operator_id=operator_id,
             override_reason=override_reason,
             override_supervisor_id=override_supervisor_id,
+            override_password=override_password,
             payment_id=payment.id,
         )
         series = receipt_series(office.receipt_prefix, today.year)

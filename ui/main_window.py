@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
-from ui.operations import Operations
+from ui.idle_lock import IdleLock
+from ui.operations import OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close"})
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "settings"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
@@ -102,6 +103,15 @@ def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
         return None
     module = importlib.import_module(spec.module)
     return getattr(module, spec.cls)  # type: ignore[no-any-return]
+
+
+def _idle_minutes(ops: Operations, office_id: int) -> int:
+    from services.accounts import DEFAULT_IDLE_MINUTES, security_settings
+
+    try:
+        return ops.read(security_settings, office_id).idle_lock_minutes
+    except OperationFailed:
+        return DEFAULT_IDLE_MINUTES
 
 
 class MainWindow(QMainWindow):
@@ -196,6 +206,9 @@ class MainWindow(QMainWindow):
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
         QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
+
+        self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, session.office_id), self)
+        self.idle_lock.locked.connect(self.logoutRequested)
 
         self.clock.refresh()
         self.show_page("register")

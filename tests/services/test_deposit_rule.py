@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from factories import PASSWORD
 from factories_b import Desk, cash_line, make_desk, movements_of, table_counts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -454,6 +455,7 @@ def test_a_bad_override_is_refused(db, clock, overdue_desk, reason, who, error, 
                 operator_id=overdue_desk.clerk_id,
                 override_reason=reason,
                 override_supervisor_id=supervisor,
+                override_password=PASSWORD,
             )
         assert table_counts(s) == before
     assert err.value.code == code
@@ -468,6 +470,7 @@ def test_a_supervisors_override_is_recorded(db, clock, overdue_desk) -> None:  #
             operator_id=overdue_desk.clerk_id,
             override_reason=" 银行网点停电，明日入库 ",
             override_supervisor_id=overdue_desk.supervisor_id,
+            override_password=PASSWORD,
         )
     with db.read() as s:
         row = s.get(Override, override_id)

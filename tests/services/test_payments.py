@@ -6,7 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from factories import Desk, close_day_row, make_desk, make_enrollment, policies, row_counts
+from factories import (
+    PASSWORD,
+    Desk,
+    close_day_row,
+    make_desk,
+    make_enrollment,
+    policies,
+    row_counts,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -346,6 +354,7 @@ def test_override_by_a_clerk_is_refused(
             enrollment_id,
             override_reason="银行停电",
             override_supervisor_id=desk.clerk_id,
+            override_password=PASSWORD,
         )
     with db.read() as s:
         assert s.scalars(select(Override)).first() is None
@@ -362,6 +371,7 @@ def test_supervisor_override_is_kept_with_the_payment(
         enrollment_id,
         override_reason="银行网点停电，明日入库",
         override_supervisor_id=desk.supervisor_id,
+        override_password=PASSWORD,
     )
     assert result.override_id is not None and result.receipt_no == "LT2023-000002"
     with db.read() as s:
@@ -486,6 +496,7 @@ def test_payments_of_lists_a_voided_payment_beside_its_replacement(
             clock,
             receipt_id=first.receipt_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="档次选错",
             operator_id=desk.clerk_id,
         )

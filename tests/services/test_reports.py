@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import make_enrollment, policies
+from factories import PASSWORD, make_enrollment, policies
 from factories_b import cash_line, make_desk
 
 from db.models import Village
@@ -65,6 +65,7 @@ def test_overrides_show_in_the_report(db, clock) -> None:  # type: ignore[no-unt
             operator_id=desk.clerk_id,
             denominations=count_for_amount(100_000),
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             override_reason="银行已关门",
         )
     clock.set(at(7, 9))
@@ -76,6 +77,7 @@ def test_overrides_show_in_the_report(db, clock) -> None:  # type: ignore[no-unt
             operator_id=desk.clerk_id,
             override_reason="老人远道而来",
             override_supervisor_id=desk.supervisor_id,
+            override_password=PASSWORD,
         )
     with db.read() as s:
         rows = override_list(s, desk.office_id, MON, at(30).date())

@@ -391,7 +391,9 @@ class DayClosePage(QWidget):
             dialog.reason.setText(self.reason.text().strip())
         dialog.approved.connect(
             lambda supervisor_id, reason: self._close(
-                supervisor_id, reason if preview.deposit_required else None
+                supervisor_id,
+                reason if preview.deposit_required else None,
+                dialog.password.text(),
             )
         )
         dialog.finished.connect(self._approval_finished)
@@ -467,7 +469,12 @@ class DayClosePage(QWidget):
             self.approval.deleteLater()
         self.approval = None
 
-    def _close(self, supervisor_id: int | None, override_reason: str | None) -> None:
+    def _close(
+        self,
+        supervisor_id: int | None,
+        override_reason: str | None,
+        supervisor_password: str | None = None,
+    ) -> None:
         try:
             result = self.ops.write(
                 DAY,
@@ -478,6 +485,7 @@ class DayClosePage(QWidget):
                 difference_reason=self.reason.text().strip() or None,
                 supervisor_id=supervisor_id,
                 override_reason=override_reason,
+                supervisor_password=supervisor_password,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -486,6 +494,11 @@ class DayClosePage(QWidget):
         self.message.clear()
         self.preview = None
         self.refresh()
+        if result.seal is not None and not result.seal.check_ok:
+            # kept with the close and in the audit journal; printed on the sheet
+            self.message.setText(
+                "日结已完成，但台账校验未通过，请主管处理：" + result.seal.check_message
+            )
         self.dayClosed.emit(result)
         self.print_sheet()
 

@@ -56,6 +56,8 @@ from ui.keys import RELOAD, page_shortcut
 from ui.models import ObjectRole
 from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.pages.security_panel import SecurityPanel
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -100,6 +102,7 @@ class SettingsPage(QWidget):
         parent: QWidget | None = None,
         *,
         printers: Callable[[], list[str]] = available_printers,
+        documents: DocumentOutput | None = None,
         **_: object,
     ) -> None:
         super().__init__(parent)
@@ -132,6 +135,9 @@ class SettingsPage(QWidget):
         for widget in self.tabs.findChildren(QWidget):
             if isinstance(widget, editable) and widget is not self.reload_printers_button:
                 widget.setEnabled(supervisor)
+        # own password for everyone; the panel enables its supervisor parts itself
+        self.security = SecurityPanel(ctx, ops, documents)
+        self.tabs.addTab(self.security, "账号与安全(&S)")
         page_shortcut(self, RELOAD, self.refresh)
         ops.changed.connect(self._on_changed)
         self.refresh()
