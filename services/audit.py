@@ -47,7 +47,7 @@ HASHED_FIELDS = (
     "details",
     "prev_hash",
 )
-_FORBIDDEN_KEYS = ("password", "id_number", "phone")
+_FORBIDDEN_KEYS = ("password", "id_number")
 
 #: Chinese labels of the actions, for the journal page and its print.
 ACTION_LABELS: dict[str, str] = {

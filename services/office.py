@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Office, Operator, Village
+from services.audit import record_audit
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.money import parse_amount
@@ -542,10 +543,21 @@ def update_office_settings(
         changes["payment_instructions"] = _text(
             payment_instructions, "缴费方式说明", 2000, required=False
         )
+    changed = {k: [getattr(row, k), v] for k, v in changes.items() if getattr(row, k) != v}
     for key, value in changes.items():
         setattr(row, key, value)
     row.updated_at = clock.now()
     row.updated_by = operator_id
+    if changed:
+        record_audit(
+            session,
+            at=row.updated_at,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="settings_changed",
+            subject=f"office:{office_id}",
+            details=changed,
+        )
     session.flush()
     return office_info(session, office_id)
 

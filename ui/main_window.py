@@ -35,6 +35,7 @@ from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
 from ui.idle_lock import IdleLock
+from ui.journalled_output import JournalledOutput
 from ui.operations import OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
@@ -130,7 +131,9 @@ class MainWindow(QMainWindow):
         assert ctx.session is not None, "log in before opening the window"
         self.ctx = ctx
         self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        self.documents = JournalledOutput(
+            documents if documents is not None else PreviewOutput(), ctx, ops
+        )
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
         self.setWindowTitle(f"城乡居民医保柜台 — {ctx.session.office_name}")

@@ -119,7 +119,8 @@ def test_every_page_prints_through_the_window_output(
     window = make_window(qtbot, ctx, ops, documents)
     assert {"collect", "ledger", "deposit", "day_close"} <= PRINTING_PAGES
     for key in PRINTING_PAGES:
-        assert window.page(key).documents is documents, key
+        assert window.page(key).documents is window.documents, key
+    assert window.documents.inner is documents
     for key, number, kind in (("ledger", 3, "ledger"), ("deposit", 4, "deposit_register")):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
         assert window.current_key == key

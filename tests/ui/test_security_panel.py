@@ -96,3 +96,15 @@ def test_the_idle_lock_logs_out_and_is_journalled(qtbot, ctx, ops, db, seed) -> 
     with qtbot.waitSignal(lock.locked, timeout=1000):
         lock.lock_now()
     assert "screen_locked" in _actions(db)
+
+
+def test_self_approvals_are_marked_in_the_reports_text() -> None:
+    from services.accounts import SelfApprovalLine
+    from ui.pages.reports_page import self_approval_text
+
+    assert self_approval_text([]) == ""
+    line = SelfApprovalLine(
+        dt.date(2023, 11, 6), dt.datetime(2023, 11, 6, 10, 0), "张丽", "作废", "receipt:3"
+    )
+    assert "单人收款点自行授权 1 次" in self_approval_text([line])
+    assert "张丽自行授权作废（receipt:3）" in self_approval_text([line])

@@ -109,6 +109,7 @@ class SettingsPage(QWidget):
         self.ctx = ctx
         self.ops = ops
         self.printers = printers
+        self.documents = documents
         self.office: OfficeInfo | None = None
         self.extras: OfficeExtras | None = None
 
