@@ -180,8 +180,14 @@ def current_anchor(session: Session, office_id: int, date: dt.date) -> tuple[Anc
     return Anchor(office_id, date, ledger_seq, audit_seq, code), totals
 
 
-def check_anchor(session: Session, anchor: Anchor) -> str | None:
-    """None when the database still matches this printed anchor, else why not (Chinese)."""
+def check_anchor(
+    session: Session, anchor: Anchor, *, totals: GrandTotals | None = None
+) -> str | None:
+    """None when the database still matches this printed anchor, else why not (Chinese).
+
+    ``totals`` may be handed in by a caller that already summed the ledger up
+    to the anchor's line (the check of every stored anchor does, in one pass).
+    """
     day = f"{anchor.date:%Y-%m-%d} 日结单上的锚点"
     ledger_hash = _ledger_hash_at(session, anchor.office_id, anchor.ledger_seq)
     if ledger_hash is None:
@@ -189,7 +195,8 @@ def check_anchor(session: Session, anchor: Anchor) -> str | None:
     audit_digest = audit_hash_at(session, anchor.audit_seq)
     if audit_digest is None:
         return f"{day}：审计日志第 {anchor.audit_seq} 条已不存在（日志末尾被截去）"
-    totals = grand_totals(session, anchor.office_id, anchor.ledger_seq)
+    if totals is None:
+        totals = grand_totals(session, anchor.office_id, anchor.ledger_seq)
     code = anchor_code(
         office_id=anchor.office_id,
         date=anchor.date,

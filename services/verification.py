@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -128,32 +129,82 @@ def check_audit_chain(session: Session, req: VerifyRequest) -> CheckResult:
     return _result("audit_chain", "审计日志哈希链", checked, findings)
 
 
-def _lines(session: Session, office_id: int | None) -> list[LedgerEntry]:
-    stmt = select(LedgerEntry).order_by(LedgerEntry.office_id, LedgerEntry.seq)
-    if office_id is not None:
-        stmt = stmt.where(LedgerEntry.office_id == office_id)
-    return list(session.scalars(stmt))
-
-
 def _where_office(stmt, model, office_id):  # type: ignore[no-untyped-def]
     return stmt if office_id is None else stmt.where(model.office_id == office_id)
 
 
 def check_ledger_acts(session: Session, req: VerifyRequest) -> CheckResult:
-    """Every act has exactly its lines, and every line has its act."""
+    """Every act has exactly its lines, and every line has its act.
+
+    Reads plain tuples (not ORM objects): this runs at every day close over
+    the whole ledger."""
     oid = req.office_id
-    payments = {p.id: p for p in session.scalars(_where_office(select(Payment), Payment, oid))}
-    receipts = {
-        r.payment_id: r for r in session.scalars(_where_office(select(Receipt), Receipt, oid))
+    payments = {
+        row.id: row
+        for row in session.execute(
+            _where_office(
+                select(
+                    Payment.id,
+                    Payment.office_id,
+                    Payment.amount_fen,
+                    Payment.channel,
+                    Payment.status,
+                ),
+                Payment,
+                oid,
+            )
+        )
     }
-    voids = {v.receipt_id: v for v in session.scalars(select(ReceiptVoid))}
-    refunds = {r.id: r for r in session.scalars(_where_office(select(Refund), Refund, oid))}
-    deposits = {d.id: d for d in session.scalars(_where_office(select(Deposit), Deposit, oid))}
+    receipts = {
+        row.payment_id: row
+        for row in session.execute(
+            _where_office(
+                select(Receipt.id, Receipt.payment_id, Receipt.amount_fen, Receipt.receipt_no),
+                Receipt,
+                oid,
+            )
+        )
+    }
+    voided = set(session.scalars(select(ReceiptVoid.receipt_id)))
+    refunds = {
+        row.id: row
+        for row in session.execute(
+            _where_office(
+                select(Refund.id, Refund.office_id, Refund.payment_id, Refund.amount_fen),
+                Refund,
+                oid,
+            )
+        )
+    }
+    refunded = {r.payment_id for r in refunds.values()}
+    deposits = {
+        row.id: row
+        for row in session.execute(
+            _where_office(select(Deposit.id, Deposit.office_id, Deposit.amount_fen), Deposit, oid)
+        )
+    }
     seen: Counter[tuple[str, int]] = Counter()
     findings: list[Finding] = []
-    lines = _lines(session, oid)
+    t = LedgerEntry
+    stmt = _where_office(
+        select(
+            t.office_id,
+            t.seq,
+            t.kind,
+            t.channel,
+            t.amount_fen,
+            t.cash_fen,
+            t.payment_id,
+            t.receipt_id,
+            t.refund_id,
+            t.deposit_id,
+        ).order_by(t.office_id, t.seq),
+        t,
+        oid,
+    ).execution_options(yield_per=5000)
+    count = 0
 
-    def bad(line: LedgerEntry, why: str, code: str) -> None:
+    def bad(line: Any, why: str, code: str) -> None:
         findings.append(
             Finding(
                 "ledger_acts",
@@ -164,7 +215,8 @@ def check_ledger_acts(session: Session, req: VerifyRequest) -> CheckResult:
             )
         )
 
-    for line in lines:
+    for line in session.execute(stmt):
+        count += 1
         if line.kind == "payment":
             p = payments.get(line.payment_id or -1)
             if p is None:
@@ -186,7 +238,7 @@ def check_ledger_acts(session: Session, req: VerifyRequest) -> CheckResult:
         elif line.kind == "void":
             p = payments.get(line.payment_id or -1)
             receipt = receipts.get(p.id) if p is not None else None
-            if p is None or receipt is None or receipt.id not in voids:
+            if p is None or receipt is None or receipt.id not in voided:
                 bad(line, "作废行没有对应的作废记录（伪造的台账行）", "orphan_line")
                 continue
             seen[("void", p.id)] += 1
@@ -225,11 +277,10 @@ def check_ledger_acts(session: Session, req: VerifyRequest) -> CheckResult:
     for p in payments.values():
         once("payment", p.id, p.office_id, f"缴费 {p.id} ")
         receipt = receipts.get(p.id)
-        voided = receipt is not None and receipt.id in voids
-        if voided:
+        is_voided = receipt is not None and receipt.id in voided
+        if is_voided:
             once("void", p.id, p.office_id, f"作废的缴费 {p.id} ")
-        refunded = any(r.payment_id == p.id for r in refunds.values())
-        want = "voided" if voided else "refunded" if refunded else "completed"
+        want = "voided" if is_voided else "refunded" if p.id in refunded else "completed"
         if p.status != want:
             findings.append(
                 Finding(
@@ -244,9 +295,7 @@ def check_ledger_acts(session: Session, req: VerifyRequest) -> CheckResult:
         once("refund", r.id, r.office_id, f"退费 {r.id} ")
     for d in deposits.values():
         once("deposit", d.id, d.office_id, f"入库 {d.id} ")
-    return _result(
-        "ledger_acts", "台账与缴费、收据、作废、退费、入库逐笔相符", len(lines), findings
-    )
+    return _result("ledger_acts", "台账与缴费、收据、作废、退费、入库逐笔相符", count, findings)
 
 
 def check_receipts(session: Session, req: VerifyRequest) -> CheckResult:
@@ -325,21 +374,28 @@ def check_enrollments(session: Session, req: VerifyRequest) -> CheckResult:
     for enrollment_id, status in session.execute(stmt):
         by_enrollment[enrollment_id].append(status)
     findings: list[Finding] = []
-    for e in session.scalars(select(Enrollment).where(Enrollment.id.in_(list(by_enrollment)))):
-        statuses = by_enrollment[e.id]
-        want = (
-            "paid"
-            if "completed" in statuses
-            else "refunded"
-            if "refunded" in statuses
-            else "registered"
+    paid_ids = select(Payment.enrollment_id)
+    rows = session.execute(
+        select(Enrollment.id, Enrollment.office_id, Enrollment.status).where(
+            Enrollment.id.in_(paid_ids)
         )
-        if e.status != want:
+    )
+    for e_id, e_office, e_status in rows:
+        statuses = by_enrollment.get(e_id)
+        if statuses is None:
+            continue
+        if "completed" in statuses:
+            want = "paid"
+        elif "refunded" in statuses:
+            want = "refunded"
+        else:
+            want = "registered"
+        if e_status != want:
             findings.append(
                 Finding(
                     "enrollments",
-                    f"参保登记 {e.id} 的状态为 {e.status}，按缴费记录应为 {want}",
-                    e.office_id,
+                    f"参保登记 {e_id} 的状态为 {e_status}，按缴费记录应为 {want}",
+                    e_office,
                     None,
                     "enrollment_status",
                 )
@@ -347,13 +403,54 @@ def check_enrollments(session: Session, req: VerifyRequest) -> CheckResult:
     return _result("enrollments", "参保状态与缴费相符", len(by_enrollment), findings)
 
 
+def _snapshot(totals: dict[str, int]) -> anchor_service.GrandTotals:
+    return anchor_service.GrandTotals(
+        collected_fen=totals["payment"],
+        voided_fen=-totals["void"],
+        refunded_fen=-totals["refund"],
+        deposited_fen=abs(totals["deposit"]),
+    )
+
+
 def check_stored_anchors(session: Session, req: VerifyRequest) -> CheckResult:
-    rows = list(session.scalars(_where_office(select(DayAnchor), DayAnchor, req.office_id)))
+    """Each anchor kept at a close still matches the chains: one pass over each
+    office's ledger, keeping the running grand totals."""
+    rows = list(
+        session.scalars(
+            _where_office(select(DayAnchor), DayAnchor, req.office_id).order_by(
+                DayAnchor.office_id, DayAnchor.ledger_seq
+            )
+        )
+    )
     findings: list[Finding] = []
+    by_office: dict[int, list[DayAnchor]] = defaultdict(list)
     for row in rows:
-        why = anchor_service.check_anchor(session, anchor_service.anchor_of_row(row))
-        if why is not None:
-            findings.append(Finding("stored_anchors", why, row.office_id, row.ledger_seq, "anchor"))
+        by_office[row.office_id].append(row)
+    for office_id, anchors in by_office.items():
+        totals = dict.fromkeys(("payment", "void", "refund", "deposit"), 0)
+        wanted = {a.ledger_seq for a in anchors}
+        pending = sorted(anchors, key=lambda a: a.ledger_seq)
+        at_seq: dict[int, anchor_service.GrandTotals] = {}
+
+        if 0 in wanted:
+            at_seq[0] = _snapshot(totals)
+        t = LedgerEntry
+        stmt = (
+            select(t.seq, t.kind, t.amount_fen)
+            .where(t.office_id == office_id, t.seq <= pending[-1].ledger_seq)
+            .order_by(t.seq)
+            .execution_options(yield_per=5000)
+        )
+        for seq, kind, amount in session.execute(stmt):
+            totals[kind] = totals.get(kind, 0) + amount
+            if seq in wanted:
+                at_seq[seq] = _snapshot(totals)
+        for a in pending:
+            why = anchor_service.check_anchor(
+                session, anchor_service.anchor_of_row(a), totals=at_seq.get(a.ledger_seq)
+            )
+            if why is not None:
+                findings.append(Finding("stored_anchors", why, a.office_id, a.ledger_seq, "anchor"))
     return _result("stored_anchors", "日结锚点（库内）", len(rows), findings)
 
 
