@@ -111,3 +111,18 @@ def test_a_malformed_anchor_is_refused_before_checking(history: History, tmp_pat
     shutil.copyfile(history.path, copy)
     with pytest.raises(InputError, match="锚点格式不对"):
         _verify(copy, pytest.CaptureFixture, "--anchor", "20231106-1-4")  # type: ignore[arg-type]
+
+
+def test_main_runs_verify_ledger_with_anchors_and_exit_codes(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import main
+
+    url = f"sqlite:///{history.path}"
+    assert main.main(["--db", url, "verify-ledger", "--anchor", history.anchors[1]]) == EXIT_OK
+    capsys.readouterr()
+    assert main.main(["--db", url, "verify-ledger", "--anchor", "2023-11-06"]) == main.EXIT_REFUSED
+    assert "锚点格式不对" in capsys.readouterr().err
+    wrong = history.anchors[1][:-4] + "0000"
+    assert main.main(["--db", url, "verify-ledger", "--anchor", wrong]) == EXIT_TAMPERED
+    assert "2023-11-07 日结单上的锚点" in capsys.readouterr().out
