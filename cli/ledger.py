@@ -55,6 +55,13 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=[],
         help="收据号与其上打印的校验码（可多次给出），如 LT2024-000012=AB12-CD34",
     )
+    parser.add_argument(
+        "--deposit-code",
+        metavar="SLIP=CODE",
+        action="append",
+        default=[],
+        help="入库凭证号与入库登记簿上打印的校验码（可多次给出）",
+    )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.set_defaults(command="verify-ledger")
     return parser
@@ -72,15 +79,22 @@ def _request(args: argparse.Namespace) -> VerifyRequest:
         anchors += [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
     for text in anchors:
         parse_anchor(text)  # refuses a malformed anchor before anything runs
-    codes: list[tuple[str, str]] = []
-    for pair in getattr(args, "receipt_code", []) or []:
+    return VerifyRequest(
+        office_id=getattr(args, "office", None),
+        anchors=tuple(anchors),
+        receipt_codes=_pairs(getattr(args, "receipt_code", []), "收据校验码应写成 收据号=校验码"),
+        deposit_codes=_pairs(getattr(args, "deposit_code", []), "入库校验码应写成 凭证号=校验码"),
+    )
+
+
+def _pairs(texts: list[str] | None, hint: str) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for pair in texts or []:
         no, sep, code = pair.partition("=")
         if not sep or not no.strip() or not code.strip():
-            raise InputError(f"收据校验码应写成 收据号=校验码：{pair}", code="bad_receipt_code")
-        codes.append((no.strip(), code.strip()))
-    return VerifyRequest(
-        office_id=getattr(args, "office", None), anchors=tuple(anchors), receipt_codes=tuple(codes)
-    )
+            raise InputError(f"{hint}：{pair}", code="bad_check_code")
+        pairs.append((no.strip(), code.strip()))
+    return tuple(pairs)
 
 
 def run_verify(args: argparse.Namespace, db: Database) -> int:

@@ -32,7 +32,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import DayAnchor, LedgerEntry, Receipt
+from db.models import DayAnchor, Deposit, LedgerEntry, Receipt
 from services.audit import audit_hash_at, audit_head
 from services.errors import InputError
 
@@ -243,6 +243,36 @@ def receipt_code_for(session: Session, receipt_id: int) -> str | None:
         .limit(1)
     ).first()
     return None if row is None else receipt_check_code(row[0], row[1])
+
+
+def deposit_check_code(slip_no: str, line_hash: str) -> str:
+    """The 校验码 printed for a deposit (入库) on the deposit register."""
+    text = f"yibao-deposit-v1|{slip_no}|{line_hash}"
+    return _group(_short(hashlib.sha256(text.encode("utf-8")).digest(), 8))
+
+
+def deposit_codes(session: Session, deposit_ids: list[int]) -> dict[int, str]:
+    """Check codes of stored deposits, by deposit id (those with a ledger line)."""
+    if not deposit_ids:
+        return {}
+    rows = session.execute(
+        select(Deposit.id, Deposit.slip_no, LedgerEntry.hash)
+        .join(LedgerEntry, LedgerEntry.deposit_id == Deposit.id)
+        .where(Deposit.id.in_(deposit_ids), LedgerEntry.kind == "deposit")
+    ).all()
+    return {did: deposit_check_code(slip, digest) for did, slip, digest in rows}
+
+
+def check_deposit_code(session: Session, slip_no: str, typed: str) -> str | None:
+    """None when ``typed`` is the 校验码 of the deposit with this slip number."""
+    slip = (slip_no or "").strip()
+    ids = list(session.scalars(select(Deposit.id).where(Deposit.slip_no == slip)))
+    if not ids:
+        return f"入库凭证 {slip}：数据库中没有这笔入库"
+    want = re.sub(r"[\s-]", "", typed or "").upper().translate(_TYPED)
+    if any(code.replace("-", "") == want for code in deposit_codes(session, ids).values()):
+        return None
+    return f"入库凭证 {slip}：校验码 {typed.strip()} 与台账不符（入库记录或其台账行被改动，或校验码抄错）"
 
 
 def check_receipt_code(session: Session, receipt_no: str, typed: str) -> str | None:

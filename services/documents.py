@@ -44,7 +44,7 @@ from printing.data import (
     ReceiptData,
     SettledDay,
 )
-from services.anchors import receipt_code_for
+from services.anchors import deposit_codes, receipt_code_for
 from services.clock import Clock
 from services.day_close import DENOMINATIONS, day_totals
 from services.deposit_rule import STATE_LABELS
@@ -328,11 +328,17 @@ def deposit_register_document(
     printed_at: dt.datetime,
 ) -> DepositRegisterData:
     rows = deposit_register(session, office_id, date_from, date_to)
+    codes = deposit_codes(session, [r.deposit_id for r in rows])
     return DepositRegisterData(
         office=office_header(session, office_id),
         date_from=date_from,
         date_to=date_to,
-        deposits=tuple(_deposit(r) for r in rows),
+        deposits=tuple(
+            dataclasses.replace(_deposit(r), note=f"校验码 {codes[r.deposit_id]}")
+            if r.deposit_id in codes
+            else _deposit(r)
+            for r in rows
+        ),
         printed_at=printed_at,
     )
 

@@ -77,6 +77,7 @@ class VerifyRequest:
     office_id: int | None = None
     anchors: tuple[str, ...] = ()
     receipt_codes: tuple[tuple[str, str], ...] = ()  # (receipt_no, typed code)
+    deposit_codes: tuple[tuple[str, str], ...] = ()  # (slip_no, typed code)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -481,14 +482,19 @@ def check_paper_anchors(session: Session, req: VerifyRequest) -> CheckResult:
 
 
 def check_receipt_codes(session: Session, req: VerifyRequest) -> CheckResult:
-    if not req.receipt_codes:
-        return CheckResult("receipt_codes", "收据校验码", 0, (), skipped=True)
+    if not req.receipt_codes and not req.deposit_codes:
+        return CheckResult("receipt_codes", "收据、入库校验码", 0, (), skipped=True)
     findings = [
         Finding("receipt_codes", why)
         for no, code in req.receipt_codes
         if (why := anchor_service.check_receipt_code(session, no, code)) is not None
+    ] + [
+        Finding("receipt_codes", why)
+        for slip, code in req.deposit_codes
+        if (why := anchor_service.check_deposit_code(session, slip, code)) is not None
     ]
-    return _result("receipt_codes", "收据校验码", len(req.receipt_codes), findings)
+    checked = len(req.receipt_codes) + len(req.deposit_codes)
+    return _result("receipt_codes", "收据、入库校验码", checked, findings)
 
 
 #: The checks, in the order they run and print.

@@ -76,7 +76,7 @@ def test_anchors_and_receipt_codes_pass_on_the_original(
         f"{no}={code.lower()}",
     )
     assert status == EXIT_OK, out
-    assert "[通过] 纸质日结单锚点" in out and "[通过] 收据校验码" in out
+    assert "[通过] 纸质日结单锚点" in out and "[通过] 收据、入库校验码" in out
 
 
 def test_a_wrong_receipt_code_fails(history: History, capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,3 +126,26 @@ def test_main_runs_verify_ledger_with_anchors_and_exit_codes(
     wrong = history.anchors[1][:-4] + "0000"
     assert main.main(["--db", url, "verify-ledger", "--anchor", wrong]) == EXIT_TAMPERED
     assert "2023-11-07 日结单上的锚点" in capsys.readouterr().out
+
+
+def test_the_deposit_register_prints_a_check_code_that_verifies(
+    history: History, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from services.documents import deposit_register_document
+
+    db = Database(f"sqlite:///{history.path}")
+    with db.read() as s:
+        data = deposit_register_document(
+            s, 1, dt.date(2023, 11, 6), dt.date(2023, 11, 7), printed_at=dt.datetime(2023, 11, 8)
+        )
+    db.dispose()
+    (deposit,) = data.deposits
+    assert deposit.note.startswith("校验码 ")
+    code = deposit.note.removeprefix("校验码 ")
+    status, out = _verify(history.path, capsys, "--deposit-code", f"{deposit.slip_no}={code}")
+    assert status == EXIT_OK, out
+    status, out = _verify(history.path, capsys, "--deposit-code", f"{deposit.slip_no}=ZZZZ-ZZZZ")
+    assert status == EXIT_TAMPERED
+    assert f"入库凭证 {deposit.slip_no}：校验码 ZZZZ-ZZZZ 与台账不符" in out
