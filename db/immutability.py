@@ -32,6 +32,13 @@ APPEND_ONLY_TABLES = (
     "overdue_cash_payment",
     "clock_confirmation",
     "day_close_annulment",
+    # audit journal, operator history, anchors (issue 10, migration 0005;
+    # created there through db/guards.py, which also guards other tables)
+    "audit_entry",
+    "operator_change",
+    "enrollment_status_change",
+    "day_anchor",
+    "self_approval",
 )
 
 # The message every backend raises; services recognise it.

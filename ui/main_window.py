@@ -34,9 +34,11 @@ from PySide6.QtWidgets import (
 from services.office import ROLES
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
+from ui.idle_lock import IdleLock
+from ui.journalled_output import JournalledOutput
 from ui.login_checks import DeskChecks
 from ui.machine_settings import MachineSettings
-from ui.operations import Operations
+from ui.operations import OperationFailed, Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
@@ -62,7 +64,7 @@ PAGES: tuple[PageSpec, ...] = (
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports"})
+PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports", "settings"})
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
@@ -107,6 +109,15 @@ def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
     return getattr(module, spec.cls)  # type: ignore[no-any-return]
 
 
+def _idle_minutes(ops: Operations, office_id: int) -> int:
+    from services.accounts import DEFAULT_IDLE_MINUTES, security_settings
+
+    try:
+        return ops.read(security_settings, office_id).idle_lock_minutes
+    except OperationFailed:
+        return DEFAULT_IDLE_MINUTES
+
+
 class MainWindow(QMainWindow):
     logoutRequested = Signal()
     pageChanged = Signal(str)
@@ -128,12 +139,15 @@ class MainWindow(QMainWindow):
         self.ops = ops
         # printer, paper, backup folder, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
-        self.documents = (
+        # every print and reprint goes to the audit journal (issue 10)
+        self.documents = JournalledOutput(
             documents
             if documents is not None
             else PreviewOutput(
                 default_printer=self.machine.default_printer, paper_for=self.machine.paper
-            )
+            ),
+            ctx,
+            ops,
         )
         self._pages: dict[str, QWidget] = {}
         self._slots: dict[str, QWidget] = {}
@@ -219,6 +233,9 @@ class MainWindow(QMainWindow):
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
         QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
+
+        self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, session.office_id), self)
+        self.idle_lock.locked.connect(self.logoutRequested)
 
         self.clock.refresh()
         self.show_page("register")

@@ -25,6 +25,7 @@ from services.payments import take_payment  # noqa: E402
 from services.policy import load_policies  # noqa: E402
 
 START = dt.datetime(2023, 11, 6, 8, 0, 0)
+PASSWORD = "secret-123"  # the factories' password (tests/services/factories.py)
 
 
 def main() -> None:
@@ -56,6 +57,7 @@ def main() -> None:
                         clock,
                         receipt_id=receipt_id,
                         supervisor_id=boss,
+                        supervisor_password=PASSWORD,
                         reason="演练作废",
                         operator_id=clerk,
                     )
