@@ -263,10 +263,11 @@ class MainWindow(QMainWindow):
         if factory is None:
             log.warning("page %s not available yet (%s)", key, spec.module)
             widget: QWidget = PlaceholderPage(spec.title)
+        elif key == "settings":
+            # this computer's settings, and the printer for the audit journal
+            widget = factory(self.ctx, self.ops, machine=self.machine, documents=self.documents)
         elif key in PRINTING_PAGES:
             widget = factory(self.ctx, self.ops, documents=self.documents)
-        elif key == "settings":
-            widget = factory(self.ctx, self.ops, machine=self.machine)
         else:
             widget = factory(self.ctx, self.ops)
         self._wire(key, widget)
