@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from factories import PASSWORD  # noqa: E402  (the supervisor's password the desk was made with)
 from sqlalchemy import func, select  # noqa: E402
 
 from db.engine import Database  # noqa: E402
@@ -25,7 +27,6 @@ from services.payments import take_payment  # noqa: E402
 from services.policy import load_policies  # noqa: E402
 
 START = dt.datetime(2023, 11, 6, 8, 0, 0)
-PASSWORD = "secret-123"  # the factories' password (tests/services/factories.py)
 
 
 def main() -> None:
