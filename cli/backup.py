@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from db.backup import BackupResult, RestoreResult, make_backup, restore_backup
 from db.engine import Database, resolve_database_url
 from db.files import check_database_file, create_database_file
 from services.clock import Clock
+from services.errors import ServiceError
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 
@@ -64,16 +68,51 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
     url = resolve_database_url(getattr(args, "db", None))
     if args.command == "backup":
         check_database_file(url)
-        result = make_backup(
-            url, Path(args.to), clock.now(), prune=not getattr(args, "keep_all", False)
-        )
+        try:
+            result = make_backup(
+                url, Path(args.to), clock.now(), prune=not getattr(args, "keep_all", False)
+            )
+        except ServiceError as exc:
+            _journal(url, clock, "backup_failed", str(args.to), {"error": exc.message})
+            raise
+        _journal(url, clock, "backup", str(result.path), {"bytes": result.size, "by": "cli"})
         _say_backup(result, bool(getattr(args, "json", False)))
         return EXIT_OK
     if args.command == "restore":
         restored = restore_backup(Path(args.file), url, clock.now())
+        # written in the restored database, which now holds the journal
+        _journal(
+            url,
+            clock,
+            "restore",
+            restored.restored_from.name,
+            {
+                "from": str(restored.restored_from),
+                "kept_aside": str(restored.kept_aside) if restored.kept_aside else None,
+            },
+        )
         _say_restore(restored, bool(getattr(args, "json", False)))
         return EXIT_OK
     return _init(url, bool(getattr(args, "json", False)))
+
+
+def _journal(url: str, clock: Clock, action: str, subject: str, details: dict[str, Any]) -> None:
+    """Journal a backup or restore in the database itself (issue 10), when it
+    is of this program's version; a journal that cannot be written is logged,
+    never turned into a failed backup."""
+    from db.migrate import HEAD_REVISION, current_revision
+    from services.audit import journal_in
+
+    db = Database(url)
+    try:
+        if current_revision(db) != HEAD_REVISION:
+            log.warning("audit journal not written (%s): database not at %s", action, HEAD_REVISION)
+            return
+        journal_in(db, clock, action=action, subject=subject, details=details)
+    except Exception:  # noqa: BLE001 - the backup/restore itself has succeeded or failed already
+        log.exception("could not journal %s", action)
+    finally:
+        db.dispose()
 
 
 def _init(url: str, as_json: bool) -> int:

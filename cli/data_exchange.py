@@ -150,6 +150,7 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
     out = Path(args.out)
     with db.read() as session:
         office = _office(session, getattr(args, "office", None))
+        export_office_id = office.id
         village_id = (
             exports.village_id_by_name(session, office.id, args.village) if args.village else None
         )
@@ -174,6 +175,17 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
                     raise InputError("参保进度按全部村（社区）导出，不能指定 --village。")
                 report = weekly_return(session, office.id, year, date_to or clock.now().date())
                 summary = exports.export_progress(report, out)
+    from services.audit import journal_in
+
+    # every export goes to the audit journal (issue 10)
+    journal_in(
+        db,
+        clock,
+        action="export",
+        office_id=export_office_id,
+        subject=str(args.what),
+        details={"file": str(summary.path), "sheet": summary.sheet, "rows": summary.rows},
+    )
     data = {
         "file": str(summary.path),
         "sheet": summary.sheet,

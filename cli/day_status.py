@@ -21,6 +21,7 @@ from db.engine import Database
 from db.models import Office
 from services.clock import Clock
 from services.day_close import DayTotals, business_day, day_close_of, day_totals
+from services.day_seal import day_seal
 from services.deposit_rule import DepositStatus, current_deposit_status
 from services.errors import InputError, NotFound
 from services.labels import channel_label
@@ -92,6 +93,27 @@ def day_status(
         "opening_float": format_fen(opened.opening_float_fen) if opened else None,
         "closed": closed is not None,
         "totals": _totals_data(totals),
+        **_anchor_data(session, office.id, date),
+    }
+
+
+def _anchor_data(session: Session, office_id: int, date: dt.date) -> dict[str, Any]:
+    """The anchor printed on the day's 日结单, with the perpetual grand totals
+    and the ledger check made at the close (None for an open day)."""
+    seal = day_seal(session, office_id, date)
+    if seal is None:
+        return {"anchor": None}
+    t = seal.totals
+    return {
+        "anchor": seal.anchor_text,
+        "grand_totals": {
+            "collected": format_fen(t.collected_fen),
+            "voided": format_fen(t.voided_fen),
+            "refunded": format_fen(t.refunded_fen),
+            "deposited": format_fen(t.deposited_fen),
+            "over_short": format_fen(t.adjusted_fen),
+        },
+        "ledger_check": {"ok": seal.check_ok, "message": seal.check_message},
     }
 
 
@@ -161,5 +183,13 @@ def run(args: argparse.Namespace, db: Database, clock: Clock) -> int:
     ]
     if data["opening_float"] is not None:
         lines.insert(4, f"备用金：{_yuan(data['opening_float'])}")
+    if data["anchor"]:
+        g = data["grand_totals"]
+        lines.append(f"日结锚点：{data['anchor']}")
+        lines.append(
+            f"累计（建账以来）：收款 {_yuan(g['collected'])}，作废 {_yuan(g['voided'])}，"
+            f"退费 {_yuan(g['refunded'])}，入库 {_yuan(g['deposited'])}，"
+            f"长短款 {_yuan(g['over_short'])}"
+        )
     print("\n".join(lines))
     return EXIT_OK

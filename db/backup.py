@@ -177,6 +177,7 @@ def check_backup(
     from sqlalchemy.exc import DBAPIError
 
     from services.ledger import verify_ledger
+    from services.verification import verify_everything
 
     if not path.is_file():
         return BackupCheck(path, "", None, 0, 0, f"备份文件不存在：{path}")
@@ -202,10 +203,16 @@ def check_backup(
         return BackupCheck(
             path, integrity, revision, 0, 0, f"备份的版本（{revision}）比本程序新，无法使用"
         )
+    from db.migrate import HEAD_REVISION
+
     engine = _plain_engine(path, read_only=True)
     try:
         with Session(engine) as session:
             result = verify_ledger(session)
+            # a backup of this version gets the whole check of verify-ledger
+            # (acts, receipts, closes, journal, anchors: issue 10); an older
+            # one, restored only to be upgraded, its hash chains
+            whole = verify_everything(session) if revision == HEAD_REVISION else None
     except DBAPIError as exc:
         return BackupCheck(path, integrity, revision, 0, 0, f"无法读取备份中的台账：{exc.orig}")
     finally:
@@ -214,6 +221,8 @@ def check_backup(
     if not result.ok:
         assert result.first_bad is not None
         problem = f"备份中的台账校验失败：{result.first_bad.describe()}"
+    elif whole is not None and not whole.ok:
+        problem = f"备份中的{whole.summary()}"
     return BackupCheck(
         path, integrity, revision, result.rows_checked, result.offices_checked, problem
     )

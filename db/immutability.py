@@ -35,6 +35,13 @@ APPEND_ONLY_TABLES = (
     # the resident's year (issue 12, migration 0009)
     "info_change_item",
     "reassessment",
+    # audit journal, operator history, anchors (issue 10, migration 0005;
+    # created there through db/guards.py, which also guards other tables)
+    "audit_entry",
+    "operator_change",
+    "enrollment_status_change",
+    "day_anchor",
+    "self_approval",
 )
 
 # The message every backend raises; services recognise it.

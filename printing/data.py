@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from printing.anchor_block import AnchorBlock
 from services import denominations
 from services.errors import InputError
 
@@ -142,6 +143,8 @@ class ReceiptData:
     #: 0 for the original print; n for the n-th reprint (重打)
     reprint_count: int = 0
     reprinted_at: dt.datetime | None = None
+    #: 校验码 of the receipt's ledger line (services/anchors.py); "" for samples
+    check_code: str = ""
 
     def __post_init__(self) -> None:
         _require_text("收据号", self.receipt_no)
@@ -385,6 +388,9 @@ class DayCloseData:
     late_reason: str = ""
     overdue_payments: int | None = None
     open_differences: tuple[str, ...] = ()
+    #: the chains' anchor and perpetual grand totals (issue 10); None for a
+    #: sample or a day closed before anchors existed
+    anchor: AnchorBlock | None = None
 
     def __post_init__(self) -> None:
         for name in (

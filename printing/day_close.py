@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
 from printing import layout as L
+from printing.anchor_block import place_anchor_block
 from printing.data import DENOMINATIONS, DayCloseData
 from services import glossary
 
@@ -215,6 +216,8 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
             text += f"，最迟应于 {L.date_cn(data.deposit_due)} 入库"
         L.draw_text(c, text + "。", left + 5 * mm, y, 10, max_width=width - 5 * mm)
 
+    if data.anchor is not None:
+        place_anchor_block(c, data.anchor, f"日结单（续） {L.date_cn(data.date)}", left, y, width)
     y = MARGIN + 6 * mm
     x = L.draw_signatures(
         c, ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)), left, y, 10

@@ -123,7 +123,10 @@ def _draw_copy(
     )
     y -= (6 if compact else 8) * mm
     L.draw_text(c, f"收款单位：{data.office.full_name}", left, y, size, max_width=width * 0.6)
-    L.draw_text(c, f"开票时间：{L.datetime_cn(data.issued_at)}", right, y, size, "right")
+    issued = f"开票时间：{L.datetime_cn(data.issued_at)}"
+    if data.check_code:
+        issued += f"　校验码：{data.check_code}"
+    L.draw_text(c, issued, right, y, size, "right", max_width=width * 0.45)
     y -= 2 * mm
     y -= L.draw_table(c, _table(data, width, row_h, size, office_copy), left, y, width)
 

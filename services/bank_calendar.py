@@ -186,6 +186,20 @@ def update_bank_days(
         if day not in existing:
             session.add(OfficeClosedDay(office_id=office_id, closed_date=day, note=note))
     session.flush()
+    from services.audit import record_audit
+
+    record_audit(
+        session,
+        at=clock.now(),
+        operator_id=operator_id,
+        office_id=office_id,
+        action="settings_changed",
+        subject="bank_days",
+        details={
+            "closed_weekends": bool(closed_weekends),
+            "closed_days": [d.isoformat() for d, _note in days],
+        },
+    )
     return office_calendar(session, office_id)
 
 

@@ -126,8 +126,12 @@ def confirm_business_date(
     supervisor_id: int,
     operator_id: int,
     reason: str,
+    supervisor_password: str | None = None,
 ) -> ClockConfirmation:
-    """A supervisor confirms that today's date on the clock is right."""
+    """A supervisor confirms that today's date on the clock is right (the
+    supervisor's password checked here, the confirmation journalled)."""
+    from services.accounts import check_approval
+    from services.audit import record_audit
     from services.deposit_rule import clean_reason
 
     require_operator(session, operator_id, office_id=office_id)
@@ -139,6 +143,17 @@ def confirm_business_date(
         raise ConflictError(
             "电脑日期与系统中的业务日期相符，无需确认。", code="clock_needs_no_confirmation"
         )
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="business_date",
+        subject=f"clock:{now.date().isoformat()}",
+        approver_id=supervisor_id,
+        approver_password=supervisor_password,
+        requester_id=operator_id,
+        own_act=True,
+    )
     row = ClockConfirmation(
         office_id=office_id,
         confirmed_date=now.date(),
@@ -150,4 +165,18 @@ def confirm_business_date(
     )
     session.add(row)
     session.flush()
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=office_id,
+        action="business_date_confirmed",
+        subject=f"clock_confirmation:{row.id}",
+        details={
+            "supervisor_id": supervisor_id,
+            "state": check.state,
+            "newest": str(check.newest),
+            "reason": text,
+        },
+    )
     return row

@@ -28,6 +28,8 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
+from services.accounts import check_approval
+from services.audit import record_audit
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
@@ -35,7 +37,7 @@ from services.deposit_rule import DepositStatus, current_deposit_status
 from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
 from services.money import format_fen, format_fen_grouped, parse_amount
-from services.office import require_operator, require_supervisor
+from services.office import require_operator
 from services.payments import CHANNELS, clean_channel
 
 REASON_MAX = 500
@@ -149,6 +151,7 @@ def void_receipt(
     supervisor_id: int,
     reason: str,
     operator_id: int,
+    supervisor_password: str | None = None,
 ) -> VoidResult:
     """Void a cash receipt on its own business day (作废)."""
     now = clock.now()
@@ -159,8 +162,17 @@ def void_receipt(
     office_id = receipt.office_id
     lock_office(session, office_id)  # issue 11: no check-then-write
     require_operator(session, operator_id, office_id=office_id)
-    require_supervisor(session, supervisor_id, office_id=office_id)
     text = clean_reason(reason, "作废原因")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="void",
+        subject=f"receipt:{receipt_id}",
+        approver_id=supervisor_id,
+        approver_password=supervisor_password,
+        requester_id=operator_id,
+    )
     existing = session.scalars(
         select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt_id)
     ).first()
@@ -230,6 +242,15 @@ def void_receipt(
             reference=payment.reference,
             memo=f"作废收据 {receipt.receipt_no}：{text}",
         )
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="receipt_voided",
+            subject=f"receipt:{receipt.id}",
+            details={"supervisor_id": supervisor_id, "amount_fen": receipt.amount_fen},
+        )
         return VoidResult(
             void_id=mark.id,
             receipt_id=receipt.id,
@@ -260,6 +281,7 @@ def refund_payment(
     reference: str = "",
     method: str | None = None,
     amount: str | int | Decimal | None = None,
+    approver_password: str | None = None,
 ) -> RefundResult:
     """Refund a payment in full (退费, POLICY.md §6 revised).
 
@@ -283,8 +305,17 @@ def refund_payment(
     office_id = payment.office_id
     lock_office(session, office_id)  # issue 11: no check-then-write
     require_operator(session, operator_id, office_id=office_id)
-    require_supervisor(session, approver_id, office_id=office_id)
     text = clean_reason(reason, "退费原因")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="refund",
+        subject=f"payment:{payment_id}",
+        approver_id=approver_id,
+        approver_password=approver_password,
+        requester_id=operator_id,
+    )
     if category not in REFUND_CATEGORIES:
         raise InputError(f"退费类别不正确：{category}", code="bad_refund_category")
     if method is None and channel is not None:
@@ -378,6 +409,21 @@ def refund_payment(
             tier=enrollment.tier,
             reference=ref,
             memo=memo,
+        )
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="payment_refunded",
+            subject=f"refund:{row.id}",
+            details={
+                "payment_id": payment.id,
+                "amount_fen": payment.amount_fen,
+                "method": how,
+                "approver_id": approver_id,
+                "category": category,
+            },
         )
         return RefundResult(
             refund_id=row.id,

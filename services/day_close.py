@@ -45,15 +45,16 @@ from db.models import (
     Receipt,
     Refund,
 )
+from services.audit import record_audit
 from services.clock import Clock
 from services.clock_sanity import check_business_date
 from services.concurrency import lock_office
+from services.day_seal import DaySeal, seal_day
 from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
     DepositStatus,
     clean_reason,
     current_deposit_status,
-    require_supervisor_id,
 )
 from services.errors import ConflictError, InputError, ServiceError
 from services.ledger import append_entry
@@ -356,6 +357,8 @@ class DayCloseResult:
     id: int
     preview: ClosePreview
     override_id: int | None
+    #: the anchor and ledger check of this close (services/day_seal.py)
+    seal: DaySeal | None = None
 
     @property
     def difference_fen(self) -> int:
@@ -396,6 +399,29 @@ def preview_close(
     )
 
 
+def _approve(
+    session: Session,
+    clock: Clock,
+    office_id: int,
+    date: dt.date,
+    operator_id: int,
+    supervisor_id: int | None,
+    password: str | None,
+) -> Operator:
+    from services.accounts import check_approval
+
+    return check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="day_close",
+        subject=f"day:{date.isoformat()}",
+        approver_id=supervisor_id,
+        approver_password=password,
+        requester_id=operator_id,
+    )
+
+
 def close_day(
     session: Session,
     clock: Clock,
@@ -408,6 +434,7 @@ def close_day(
     supervisor_id: int | None = None,
     override_reason: str | None = None,
     late_reason: str | None = None,
+    supervisor_password: str | None = None,
 ) -> DayCloseResult:
     """Close a business day (today by default) on the clerk's count of the drawer.
 
@@ -428,16 +455,19 @@ def close_day(
             code="earlier_day_unclosed",
         )
     late_text = ""
+    supervisor: Operator | None = None
     if date < clock.now().date():
-        # 补日结: a forgotten day, closed afterwards by a supervisor with a reason
+        # 补日结: a forgotten day, closed afterwards by a supervisor with a reason,
+        # approved with the supervisor's password (issue 10)
         late_text = clean_reason(late_reason, f"补日结 {date} 的原因")
-        require_supervisor_id(session, office_id, supervisor_id)
+        supervisor = _approve(
+            session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
+        )
     preview = preview_close(
         session, clock, office_id=office_id, denominations=denominations, business_date=date
     )
     difference = preview.difference_fen
     reason = ""
-    supervisor: Operator | None = None
     if difference:
         word = "长款" if difference > 0 else "短款"
         reason = clean_reason(
@@ -446,9 +476,9 @@ def close_day(
             f"{format_fen_grouped(preview.counted_fen)} 元，应有 "
             f"{format_fen_grouped(preview.expected_fen)} 元）",
         )
-        supervisor = require_supervisor_id(session, office_id, supervisor_id)
-    if late_text and supervisor is None:
-        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+        supervisor = supervisor or _approve(
+            session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
+        )
     override_text = ""
     status = preview.deposit_status
     if preview.deposit_required:
@@ -460,7 +490,9 @@ def close_day(
                 code="deposit_due_at_close",
             )
         override_text = clean_reason(override_reason, "未入库即日结的原因")
-        supervisor = require_supervisor_id(session, office_id, supervisor_id)
+        supervisor = supervisor or _approve(
+            session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
+        )
     now = clock.now()
     totals = preview.totals
     row = DayClose(
@@ -502,7 +534,19 @@ def close_day(
         session.add(override)
         session.flush()
         override_id = override.id
-    return DayCloseResult(id=row.id, preview=preview, override_id=override_id)
+    if late_text:
+        assert supervisor is not None
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator.id,
+            office_id=office_id,
+            action="day_close_late",
+            subject=f"day:{date.isoformat()}",
+            details={"supervisor_id": supervisor.id, "reason": late_text},
+        )
+    seal = seal_day(session, row, at=now)
+    return DayCloseResult(id=row.id, preview=preview, override_id=override_id, seal=seal)
 
 
 def _book_difference(
@@ -547,6 +591,20 @@ def _book_difference(
         amount_fen=difference,
         cash_fen=difference,
         memo=f"日结{word} {format_fen_grouped(abs(difference))} 元：{reason}",
+    )
+    record_audit(
+        session,
+        at=now,
+        operator_id=collector_id,
+        office_id=close.office_id,
+        action="cash_difference_booked",
+        subject=f"cash_difference:{case.id}",
+        details={
+            "kind": kind,
+            "amount_fen": abs(difference),
+            "supervisor_id": supervisor_id,
+            "business_date": close.business_date.isoformat(),
+        },
     )
     return case
 

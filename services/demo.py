@@ -490,6 +490,7 @@ class _Day:
                 self.clock,
                 receipt_id=x.receipt_id,
                 supervisor_id=self.boss,
+                supervisor_password=DEMO_OPERATORS[0][1],
                 reason="收据信息录入错误，作废重开",
                 operator_id=self.clerk,
             )
@@ -516,6 +517,7 @@ class _Day:
                 payment_id=payment_id,
                 reason="已在外省参加全年居民医保，重复参保",
                 approver_id=self.boss,
+                approver_password=DEMO_OPERATORS[0][1],
                 operator_id=self.clerk,
                 category="duplicate_other_province",
             )
@@ -549,10 +551,16 @@ class _Day:
             counted -= 1_000  # ten yuan short, found at the count
         extra: dict[str, object] = {}
         if counted != preview.expected_fen:
-            extra.update(difference_reason="找零差错，短款由经办人补齐", supervisor_id=self.boss)
+            extra.update(
+                difference_reason="找零差错，短款由经办人补齐",
+                supervisor_id=self.boss,
+                supervisor_password=DEMO_OPERATORS[0][1],
+            )
         if skip:
             extra.update(
-                override_reason="银行网点系统故障未能入库，次日一早入库", supervisor_id=self.boss
+                override_reason="银行网点系统故障未能入库，次日一早入库",
+                supervisor_id=self.boss,
+                supervisor_password=DEMO_OPERATORS[0][1],
             )
             self.result.overrides += 1
         close_day(

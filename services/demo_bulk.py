@@ -165,7 +165,9 @@ def serve_in_bulk(
                 "benefit_start": q.benefit_start,
                 "benefit_end": q.benefit_end,
                 "waiting_months": q.waiting_months,
-                "status": "paid" if pays else "registered",
+                # inserted as registered and then paid, as the services do, so that
+                # the database logs the status move (enrollment_status_change)
+                "status": "registered",
                 "continuous_years": facts.continuous_years,
                 "gap_months": facts.gap_months,
                 "gap_years": facts.gap_years,
@@ -258,6 +260,11 @@ def serve_in_bulk(
             )
         )
     _write(session, rows)
+    paid_ids = [p["enrollment_id"] for p in rows[Payment]]
+    if paid_ids:
+        session.connection().execute(
+            update(Enrollment).where(Enrollment.id.in_(paid_ids)).values(status="paid")
+        )
     if rows[LedgerEntry]:
         _advance_counters(session, office_id, seq, prev_hash, series, number, head, first_number)
     return served, refused

@@ -590,6 +590,21 @@ def mark_overdue_cash_payment(
     )
     session.add(mark)
     session.flush()
+    from services.audit import record_audit
+
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=office_id,
+        action="overdue_cash_payment",
+        subject=f"payment:{payment_id}",
+        details={
+            "deadline": status.deadline.isoformat(),
+            "overdue_fen": status.amount_due_fen,
+            "cash_on_hand_fen": status.cash_on_hand_fen,
+        },
+    )
     return mark
 
 

@@ -31,6 +31,7 @@ from db.models import (
     Resident,
     Village,
 )
+from printing.anchor_block import AnchorBlock
 from printing.data import (
     DayCloseData,
     DenominationCount,
@@ -43,6 +44,7 @@ from printing.data import (
     ReceiptData,
     SettledDay,
 )
+from services.anchors import deposit_codes, receipt_code_for
 from services.clock import Clock
 from services.day_close import DENOMINATIONS, day_close_of, day_totals
 from services.deposit_rule import STATE_LABELS, overdue_memo
@@ -146,9 +148,12 @@ def notice_id_by_number(session: Session, office_id: int, notice_no: str) -> int
     return found
 
 
-def receipt_data(view: ReceiptView, office: OfficeHeader, policies: PolicyBook) -> ReceiptData:
+def receipt_data(
+    view: ReceiptView, office: OfficeHeader, policies: PolicyBook, check_code: str = ""
+) -> ReceiptData:
     category, tier = _labels(policies, view.policy_key, view.category, view.tier)
     return ReceiptData(
+        check_code=check_code,
         office=office,
         receipt_no=view.receipt_no,
         issued_at=view.issued_at,
@@ -191,7 +196,12 @@ def receipt_document_for_print(
     """Record this print (a reprint if it is not the first) and return what to print."""
     view = print_receipt(session, clock, receipt_id=receipt_id, operator_id=operator_id)
     office_id = _receipt_office(session, receipt_id)
-    data = receipt_data(view, office_header(session, office_id), policies)
+    data = receipt_data(
+        view,
+        office_header(session, office_id),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
+    )
     data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if view.reprint:
         return _with_reprint_time(data, clock.now())
@@ -215,7 +225,10 @@ def receipt_document_next_print(
     before = view.print_count
     upcoming = dataclasses.replace(view, print_count=before + 1, reprint=before > 0)
     data = receipt_data(
-        upcoming, office_header(session, _receipt_office(session, receipt_id)), policies
+        upcoming,
+        office_header(session, _receipt_office(session, receipt_id)),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
     )
     data = dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
     if before > 0 and printed_at is not None:
@@ -236,7 +249,10 @@ def receipt_document_preview(
     """What the receipt looks like, without recording a print (on-screen preview)."""
     view = receipt_view(session, receipt_id)
     data = receipt_data(
-        view, office_header(session, _receipt_office(session, receipt_id)), policies
+        view,
+        office_header(session, _receipt_office(session, receipt_id)),
+        policies,
+        receipt_code_for(session, receipt_id) or "",
     )
     return dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
 
@@ -333,11 +349,17 @@ def deposit_register_document(
     printed_at: dt.datetime,
 ) -> DepositRegisterData:
     rows = deposit_register(session, office_id, date_from, date_to)
+    codes = deposit_codes(session, [r.deposit_id for r in rows])
     return DepositRegisterData(
         office=office_header(session, office_id),
         date_from=date_from,
         date_to=date_to,
-        deposits=tuple(_deposit(r) for r in rows),
+        deposits=tuple(
+            dataclasses.replace(_deposit(r), note=f"校验码 {codes[r.deposit_id]}")
+            if r.deposit_id in codes
+            else _deposit(r)
+            for r in rows
+        ),
         printed_at=printed_at,
     )
 
@@ -396,4 +418,27 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         open_differences=tuple(
             d.label for d in differences(session, office_id) if d.business_date <= date
         ),
+        anchor=anchor_block(session, office_id, date),
+    )
+
+
+def anchor_block(session: Session, office_id: int, date: dt.date) -> AnchorBlock | None:
+    """The anchor and perpetual grand totals printed on a day's 日结单."""
+    from services.day_seal import day_seal
+
+    seal = day_seal(session, office_id, date)
+    if seal is None:
+        return None
+    t = seal.totals
+    return AnchorBlock(
+        anchor_text=seal.anchor_text,
+        ledger_seq=seal.ledger_seq,
+        audit_seq=seal.audit_seq,
+        collected_fen=t.collected_fen,
+        voided_fen=t.voided_fen,
+        refunded_fen=t.refunded_fen,
+        deposited_fen=t.deposited_fen,
+        adjusted_fen=t.adjusted_fen,
+        check_ok=seal.check_ok,
+        check_message=seal.check_message,
     )

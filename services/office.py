@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from db.models import Office, Operator, Village
 from services import glossary
+from services.audit import record_audit
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.money import parse_amount
+from services.operator_history import record_operator_state
 
 log = logging.getLogger(__name__)
 
@@ -285,26 +287,32 @@ def create_operator(
     _check_password(password)
     if session.scalar(select(Operator.id).where(Operator.username == name)) is not None:
         raise ConflictError(f"用户名“{name}”已被使用。", code="username_taken")
+    pw_hash = _hasher.hash(password)
     row = Operator(
         office_id=office_id,
         username=name,
         display_name=shown,
         role=role,
-        password_hash=_hasher.hash(password),
+        password_hash=pw_hash,
         active=True,
         created_at=clock.now(),
         created_by=created_by,
     )
     session.add(row)
     session.flush()
+    record_operator_state(session, row, at=row.created_at, action="created", by=created_by)
     return _info(row)
 
 
-def authenticate(session: Session, username: str, password: str) -> OperatorInfo:
+def authenticate(
+    session: Session, username: str, password: str, clock: Clock | None = None
+) -> OperatorInfo:
     """The operator whose user name and password these are.
 
     Any failure says only "用户名或密码错误". A hash made with older parameters is
-    re-made (the caller's write transaction keeps it; a read session drops it).
+    re-made when a ``clock`` is given (the change is kept as operator history;
+    the caller's write transaction keeps it). Lockout and the audit journal are
+    :func:`services.accounts.login`'s business.
     """
     name = unicodedata.normalize("NFKC", username or "").strip().lower()
     row = session.scalars(select(Operator).where(Operator.username == name)).first()
@@ -317,14 +325,28 @@ def authenticate(session: Session, username: str, password: str) -> OperatorInfo
         raise AuthenticationFailed(LOGIN_FAILED)
     if not row.active:
         raise PermissionDenied("该账号已停用，请联系主管。", code="operator_inactive")
-    if _hasher.check_needs_rehash(row.password_hash):
-        row.password_hash = _hasher.hash(password)
-        session.flush()
+    if clock is not None and _hasher.check_needs_rehash(row.password_hash):
+        record_operator_state(
+            session,
+            row,
+            at=clock.now(),
+            action="password_rehashed",
+            by=row.id,
+            password_hash=_hasher.hash(password),
+        )
     return _info(row)
 
 
+def password_matches(row: Operator, password: str) -> bool:
+    """Whether ``password`` is this operator's (Argon2id verify, constant effort)."""
+    try:
+        return bool(_hasher.verify(row.password_hash, password or ""))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def change_password(
-    session: Session, *, operator_id: int, old_password: str, new_password: str
+    session: Session, clock: Clock, *, operator_id: int, old_password: str, new_password: str
 ) -> None:
     """An operator changes their own password, proving the old one."""
     row = require_operator(session, operator_id)
@@ -332,12 +354,16 @@ def change_password(
         _hasher.verify(row.password_hash, old_password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise AuthenticationFailed("原密码错误") from None
-    row.password_hash = _hasher.hash(_check_password(new_password))
-    session.flush()
+    if old_password == new_password:
+        raise InputError("新密码不能与原密码相同。", code="password_unchanged")
+    new_hash = _hasher.hash(_check_password(new_password))
+    record_operator_state(
+        session, row, at=clock.now(), action="password_changed", by=row.id, password_hash=new_hash
+    )
 
 
 def set_operator_active(
-    session: Session, *, operator_id: int, active: bool, supervisor_id: int
+    session: Session, clock: Clock, *, operator_id: int, active: bool, supervisor_id: int
 ) -> None:
     """A supervisor disables (or re-enables) an operator; rows are never deleted."""
     supervisor = require_supervisor(session, supervisor_id)
@@ -346,8 +372,16 @@ def set_operator_active(
         raise NotFound(f"本单位没有编号为 {operator_id} 的经办人。", code="unknown_operator")
     if row.id == supervisor.id and not active:
         raise ConflictError("不能停用自己的账号。", code="cannot_disable_self")
-    row.active = active
-    session.flush()
+    if bool(row.active) == bool(active):
+        return
+    record_operator_state(
+        session,
+        row,
+        at=clock.now(),
+        action="enabled" if active else "disabled",
+        by=supervisor.id,
+        active=active,
+    )
 
 
 # --- offices and villages -------------------------------------------------------------
@@ -360,9 +394,16 @@ def reset_password(
     forgot theirs (the operator changes it at the next login)."""
     row = require_operator(session, operator_id)
     require_supervisor(session, supervisor_id, office_id=row.office_id)
-    row.password_hash = _hasher.hash(_check_password(new_password))
+    new_hash = _hasher.hash(_check_password(new_password))
+    record_operator_state(
+        session,
+        row,
+        at=clock.now(),
+        action="password_reset",
+        by=supervisor_id,
+        password_hash=new_hash,
+    )
     log.info("password of operator %s reset by %s at %s", operator_id, supervisor_id, clock.now())
-    session.flush()
 
 
 def set_printer_name(
@@ -513,10 +554,21 @@ def update_office_settings(
         changes["payment_instructions"] = _text(
             payment_instructions, "缴费方式说明", 2000, required=False
         )
+    changed = {k: [getattr(row, k), v] for k, v in changes.items() if getattr(row, k) != v}
     for key, value in changes.items():
         setattr(row, key, value)
     row.updated_at = clock.now()
     row.updated_by = operator_id
+    if changed:
+        record_audit(
+            session,
+            at=row.updated_at,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="settings_changed",
+            subject=f"office:{office_id}",
+            details=changed,
+        )
     session.flush()
     return office_info(session, office_id)
 

@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import CashDifference, CashDifferenceSettlement, DayClose, DayCloseAnnulment
+from services.accounts import check_approval
+from services.audit import record_audit
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
@@ -111,6 +113,7 @@ def settle_difference(
     operator_id: int,
     supervisor_id: int | None = None,
     reason: str = "",
+    supervisor_password: str | None = None,
 ) -> CashDifferenceSettlement:
     """Settle (part of) an open difference; see the module docstring.
 
@@ -146,6 +149,18 @@ def settle_difference(
     if action != "cash_in":
         require_supervisor(session, supervisor_id, office_id=office_id)
         text = clean_reason(reason, f"{ACTIONS[action]}的原因")
+        # the supervisor decides on the collector's difference: proven by the
+        # supervisor's password, and never on their own difference (issue 10)
+        check_approval(
+            session,
+            clock,
+            office_id=office_id,
+            act=action,
+            subject=f"cash_difference:{case.id}",
+            approver_id=supervisor_id,
+            approver_password=supervisor_password,
+            requester_id=case.collector_id,
+        )
     ensure_day_open(session, office_id, today)
     if action == "over_returned":
         require_cash_on_hand(session, clock, office_id, fen, "长款退还")
@@ -180,6 +195,20 @@ def settle_difference(
                     + (f"：{text}" if text else "")
                 ),
             )
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=office_id,
+        action="cash_difference_settled",
+        subject=f"cash_difference:{case.id}",
+        details={
+            "action": action,
+            "amount_fen": fen,
+            "supervisor_id": row.supervisor_id,
+            "reason": text,
+        },
+    )
     return row
 
 
@@ -208,6 +237,7 @@ def annul_day_close(
     supervisor_id: int,
     operator_id: int,
     reason: str,
+    supervisor_password: str | None = None,
 ) -> DayCloseAnnulment:
     """Annul a day close dated in the future (a wrong clock): a new row, never
     an edit. The close then no longer locks its day or the days before it."""
@@ -229,6 +259,17 @@ def annul_day_close(
     )
     if done is not None:
         raise ConflictError("该日结已撤销。", code="close_already_annulled")
+    check_approval(
+        session,
+        clock,
+        office_id=close.office_id,
+        act="annul_close",
+        subject=f"day_close:{close.id}",
+        approver_id=supervisor_id,
+        approver_password=supervisor_password,
+        requester_id=operator_id,
+        own_act=True,
+    )
     row = DayCloseAnnulment(
         day_close_id=close.id,
         reason=text,
@@ -238,4 +279,17 @@ def annul_day_close(
     )
     session.add(row)
     session.flush()
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=close.office_id,
+        action="day_close_annulled",
+        subject=f"day_close:{close.id}",
+        details={
+            "business_date": close.business_date.isoformat(),
+            "supervisor_id": supervisor_id,
+            "reason": text,
+        },
+    )
     return row

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import APP_NAME, sqlite_path
 from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
+from services.audit import record_audit
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied
 from services.office import authenticate, require_supervisor, update_office_settings
@@ -275,6 +276,21 @@ def save_policy_file(
         )
     )
     session.flush()
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=office_id,
+        action="policy_file_saved",
+        subject=f"policy:{data['key']}",
+        details={
+            "origin": origin,
+            "based_on": based_on,
+            "saved_by": operator_id,
+            "confirmed_by": confirmer,
+            "sha256": digest,
+        },
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{data['key']}.toml"
     _write_new(path, text)
@@ -354,10 +370,20 @@ def switch_policy_in_use(
             switched_at=now,
         )
     )
+    from_key = office.policy_key
     office.policy_key = policy.key
     office.updated_at = now
     office.updated_by = operator_id
     session.flush()
+    record_audit(
+        session,
+        at=now,
+        operator_id=operator_id,
+        office_id=office_id,
+        action="policy_switched",
+        subject=f"policy:{policy.key}",
+        details={"from": from_key, "to": policy.key},
+    )
     return policy.key
 
 

@@ -25,6 +25,7 @@ from db.models import (
     Resident,
     Village,
 )
+from services.audit import record_audit
 from services.clock import Clock
 from services.errors import NotFound
 from services.info_changes import identity_as_of
@@ -129,6 +130,15 @@ def record_print(
     )
     session.add(row)
     session.flush()
+    record_audit(
+        session,
+        at=row.printed_at,
+        operator_id=operator_id,
+        office_id=receipt.office_id,
+        action="document_reprinted" if row.is_reprint else "document_printed",
+        subject=f"receipt:{receipt_id}",
+        details={"receipt_no": receipt.receipt_no, "print": before + 1},
+    )
     return PrintRecord(row.id, receipt_id, row.is_reprint, before + 1, row.printed_at)
 
 

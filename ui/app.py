@@ -155,10 +155,18 @@ class AppController(QObject):
             self.backups.after_day_close()
 
     def _backup_saved(self, reason: str, result: BackupResult) -> None:
+        from ui.journalled_output import journal_event
+
+        journal_event(
+            self.ctx, "backup", str(result.path.name), {"reason": reason, "bytes": result.size}
+        )
         if self.window is not None:
             self.window.statusBar().showMessage(f"已自动备份（{reason}）：{result.path}", 15_000)
 
     def _backup_failed(self, reason: str, message: str) -> None:
+        from ui.journalled_output import journal_event
+
+        journal_event(self.ctx, "backup_failed", reason, {"error": message})
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "自动备份失败",

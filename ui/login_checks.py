@@ -84,17 +84,20 @@ class DeskChecks(QObject):
             reason_label="确认原因",
             parent=self.window,
         )
-        dialog.approved.connect(self._confirm)
+        dialog.approved.connect(
+            lambda sid, reason: self._confirm(sid, reason, dialog.password.text())
+        )
         self.dialog = dialog
         dialog.open()
 
-    def _confirm(self, supervisor_id: int, reason: str) -> None:
+    def _confirm(self, supervisor_id: int, reason: str, password: str | None = None) -> None:
         try:
             self.ops.write(
                 DAY,
                 confirm_business_date,
                 office_id=self.ctx.office_id,
                 supervisor_id=supervisor_id,
+                supervisor_password=password,
                 operator_id=self.ctx.operator_id,
                 reason=reason,
                 parent=self.window,
@@ -121,11 +124,19 @@ class DeskChecks(QObject):
             reason_label="撤销原因",
             parent=self.window,
         )
-        dialog.approved.connect(lambda sid, reason: self._annul(future, sid, reason))
+        dialog.approved.connect(
+            lambda sid, reason: self._annul(future, sid, reason, dialog.password.text())
+        )
         self.dialog = dialog
         dialog.open()
 
-    def _annul(self, future: list[tuple[int, dt.date]], supervisor_id: int, reason: str) -> None:
+    def _annul(
+        self,
+        future: list[tuple[int, dt.date]],
+        supervisor_id: int,
+        reason: str,
+        password: str | None = None,
+    ) -> None:
         for close_id, _day in future:
             try:
                 self.ops.write(
@@ -133,6 +144,7 @@ class DeskChecks(QObject):
                     annul_day_close,
                     day_close_id=close_id,
                     supervisor_id=supervisor_id,
+                    supervisor_password=password,
                     operator_id=self.ctx.operator_id,
                     reason=reason,
                     parent=self.window,

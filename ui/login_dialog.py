@@ -36,11 +36,17 @@ if TYPE_CHECKING:
 OPENING_TEXT = "正在打开数据库…"
 
 
-def _log_in(session, _clock, username: str, password: str) -> Session:  # type: ignore[no-untyped-def]
-    from services.office import authenticate, office_info
+def _log_in(session, clock, username: str, password: str) -> Session | str:  # type: ignore[no-untyped-def]
+    from services.accounts import attempt_login
+    from services.office import office_info
 
-    # A write: authenticate may upgrade an old password hash.
-    operator = authenticate(session, username, password)
+    # A write: the attempt is journalled (a failed one too, so the refusal is
+    # returned, not raised, and the transaction commits), and an old password
+    # hash may be upgraded. Five wrong passwords lock the account.
+    attempt = attempt_login(session, clock, username, password)
+    if attempt.error is not None:
+        return attempt.error.message
+    operator = attempt.operator
     office = office_info(session, operator.office_id)
     return Session(
         office_id=office.id,
@@ -144,6 +150,11 @@ class LoginDialog(QDialog):
             )
         except OperationFailed as exc:
             self._show_error(exc.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        if isinstance(session, str):
+            self._show_error(session)
             self.password.clear()
             self.password.setFocus()
             return

@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
 from services import glossary
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
+from ui.idle_lock import IdleLock
+from ui.journalled_output import JournalledOutput
 from ui.login_checks import DeskChecks
 from ui.machine_settings import MachineSettings
-from ui.operations import Operations
+from ui.operations import OperationFailed, Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
@@ -66,7 +68,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset({"collect", "ledger", "deposit", "day_close", "reports", "residents"})
+PRINTING_PAGES = frozenset(
+    {"collect", "ledger", "deposit", "day_close", "reports", "residents", "settings"}
+)
 PRELOAD_DELAY_MS = 300
 # What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
 PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
@@ -111,6 +115,15 @@ def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
     return getattr(module, spec.cls)  # type: ignore[no-any-return]
 
 
+def _idle_minutes(ops: Operations, office_id: int) -> int:
+    from services.accounts import DEFAULT_IDLE_MINUTES, security_settings
+
+    try:
+        return ops.read(security_settings, office_id).idle_lock_minutes
+    except OperationFailed:
+        return DEFAULT_IDLE_MINUTES
+
+
 class MainWindow(QMainWindow):
     logoutRequested = Signal()
     pageChanged = Signal(str)
@@ -132,12 +145,15 @@ class MainWindow(QMainWindow):
         self.ops = ops
         # printer, paper, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
-        self.documents = (
+        # every print and reprint goes to the audit journal (issue 10)
+        self.documents = JournalledOutput(
             documents
             if documents is not None
             else PreviewOutput(
                 default_printer=self.machine.default_printer, paper_for=self.machine.paper
-            )
+            ),
+            ctx,
+            ops,
         )
         if ctx.training:  # 培训 across every document printed or saved
             from ui.training import TrainingOutput
@@ -247,6 +263,9 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
         QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
 
+        self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, session.office_id), self)
+        self.idle_lock.locked.connect(self.logoutRequested)
+
         self.clock.refresh()
         self.show_page("register")
         self.checks.run()  # forgotten days flagged; a wrong clock asks a supervisor
@@ -273,10 +292,11 @@ class MainWindow(QMainWindow):
         if factory is None:
             log.warning("page %s not available yet (%s)", key, spec.module)
             widget: QWidget = PlaceholderPage(spec.title)
+        elif key == "settings":
+            # this computer's settings, and the printer for the audit journal
+            widget = factory(self.ctx, self.ops, machine=self.machine, documents=self.documents)
         elif key in PRINTING_PAGES:
             widget = factory(self.ctx, self.ops, documents=self.documents)
-        elif key == "settings":
-            widget = factory(self.ctx, self.ops, machine=self.machine)
         else:
             widget = factory(self.ctx, self.ops)
         self._wire(key, widget)

@@ -18,6 +18,7 @@ import logging
 from services.clock import FixedClock
 from services.corrections import void_receipt
 from services.day_close import close_day, count_for_amount, open_day, preview_close
+from services.demo import DEMO_OPERATORS
 from services.deposits import record_deposit
 from services.idcard import check_character
 from services.money import format_fen
@@ -235,6 +236,7 @@ class CounterDays:
             void_receipt,
             receipt_id=receipt_id,
             supervisor_id=self.supervisor_id,
+            supervisor_password=DEMO_OPERATORS[0][1],
             reason="缴款人姓名录错，作废重开",
             operator_id=self.clerk_id,
         )

@@ -42,6 +42,24 @@ def test_backup_then_restore_through_the_commands(
     assert code == 0
     assert "原数据库已另存为" in out and "恢复后校验通过" in out
     assert len(list(tmp_path.glob("*.before-restore-*"))) == 1
+    # the restored database journals its restore (issue 10); the backup's own
+    # line was written after the copy was taken, so only the restore is there
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    db = Database(url)
+    try:
+        with db.read() as s:
+            actions = [e.action for e in s.scalars(select(AuditEntry))]
+    finally:
+        db.dispose()
+    assert actions == ["restore"]
+    code, out, _ = _run(capsys, "backup", "--db", url, "--to", str(tmp_path / "b"), "--json")
+    with db.read() as s:
+        actions = [e.action for e in s.scalars(select(AuditEntry))]
+    db.dispose()
+    assert code == 0 and actions == ["restore", "backup"]
 
 
 def test_backup_to_an_unwritable_place_is_a_message(

@@ -14,8 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
 from factories_b import cash_line, make_desk  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from roster_files import person, workbook  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 import main  # noqa: E402
+from db.models import AuditEntry  # noqa: E402
 
 HEADERS = ("姓名", "公民身份号码", "村（社区）", "联系电话")
 
@@ -84,6 +86,9 @@ def test_export_ledger_writes_a_workbook(office, db, db_path, tmp_path, capsys) 
     assert data["totals_fen"]["cash_on_hand"] == 0  # type: ignore[index]
     sheet = load_workbook(out)["台账"]
     assert sheet["A1"].value.startswith("芦台街道办事处 现金台账")
+    with db.read() as s:  # every export is journalled (issue 10)
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+        assert entry.subject == "ledger" and "台账.xlsx" in entry.details
     code, data = run(
         capsys, db_path, "export", "payments", "--village", "北村", "--out", str(out), "--json"
     )

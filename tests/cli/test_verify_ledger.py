@@ -86,12 +86,16 @@ def test_intact_ledger_passes_and_counts_rows(
 def test_json_output(ledger_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _verify(ledger_file, capsys, "--json")
     assert code == EXIT_OK
-    assert json.loads(out) == {
+    data = json.loads(out)
+    checks = data.pop("checks")
+    assert data == {
         "ok": True,
         "rows_checked": 5,
         "offices_checked": 1,
         "first_bad": None,
     }
+    assert [c["name"] for c in checks][:3] == ["ledger_chain", "audit_chain", "ledger_acts"]
+    assert all(c["ok"] for c in checks)
 
 
 def test_changed_amount_in_a_copy_without_triggers_is_named(

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -33,6 +34,7 @@ from services.deposits import record_deposit
 from services.errors import ServiceError
 from services.idcard import check_character
 from services.notices import issue_notice
+from services.operator_history import record_operator_state
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
@@ -44,6 +46,11 @@ CREATED = dt.datetime(2023, 10, 1, 8, 0)
 DUE = "380.00"
 DUE_FEN = 38_000
 BARRIER_TIMEOUT_S = 120
+
+
+#: Every seeded operator's password (approvals are checked in the service, issue 10).
+BOSS_PASSWORD = "race-boss-42"
+BOSS_HASH = PasswordHasher().hash(BOSS_PASSWORD)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,13 +105,16 @@ def seed_desk(session: Session, tag: str) -> Desk:
             username=f"{role}-{tag}",
             display_name=name,
             role=role,
-            password_hash="-",
+            password_hash=BOSS_HASH,
             active=True,
             created_at=CREATED,
         )
         for role, name in (("clerk", "王丽"), ("supervisor", "张强"))
     ]
     session.add_all(people)
+    session.flush()
+    for person in people:  # the history the database guards ask for (issue 10)
+        record_operator_state(session, person, at=CREATED, action="created", by=None)
     session.flush()
     return Desk(office.id, people[0].id, people[1].id, village.id)
 
@@ -201,6 +211,7 @@ def act_pay_or_close(s: Session, c: Clock, p: PolicyBook, a: dict[str, Any], w: 
             denominations=count_for_amount(0),
             difference_reason="点钞时另一窗口仍在收款",
             supervisor_id=a["boss_id"],
+            supervisor_password=BOSS_PASSWORD,
         )
     return take_payment(
         s,
@@ -264,6 +275,7 @@ def act_void_same(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: in
         c,
         receipt_id=a["receipt_id"],
         supervisor_id=a["boss_id"],
+        supervisor_password=BOSS_PASSWORD,
         reason="收错档次",
         operator_id=a["clerk_id"],
     )
@@ -276,6 +288,7 @@ def act_refund_same(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: 
         payment_id=a["payment_id"],
         reason="本人申请退保",
         approver_id=a["boss_id"],
+        approver_password=BOSS_PASSWORD,
         operator_id=a["clerk_id"],
     )
 

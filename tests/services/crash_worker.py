@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from factories import PASSWORD  # noqa: E402  (the supervisor's password the desk was made with)
 from sqlalchemy import func, select  # noqa: E402
 
 from db.engine import Database  # noqa: E402
@@ -56,6 +58,7 @@ def main() -> None:
                         clock,
                         receipt_id=receipt_id,
                         supervisor_id=boss,
+                        supervisor_password=PASSWORD,
                         reason="演练作废",
                         operator_id=clerk,
                     )

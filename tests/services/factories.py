@@ -31,6 +31,7 @@ from db.models import (
     Village,
 )
 from services.idcard import check_character
+from services.operator_history import record_operator_state
 from services.policy import PolicyBook, load_policies
 
 PASSWORD = "correct-horse-42"
@@ -98,6 +99,8 @@ def make_operator(
         created_at=CREATED,
     )
     session.add(row)
+    session.flush()
+    record_operator_state(session, row, at=CREATED, action="created", by=None)
     session.flush()
     return row.id
 

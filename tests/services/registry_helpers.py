@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Office, Operator, Village
 from services.idcard import check_character
+from services.operator_history import record_operator_state
 
 
 def make_office(session: Session, *, name: str = "芦台街道办事处", code: str = "LT") -> Office:
@@ -30,18 +31,18 @@ def make_office(session: Session, *, name: str = "芦台街道办事处", code: 
     session.flush()
     for village in ("东村", "西村", "南村"):
         session.add(Village(office_id=office.id, name=village, active=True))
-    session.add(
-        Operator(
-            office_id=office.id,
-            username=f"clerk-{code}",
-            display_name="王丽",
-            role="clerk",
-            password_hash="not-a-real-hash",
-            active=True,
-            created_at=dt.datetime(2023, 10, 1, 8, 0),
-        )
+    clerk = Operator(
+        office_id=office.id,
+        username=f"clerk-{code}",
+        display_name="王丽",
+        role="clerk",
+        password_hash="not-a-real-hash",
+        active=True,
+        created_at=dt.datetime(2023, 10, 1, 8, 0),
     )
+    session.add(clerk)
     session.flush()
+    record_operator_state(session, clerk, at=clerk.created_at, action="created", by=None)
     return office
 
 

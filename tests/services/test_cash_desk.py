@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from factories import Desk, make_desk, make_enrollment, policies, row_counts
+from factories import PASSWORD, Desk, make_desk, make_enrollment, policies, row_counts
 from factories_b import cash_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import (
+    AuditEntry,
     CashDifference,
     CashDifferenceSettlement,
     DayClose,
@@ -46,6 +47,7 @@ from services.deposits import record_deposit
 from services.errors import ConflictError, InputError, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
 from services.money import format_fen
+from services.office import AuthenticationFailed
 from services.over_short import annul_day_close, differences, settle_difference
 from services.payments import PaymentResult, take_payment
 
@@ -94,6 +96,7 @@ def refund(s: Session, clock: FixedClock, desk: Desk, payment_id: int, **kw: obj
         "payment_id": payment_id,
         "reason": "本人申请退保",
         "approver_id": desk.supervisor_id,
+        "approver_password": PASSWORD,
         "operator_id": desk.clerk_id,
     }
     args.update(kw)
@@ -115,6 +118,8 @@ def ledger_cash(s: Session, office_id: int) -> int:
 
 
 def close(s: Session, clock: FixedClock, desk: Desk, counted: int, **kw: object):  # type: ignore[no-untyped-def]
+    if "supervisor_id" in kw:
+        kw.setdefault("supervisor_password", PASSWORD)  # issue 10: checked in the service
     return close_day(
         s,
         clock,
@@ -198,6 +203,7 @@ def test_a_void_after_the_deposit_is_refused(db, clock, desk) -> None:  # type: 
             clock,
             receipt_id=paid.receipt_id,  # type: ignore[arg-type]
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="收错",
             operator_id=desk.clerk_id,
         )
@@ -343,6 +349,7 @@ def test_a_shortage_is_made_up_or_written_off(db, clock, desk) -> None:  # type:
             amount="4",
             operator_id=desk.clerk_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="经核实无法追回",
         )
         assert differences(s, desk.office_id) == []
@@ -372,6 +379,7 @@ def test_an_overage_is_held_until_a_supervisor_decides(db, clock, desk) -> None:
             amount="10",
             operator_id=desk.clerk_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="退还给多付的村民",
         )
         assert cash_on_hand(s, clock, desk) == 38_000
@@ -398,6 +406,7 @@ def test_returning_an_overage_never_takes_the_drawer_below_zero(db, clock, desk)
             amount="10",
             operator_id=desk.clerk_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="退还",
         )
     assert err.value.code == "cash_insufficient"
@@ -433,6 +442,7 @@ def test_a_forgotten_day_is_flagged_and_closed_late_by_a_supervisor(db, clock, d
             business_date=MON,
             late_reason="经办人生病，次日补日结",
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
         )
         row = s.get(DayClose, done.id)
         assert row is not None and row.late_reason == "经办人生病，次日补日结"
@@ -452,6 +462,7 @@ def test_the_day_counts_receipts_voids_and_refunds_apart(db, clock, desk) -> Non
             clock,
             receipt_id=first.receipt_id,  # type: ignore[arg-type]
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="收错",
             operator_id=desk.clerk_id,
         )
@@ -510,6 +521,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             office_id=desk.office_id,
             supervisor_id=desk.clerk_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="确认",
         )
@@ -520,6 +532,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             office_id=desk.office_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="看错了日期",
         )
@@ -538,6 +551,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             day_close_id=wrong.id,
             supervisor_id=desk.clerk_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="时钟错误",
         )
@@ -547,6 +561,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             day_close_id=wrong.id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason=" ",
         )
@@ -558,6 +573,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
                 clock,
                 day_close_id=first_close,
                 supervisor_id=desk.supervisor_id,
+                supervisor_password=PASSWORD,
                 operator_id=desk.clerk_id,
                 reason="想重做",
             )
@@ -568,8 +584,22 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             day_close_id=wrong.id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="电脑时钟错误造成的 2031 年日结",
+        )
+    with db.read() as s:  # journalled, with the supervisor's approval (issue 10)
+        actions = [e.action for e in s.scalars(select(AuditEntry))]
+    assert "business_date_confirmed" in actions and "day_close_annulled" in actions
+    with db.write() as s, pytest.raises(AuthenticationFailed):
+        confirm_business_date(
+            s,
+            clock,
+            office_id=desk.office_id,
+            supervisor_id=desk.supervisor_id,
+            supervisor_password="wrong-password",
+            operator_id=desk.clerk_id,
+            reason="确认",
         )
     # …and the deposit dated 2031 makes today look like a clock gone backwards.
     with db.write() as s, pytest.raises(ConflictError) as err:
@@ -581,6 +611,7 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
             clock,
             office_id=desk.office_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="时钟已校正",
         )
@@ -645,6 +676,7 @@ def test_no_sequence_makes_cash_on_hand_negative(db, ops) -> None:  # type: igno
                             clock,
                             receipt_id=p.receipt_id,
                             supervisor_id=desk.supervisor_id,
+                            supervisor_password=PASSWORD,
                             reason="作废",
                             operator_id=desk.clerk_id,
                         )
@@ -665,6 +697,7 @@ def test_no_sequence_makes_cash_on_hand_negative(db, ops) -> None:  # type: igno
                         counted,
                         difference_reason="点钞差错",
                         supervisor_id=desk.supervisor_id,
+                        supervisor_password=PASSWORD,
                         override_reason="银行已关门",
                     )
                 elif kind == "next_day":

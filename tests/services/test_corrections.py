@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import Desk, close_day_row, make_desk, make_enrollment, policies, row_counts
+from factories import (
+    PASSWORD,
+    Desk,
+    close_day_row,
+    make_desk,
+    make_enrollment,
+    policies,
+    row_counts,
+)
 from sqlalchemy import select
 
 from db.engine import Database
@@ -60,6 +68,7 @@ def void(db: Database, clock: FixedClock, desk: Desk, receipt_id: int | None, **
     args: dict[str, object] = {
         "receipt_id": receipt_id,
         "supervisor_id": desk.supervisor_id,
+        "supervisor_password": PASSWORD,
         "reason": "档次选错，重新缴费",
         "operator_id": desk.clerk_id,
     }
@@ -73,6 +82,7 @@ def refund(db: Database, clock: FixedClock, desk: Desk, payment_id: int, **kw: o
         "payment_id": payment_id,
         "reason": "已在职工医保参保",
         "approver_id": desk.supervisor_id,
+        "approver_password": PASSWORD,
         "operator_id": desk.clerk_id,
     }
     args.update(kw)
@@ -223,6 +233,7 @@ def confirm_clock(db: Database, clock: FixedClock, desk: Desk) -> None:
             clock,
             office_id=desk.office_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="假期后开门，日期无误",
         )

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 import pytest
-from factories import make_enrollment, policies
+from factories import PASSWORD, make_enrollment, policies
 from factories_b import Desk, cash_line, make_desk, table_counts
 from sqlalchemy import select
 
@@ -60,6 +60,8 @@ def desk(db: Database, clock: FixedClock) -> Desk:
 
 def close(db: Database, clock: FixedClock, desk: Desk, fen: int | None = None, **kw: object):  # type: ignore[no-untyped-def]
     args: dict[str, object] = {"operator_id": desk.clerk_id}
+    if "supervisor_id" in kw:
+        args["supervisor_password"] = PASSWORD
     args.update(kw)
     counts = kw.pop("denominations", None) or count_for_amount(71_000 if fen is None else fen)
     args["denominations"] = counts

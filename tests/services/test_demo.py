@@ -125,10 +125,24 @@ def test_bad_sizes_are_refused(db: Database, residents: int, days: int, code: st
         assert table_counts(s) == {k: 0 for k in table_counts(s)}
 
 
+#: columns that depend on salted password hashes (through the operators'
+#: state digests sealed in the audit chain), left out of the comparison
+_SALTED = {
+    "audit_entry": {"details", "prev_hash", "hash"},
+    "operator_change": {"password_hash"},
+    "audit_head": {"last_hash"},
+    "day_anchor": {"audit_hash", "code"},
+}
+
+
 def _all_rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
     with db.engine.connect() as conn:
         return {
-            table.name: conn.execute(select(*table.c).order_by(*table.primary_key.columns)).all()
+            table.name: conn.execute(
+                select(*(c for c in table.c if c.name not in _SALTED.get(table.name, ()))).order_by(
+                    *table.primary_key.columns
+                )
+            ).all()
             for table in Base.metadata.sorted_tables
             if table.name != "operator"  # password hashes are salted
         }

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
 
 from db.engine import Database
-from db.immutability import APPEND_ONLY_MESSAGE, drop_triggers
+from db.guards import drop_everything
+from db.immutability import APPEND_ONLY_MESSAGE
 from db.models import LedgerEntry, LedgerHead, NumberSeries
 from services.ledger import GENESIS_HASH, HASHED_FIELDS, append_entry, entry_hash, verify_ledger
 from services.numbering import peek_next_number, take_next_number
@@ -47,7 +48,7 @@ def desk(db: Database) -> Desk:
 
 def _tamper(db: Database, sql: str) -> None:
     with db.engine.begin() as conn:
-        drop_triggers(conn)
+        drop_everything(conn)
         conn.exec_driver_sql(sql)
 
 

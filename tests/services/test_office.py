@@ -214,7 +214,7 @@ def test_disabled_operator_cannot_log_in_or_act(db: Database, clock: FixedClock)
     with db.write() as s:
         desk = make_desk(s)
         set_operator_active(
-            s, operator_id=desk.clerk_id, active=False, supervisor_id=desk.supervisor_id
+            s, clock, operator_id=desk.clerk_id, active=False, supervisor_id=desk.supervisor_id
         )
     with db.write() as s, pytest.raises(PermissionDenied, match="停用"):
         authenticate(s, "clerk-lt", PASSWORD)
@@ -222,20 +222,20 @@ def test_disabled_operator_cannot_log_in_or_act(db: Database, clock: FixedClock)
         require_operator(s, desk.clerk_id)
     with db.write() as s, pytest.raises(ConflictError):
         set_operator_active(
-            s, operator_id=desk.supervisor_id, active=False, supervisor_id=desk.supervisor_id
+            s, clock, operator_id=desk.supervisor_id, active=False, supervisor_id=desk.supervisor_id
         )
 
 
-def test_change_password(db: Database) -> None:
+def test_change_password(db: Database, clock: FixedClock) -> None:
     with db.write() as s:
         desk = make_desk(s)
     with db.write() as s, pytest.raises(AuthenticationFailed):
         change_password(
-            s, operator_id=desk.clerk_id, old_password="nope-nope", new_password="x" * 9
+            s, clock, operator_id=desk.clerk_id, old_password="nope-nope", new_password="x" * 9
         )
     with db.write() as s:
         change_password(
-            s, operator_id=desk.clerk_id, old_password=PASSWORD, new_password="new-secret-1"
+            s, clock, operator_id=desk.clerk_id, old_password=PASSWORD, new_password="new-secret-1"
         )
     with db.write() as s:
         assert authenticate(s, "clerk-lt", "new-secret-1").id == desk.clerk_id

@@ -6,7 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from factories import Desk, close_day_row, make_desk, make_enrollment, policies, row_counts
+from factories import (
+    PASSWORD,
+    Desk,
+    close_day_row,
+    make_desk,
+    make_enrollment,
+    policies,
+    row_counts,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -478,6 +486,7 @@ def test_payments_of_lists_a_voided_payment_beside_its_replacement(
             clock,
             receipt_id=first.receipt_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="档次选错",
             operator_id=desk.clerk_id,
         )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import Database
-from db.models import Office, PolicyFileRecord, PolicySwitch
+from db.models import AuditEntry, Office, PolicyFileRecord, PolicySwitch
 from services.clock import FixedClock
 from services.errors import ConflictError, InputError, PermissionDenied
 from services.policy import PolicyBook, Unset, load_policies
@@ -497,6 +497,12 @@ def test_switching_the_policy_in_use_is_recorded(db, clock, desk, tmp_path):  # 
             "tianjin-2026",
             desk.supervisor_id,
         )
+        # both are in the audit journal (issue 10)
+        journal = {e.action: e for e in s.scalars(select(AuditEntry).order_by(AuditEntry.seq))}
+        assert journal["policy_file_saved"].subject == "policy:tianjin-2026"
+        assert f'"saved_by":{desk.supervisor_id}' in journal["policy_file_saved"].details
+        assert journal["policy_switched"].operator_id == desk.supervisor_id
+        assert '"to":"tianjin-2026"' in journal["policy_switched"].details
 
 
 def test_files_recorded_in_the_database_reach_another_windows_folder(db, clock, desk, tmp_path):  # type: ignore[no-untyped-def]

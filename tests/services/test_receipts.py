@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from factories import Desk, make_desk, make_enrollment, policies
+from factories import PASSWORD, Desk, make_desk, make_enrollment, policies
 from sqlalchemy import func, select
 
 from db.engine import Database
@@ -95,6 +95,7 @@ def test_voided_receipt_shows_its_mark(
             clock,
             receipt_id=paid.receipt_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="档次选错",
             operator_id=desk.clerk_id,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import make_enrollment, policies
+from factories import PASSWORD, make_enrollment, policies
 from factories_b import cash_line, make_desk
 
 from db.models import Village
@@ -73,6 +73,7 @@ def test_overrides_show_in_the_report(db, clock) -> None:  # type: ignore[no-unt
             operator_id=desk.clerk_id,
             denominations=count_for_amount(100_000),
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             override_reason="银行已关门",
         )
     with db.read() as s:

@@ -32,7 +32,14 @@ from services.reassess import reassess_enrollment, reassessments_of
 from services.receipts import receipt_view
 from services.registry import enroll
 from services.renewal import renew, renewal_list, renewal_proposal
-from tests.services.factories import Desk, make_desk, make_enrollment, make_operator, policies
+from tests.services.factories import (
+    PASSWORD,
+    Desk,
+    make_desk,
+    make_enrollment,
+    make_operator,
+    policies,
+)
 
 
 @pytest.fixture
@@ -303,6 +310,7 @@ def test_after_a_void_the_tier_can_be_changed_and_paid(
             clock,
             receipt_id=paid.receipt_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="改选高档",
             operator_id=desk.clerk_id,
         )
@@ -333,6 +341,7 @@ def test_after_a_refund_a_new_enrolment_is_made(
             payment_id=paid.payment_id,
             reason="改选高档",
             approver_id=desk.supervisor_id,
+            approver_password=PASSWORD,
             operator_id=desk.clerk_id,
             category="withdraw",
         )
@@ -459,6 +468,7 @@ def test_renewal_list_and_carry_forward(db: Database, clock: FixedClock, desk: D
             clock,
             office_id=desk.office_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="新一年度征缴开始",
         )

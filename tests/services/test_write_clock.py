@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import Desk, id_number, make_desk, make_enrollment, policies
+from factories import PASSWORD, Desk, id_number, make_desk, make_enrollment, policies
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -203,6 +203,7 @@ def test_a_wrong_clock_refuses_the_write_until_a_supervisor_confirms(
             wrong,
             office_id=desk.office_id,
             supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=desk.clerk_id,
             reason="核对过日期",
         )

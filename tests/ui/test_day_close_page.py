@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import PASSWORD, add_deposit, add_payment, ctx, ops, seed  # noqa: F401
+from fixtures_ui2 import PASSWORD, add_deposit, add_payment, clerk_ctx, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -109,8 +109,8 @@ def test_keyboard_count_then_close_without_supervisor(qtbot, ctx, ops, quiet_day
     assert sheet.pdf.startswith(b"%PDF") and sheet.title == "日结单 2023-11-06"
 
 
-def test_a_difference_needs_reason_and_supervisor(qtbot, ctx, ops, quiet_day):  # noqa: F811
-    page = make_page(qtbot, ctx, ops)
+def test_a_difference_needs_reason_and_supervisor(qtbot, clerk_ctx, ops, quiet_day):  # noqa: F811
+    page = make_page(qtbot, clerk_ctx, ops)
     count(page, note_100=13, note_50=1, note_10=2)  # 20.00 short
     page.confirm_count()
     assert "短款 20.00 元" in page.figures["difference"].text()
@@ -134,8 +134,8 @@ def test_a_difference_needs_reason_and_supervisor(qtbot, ctx, ops, quiet_day):  
     assert len(page.output.of_kind("day_close")) == 1
 
 
-def test_due_today_without_deposit_needs_an_override(qtbot, ctx, ops, due_day):  # noqa: F811
-    page = make_page(qtbot, ctx, ops)
+def test_due_today_without_deposit_needs_an_override(qtbot, clerk_ctx, ops, due_day):  # noqa: F811
+    page = make_page(qtbot, clerk_ctx, ops)
     assert page.deposit_warning.isVisible() and "今日须入库" in page.deposit_warning.text()
     count(page, note_100=13, note_50=1, note_20=2)
     page.confirm_count()
@@ -211,3 +211,17 @@ def test_a_past_days_sheet_is_reprinted_from_the_window(qtbot, ctx, ops, due_day
     page.reprint_sheet()
     (sheet,) = page.output.of_kind("day_close")
     assert sheet.title == "日结单 2023-11-01"
+
+
+def test_a_supervisor_cannot_approve_their_own_close(qtbot, ctx, ops, quiet_day):  # noqa: F811
+    page = make_page(qtbot, ctx, ops)  # the supervisor is the one at the drawer
+    count(page, note_100=13, note_50=1, note_10=2)  # 20.00 short
+    page.confirm_count()
+    page.reason.setText("找零多付")
+    page.request_close()
+    dialog = page.approval
+    assert dialog is not None
+    dialog.fill("zhangli", PASSWORD, "找零多付")
+    dialog.try_approve()
+    assert page.record is None
+    assert "不能自己批准自己的日结" in page.message.text()

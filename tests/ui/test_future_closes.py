@@ -36,6 +36,7 @@ def close_in_the_future(db, seed) -> int:  # type: ignore[no-untyped-def]  # noq
             wrong,
             office_id=seed.office_id,
             supervisor_id=seed.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=seed.clerk_id,
             reason="看错了日期",
         )
@@ -46,6 +47,7 @@ def close_in_the_future(db, seed) -> int:  # type: ignore[no-untyped-def]  # noq
             operator_id=seed.clerk_id,
             denominations=count_for_amount(38_000),
             supervisor_id=seed.supervisor_id,
+            supervisor_password=PASSWORD,
             override_reason="看错日期",
         )
         return int(record.id)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from ui.journalled_output import JournalledOutput
 from ui.machine_settings import MachineSettings
 from ui.main_window import MainWindow
 from ui.printing_bridge import PreviewOutput
@@ -53,7 +54,10 @@ def test_the_windows_own_preview_uses_this_computers_settings(qtbot, ctx, ops, t
     machine.printer = "Counter-2"
     window = MainWindow(ctx, ops, machine=machine)
     qtbot.addWidget(window)
-    assert isinstance(window.documents, PreviewOutput)
-    assert window.documents._dialog_options["default_printer"]() == "Counter-2"
+    # every print is journalled (issue 10): the preview sits inside that wrapper
+    assert isinstance(window.documents, JournalledOutput)
+    preview = window.documents.inner
+    assert isinstance(preview, PreviewOutput)
+    assert preview._dialog_options["default_printer"]() == "Counter-2"
     settings_page = window.page("settings")
     assert settings_page.machine is machine  # type: ignore[attr-defined]

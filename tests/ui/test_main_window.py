@@ -120,7 +120,8 @@ def test_every_page_prints_through_the_window_output(
     window = make_window(qtbot, ctx, ops, documents)
     assert {"collect", "ledger", "deposit", "day_close"} <= PRINTING_PAGES
     for key in PRINTING_PAGES:
-        assert window.page(key).documents is documents, key
+        assert window.page(key).documents is window.documents, key
+    assert window.documents.inner is documents
     for key, number, kind in (("ledger", 3, "ledger"), ("deposit", 4, "deposit_register")):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_F{number}"))
         assert window.current_key == key
@@ -323,6 +324,7 @@ def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(
             wrong,
             office_id=office.id,
             supervisor_id=office.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=office.clerk_id,
             reason="看错日期",
         )
@@ -333,6 +335,7 @@ def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(
             operator_id=office.clerk_id,
             denominations=count_for_amount(101000),
             supervisor_id=office.supervisor_id,
+            supervisor_password=PASSWORD,
             override_reason="看错日期",
         )
     clock.advance(days=1)  # the clock is right again

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import add_payment, ctx, ops, seed  # noqa: F401
+from fixtures_ui2 import PASSWORD, add_payment, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QDate, Qt
 
 from db.models import Override
@@ -129,7 +129,6 @@ def test_rate_text():
 
 def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
     """Issue 9 item 2: a shortage stays open until made up or written off."""
-    from fixtures_ui2 import PASSWORD
 
     from db.models import CashDifferenceSettlement
     from services.clock import FixedClock
@@ -145,6 +144,7 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
             denominations=count_for_amount(37_000),  # 10.00 short
             difference_reason="找零多付",
             supervisor_id=seed.supervisor_id,
+            supervisor_password=PASSWORD,
         )
     widget = ReportsPage(ctx, ops)
     qtbot.addWidget(widget)
@@ -195,6 +195,7 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
             denominations=count_for_amount(38_500),  # 5.00 over
             difference_reason="多收一位居民的零钱",
             supervisor_id=seed.supervisor_id,
+            supervisor_password=PASSWORD,
         )
     widget = ReportsPage(ctx, ops)
     qtbot.addWidget(widget)
@@ -247,6 +248,7 @@ def test_a_shortage_cannot_be_handed_back(qtbot, ctx, ops, db, seed):  # noqa: F
             denominations=count_for_amount(37_000),
             difference_reason="找零多付",
             supervisor_id=seed.supervisor_id,
+            supervisor_password=PASSWORD,
         )
     widget = ReportsPage(ctx, ops)
     qtbot.addWidget(widget)

@@ -10,7 +10,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from counter_fixtures import make_id
+from counter_fixtures import PASSWORD, make_id
 from PySide6.QtCore import Qt
 
 from services.clock import FixedClock
@@ -88,6 +88,7 @@ def test_tier_change_after_a_void(qtbot, ctx, ops, office, documents):  # type: 
             ctx.clock,
             receipt_id=paid.receipt_id,
             supervisor_id=office.supervisor_id,
+            supervisor_password=PASSWORD,
             reason="居民要改选高档",
             operator_id=office.clerk_id,
         )
@@ -224,6 +225,7 @@ def test_renewal_list_for_a_village(qtbot, ctx, ops, office, documents, tmp_path
             ctx.clock,
             office_id=office.id,
             supervisor_id=office.supervisor_id,
+            supervisor_password=PASSWORD,
             operator_id=office.clerk_id,
             reason="新一年度征缴开始",
         )

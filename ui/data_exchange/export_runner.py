@@ -14,6 +14,7 @@ from services.exports import ExportSummary
 from ui.context import AppContext
 from ui.data_exchange.background import BackgroundJob
 from ui.data_exchange.file_chooser import FileChooser
+from ui.journalled_output import journal_event
 
 # (session, path, rows-written callback) -> summary
 ExportWork = Callable[[Session, Path, Callable[[int], bool]], ExportSummary]
@@ -57,11 +58,19 @@ class ExportRunner(QObject):
         self.job.progressed.connect(
             lambda rows, _total: dialog.setLabelText(f"正在导出{title}：已写 {rows} 行…")
         )
-        self.job.succeeded.connect(
-            lambda s: self._done(f"已导出{title} {s.rows} 行：{s.path}", True)
-        )
+        self.job.succeeded.connect(lambda s: self._exported(title, s))
         self.job.failed.connect(lambda _code, message: self._done(message, False))
         self.job.start()
+
+    def _exported(self, title: str, summary: ExportSummary) -> None:
+        # every export goes to the audit journal (issue 10)
+        journal_event(
+            self.ctx,
+            "export",
+            title,
+            {"file": str(summary.path), "sheet": summary.sheet, "rows": summary.rows},
+        )
+        self._done(f"已导出{title} {summary.rows} 行：{summary.path}", True)
 
     def _done(self, message: str, ok: bool) -> None:
         if self.job is not None:

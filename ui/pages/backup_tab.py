@@ -26,6 +26,7 @@ from services.logs import current_log_file
 from ui.backup_schedule import AutoBackup, BackupSettings
 from ui.context import AppContext
 from ui.file_dialogs import folder_dialog
+from ui.journalled_output import journal_event
 
 RECENT = 5
 
@@ -131,6 +132,7 @@ class BackupTab(QWidget):
 
     def set_folder(self, folder: str) -> None:
         self.settings.set_folder(Path(folder))
+        journal_event(self.ctx, "settings_changed", "backup_folder", {"folder": folder})
         self.status.setText(f"备份文件夹已设为：{folder}")
         self.refresh()
 
@@ -141,6 +143,9 @@ class BackupTab(QWidget):
 
     def _done(self, _reason: str, result: BackupResult) -> None:
         self.backup_button.setEnabled(True)
+        journal_event(
+            self.ctx, "backup", result.path.name, {"reason": "手动", "bytes": result.size}
+        )
         rows = result.check.ledger_rows if result.check else 0
         self.status.setStyleSheet("")
         self.status.setText(f"备份已保存并校验通过（台账 {rows} 行）：{result.path}")
@@ -148,5 +153,6 @@ class BackupTab(QWidget):
 
     def _failed(self, _reason: str, message: str) -> None:
         self.backup_button.setEnabled(True)
+        journal_event(self.ctx, "backup_failed", "手动", {"error": message})
         self.status.setStyleSheet("color: #b00000;")
         self.status.setText(message)

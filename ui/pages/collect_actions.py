@@ -265,11 +265,15 @@ class CollectActions(QObject):
             reason_label="作废原因",
             parent=self.widget,
         )
-        dialog.approved.connect(lambda sid, reason: self.void(entry, sid, reason))
+        dialog.approved.connect(
+            lambda sid, reason: self.void(entry, sid, reason, dialog.password.text())
+        )
         self._open(dialog)
         return dialog
 
-    def void(self, entry: PaymentEntry, supervisor_id: int, reason: str) -> None:
+    def void(
+        self, entry: PaymentEntry, supervisor_id: int, reason: str, password: str | None = None
+    ) -> None:
         assert entry.receipt_id is not None
         try:
             result = self.ops.write(
@@ -277,6 +281,7 @@ class CollectActions(QObject):
                 void_receipt,
                 receipt_id=entry.receipt_id,
                 supervisor_id=supervisor_id,
+                supervisor_password=password,
                 reason=reason,
                 operator_id=self.ctx.operator_id,
                 parent=self.widget,
@@ -307,10 +312,19 @@ class CollectActions(QObject):
             reason_label="退费原因",
             parent=self.widget,
         )
-        dialog.approved.connect(lambda sid, reason: self.refund(entry, values, sid, reason))
+        dialog.approved.connect(
+            lambda sid, reason: self.refund(entry, values, sid, reason, dialog.password.text())
+        )
         self._open(dialog)
 
-    def refund(self, entry: PaymentEntry, values: dict, approver_id: int, reason: str) -> None:
+    def refund(
+        self,
+        entry: PaymentEntry,
+        values: dict,
+        approver_id: int,
+        reason: str,
+        password: str | None = None,
+    ) -> None:
         try:
             result = self.ops.write(
                 PAYMENT_TOPICS,
@@ -318,6 +332,7 @@ class CollectActions(QObject):
                 payment_id=entry.payment_id,
                 reason=reason,
                 approver_id=approver_id,
+                approver_password=password,
                 operator_id=self.ctx.operator_id,
                 parent=self.widget,
                 **values,

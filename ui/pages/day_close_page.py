@@ -478,7 +478,10 @@ class DayClosePage(QWidget):
             dialog.reason.setText(self.reason.text().strip())
         dialog.approved.connect(
             lambda supervisor_id, reason: self._close(
-                supervisor_id, reason if preview.deposit_required else None, reason
+                supervisor_id,
+                reason if preview.deposit_required else None,
+                reason,
+                dialog.password.text(),
             )
         )
         dialog.finished.connect(self._approval_finished)
@@ -561,6 +564,7 @@ class DayClosePage(QWidget):
         supervisor_id: int | None,
         override_reason: str | None,
         approval_reason: str | None = None,
+        supervisor_password: str | None = None,
     ) -> None:
         late = self.late_date
         try:
@@ -575,6 +579,7 @@ class DayClosePage(QWidget):
                 override_reason=override_reason,
                 business_date=late,
                 late_reason=approval_reason if late is not None else None,
+                supervisor_password=supervisor_password,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -583,6 +588,11 @@ class DayClosePage(QWidget):
         self.message.clear()
         self.preview = None
         self.refresh()
+        if result.seal is not None and not result.seal.check_ok:
+            # kept with the close and in the audit journal; printed on the sheet
+            self.message.setText(
+                "日结已完成，但台账校验未通过，请主管处理：" + result.seal.check_message
+            )
         self.dayClosed.emit(result)
         self.print_sheet()
         if late is not None:  # back to today, with a fresh count

@@ -94,17 +94,22 @@ class FutureClosesBox(QFrame):
             reason_label="撤销原因",
             parent=self,
         )
-        dialog.approved.connect(lambda sid, reason: self._annul(int(close_id), day, sid, reason))
+        dialog.approved.connect(
+            lambda sid, reason: self._annul(int(close_id), day, sid, reason, dialog.password.text())
+        )
         self.approval = dialog
         dialog.open()
 
-    def _annul(self, close_id: int, day: str, supervisor_id: int, reason: str) -> None:
+    def _annul(
+        self, close_id: int, day: str, supervisor_id: int, reason: str, password: str
+    ) -> None:
         try:
             self.ops.write(
                 DAY,
                 annul_day_close,
                 day_close_id=close_id,
                 supervisor_id=supervisor_id,
+                supervisor_password=password,
                 operator_id=self.ctx.operator_id,
                 reason=reason,
                 parent=self,

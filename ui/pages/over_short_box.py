@@ -68,7 +68,9 @@ class OverShortBox(QWidget):
             word = "核销短款" if row.kind == "short" else "长款归入库存现金"
             self.decide_button.setText(f"主管{word}(&H)…")
 
-    def _settle(self, action: str, supervisor_id: int | None, reason: str) -> None:
+    def _settle(
+        self, action: str, supervisor_id: int | None, reason: str, password: str | None = None
+    ) -> None:
         row = self.selected()
         if row is None or row.difference_id is None:
             return
@@ -81,6 +83,7 @@ class OverShortBox(QWidget):
                 amount=self.amount.text(),
                 operator_id=self.ctx.operator_id,
                 supervisor_id=supervisor_id,
+                supervisor_password=password,
                 reason=reason,
                 parent=self,
             )
@@ -121,6 +124,8 @@ class OverShortBox(QWidget):
             reason_label="处理原因",
             parent=self,
         )
-        dialog.approved.connect(lambda sid, reason: self._settle(action, sid, reason))
+        dialog.approved.connect(
+            lambda sid, reason: self._settle(action, sid, reason, dialog.password.text())
+        )
         self.approval = dialog
         dialog.open()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from printing.takings_report import render_takings
+from services.accounts import SelfApprovalLine, self_approvals
 from services.cash_reports import CashException, cash_exceptions
 from services.money import format_fen_grouped
 from services.office import office_info
@@ -362,6 +363,9 @@ class ReportsPage(QWidget):
             exceptions = self.ops.read(
                 cash_exceptions, office_id, month_start, self.month.date_to, parent=self
             )
+            marks = self.ops.read(
+                self_approvals, office_id, month_start, self.month.date_to, parent=self
+            )
         except OperationFailed:
             return
         self.exceptions.set_rows(exceptions)
@@ -395,6 +399,7 @@ class ReportsPage(QWidget):
         self.overrides_summary.setText(
             f"{year} 年 {number} 月主管放行 {len(overrides)} 次"
             + ("（逾期收取现金、未入库日结均需记录原因）" if overrides else "")
+            + self_approval_text(marks)
         )
 
     def _on_changed(self, topic: str) -> None:
@@ -412,3 +417,13 @@ class ReportsPage(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.refresh()
+
+
+def self_approval_text(marks: list[SelfApprovalLine]) -> str:
+    """The month's self-approvals of a one-person collection point, marked."""
+    if not marks:
+        return ""
+    items = "；".join(
+        f"{m.date:%m-%d} {m.operator_name}自行授权{m.act_label}（{m.subject}）" for m in marks
+    )
+    return f"\n【单人收款点自行授权 {len(marks)} 次】{items}"

@@ -63,7 +63,8 @@ from ui.operations import OFFICE, OperationFailed, Operations
 from ui.pages.backup_tab import BackupTab
 from ui.pages.bank_days_box import BankDaysBox
 from ui.pages.policy_tab import PolicyTab
-from ui.printing_bridge import PAPER
+from ui.pages.security_panel import SecurityPanel
+from ui.printing_bridge import PAPER, DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -118,6 +119,7 @@ class SettingsPage(QWidget):
         printers: Callable[[], list[str]] = available_printers,
         machine: MachineSettings | None = None,
         choose_folder: Callable[[QWidget, str], str] | None = None,
+        documents: DocumentOutput | None = None,
         **_: object,
     ) -> None:
         super().__init__(parent)
@@ -128,6 +130,7 @@ class SettingsPage(QWidget):
         self.choose_folder = choose_folder or (
             lambda parent, start: QFileDialog.getExistingDirectory(parent, "选择备份文件夹", start)
         )
+        self.documents = documents
         self.office: OfficeInfo | None = None
         self.extras: OfficeExtras | None = None
 
@@ -163,6 +166,9 @@ class SettingsPage(QWidget):
         for widget in self.tabs.findChildren(QWidget):
             if isinstance(widget, editable) and not self.machine_tab.isAncestorOf(widget):
                 widget.setEnabled(supervisor)
+        # own password for everyone; the panel enables its supervisor parts itself
+        self.security = SecurityPanel(ctx, ops, documents)
+        self.tabs.addTab(self.security, "账号与安全(&S)")
         page_shortcut(self, RELOAD, self.refresh)
         ops.subscribe({OFFICE}, lambda _changes: self.refresh(), self)
         self.refresh()

@@ -1,0 +1,336 @@
+"""Accounts: logins with lockout, approvals proven by password, office security settings.
+
+* :func:`login` checks a user name and password. Every login and failed login
+  is journalled; after :data:`MAX_FAILURES` wrong passwords in a row the
+  account is locked for :data:`LOCK_MINUTES` (also journalled). The lock is
+  worked out from the journal itself, so it holds across windows and restarts.
+* :func:`check_approval` is what every service that needs a supervisor's
+  approval (void, refund, override, a close with a difference) calls: the
+  approver must be an active supervisor of the office, type their own password
+  (checked here, not only in the dialog), not be locked, and not be the
+  person who does the act — unless the office is a one-person collection
+  point (单人收款点), an explicit setting under which the self-approval is
+  allowed, recorded as a :class:`SelfApproval` and shown in the reports.
+* :func:`security_settings` / :func:`update_security_settings`: the idle lock
+  time and the one-person setting, changed by a supervisor and journalled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import AuditEntry, OfficeSecurity, Operator, SelfApproval
+from services.audit import record_audit
+from services.clock import Clock
+from services.errors import InputError, PermissionDenied
+from services.office import (
+    AuthenticationFailed,
+    OperatorInfo,
+    authenticate,
+    password_matches,
+    require_supervisor,
+)
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+DEFAULT_IDLE_MINUTES = 10
+SELF_APPROVAL_ACTS = {
+    "void": "作废",
+    "refund": "退费",
+    "override": "放行",
+    "day_close": "日结",
+    # the cash desk's supervisor acts (issue 9)
+    "business_date": "营业日期确认",
+    "annul_close": "撤销日结",
+    "write_off": "短款核销",
+    "over_kept": "长款归入",
+    "over_returned": "长款退还",
+}
+
+
+class AccountLocked(PermissionDenied):
+    code = "account_locked"
+
+
+def _name(username: str) -> str:
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def _subject(name: str) -> str:
+    return f"login:{name}"[:80]
+
+
+def locked_until(session: Session, name: str, now: dt.datetime) -> dt.datetime | None:
+    """When the account's lock ends, if it is locked at ``now``."""
+    last_lock = session.scalars(
+        select(AuditEntry.at)
+        .where(AuditEntry.subject == _subject(name), AuditEntry.action == "account_locked")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    if last_lock is None:
+        return None
+    until = last_lock + dt.timedelta(minutes=LOCK_MINUTES)
+    return until if now < until else None
+
+
+def _failures_in_a_row(session: Session, name: str) -> int:
+    """Failed logins since the last success or lock of this user name."""
+    rows = session.scalars(
+        select(AuditEntry.action)
+        .where(
+            AuditEntry.subject == _subject(name),
+            AuditEntry.action.in_(("login", "login_failed", "account_locked")),
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(MAX_FAILURES + 1)
+    ).all()
+    count = 0
+    for action in rows:
+        if action != "login_failed":
+            break
+        count += 1
+    return count
+
+
+@dataclasses.dataclass(frozen=True)
+class LoginAttempt:
+    operator: OperatorInfo | None
+    error: PermissionDenied | AuthenticationFailed | None
+
+
+def attempt_login(session: Session, clock: Clock, username: str, password: str) -> LoginAttempt:
+    """Check a login and journal it, without raising: the journal lines of a
+    failure must be committed, so the caller commits and then reports."""
+    now = clock.now()
+    name = _name(username)
+    row = session.scalars(select(Operator).where(Operator.username == name)).first()
+    office_id = row.office_id if row is not None else None
+    operator_id = row.id if row is not None else None
+    until = locked_until(session, name, now)
+    if until is not None:
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="login_failed",
+            subject=_subject(name),
+            details={"username": name, "while_locked": True},
+        )
+        return LoginAttempt(None, _locked_error(until))
+    try:
+        info = authenticate(session, name, password, clock)
+    except (AuthenticationFailed, PermissionDenied) as exc:
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="login_failed",
+            subject=_subject(name),
+            details={"username": name, "why": exc.code},
+        )
+        if _failures_in_a_row(session, name) >= MAX_FAILURES:
+            record_audit(
+                session,
+                at=now,
+                operator_id=operator_id,
+                office_id=office_id,
+                action="account_locked",
+                subject=_subject(name),
+                details={"username": name, "minutes": LOCK_MINUTES},
+            )
+            return LoginAttempt(None, _locked_error(now + dt.timedelta(minutes=LOCK_MINUTES)))
+        return LoginAttempt(None, exc)
+    record_audit(
+        session,
+        at=now,
+        operator_id=info.id,
+        office_id=info.office_id,
+        action="login",
+        subject=_subject(name),
+        details={"username": name},
+    )
+    return LoginAttempt(info, None)
+
+
+def _locked_error(until: dt.datetime) -> AccountLocked:
+    return AccountLocked(
+        f"连续 {MAX_FAILURES} 次密码错误，账号已锁定 {LOCK_MINUTES} 分钟，"
+        f"请于 {until:%H:%M} 后再试，或请主管协助。"
+    )
+
+
+def login(db: Database, clock: Clock, username: str, password: str) -> OperatorInfo:
+    """Log in (own transaction): the operator, or the refusal, journalled either way."""
+    with db.write() as session:
+        attempt = attempt_login(session, clock, username, password)
+    if attempt.error is not None:
+        raise attempt.error
+    assert attempt.operator is not None
+    return attempt.operator
+
+
+# --- approvals -------------------------------------------------------------------------
+
+
+def is_single_operator(session: Session, office_id: int) -> bool:
+    row = session.get(OfficeSecurity, office_id)
+    return bool(row is not None and row.single_operator)
+
+
+def check_approval(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    act: str,
+    subject: str,
+    approver_id: int | None,
+    approver_password: str | None,
+    requester_id: int,
+    own_act: bool = False,
+) -> Operator:
+    """The approving supervisor, proven by their password; journalled.
+
+    Refused: no approver, a wrong password (「主管密码错误」), a locked account,
+    and approving one's own act outside a one-person collection point.
+    ``own_act`` is for a supervisor's act that approves nobody else's (a
+    supervisor confirming the clock or annulling a close made under a wrong
+    clock, while logged in): the password is still checked and the act
+    journalled, but a supervisor doing it at their own login is not a
+    self-approval.
+    """
+    if act not in SELF_APPROVAL_ACTS:
+        raise ValueError(f"unknown act {act!r}")
+    if approver_id is None:
+        raise PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
+    approver = require_supervisor(session, approver_id, office_id=office_id)
+    now = clock.now()
+    if locked_until(session, approver.username, now) is not None:
+        raise AccountLocked(f"主管账号 {approver.username} 已锁定，不能授权。")
+    if approver_password is None or not password_matches(approver, approver_password):
+        raise AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
+    self_approved = approver.id == requester_id and not own_act
+    if self_approved and not is_single_operator(session, office_id):
+        raise PermissionDenied(
+            f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
+            "（只有一人的收款点须在设置中登记为“单人收款点”）。",
+            code="self_approval",
+        )
+    if self_approved:
+        session.add(
+            SelfApproval(
+                office_id=office_id,
+                operator_id=approver.id,
+                act=act,
+                subject=subject,
+                business_date=now.date(),
+                at=now,
+            )
+        )
+    record_audit(
+        session,
+        at=now,
+        operator_id=approver.id,
+        office_id=office_id,
+        action="self_approval" if self_approved else "approval",
+        subject=subject,
+        details={"act": act, "requester_id": requester_id},
+    )
+    return approver
+
+
+@dataclasses.dataclass(frozen=True)
+class SelfApprovalLine:
+    date: dt.date
+    at: dt.datetime
+    operator_name: str
+    act_label: str
+    subject: str
+
+
+def self_approvals(
+    session: Session, office_id: int, start: dt.date, end: dt.date
+) -> list[SelfApprovalLine]:
+    """The office's self-approvals in ``start`` … ``end``, for the reports."""
+    rows = session.execute(
+        select(SelfApproval, Operator.display_name)
+        .join(Operator, Operator.id == SelfApproval.operator_id)
+        .where(
+            SelfApproval.office_id == office_id,
+            SelfApproval.business_date >= start,
+            SelfApproval.business_date <= end,
+        )
+        .order_by(SelfApproval.id)
+    ).all()
+    return [
+        SelfApprovalLine(r.business_date, r.at, name, SELF_APPROVAL_ACTS[r.act], r.subject)
+        for r, name in rows
+    ]
+
+
+# --- office security settings -----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: int
+    single_operator: bool
+
+
+def security_settings(session: Session, office_id: int) -> SecuritySettings:
+    row = session.get(OfficeSecurity, office_id)
+    if row is None:
+        return SecuritySettings(DEFAULT_IDLE_MINUTES, False)
+    return SecuritySettings(row.idle_lock_minutes, bool(row.single_operator))
+
+
+def update_security_settings(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    idle_lock_minutes: int | None = None,
+    single_operator: bool | None = None,
+) -> SecuritySettings:
+    """A supervisor sets the idle lock (1–240 minutes) and the one-person setting."""
+    require_supervisor(session, operator_id, office_id=office_id)
+    before = security_settings(session, office_id)
+    minutes = before.idle_lock_minutes if idle_lock_minutes is None else idle_lock_minutes
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
+        raise InputError("空闲锁屏时间须为 1–240 分钟。", code="bad_idle_minutes")
+    single = before.single_operator if single_operator is None else bool(single_operator)
+    now = clock.now()
+    row = session.get(OfficeSecurity, office_id)
+    if row is None:
+        row = OfficeSecurity(office_id=office_id, updated_at=now)
+        session.add(row)
+    row.idle_lock_minutes = minutes
+    row.single_operator = single
+    row.updated_at = now
+    row.updated_by = operator_id
+    after = SecuritySettings(minutes, single)
+    if after != before:
+        record_audit(
+            session,
+            at=now,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="security_settings_changed",
+            subject=f"office:{office_id}",
+            details={
+                "idle_lock_minutes": [before.idle_lock_minutes, minutes],
+                "single_operator": [before.single_operator, single],
+            },
+        )
+    session.flush()
+    return after
