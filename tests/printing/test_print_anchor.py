@@ -29,7 +29,7 @@ def test_the_sheet_prints_the_anchor_and_grand_totals_on_the_signed_page(poppler
     assert ANCHOR in last
     assert "台账第6行·审计日志第4条" in last
     assert "收款¥1900.00" in last and "作废¥380.00" in last and "入库¥760.00" in last
-    assert "经办人（出纳）" in last  # the signatures follow the anchor
+    assert "经办人：" in last and "复核人：" in last  # the signatures follow the anchor
     assert "日结时台账校验通过" in last
 
 
