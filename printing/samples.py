@@ -117,6 +117,7 @@ def sample_receipt(voided: bool = False, reprint: int = 0, third_copy: bool = Fa
         voided_at=dt.datetime(2023, 11, 21, 10, 5) if voided else None,
         reprint_count=reprint,
         reprinted_at=dt.datetime(2023, 11, 23, 14, 2, 40) if reprint else None,
+        check_code="K7QD-3XWA",  # from its ledger line (services/anchors.py)
     )
 
 
@@ -339,8 +340,31 @@ def sample_voucher():  # type: ignore[no-untyped-def]
     )
 
 
+def sample_anchor_block():  # type: ignore[no-untyped-def]
+    """The 账链锚点 a day close prints (issue 10), with perpetual totals."""
+    from printing.anchor_block import AnchorBlock
+
+    return AnchorBlock(
+        anchor_text="20231122-1-6-4-D9JS-EJNB-857X-Z94N",
+        ledger_seq=6,
+        audit_seq=4,
+        collected_fen=190_000,
+        voided_fen=38_000,
+        refunded_fen=0,
+        deposited_fen=76_000,
+        adjusted_fen=-1_000,
+    )
+
+
+#: Samples whose every page is written (``<name>-<page>.png``), not only the first:
+#: the anchor and the signatures stand on the day-close sheet's last page.
+ALL_PAGES = frozenset({"day_close_anchor"})
+
+
 def sample_pdfs() -> dict[str, bytes]:
     """Name → PDF bytes of every sample document."""
+    import dataclasses
+
     from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
     from printing.day_close import render_day_close
     from printing.deposits import render_deposit_register
@@ -363,6 +387,9 @@ def sample_pdfs() -> dict[str, bytes]:
         "refund_application_slip": render_refund_slip(sample_refund("application")),
         "voucher": render_voucher(sample_voucher()),
         "day_close_late": render_day_close(sample_day_close_late()),
+        "day_close_anchor": render_day_close(
+            dataclasses.replace(sample_day_close(), anchor=sample_anchor_block())
+        ),
     }
 
 
@@ -378,6 +405,12 @@ def write_samples(out_dir: str | Path, dpi: int = 80) -> list[Path]:
         for name, pdf in sample_pdfs().items():
             pdf_path = Path(tmp) / f"{name}.pdf"
             pdf_path.write_bytes(pdf)
+            if name in ALL_PAGES:
+                subprocess.run(
+                    [pdftoppm, "-png", "-r", str(dpi), str(pdf_path), str(out / name)], check=True
+                )
+                written.extend(sorted(out.glob(f"{name}-*.png")))
+                continue
             subprocess.run(
                 [
                     pdftoppm,
