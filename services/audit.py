@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, AuditHead
+from services.chain import append_link
 
 GENESIS_HASH = "0" * 64
 HASH_VERSION = 1
@@ -161,13 +162,7 @@ def record_audit(
         "details": details_json(details),
         "prev_hash": head.last_hash,
     }
-    digest = audit_hash(fields)
-    entry = AuditEntry(**fields, hash=digest)
-    session.add(entry)
-    head.last_seq = fields["seq"]
-    head.last_hash = digest
-    session.flush()
-    return entry
+    return append_link(session, head, AuditEntry, fields, audit_hash)
 
 
 # --- reading --------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import LedgerEntry, LedgerHead
+from services.chain import append_link
 
 GENESIS_HASH = "0" * 64
 KINDS = ("payment", "void", "refund", "deposit", "adjustment", "cash_in", "cash_out")
@@ -146,13 +147,7 @@ def append_entry(
         "memo": memo,
         "prev_hash": head.last_hash,
     }
-    digest = entry_hash(fields)
-    entry = LedgerEntry(**fields, hash=digest)
-    session.add(entry)
-    head.last_seq = fields["seq"]
-    head.last_hash = digest
-    session.flush()
-    return entry
+    return append_link(session, head, LedgerEntry, fields, entry_hash)
 
 
 # --- verification ---------------------------------------------------------------------

@@ -162,7 +162,7 @@ class Operations(QObject):
         if inline and code != "internal_error":
             return OperationFailed(code, message)
         self.failed.emit(code, message)
-        if self.show_dialogs and not inline:
+        if self.show_dialogs:  # inline forms returned above, except for program errors
             box = QMessageBox(
                 QMessageBox.Icon.Warning, "无法完成", message, QMessageBox.StandardButton.Ok, parent
             )
