@@ -22,7 +22,6 @@ since is not counted in earlier weeks either.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 
@@ -37,6 +36,13 @@ from db.models import (
     Resident,
     RosterMark,
     Village,
+)
+from printing.report_data import (
+    HardshipRate,
+    VillageReturn,
+    WeeklyReturn,
+    WeekPoint,
+    percent_text,
 )
 from services.errors import InputError, NotFound
 from services.roster_import import REASON_LABELS
@@ -56,71 +62,6 @@ HARDSHIP_CATEGORIES = frozenset(
     {"extreme_poverty", "minimum_living", "low_income_edge", "orphan", "severe_disability"}
 )
 UNASSIGNED = "未指定村（社区）"
-
-
-def percent_text(part: int, whole: int | None) -> str:
-    """``part / whole`` as a percentage to one decimal, by integer arithmetic."""
-    if not whole:
-        return "—"
-    tenths = (part * 1000 + whole // 2) // whole
-    return f"{tenths // 10}.{tenths % 10}%"
-
-
-@dataclasses.dataclass(frozen=True)
-class VillageReturn:
-    village_id: int | None
-    name: str
-    target: int | None
-    registered: int
-    paid: int
-    paid_this_week: int
-    last_year: int
-
-    @property
-    def rate_text(self) -> str:
-        return percent_text(self.paid, self.target) if self.target else "未设目标"
-
-    @property
-    def rate(self) -> float | None:
-        """For charts only (a ratio, not money)."""
-        return self.paid / self.target if self.target else None
-
-    @property
-    def to_go(self) -> int | None:
-        return max(self.target - self.paid, 0) if self.target is not None else None
-
-
-@dataclasses.dataclass(frozen=True)
-class HardshipRate:
-    registered: int
-    paid: int
-
-    @property
-    def rate_text(self) -> str:
-        return percent_text(self.paid, self.registered)
-
-
-@dataclasses.dataclass(frozen=True)
-class WeekPoint:
-    week_end: dt.date
-    paid: int
-
-
-@dataclasses.dataclass(frozen=True)
-class WeeklyReturn:
-    office_name: str
-    policy_year: int
-    week_start: dt.date
-    week_end: dt.date
-    villages: tuple[VillageReturn, ...]
-    total: VillageReturn
-    hardship: HardshipRate
-    not_enrolled: tuple[tuple[str, str, int], ...]  # (key, Chinese label, people)
-    curve: tuple[WeekPoint, ...]
-
-    @property
-    def not_enrolled_total(self) -> int:
-        return sum(n for _k, _l, n in self.not_enrolled)
 
 
 def _end_of(day: dt.date) -> dt.datetime:

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.models import Enrollment, LedgerEntry, Operator, Override, Resident, Village
+from printing.report_data import GroupTotal, OverrideRow, PeriodReport
 from services.errors import InputError
 from services.labels import channel_label, tier_label
 
@@ -37,37 +38,6 @@ OVERRIDE_KINDS = {
     "due_today_close": "当日应入库未入库即日结",
 }
 _MONEY_KINDS = ("payment", "void", "refund")
-
-
-@dataclass(frozen=True)
-class GroupTotal:
-    key: str
-    label: str
-    payments: int  # payment lines
-    reversals: int  # void and refund lines
-    amount_fen: int  # net of reversals
-
-    @property
-    def net_count(self) -> int:
-        return self.payments - self.reversals
-
-
-@dataclass(frozen=True)
-class PeriodReport:
-    office_id: int
-    date_from: dt.date
-    date_to: dt.date
-    by_village: tuple[GroupTotal, ...]
-    by_tier: tuple[GroupTotal, ...]
-    by_channel: tuple[GroupTotal, ...]
-
-    @property
-    def amount_fen(self) -> int:
-        return sum(g.amount_fen for g in self.by_channel)
-
-    @property
-    def payments(self) -> int:
-        return sum(g.payments for g in self.by_channel)
 
 
 def _grouped(
@@ -148,20 +118,6 @@ def month_report(session: Session, office_id: int, year: int, month: int) -> Per
         raise InputError(f"月份须为 1–12，不能是 {month}。", code="bad_month")
     last = calendar.monthrange(year, month)[1]
     return period_report(session, office_id, dt.date(year, month, 1), dt.date(year, month, last))
-
-
-@dataclass(frozen=True)
-class OverrideRow:
-    id: int
-    kind: str
-    kind_label: str
-    business_date: dt.date
-    created_at: dt.datetime
-    reason: str
-    supervisor_name: str
-    operator_name: str
-    payment_id: int | None
-    day_close_id: int | None
 
 
 def override_list(
