@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(data_folder(), getattr(logging, args.log_level))
     command = args.command or "gui"
 
-    from services.errors import ServiceError
+    from common.errors import ServiceError
 
     as_json = bool(getattr(args, "json", False))
     try:

@@ -30,10 +30,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.idcard import check_character  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402
 from services.clock import FixedClock  # noqa: E402
-from services.idcard import check_character  # noqa: E402
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"

@@ -33,15 +33,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from common.errors import ServiceError  # noqa: E402
+from common.idcard import check_character  # noqa: E402
+from common.money import format_fen  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.errors import describe_database_error  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402
 from db.models import LedgerEntry, Office, Operator, Payment, Receipt, Village  # noqa: E402
 from services.clock import FixedClock  # noqa: E402
-from services.errors import ServiceError  # noqa: E402
-from services.idcard import check_character  # noqa: E402
 from services.ledger import verify_ledger  # noqa: E402
-from services.money import format_fen  # noqa: E402
 from services.payments import take_payment  # noqa: E402
 from services.policy import load_policies  # noqa: E402
 from services.quote import PersonFacts  # noqa: E402

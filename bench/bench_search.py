@@ -33,10 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from common.idcard import check_character  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402
 from db.models import Office, Resident, Village  # noqa: E402
-from services.idcard import check_character  # noqa: E402
 from services.registry import SEARCH_LIMIT, name_initials, search_residents  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"

@@ -18,11 +18,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from common.errors import ServiceError
 from db.backup import BackupResult, RestoreResult, make_backup, restore_backup
 from db.engine import Database, resolve_database_url
 from db.files import check_database_file, create_database_file
 from services.clock import Clock
-from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from common.errors import InputError
 from db.engine import Database
 from services.clock import Clock
-from services.errors import InputError
 from services.policy import PolicyBook
 
 EXIT_OK = 0

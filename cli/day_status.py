@@ -17,15 +17,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import InputError, NotFound
+from common.glossary import channel_label
+from common.money import format_fen, format_fen_grouped
 from db.engine import Database
 from db.models import Office
 from services.clock import Clock
 from services.day_close import DayTotals, business_day, day_close_of, day_totals
 from services.day_seal import day_seal
 from services.deposit_rule import DepositStatus, current_deposit_status
-from services.errors import InputError, NotFound
-from services.labels import channel_label
-from services.money import format_fen, format_fen_grouped
 
 EXIT_OK = 0
 

@@ -15,8 +15,8 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from common import glossary
 from db.engine import Database
-from services import glossary
 
 EXIT_OK = 0
 

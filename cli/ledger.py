@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from common.errors import InputError
 from db.engine import Database
 from services.anchors import parse_anchor
-from services.errors import InputError
 from services.ledger import _office_ids
 from services.verification import VerifyRequest, verify_everything
 

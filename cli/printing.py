@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.errors import InputError, NotFound
 from db.engine import Database
 from services.clock import Clock
-from services.errors import InputError, NotFound
 
 if TYPE_CHECKING:
     from services.policy import PolicyBook

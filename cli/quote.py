@@ -16,7 +16,7 @@ import re
 import sys
 from typing import Any
 
-from services.errors import InputError, ServiceError
+from common.errors import InputError, ServiceError
 from services.policy import PolicyBook
 from services.quote import PersonFacts, Quote, fen_text, quote
 

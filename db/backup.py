@@ -40,9 +40,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from common.errors import ServiceError
 from db.engine import sqlite_path
 from db.files import make_private_folder
-from services.errors import ServiceError
 
 #: How many days and months of backups a folder keeps.
 KEEP_DAILY = 30

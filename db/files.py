@@ -21,8 +21,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from common.errors import ServiceError
 from db.engine import DATA_DIR_ENV, data_folder, sqlite_path
-from services.errors import ServiceError
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700

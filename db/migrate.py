@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from common.errors import ServiceError
 from db.engine import Database, sqlite_path
 from db.errors import is_permission_denied
-from services.errors import ServiceError
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -11,10 +11,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 
+from common.errors import ServiceError
 from printing import layout as L
 from printing.data import NoticeData
 from printing.notice import PAGE_SIZE, draw_notice
-from services.errors import ServiceError
 
 Progress = Callable[[int, int], bool | None]
 

@@ -16,7 +16,7 @@ from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 
-from services.errors import InputError
+from common.errors import InputError
 
 
 def is_code128_text(value: str) -> bool:

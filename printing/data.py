@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from common import denominations
+from common.errors import InputError
 from printing.anchor_block import AnchorBlock
-from services import denominations
-from services.errors import InputError
 
 # --------------------------------------------------------------------------- helpers
 

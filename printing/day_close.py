@@ -14,10 +14,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
+from common import glossary
 from printing import layout as L
 from printing.anchor_block import place_anchor_block
 from printing.data import DENOMINATIONS, DayCloseData
-from services import glossary
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm

@@ -21,7 +21,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 
 ENV_VAR = "YIBAO_PDF_FONT"
 

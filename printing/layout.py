@@ -26,9 +26,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from common.idcard import mask_id
+from common.money import amount_in_words, format_fen
 from printing.fonts import cjk_font_name
-from services.idcard import mask_id
-from services.money import amount_in_words, format_fen
 
 # Binary (zlib only) content streams instead of ASCII85 over zlib: 20 % smaller
 # and noticeably faster to write, which a batch of a thousand notices feels.

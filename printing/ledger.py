@@ -20,9 +20,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
+from common import glossary
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
-from services import glossary
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm

@@ -16,10 +16,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepInFrame, Table
 
+from common.errors import InputError
 from printing import layout as L
 from printing.codes import draw_code128, draw_qr, is_code128_text
 from printing.data import NoticeData
-from services.errors import InputError
 
 PAGE_SIZE = landscape(A5)
 MARGIN = 10 * mm

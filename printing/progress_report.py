@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Spacer, Table
 
 from printing import layout as L
-from services.progress import VillageReturn, WeeklyReturn, percent_text
+from printing.report_data import VillageReturn, WeeklyReturn, percent_text
 
 __all__ = ["render_weekly_return"]
 

@@ -14,9 +14,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
+from common import glossary
 from printing import layout as L
 from printing.data import ReceiptData
-from services import glossary
 
 PAGE_SIZE = A4
 MARGIN = 10 * mm

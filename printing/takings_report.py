@@ -13,9 +13,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer, Table
 
+from common.money import format_fen_grouped
 from printing import layout as L
-from services.money import format_fen_grouped
-from services.reports import GroupTotal, OverrideRow, PeriodReport
+from printing.report_data import GroupTotal, OverrideRow, PeriodReport
 
 __all__ = ["render_takings"]
 

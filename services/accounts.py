@@ -24,11 +24,11 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import InputError, PermissionDenied
 from db.engine import Database
 from db.models import AuditEntry, OfficeSecurity, Operator, SelfApproval
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import InputError, PermissionDenied
 from services.office import (
     AuthenticationFailed,
     OperatorInfo,

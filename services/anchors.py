@@ -32,9 +32,9 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import InputError
 from db.models import DayAnchor, Deposit, LedgerEntry, Receipt
 from services.audit import audit_hash_at, audit_head
-from services.errors import InputError
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

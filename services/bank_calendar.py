@@ -20,9 +20,9 @@ import chinese_calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import InputError
 from db.models import Office, OfficeClosedDay
 from services.clock import Clock
-from services.errors import InputError
 
 _ONE_DAY = dt.timedelta(days=1)
 #: A deadline is never moved further than this (a safety stop for a bad list).

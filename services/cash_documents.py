@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, NotFound
+from common.glossary import channel_label, tier_label
 from db.models import Enrollment, Operator, Payment, Receipt, Refund, Resident, Village
 from printing.cash_desk import RefundDocData, VoucherData
 from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.documents import office_header
-from services.errors import ConflictError, NotFound
-from services.labels import channel_label, tier_label
 
 
 def _name(session: Session, operator_id: int | None) -> str:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from common.money import format_fen_grouped
 from db.models import CashDifference, Operator, OverdueCashPayment, Payment, Refund
-from services.money import format_fen_grouped
 from services.over_short import differences
 
 

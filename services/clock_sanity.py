@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError
 from db.models import BusinessDay, ClockConfirmation, DayClose, DayCloseAnnulment, LedgerEntry
 from services.clock import Clock
-from services.errors import ConflictError
 from services.office import require_operator, require_supervisor
 
 #: A jump forward by more than this many days since the newest business date

@@ -35,9 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, NotFound
 from db.errors import is_lost_race
 from db.models import Office, Resident
-from services.errors import ConflictError, NotFound
 
 
 def _lock_row(session: Session, model: type[Office] | type[Resident], row_id: int) -> bool:

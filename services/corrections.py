@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.money import format_fen, format_fen_grouped, parse_amount
 from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
 from services.accounts import check_approval
 from services.audit import record_audit
@@ -34,9 +36,7 @@ from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import DepositStatus, current_deposit_status
-from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
-from services.money import format_fen, format_fen_grouped, parse_amount
 from services.office import require_operator
 from services.payments import CHANNELS, clean_channel
 

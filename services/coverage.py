@@ -39,7 +39,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from services.errors import InputError, ServiceError
+from common.errors import InputError, ServiceError
 from services.policy import (
     Category,
     Chongqing2024Waiting,

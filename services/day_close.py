@@ -33,6 +33,9 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
+from common.errors import ConflictError, InputError, ServiceError
+from common.money import format_fen_grouped, parse_amount
 from db.models import (
     BusinessDay,
     CashDifference,
@@ -50,15 +53,12 @@ from services.clock import Clock
 from services.clock_sanity import check_business_date
 from services.concurrency import lock_office
 from services.day_seal import DaySeal, seal_day
-from services.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from services.deposit_rule import (
     DepositStatus,
     clean_reason,
     current_deposit_status,
 )
-from services.errors import ConflictError, InputError, ServiceError
 from services.ledger import append_entry
-from services.money import format_fen_grouped, parse_amount
 from services.office import require_operator
 
 

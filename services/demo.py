@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, ServiceError
+from common.idcard import check_character
+from common.money import format_fen
 from db.engine import Database
 from db.models import Office, Operator, Resident, Village
 from services.clock import FixedClock
@@ -42,9 +45,6 @@ from services.day_close import close_day, count_for_amount, open_day, preview_cl
 from services.demo_bulk import Arrival, Served, serve_in_bulk
 from services.deposit_rule import current_deposit_status
 from services.deposits import record_deposit
-from services.errors import ConflictError, InputError, ServiceError
-from services.idcard import check_character
-from services.money import format_fen
 from services.office import create_office, create_operator
 from services.over_short import differences, settle_difference
 from services.payments import take_payment

@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from common.errors import ServiceError
+from common.idcard import parse_id
 from db.models import (
     Enrollment,
     LedgerEntry,
@@ -39,8 +41,6 @@ from db.models import (
 from services.clock import Clock
 from services.day_close import ensure_day_open
 from services.deposit_rule import current_deposit_status
-from services.errors import ServiceError
-from services.idcard import parse_id
 from services.ledger import GENESIS_HASH, entry_hash
 from services.payments import format_receipt_no, receipt_series
 from services.policy import Policy

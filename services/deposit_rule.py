@@ -41,11 +41,11 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied
+from common.money import format_fen_grouped
 from db.models import DayClose, DayCloseAnnulment, LedgerEntry, Office, Operator, OverdueCashPayment
 from services.bank_calendar import office_calendar
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied
-from services.money import format_fen_grouped
 from services.office import require_supervisor
 
 __all__ = [

@@ -21,6 +21,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.money import format_fen_grouped, parse_amount
 from db.models import Deposit, Office, Operator
 from services.clock import Clock
 from services.concurrency import lock_office
@@ -32,9 +34,7 @@ from services.deposit_rule import (
     current_deposit_status,
     load_cash_movements,
 )
-from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
-from services.money import format_fen_grouped, parse_amount
 from services.office import require_operator
 
 __all__ = [

@@ -21,6 +21,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import NotFound
 from db.models import (
     Enrollment,
     Office,
@@ -49,7 +50,6 @@ from services.clock import Clock
 from services.day_close import DENOMINATIONS, day_close_of, day_totals
 from services.deposit_rule import STATE_LABELS, overdue_memo
 from services.deposits import DepositRow, deposit_register
-from services.errors import NotFound
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
 from services.over_short import differences
 from services.policy import PolicyBook

@@ -11,7 +11,7 @@ proposes the one the ID number already proves.
 
 from __future__ import annotations
 
-from services.errors import InputError
+from common.errors import InputError
 
 #: key -> label shown at the window, in the order of 000 §1(1)(2)
 ELIGIBILITY_DOCUMENTS: dict[str, str] = {

@@ -25,6 +25,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from common.errors import InputError, NotFound, ServiceError
+from common.glossary import PAYMENT_STATUS_LABELS, channel_label, tier_label
+from common.money import format_fen_grouped
 from db.models import (
     Enrollment,
     NotEnrolledReason,
@@ -36,16 +39,13 @@ from db.models import (
     RosterMark,
     Village,
 )
-from services.errors import InputError, NotFound, ServiceError
-from services.labels import PAYMENT_STATUS_LABELS, channel_label, tier_label
+from printing.report_data import WeeklyReturn, percent_text
 from services.ledger_views import (
     MAX_PAGE_SIZE,
     LedgerFilter,
     cash_on_hand_before,
     ledger_lines,
 )
-from services.money import format_fen_grouped
-from services.progress import WeeklyReturn, percent_text
 
 __all__ = [
     "EXPORT_KINDS",

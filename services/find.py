@@ -16,9 +16,9 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.glossary import ENROLLMENT_STATUS_LABELS
 from db.models import Enrollment, LedgerEntry, Payment, PaymentNotice, Receipt, Resident
 from services.info_changes import residents_by_old_value
-from services.labels import ENROLLMENT_STATUS_LABELS
 from services.registry import (
     LIVE_STATUSES,
     SEARCH_LIMIT,

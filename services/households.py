@@ -19,12 +19,12 @@ from decimal import Decimal
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, ServiceError
+from common.glossary import ENROLLMENT_STATUS_LABELS
 from db.models import Enrollment, Resident, Village
 from printing.data import ReceiptData
 from services.clock import Clock
 from services.documents import receipt_document_next_print, record_receipt_print
-from services.errors import ConflictError, InputError, ServiceError
-from services.labels import ENROLLMENT_STATUS_LABELS
 from services.payments import PaymentResult, clean_person_name, take_payment
 from services.policy import PolicyBook
 from services.registry import LIVE_STATUSES

@@ -26,11 +26,11 @@ from collections.abc import Mapping
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied
+from common.idcard import KIND_LABELS, is_foreign_2017, parse_id
 from db.models import InfoChange, InfoChangeItem, Office, Operator, Resident, Village
 from printing.change_slip import ChangeSlipData, ChangeSlipItem
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied
-from services.idcard import KIND_LABELS, is_foreign_2017, parse_id
 from services.numbering import take_next_number
 from services.office import require_operator, require_role
 from services.registry import clean_name, clean_phone, name_initials

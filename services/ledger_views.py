@@ -24,6 +24,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from common import glossary
+from common.errors import InputError, NotFound
+from common.glossary import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS, tier_label
 from db.models import (
     DayClose,
     Deposit,
@@ -36,9 +39,6 @@ from db.models import (
     Resident,
     Village,
 )
-from services import glossary
-from services.errors import InputError, NotFound
-from services.labels import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS, tier_label
 
 __all__ = [
     "CHANNEL_LABELS",

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
 from db.models import Enrollment, Office, PaymentNotice, Resident, Village
 from services.clock import Clock
 from services.concurrency import lock_office
-from services.errors import ConflictError, InputError, NotFound
 from services.numbering import take_next_number
 from services.office import require_operator
 from services.payments import load_enrollment, person_facts, requote

@@ -24,12 +24,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common import glossary
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
+from common.money import parse_amount
 from db.models import Office, Operator, Village
-from services import glossary
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
-from services.money import parse_amount
 from services.operator_history import record_operator_state
 
 log = logging.getLogger(__name__)

@@ -24,6 +24,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.money import format_fen_grouped, parse_amount
 from db.models import CashDifference, CashDifferenceSettlement, DayClose, DayCloseAnnulment
 from services.accounts import check_approval
 from services.audit import record_audit
@@ -31,9 +33,7 @@ from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import clean_reason, require_cash_on_hand
-from services.errors import ConflictError, InputError, NotFound
 from services.ledger import append_entry
-from services.money import format_fen_grouped, parse_amount
 from services.office import require_operator, require_supervisor
 
 ACTIONS = {

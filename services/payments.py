@@ -22,15 +22,15 @@ from typing import Any
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.glossary import PAYMENT_CHANNELS
+from common.money import format_fen, parse_amount
 from db.models import Enrollment, Office, Payment, PaymentNotice, Receipt, Resident
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
 from services.deposit_rule import mark_overdue_cash_payment, overdue_memo
-from services.errors import ConflictError, InputError, NotFound
-from services.labels import PAYMENT_CHANNELS
 from services.ledger import append_entry
-from services.money import format_fen, parse_amount
 from services.numbering import take_next_number
 from services.office import require_operator
 from services.policy import PolicyBook

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from services.errors import NotFound
+from common.errors import NotFound
 from services.policy_file import RULE_SETS, load_policy_file, parse_amount_fen
 from services.policy_types import (
     CATEGORY_KEYS,

@@ -31,8 +31,8 @@ from typing import Any
 
 import tomli_w
 
+from common.errors import ServiceError
 from services.coverage import add_months
-from services.errors import ServiceError
 from services.policy import (
     Period,
     Policy,

@@ -35,11 +35,11 @@ import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied
 from db.engine import APP_NAME, sqlite_path
 from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied
 from services.office import authenticate, require_supervisor, update_office_settings
 from services.policy import (
     Policy,

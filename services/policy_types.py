@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 
 #: Category keys of POLICY.md §2, in the document's order: Tianjin's (000 §2),
 #: then the groups only Chongqing names (004 §6, POLICY.md §2 revised 2026-11).

@@ -28,6 +28,7 @@ from collections import defaultdict
 from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
 
+from common.errors import InputError, NotFound
 from db.models import (
     Enrollment,
     NotEnrolledReason,
@@ -44,7 +45,6 @@ from printing.report_data import (
     WeekPoint,
     percent_text,
 )
-from services.errors import InputError, NotFound
 from services.roster_import import REASON_LABELS
 
 __all__ = [

@@ -20,10 +20,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.glossary import tier_label
 from db.models import Enrollment, Operator, PaymentNotice, Reassessment, Resident
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound
-from services.labels import tier_label
 from services.notices import cancel_notice, issue_notice
 from services.office import require_operator
 from services.payments import person_facts

@@ -14,6 +14,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import NotFound
+from common.glossary import tier_label
+from common.money import fen_in_words, format_fen
 from db.models import (
     Enrollment,
     Office,
@@ -27,10 +30,7 @@ from db.models import (
 )
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import NotFound
 from services.info_changes import identity_as_of
-from services.labels import tier_label
-from services.money import fen_in_words, format_fen
 from services.office import require_operator
 from services.payments import CHANNELS
 from services.reassess import terms_as_of

@@ -27,12 +27,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, NotFound
+from common.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
 from db.models import Enrollment, Office, Resident, Village
 from services.clock import Clock
 from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
-from services.errors import ConflictError, InputError, NotFound
-from services.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
 from services.write_clock import check_write_clock

@@ -17,11 +17,11 @@ import datetime as dt
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from common.errors import ConflictError, NotFound, ServiceError
 from db.models import Enrollment, Resident, Village
 from printing.renewal_list import RenewalLine, RenewalListData
 from services.clock import Clock
 from services.coverage import fitting_category
-from services.errors import ConflictError, NotFound, ServiceError
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
 from services.registry import LIVE_STATUSES, EnrollmentRecord, enroll
@@ -224,8 +224,8 @@ def renewal_list_document(
     printed_at: dt.datetime,
 ) -> RenewalListData:
     """The printable renewal list of a village (all villages when None)."""
+    from common.glossary import tier_label
     from services.documents import office_header
-    from services.labels import tier_label
 
     policy = policies.get(policy_key)
     rows = renewal_list(

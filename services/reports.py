@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from common.errors import InputError
+from common.glossary import channel_label, tier_label
 from db.models import Enrollment, LedgerEntry, Operator, Override, Resident, Village
 from printing.report_data import GroupTotal, OverrideRow, PeriodReport
-from services.errors import InputError
-from services.labels import channel_label, tier_label
 
 __all__ = [
     "OVERRIDE_KINDS",

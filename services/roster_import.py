@@ -36,6 +36,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from common.errors import InputError, ServiceError
+from common.idcard import ParsedId, parse_id
 from db.models import (
     NotEnrolledReason,
     Resident,
@@ -45,8 +47,6 @@ from db.models import (
     Village,
 )
 from services.clock import Clock
-from services.errors import InputError, ServiceError
-from services.idcard import ParsedId, parse_id
 from services.registry import clean_name, clean_phone, name_initials
 
 __all__ = [

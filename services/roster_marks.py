@@ -18,10 +18,10 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.errors import InputError, NotFound
+from common.idcard import parse_id
 from db.models import NotEnrolledReason, Resident, RosterImport, RosterMark
 from services.clock import Clock
-from services.errors import InputError, NotFound
-from services.idcard import parse_id
 from services.roster_import import REASON_LABELS
 
 __all__ = [

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError
 from services.clock import Clock
 from services.clock_sanity import assess_date
-from services.errors import ConflictError
 
 #: what the refusal names, by kind of write
 WRITES = {

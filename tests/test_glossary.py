@@ -1,11 +1,11 @@
 """One word per role: pages, messages and documents take theirs from
-services/glossary.py; the retired synonyms appear nowhere (issue 14)."""
+common/glossary.py; the retired synonyms appear nowhere (issue 14)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services import glossary
+from common import glossary
 
 ROOT = Path(__file__).resolve().parent.parent
 RETIRED = ("经办员", "操作员", "收款人", "交款人")

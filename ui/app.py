@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from common.errors import ServiceError
 from db.engine import Database, resolve_database_url, sqlite_path
 from db.errors import describe_database_error
 from db.files import DatabaseMissing, check_database_file, create_database_file, data_folder
 from db.migrate import upgrade_database
 from services import office as office_service
 from services.clock import Clock, SystemClock
-from services.errors import ServiceError
 from services.logs import install_fault_handlers, log_hint
 from services.policy import PolicyBook, policy_dirs_from_env
 from services.policy_store import load_office_book, office_policy_dir, restore_missing_files

@@ -21,9 +21,9 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from common.money import format_fen_grouped
 from services.bank_calendar import weekday_zh
 from services.deposit_rule import DepositStatus, current_deposit_status
-from services.money import format_fen_grouped
 from ui.context import AppContext
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, OperationFailed, Operations
 

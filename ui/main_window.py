@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services import glossary
+from common import glossary
 from ui.context import AppContext
 from ui.deposit_clock import DepositBanner, DepositClock
 from ui.idle_lock import IdleLock

@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from common.errors import ServiceError
 from db.engine import sqlite_path
 from db.errors import describe_database_error
-from services.errors import ServiceError
 from services.logs import log_hint
 from ui.context import AppContext
 

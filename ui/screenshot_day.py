@@ -15,13 +15,13 @@ import dataclasses
 import datetime as dt
 import logging
 
+from common.idcard import check_character
+from common.money import format_fen
 from services.clock import FixedClock
 from services.corrections import void_receipt
 from services.day_close import close_day, count_for_amount, open_day, preview_close
 from services.demo import DEMO_OPERATORS
 from services.deposits import record_deposit
-from services.idcard import check_character
-from services.money import format_fen
 from services.office import office_info, set_village_target
 from services.payments import take_payment
 from services.quote import PersonFacts

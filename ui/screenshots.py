@@ -27,12 +27,12 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
+from common.idcard import check_character
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
 from services.day_close import DENOMINATIONS, count_for_amount, preview_close
 from services.demo import DEMO_OPERATORS, build_demo_office
-from services.idcard import check_character
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
 from services.policy import load_policies

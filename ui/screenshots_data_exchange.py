@@ -25,12 +25,12 @@ from openpyxl import Workbook
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, update
 
+from common.idcard import check_character
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import Enrollment, Office, Operator, Payment, Resident, Village
 from printing.progress_report import render_weekly_return
 from services.clock import FixedClock
-from services.idcard import check_character
 from services.policy import load_policies
 from services.roster_import import guess_mapping, import_roster, read_roster
 from ui.app import style_app

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy.engine import make_url
 
+from common.errors import InputError
 from db.engine import sqlite_path
 from printing.watermark import stamp_training
-from services.errors import InputError
 from ui.printing_bridge import DocumentOutput, OnPrinted
 
 TRAINING_MARK = "-training"

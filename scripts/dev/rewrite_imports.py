@@ -125,7 +125,9 @@ def move_files(check: bool) -> list[str]:
             _git("add", str(package / "__init__.py"))
         if dst.exists():
             merged = dst.read_text(encoding="utf-8").rstrip("\n") + "\n\n\n"
-            merged += f"# --- merged from {old} ---\n\n" + _strip_header(src.read_text("utf-8"))
+            merged += "# --- merged in by scripts/dev/rewrite_imports.py ---\n\n" + _strip_header(
+                src.read_text("utf-8")
+            )
             dst.write_text(merged, encoding="utf-8")
             _git("rm", "-q", str(src))
             _git("add", str(dst))

@@ -17,9 +17,9 @@ from tamper_helpers import History, build_history, rehash_ledger, tamper_copy  #
 
 from cli import day_status  # noqa: E402
 from cli.ledger import EXIT_OK, EXIT_TAMPERED, add_verify_parser, run_verify  # noqa: E402
+from common.errors import InputError  # noqa: E402
 from db.engine import Database  # noqa: E402
 from services.clock import FixedClock  # noqa: E402
-from services.errors import InputError  # noqa: E402
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from common.errors import ServiceError
+from common.idcard import check_character
 from db.engine import Database
 from db.errors import describe_database_error
 from db.models import Enrollment, Office, Operator, Resident, Village
@@ -31,8 +33,6 @@ from services.clock import Clock, FixedClock
 from services.corrections import refund_payment, void_receipt
 from services.day_close import close_day, count_for_amount, open_day
 from services.deposits import record_deposit
-from services.errors import ServiceError
-from services.idcard import check_character
 from services.notices import issue_notice
 from services.operator_history import record_operator_state
 from services.payments import take_payment

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ServiceError
 from db.files import (
     DatabaseMissing,
     check_database_file,
     create_database_file,
     tighten_permissions,
 )
-from services.errors import ServiceError
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 

@@ -14,9 +14,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from common.errors import ServiceError
 from db.engine import Database
 from db.migrate import HEAD_REVISION, alembic_config, current_revision, upgrade_database
-from services.errors import ServiceError
 
 SEED = [
     "INSERT INTO office (id, code, name, level, policy_key, receipt_prefix, deposit_days,"

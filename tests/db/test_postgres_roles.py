@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from common.errors import ServiceError
 from db.engine import Database
 from db.errors import is_permission_denied
 from db.guards import GUARDS, NEW_APPEND_ONLY_TABLES
@@ -24,7 +25,6 @@ from db.migrate import HEAD_REVISION, alembic_config, current_revision, upgrade_
 from db.models import Office, Operator
 from services.clock import FixedClock
 from services.deposits import record_deposit
-from services.errors import ServiceError
 
 pytestmark = pytest.mark.postgres
 

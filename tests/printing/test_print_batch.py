@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
+from common.errors import ServiceError
 from printing.batch import BatchCancelled, NoticeBatch, build_notices_pdf
 from printing.samples import sample_notice
-from services.errors import ServiceError
 
 
 def _notices(n: int):

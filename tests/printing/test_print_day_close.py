@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from common.errors import InputError
 from printing.data import (
     DayCloseData,
     DenominationCount,
@@ -18,7 +19,6 @@ from printing.data import (
 from printing.day_close import render_day_close
 from printing.deposits import render_deposit_register
 from printing.samples import OFFICE, sample_day_close, sample_deposit_register
-from services.errors import InputError
 
 
 def test_day_close_shows_every_field(poppler):

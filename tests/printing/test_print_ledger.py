@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from common.errors import InputError
 from printing.data import LedgerPageData, LedgerRow
 from printing.ledger import ledger_pages, render_ledger
 from printing.samples import OFFICE, sample_ledger, sample_ledger_rows
-from services.errors import InputError
 
 
 def _numbers_after(label: str, page_text: str) -> list[str]:

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from common.errors import InputError, ServiceError
 from printing.data import NoticeData
 from printing.notice import (
     NOTICE_LINK_FIELDS,
@@ -15,7 +16,6 @@ from printing.notice import (
     render_notice,
 )
 from printing.samples import sample_notice
-from services.errors import InputError, ServiceError
 
 
 def test_notice_shows_every_field(poppler):

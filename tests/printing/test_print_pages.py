@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from common.errors import ServiceError
 from printing import fonts
 from printing.batch import build_notices_pdf
 from printing.fonts import FontNotFound, cjk_font
@@ -16,7 +17,6 @@ from printing.ledger import render_ledger
 from printing.notice import render_notice
 from printing.receipt import render_receipt
 from printing.samples import sample_ledger, sample_notice, sample_pdfs, sample_receipt
-from services.errors import ServiceError
 
 DPI = 50
 BORDER_MM = 4  # every document keeps at least 10 mm; 4 mm is where printers cut

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from printing.progress_report import render_weekly_return
-from services.progress import HardshipRate, VillageReturn, WeeklyReturn, WeekPoint
+from printing.report_data import HardshipRate, VillageReturn, WeeklyReturn, WeekPoint
 
 
 def report(villages: int = 3) -> WeeklyReturn:

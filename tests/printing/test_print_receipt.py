@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
+from common.errors import InputError
 from printing.receipt import CONFIRMATION, render_receipt
 from printing.samples import sample_receipt
-from services.errors import InputError
 
 
 def _masked(number: str) -> str:

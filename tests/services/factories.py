@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.idcard import check_character
 from db.models import (
     DayClose,
     Enrollment,
@@ -30,7 +31,6 @@ from db.models import (
     Resident,
     Village,
 )
-from services.idcard import check_character
 from services.operator_history import record_operator_state
 from services.policy import PolicyBook, load_policies
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from common.idcard import check_character
 from db.models import Office, Operator, Village
-from services.idcard import check_character
 from services.operator_history import record_operator_state
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from factories import PASSWORD, Desk, make_desk, make_enrollment, policies
 
+from common.errors import InputError, PermissionDenied
 from db.engine import Database
 from services.accounts import (
     LOCK_MINUTES,
@@ -23,7 +24,6 @@ from services.accounts import (
 from services.audit import list_audit, record_audit, verify_audit_chain
 from services.clock import FixedClock
 from services.corrections import void_receipt
-from services.errors import InputError, PermissionDenied
 from services.office import AuthenticationFailed, change_password, reset_password
 from services.payments import take_payment
 from services.verification import verify_everything

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError, InputError, PermissionDenied, ServiceError
+from common.money import format_fen
 from db.engine import Database
 from db.models import (
     AuditEntry,
@@ -44,9 +46,7 @@ from services.day_close import (
 )
 from services.deposit_rule import current_deposit_status
 from services.deposits import record_deposit
-from services.errors import ConflictError, InputError, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
-from services.money import format_fen
 from services.office import AuthenticationFailed
 from services.over_short import annul_day_close, differences, settle_difference
 from services.payments import PaymentResult, take_payment

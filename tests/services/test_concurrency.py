@@ -9,10 +9,10 @@ import pytest
 from factories import make_desk
 from sqlalchemy.exc import IntegrityError
 
+from common.errors import ConflictError, NotFound
 from db.engine import Database
 from db.models import Village
 from services.concurrency import lock_office, lock_resident, lost_race_as_conflict
-from services.errors import ConflictError, NotFound
 
 
 def test_locking_a_missing_row_is_not_found(db: Database):

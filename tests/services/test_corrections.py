@@ -16,6 +16,7 @@ from factories import (
 )
 from sqlalchemy import select
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.models import (
     Enrollment,
@@ -29,7 +30,6 @@ from db.models import (
 from services.clock import FixedClock
 from services.clock_sanity import confirm_business_date
 from services.corrections import refund_payment, void_receipt
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
 from services.notices import issue_notice
 from services.payments import PaymentResult, take_payment

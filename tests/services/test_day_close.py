@@ -10,6 +10,7 @@ from factories import PASSWORD, make_enrollment, policies
 from factories_b import Desk, cash_line, make_desk, table_counts
 from sqlalchemy import select
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.models import DayClose, Override
 from services.clock import FixedClock
@@ -25,7 +26,6 @@ from services.day_close import (
     preview_close,
 )
 from services.deposits import record_deposit
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.payments import take_payment
 
 MON = dt.date(2023, 11, 6)

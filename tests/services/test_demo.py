@@ -10,6 +10,8 @@ import pytest
 from factories_b import table_counts
 from sqlalchemy import func, select
 
+from common.errors import ConflictError, InputError
+from common.idcard import parse_id
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import (
@@ -26,8 +28,6 @@ from db.models import (
 from services.clock import FixedClock
 from services.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days
 from services.deposit_rule import CashMovement, current_deposit_status, deposit_status
-from services.errors import ConflictError, InputError
-from services.idcard import parse_id
 from services.ledger import verify_ledger
 from services.office import authenticate
 

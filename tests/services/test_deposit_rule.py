@@ -10,6 +10,7 @@ from factories_b import Desk, cash_line, make_desk, movements_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.errors import NotFound
 from db.engine import Database
 from services.clock import FixedClock
 from services.deposit_rule import (
@@ -21,7 +22,6 @@ from services.deposit_rule import (
     load_cash_movements,
     state_rank,
 )
-from services.errors import NotFound
 
 MON = dt.date(2023, 11, 6)
 LIMIT = 1_000_000

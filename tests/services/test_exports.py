@@ -16,11 +16,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from common.errors import InputError
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import Enrollment, LedgerEntry, Office, Payment, Resident, Village
 from services.demo import build_demo_office
-from services.errors import InputError
 from services.exports import (
     export_ledger,
     export_payments,
@@ -177,9 +177,9 @@ def test_export_refuses_a_bad_name_and_leaves_no_file(demo: Database, tmp_path: 
 
 
 def test_payments_list_of_one_deposit(demo: Database, tmp_path: Path) -> None:
+    from common.errors import NotFound
     from db.models import Deposit
     from services.deposits import deposit_register
-    from services.errors import NotFound
     from services.exports import export_deposit_payments
 
     oid = office_id(demo)

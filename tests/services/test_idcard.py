@@ -1,4 +1,4 @@
-"""Tests for services.idcard: identity numbers as fixed by POLICY.md §9."""
+"""Tests for common.idcard: identity numbers as fixed by POLICY.md §9."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.errors import InputError
-from services.idcard import (
+from common.errors import InputError
+from common.idcard import (
     KIND_LABELS,
     IdNumberError,
     ParsedId,

@@ -1,4 +1,4 @@
-"""Tests for services.money: parsing, formatting and 人民币大写 (POLICY.md §8)."""
+"""Tests for common.money: parsing, formatting and 人民币大写 (POLICY.md §8)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.errors import InputError
-from services.money import (
+from common.errors import InputError
+from common.money import (
     MAX_FEN,
     amount_in_words,
     fen_in_words,

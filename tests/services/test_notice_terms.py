@@ -12,11 +12,11 @@ import subprocess
 import pytest
 from factories import Desk, make_desk, make_enrollment, policies
 
+from common.errors import ServiceError
 from db.engine import Database
 from printing.notice import render_notice
 from services.clock import FixedClock
 from services.documents import notice_document
-from services.errors import ServiceError
 from services.notices import issue_notice
 from services.quote import PersonFacts, due_holds_until
 

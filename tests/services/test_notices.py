@@ -9,10 +9,10 @@ import pytest
 from factories import Desk, make_desk, make_enrollment, policies
 from sqlalchemy import func, select
 
+from common.errors import ConflictError, NotFound
 from db.engine import Database
 from db.models import PaymentNotice
 from services.clock import FixedClock
-from services.errors import ConflictError, NotFound
 from services.notices import cancel_notice, issue_notice, notice_deadline, notices_of
 from services.policy import Unset
 

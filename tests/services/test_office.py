@@ -6,10 +6,10 @@ import pytest
 from factories import PASSWORD, make_desk, make_operator
 from sqlalchemy import func, select
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.models import Office, Operator, Village
 from services.clock import FixedClock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.office import (
     AuthenticationFailed,
     add_village,

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.exc import DatabaseError
 
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.immutability import APPEND_ONLY_MESSAGE
 from db.models import Enrollment, LedgerEntry, OverdueCashPayment, Override, Payment, Receipt
 from services.clock import FixedClock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.ledger import verify_ledger
 from services.notices import issue_notice
 from services.payments import PaymentResult, take_payment

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.errors import NotFound, ServiceError
+from common.errors import NotFound, ServiceError
 from services.policy import (
     CATEGORY_KEYS,
     REQUIRED_CATEGORY_KEYS,

@@ -12,10 +12,10 @@ from factories import PASSWORD, make_desk, make_operator
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
+from common.errors import ConflictError, InputError, PermissionDenied
 from db.engine import Database
 from db.models import AuditEntry, Office, PolicyFileRecord, PolicySwitch
 from services.clock import FixedClock
-from services.errors import ConflictError, InputError, PermissionDenied
 from services.policy import PolicyBook, Unset, load_policies
 from services.policy_editor import (
     PolicyCheckFailed,

@@ -10,12 +10,13 @@ from factories import make_desk, make_enrollment, policies
 from roster_files import person, workbook
 from sqlalchemy import select, update
 
+from common.errors import InputError
 from db.engine import Database
 from db.models import Enrollment, Resident, Village
+from printing.report_data import percent_text
 from services.clock import FixedClock
-from services.errors import InputError
 from services.payments import take_payment
-from services.progress import percent_text, weekly_return
+from services.progress import weekly_return
 from services.roster_import import guess_mapping, import_roster, read_roster
 
 MON = dt.datetime(2023, 11, 6, 9, 30)

@@ -21,7 +21,7 @@ from quote_helpers import (  # noqa: F401
     start,
 )
 
-from services.errors import InputError
+from common.errors import InputError
 from services.quote import (
     PersonFacts,
     QuoteRefused,

@@ -6,11 +6,11 @@ import pytest
 from factories import PASSWORD, Desk, make_desk, make_enrollment, policies
 from sqlalchemy import func, select
 
+from common.errors import NotFound, PermissionDenied
 from db.engine import Database
 from db.models import ReceiptPrint, Resident
 from services.clock import FixedClock
 from services.corrections import void_receipt
-from services.errors import NotFound, PermissionDenied
 from services.payments import PaymentResult, take_payment
 from services.receipts import find_receipt, print_receipt, receipt_view, record_print
 

@@ -8,10 +8,10 @@ import pytest
 from registry_helpers import id_number, make_office
 from sqlalchemy import func, select
 
+from common.errors import ConflictError, InputError
 from db.engine import Database
 from db.models import Enrollment, Operator, Resident, Village
 from services.clock import FixedClock
-from services.errors import ConflictError, InputError
 from services.policy import load_policies
 from services.quote import PersonFacts
 from services.registry import (

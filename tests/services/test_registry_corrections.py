@@ -11,12 +11,12 @@ from registry_helpers import id_number
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from common.errors import ConflictError, InputError
+from common.idcard import ManualIdentityRequired, parse_id
 from db.engine import Database
 from db.models import Enrollment
 from services.clock import FixedClock
 from services.corrections import refund_payment
-from services.errors import ConflictError, InputError
-from services.idcard import ManualIdentityRequired, parse_id
 from services.payments import take_payment
 from services.quote import PersonFacts
 from services.registry import (

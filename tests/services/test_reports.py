@@ -8,9 +8,9 @@ import pytest
 from factories import PASSWORD, make_enrollment, policies
 from factories_b import cash_line, make_desk
 
+from common.errors import InputError
 from db.models import Village
 from services.day_close import close_day, count_for_amount
-from services.errors import InputError
 from services.payments import take_payment
 from services.reports import enrollment_progress, month_report, override_list, period_report
 

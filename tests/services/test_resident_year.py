@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from common.errors import ConflictError, InputError, PermissionDenied, ServiceError
+from common.idcard import check_character
 from db.engine import Database
 from db.models import Enrollment, InfoChange, PaymentNotice, Receipt, Resident
 from services.clock import FixedClock
 from services.clock_sanity import confirm_business_date
 from services.corrections import refund_payment, void_receipt
-from services.errors import ConflictError, InputError, PermissionDenied, ServiceError
 from services.find import find_anyone
 from services.households import household_members, pay_for_household
-from services.idcard import check_character
 from services.info_changes import (
     history_of,
     pending_changes,

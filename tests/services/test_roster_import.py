@@ -9,10 +9,10 @@ from factories import make_desk
 from roster_files import person, workbook
 from sqlalchemy import func, select
 
+from common.errors import InputError
+from common.idcard import parse_id
 from db.engine import Database
 from db.models import NotEnrolledReason, Resident, RosterChange, RosterImport, RosterMark
-from services.errors import InputError
-from services.idcard import parse_id
 from services.roster_import import (
     ImportCancelled,
     guess_mapping,

@@ -13,12 +13,12 @@ from factories import PASSWORD, Desk, id_number, make_desk, make_enrollment, pol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.errors import ConflictError
 from db.engine import Database
 from db.models import Enrollment, Office, PaymentNotice, Resident, Village
 from services.bank_calendar import update_bank_days
 from services.clock import FixedClock
 from services.clock_sanity import MAX_FORWARD_DAYS, confirm_business_date
-from services.errors import ConflictError
 from services.notices import issue_notice, issue_village_notices
 from services.office import (
     add_village,

@@ -17,9 +17,9 @@ from typing import Any
 from PySide6.QtCore import QThread, Signal
 from sqlalchemy.orm import Session
 
+from common.errors import ServiceError
 from db.engine import Database
 from db.errors import describe_database_error
-from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from services.progress import VillageReturn, WeekPoint
+from printing.report_data import VillageReturn, WeekPoint
 
 TARGET_GREY = QColor(198, 198, 198)
 PAID_BLUE = QColor(41, 107, 179)

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from printing.progress_report import headline, render_weekly_return
+from printing.report_data import VillageReturn, WeeklyReturn
 from services.exports import ExportSummary, export_payments, export_progress, export_unpaid
-from services.progress import VillageReturn, WeeklyReturn, weekly_return
+from services.progress import weekly_return
 from ui.context import AppContext
 from ui.data_exchange.charts import OfficeCurveChart, VillageBarsChart
 from ui.data_exchange.export_runner import ExportRunner

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import tier_label
+from common.money import fen_in_words, format_fen
 from services.households import Member
-from services.labels import tier_label
-from services.money import fen_in_words, format_fen
 from ui.pages.resident_widgets import fill_row, table
 from ui.widgets.money_edit import MoneyEdit
 

@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from common.money import format_fen_grouped
 from services.ledger_views import PAGE_SIZE, LedgerLine
-from services.money import format_fen_grouped
 from ui.models import ObjectRole
 
 log = logging.getLogger(__name__)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import format_fen
 from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
 from printing.notice import render_notice
 from printing.receipt import render_receipt
@@ -36,7 +37,6 @@ from services.documents import (
     receipt_document_next_print,
     record_receipt_print,
 )
-from services.money import format_fen
 from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
 from services.registry import EnrollmentRecord, ResidentRecord

@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.labels import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
-from services.money import format_fen
+from common.glossary import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
+from common.money import format_fen
 from services.payments import CHANNELS, payments_of
 from services.registry import (
     SEARCH_LIMIT,

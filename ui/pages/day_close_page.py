@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.denominations import BY_PIECE
 from printing.data import DayCloseData
 from printing.day_close import render_day_close
 from services.day_close import (
@@ -48,7 +49,6 @@ from services.day_close import (
     preview_close,
     unclosed_days,
 )
-from services.denominations import BY_PIECE
 from services.deposit_rule import current_deposit_status
 from services.documents import day_close_document
 from services.ledger_views import DayCloseRecord, channel_label, day_close_record

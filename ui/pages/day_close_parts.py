@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from common.money import format_fen_grouped
 from services.deposit_rule import STATE_LABELS
 from services.ledger_views import DayCloseRecord
-from services.money import format_fen_grouped
 
 
 def yuan(fen: int) -> str:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import fen_in_words, format_fen_grouped
 from printing.deposits import render_deposit_register
 from services.deposit_rule import Bucket, DepositStatus, current_deposit_status
 from services.deposits import (
@@ -43,7 +44,6 @@ from services.deposits import (
     record_deposit,
 )
 from services.documents import deposit_register_document
-from services.money import fen_in_words, format_fen_grouped
 from ui.blind import BlindCover
 from ui.context import AppContext
 from ui.deposit_clock import STATE_COLOURS

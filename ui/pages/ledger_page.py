@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import format_fen_grouped
 from printing.ledger import render_ledger
 from services.documents import ledger_document
 from services.find import resident_of_ledger_entry
@@ -47,7 +48,6 @@ from services.ledger_views import (
     ledger_lines,
     ledger_totals,
 )
-from services.money import format_fen_grouped
 from services.office import office_info
 from ui.blind import BLIND_NOTICE, BlindCover
 from ui.context import AppContext

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from common.money import format_fen
 from services.cash_reports import CashException
-from services.money import format_fen
 from services.over_short import settle_difference
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog

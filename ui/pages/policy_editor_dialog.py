@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 from services.policy import Policy
 from services.policy_editor import (
     RULE_SET_LABELS,

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 from services.office import office_info
 from services.policy import Policy
 from services.policy_editor import (

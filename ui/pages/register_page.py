@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.errors import ServiceError
+from common.idcard import ParsedId
+from common.money import format_fen
 from services.eligibility import ELIGIBILITY_DOCUMENTS, suggested_document
-from services.errors import ServiceError
-from services.idcard import ParsedId
-from services.money import format_fen
 from services.office import OfficeInfo, office_info
 from services.policy import Policy
 from services.quote import fitting_category, quote_all_tiers, tiers_for

@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import format_fen
 from services.eligibility import ELIGIBILITY_DOCUMENTS
-from services.money import format_fen
 from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
 from services.quote import PersonFacts, Quote, TierQuote, age_on
 

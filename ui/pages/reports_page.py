@@ -30,15 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import format_fen_grouped
+from printing.report_data import GroupTotal, OverrideRow, PeriodReport
 from printing.takings_report import render_takings
 from services.accounts import SelfApprovalLine, self_approvals
 from services.cash_reports import CashException, cash_exceptions
-from services.money import format_fen_grouped
 from services.office import office_info
 from services.reports import (
-    GroupTotal,
-    OverrideRow,
-    PeriodReport,
     VillageProgress,
     enrollment_progress,
     month_report,

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import tier_label
+from common.money import format_fen
 from printing.renewal_list import render_renewal_list
 from services.info_changes import ChangeView, pending_changes, review_change
-from services.labels import tier_label
-from services.money import format_fen
 from services.policy import Policy
 from services.renewal import (
     RenewalRow,

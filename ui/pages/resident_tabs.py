@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import tier_label
+from common.idcard import KIND_LABELS
+from common.money import format_fen
 from printing.change_slip import render_change_slip
 from printing.receipt_job import render_receipt_job
 from services.find import STATUS_COLOURS
@@ -25,7 +28,6 @@ from services.households import (
     pay_for_household,
     record_household_prints,
 )
-from services.idcard import KIND_LABELS
 from services.info_changes import (
     HOUSEHOLD_TYPES,
     ChangeView,
@@ -33,8 +35,6 @@ from services.info_changes import (
     history_of,
     request_changes,
 )
-from services.labels import tier_label
-from services.money import format_fen
 from services.payments import CHANNELS
 from services.policy import Policy
 from services.reassess import reassess_enrollment, reassessments_of

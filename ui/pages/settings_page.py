@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import format_fen
 from services.ledger_views import OfficeExtras, OperatorRow, office_extras, operators_of
-from services.money import format_fen
 from services.office import (
     LEVELS,
     MAX_DEPOSIT_DAYS,

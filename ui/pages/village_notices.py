@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from common.errors import InputError
 from services.documents import notice_documents
-from services.errors import InputError
 from services.notices import issue_village_notices
 from services.office import office_info
 from ui.context import AppContext

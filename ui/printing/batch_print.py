@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from common.errors import ServiceError
 from printing.batch import NoticeBatch
 from printing.data import NoticeData
-from services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 from ui.printing.cups import CupsError, lp_command, submit_pdf
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 from ui.file_dialogs import file_dialog
 from ui.printing.cups import lp_command
 from ui.printing.print_job import (

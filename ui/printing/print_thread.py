@@ -14,7 +14,7 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 from ui.printing.print_job import print_pdf
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.money import fen_in_words, format_fen_grouped
 from printing.data import DENOMINATIONS
-from services.money import fen_in_words, format_fen_grouped
 
 MAX_PIECES = 99_999
 KIND_LABELS = {"note": "纸币", "coin": "硬币"}

@@ -5,7 +5,7 @@ fast and then press Enter. The field therefore normalises as it goes
 (full-width digits, lower-case x, spaces and hyphens a paste may bring), parses
 as soon as 18 characters are there, and treats Enter as "done, move on". A
 wrong number is shown in red under the field, in the words of
-``services.idcard`` — never as a dialog that would swallow the scanner's Enter.
+``common.idcard`` — never as a dialog that would swallow the scanner's Enter.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from services.idcard import (
+from common.idcard import (
     IdNumberError,
     ManualIdentityRequired,
     ParsedId,

@@ -1,6 +1,6 @@
 """An amount field: the clerk types yuan, the program gets integer fen.
 
-Parsing is the one in ``services.money.parse_amount`` (full-width digits,
+Parsing is the one in ``common.money.parse_amount`` (full-width digits,
 thousands separators, ¥ …), so the field accepts exactly what the services
 accept and shows the same Chinese message when it does not. The message is
 shown in a companion label (``error_label``) that the page places under or
@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from services.errors import InputError
-from services.money import format_fen, parse_amount
+from common.errors import InputError
+from common.money import format_fen, parse_amount
 
 _ERROR_STYLE = "QLineEdit { border: 1px solid #c0392b; background: #fdf0ef; }"
 

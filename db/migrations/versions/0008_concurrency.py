@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from services.errors import ServiceError
+from common.errors import ServiceError
 
 revision = "0008"
 down_revision = "0003"

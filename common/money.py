@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from services.errors import InputError
+from common.errors import InputError
 
 __all__ = [
     "MAX_FEN",

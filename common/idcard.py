@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from services.errors import InputError
+from common.errors import InputError
 
 __all__ = [
     "KIND_LABELS",
