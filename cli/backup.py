@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import ServiceError
-from db.backup import BackupResult, RestoreResult, make_backup, restore_backup
+from db.backup import BackupResult, RestoreResult
 from db.engine import Database, resolve_database_url
 from db.files import check_database_file, create_database_file
+from services.backups import make_backup, restore_backup
 from services.clock import Clock
 
 log = logging.getLogger(__name__)

@@ -18,6 +18,9 @@ writes the backup into the database through the backup API, which takes the
 database's own locks: a restore while a window is writing waits or fails, it
 never tears the file.
 
+The ledger check is the services' (``services.backups.check_ledger``, passed
+in as ``check_ledger``): the database layer imports nothing above it.
+
 On PostgreSQL a backup is ``pg_dump --format=custom`` when ``pg_dump`` is on
 the PATH, checked with ``pg_restore --list``. Restoring a PostgreSQL dump is the
 administrator's job (README, "Backups").
@@ -75,6 +78,20 @@ class BackupCheck:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+@dataclasses.dataclass(frozen=True)
+class LedgerFindings:
+    """What the services' check of the ledger in a backup found."""
+
+    rows_checked: int
+    offices_checked: int
+    problem: str | None  # None when every chain holds
+
+
+#: ``check_ledger(session, whole)``: the hash chains of the ledger, and with
+#: ``whole`` everything verify-ledger checks (a backup of this version).
+LedgerCheck = Callable[[Session, bool], LedgerFindings]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,13 +188,11 @@ def _plain_engine(path: Path, *, read_only: bool):  # type: ignore[no-untyped-de
 
 def check_backup(
     path: Path,
+    check_ledger: LedgerCheck,
     known_revision: Callable[[str], bool] | None = None,
 ) -> BackupCheck:
     """Integrity, schema version and ledger chain of a SQLite backup file."""
     from sqlalchemy.exc import DBAPIError
-
-    from services.ledger import verify_ledger
-    from services.verification import verify_everything
 
     if not path.is_file():
         return BackupCheck(path, "", None, 0, 0, f"备份文件不存在：{path}")
@@ -208,23 +223,16 @@ def check_backup(
     engine = _plain_engine(path, read_only=True)
     try:
         with Session(engine) as session:
-            result = verify_ledger(session)
             # a backup of this version gets the whole check of verify-ledger
             # (acts, receipts, closes, journal, anchors: issue 10); an older
             # one, restored only to be upgraded, its hash chains
-            whole = verify_everything(session) if revision == HEAD_REVISION else None
+            found = check_ledger(session, revision == HEAD_REVISION)
     except DBAPIError as exc:
         return BackupCheck(path, integrity, revision, 0, 0, f"无法读取备份中的台账：{exc.orig}")
     finally:
         engine.dispose()
-    problem = None
-    if not result.ok:
-        assert result.first_bad is not None
-        problem = f"备份中的台账校验失败：{result.first_bad.describe()}"
-    elif whole is not None and not whole.ok:
-        problem = f"备份中的{whole.summary()}"
     return BackupCheck(
-        path, integrity, revision, result.rows_checked, result.offices_checked, problem
+        path, integrity, revision, found.rows_checked, found.offices_checked, found.problem
     )
 
 
@@ -301,7 +309,9 @@ def _unique(folder: Path, name: str) -> Path:
     return target
 
 
-def backup_sqlite(source: Path, folder: Path, now: dt.datetime) -> BackupResult:
+def backup_sqlite(
+    source: Path, folder: Path, now: dt.datetime, check_ledger: LedgerCheck
+) -> BackupResult:
     if not source.is_file():
         raise BackupError(f"数据库文件不存在：{source}", code="database_missing")
     try:
@@ -310,7 +320,7 @@ def backup_sqlite(source: Path, folder: Path, now: dt.datetime) -> BackupResult:
         part = target.with_name(target.name + ".part")
         try:
             copy_sqlite(source, part)
-            check = check_backup(part, known_to_this_program)
+            check = check_backup(part, check_ledger, known_to_this_program)
             if not check.ok:
                 raise BackupError(f"备份没有通过校验，未保存：{check.problem}")
             _fsync(part)
@@ -326,8 +336,10 @@ def backup_sqlite(source: Path, folder: Path, now: dt.datetime) -> BackupResult:
     return BackupResult(target, target.stat().st_size, check)
 
 
-def restore_sqlite(backup: Path, database: Path, now: dt.datetime) -> RestoreResult:
-    check = check_backup(backup, known_to_this_program)
+def restore_sqlite(
+    backup: Path, database: Path, now: dt.datetime, check_ledger: LedgerCheck
+) -> RestoreResult:
+    check = check_backup(backup, check_ledger, known_to_this_program)
     if not check.ok:
         raise BackupError(f"备份文件未通过校验，没有恢复：{check.problem}", code="backup_invalid")
     aside: Path | None = None
@@ -345,7 +357,7 @@ def restore_sqlite(backup: Path, database: Path, now: dt.datetime) -> RestoreRes
         ) from exc
     except sqlite3.Error as exc:
         raise BackupError(_sqlite_message(exc)) from exc
-    after = check_backup(database)
+    after = check_backup(database, check_ledger)
     if not after.ok:
         raise BackupError(f"恢复后的数据库未通过校验：{after.problem}（原文件保存在 {aside}）")
     return RestoreResult(backup, database, aside, after)
@@ -458,14 +470,19 @@ def backup_postgres(
 # --- entry points -------------------------------------------------------------------
 
 
-def make_backup(url: str, folder: Path, now: dt.datetime, *, prune: bool = True) -> BackupResult:
-    """Back the database at ``url`` up into ``folder``, verified; then prune."""
+def make_backup(
+    url: str, folder: Path, now: dt.datetime, *, check_ledger: LedgerCheck, prune: bool = True
+) -> BackupResult:
+    """Back the database at ``url`` up into ``folder``, verified; then prune.
+
+    Callers go through ``services.backups.make_backup``, which passes the ledger check.
+    """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         source = sqlite_path(url)
         if source is None:
             raise BackupError("内存数据库无法备份。", code="backup_unsupported")
-        result = backup_sqlite(source, folder, now)
+        result = backup_sqlite(source, folder, now, check_ledger)
     elif backend == "postgresql":
         result = backup_postgres(url, folder, now)
     else:
@@ -476,7 +493,9 @@ def make_backup(url: str, folder: Path, now: dt.datetime, *, prune: bool = True)
     return result
 
 
-def restore_backup(backup: Path, url: str, now: dt.datetime) -> RestoreResult:
+def restore_backup(
+    backup: Path, url: str, now: dt.datetime, *, check_ledger: LedgerCheck
+) -> RestoreResult:
     """Restore a SQLite backup into the database at ``url`` (the current file is kept aside)."""
     backend = make_url(url).get_backend_name()
     if backend != "sqlite":
@@ -487,7 +506,7 @@ def restore_backup(backup: Path, url: str, now: dt.datetime) -> RestoreResult:
     database = sqlite_path(url)
     if database is None:
         raise BackupError("内存数据库无法恢复。", code="restore_unsupported")
-    return restore_sqlite(backup, database, now)
+    return restore_sqlite(backup, database, now, check_ledger)
 
 
 def _os_code(exc: OSError) -> str:

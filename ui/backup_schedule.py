@@ -19,8 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from common.errors import ServiceError
-from db.backup import BackupResult, list_backups, make_backup
+from db.backup import BackupResult, list_backups
 from db.files import data_folder
+from services.backups import make_backup
 from ui.context import AppContext
 
 log = logging.getLogger(__name__)

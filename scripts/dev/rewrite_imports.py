@@ -59,6 +59,11 @@ NAME_MOVES: dict[tuple[str, str], str] = {
         ("services.reports", name): "printing.report_data"
         for name in ("GroupTotal", "PeriodReport", "OverrideRow")
     },
+    # db/ checks a backup's ledger with the check services/ passes in
+    **{
+        ("db.backup", name): "services.backups"
+        for name in ("check_backup", "make_backup", "restore_backup")
+    },
 }
 
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
@@ -140,7 +145,7 @@ def _alias(name: str, asname: str | None) -> str:
     return f"{name} as {asname}" if asname and asname != name else name
 
 
-def _rewrite_from(node: ast.ImportFrom) -> list[str] | None:
+def _rewrite_from(node: ast.ImportFrom, here: str) -> list[str] | None:
     """New ``from`` statements for one node, or None when nothing moves."""
     module = node.module or ""
     groups: dict[str, list[str]] = {}
@@ -158,7 +163,7 @@ def _rewrite_from(node: ast.ImportFrom) -> list[str] | None:
         elif module in MODULE_MOVES:  # from services.errors import X
             target = MODULE_MOVES[module]
             changed = True
-        elif (module, name) in NAME_MOVES:  # from services.progress import VillageReturn
+        elif NAME_MOVES.get((module, name), here) != here:  # from services.progress import X
             target = NAME_MOVES[(module, name)]
             changed = True
         groups.setdefault(target, []).append(_alias(name, asname))
@@ -188,11 +193,12 @@ def rewrite_python(path: Path, text: str) -> str:
     except SyntaxError:
         print(f"skipped (does not parse): {path.relative_to(ROOT)}", file=sys.stderr)
         return text
+    here = ".".join(path.relative_to(ROOT).with_suffix("").parts)  # the new module itself
     lines = text.splitlines(keepends=True)
     edits: list[tuple[int, int, list[str]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 0:
-            new = _rewrite_from(node)
+            new = _rewrite_from(node, here)
         elif isinstance(node, ast.Import):
             new = _rewrite_import(node)
         else:

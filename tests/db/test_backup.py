@@ -25,18 +25,10 @@ import pytest
 from factories import make_desk, make_enrollment
 from sqlalchemy import func, select, text
 
-from db.backup import (
-    BackupError,
-    backup_file_name,
-    backups_to_keep,
-    check_backup,
-    list_backups,
-    make_backup,
-    prune_backups,
-    restore_backup,
-)
+from db.backup import BackupError, backup_file_name, backups_to_keep, list_backups, prune_backups
 from db.engine import Database
 from db.models import LedgerEntry, Payment
+from services.backups import check_backup, make_backup, restore_backup
 from services.clock import FixedClock
 from services.ledger import verify_ledger
 from services.payments import take_payment
