@@ -86,7 +86,7 @@ def _policy_year(office_key: str, policies: PolicyBook, given: int | None) -> in
 
 
 def run_import(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
-    from cli.day_status import _office
+    from services.office_lookup import office_for_command
     from services.roster_import import (
         FIELD_LABELS,
         guess_mapping,
@@ -108,7 +108,7 @@ def run_import(args: argparse.Namespace, db: Database, clock: Clock, policies: P
         )
     kind = KINDS[args.kind]
     with db.write() as session:
-        office = _office(session, getattr(args, "office", None))
+        office = office_for_command(session, getattr(args, "office", None))
         year = _policy_year(office.policy_key, policies, getattr(args, "year", None))
         result = import_roster(
             session,
@@ -139,8 +139,8 @@ def run_import(args: argparse.Namespace, db: Database, clock: Clock, policies: P
 
 
 def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
-    from cli.day_status import _office
     from services import exports
+    from services.office_lookup import office_for_command
     from services.progress import weekly_return
 
     date_from = _date(args.date_from, "开始日期")
@@ -149,7 +149,7 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
         raise InputError("结束日期早于开始日期。", code="bad_date_range")
     out = Path(args.out)
     with db.read() as session:
-        office = _office(session, getattr(args, "office", None))
+        office = office_for_command(session, getattr(args, "office", None))
         export_office_id = office.id
         village_id = (
             exports.village_id_by_name(session, office.id, args.village) if args.village else None

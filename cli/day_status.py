@@ -14,18 +14,17 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.errors import InputError, NotFound
+from common.errors import InputError
 from common.glossary import channel_label
 from common.money import format_fen, format_fen_grouped
 from db.engine import Database
-from db.models import Office
 from services.clock import Clock
 from services.day_close import DayTotals, business_day, day_close_of, day_totals
 from services.day_seal import day_seal
 from services.deposit_rule import DepositStatus, current_deposit_status
+from services.office_lookup import office_for_command
 
 EXIT_OK = 0
 
@@ -47,20 +46,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _office(session: Session, code: str | None) -> Office:
-    if code:
-        office = session.scalars(select(Office).where(Office.code == code)).first()
-        if office is None:
-            raise NotFound(f"没有代码为“{code}”的单位。", code="office_not_found")
-        return office
-    offices = session.scalars(select(Office).order_by(Office.id).limit(2)).all()
-    if not offices:
-        raise NotFound("数据库中还没有单位。", code="office_not_found")
-    if len(offices) > 1:
-        raise InputError("有多个单位，请用 --office 指定单位代码。", code="office_required")
-    return offices[0]
-
-
 def _date(text: str | None, today: dt.date) -> dt.date:
     if not text:
         return today
@@ -77,7 +62,7 @@ def day_status(
     session: Session, clock: Clock, office_code: str | None, date_text: str | None
 ) -> dict[str, Any]:
     """Everything the command prints, as plain data."""
-    office = _office(session, office_code)
+    office = office_for_command(session, office_code)
     now = clock.now()
     date = _date(date_text, now.date())
     moment = now if date == now.date() else dt.datetime.combine(date, dt.time(23, 59, 59))

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.errors import InputError, NotFound
+from common.errors import InputError
 from db.engine import Database
 from services.clock import Clock
 
@@ -76,24 +76,6 @@ def _required(value: str | None, flag: str) -> str:
     return value.strip()
 
 
-def _office_id(session, code: str | None) -> int:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from db.models import Office
-
-    if code:
-        found = session.scalar(select(Office.id).where(Office.code == code))
-        if found is None:
-            raise NotFound(f"没有代码为 {code} 的单位。", code="office_not_found")
-        return int(found)
-    ids = session.scalars(select(Office.id).limit(2)).all()
-    if not ids:
-        raise NotFound("数据库中还没有单位。", code="office_not_found")
-    if len(ids) > 1:
-        raise InputError("数据库中有多个单位，请用 --office 指定单位代码。", code="office_required")
-    return int(ids[0])
-
-
 def _password() -> str:
     if (pw := os.environ.get(PASSWORD_ENV)) is not None:
         return pw
@@ -125,13 +107,14 @@ def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBo
         receipt_document_for_print,
     )
     from services.office import authenticate, require_supervisor
+    from services.office_lookup import office_for_command
     from services.receipts import find_receipt
 
     out = Path(args.out)
     with db.write() as session:
         operator = authenticate(session, args.operator, _password())
         require_supervisor(session, operator.id)
-        office_id = _office_id(session, args.office)
+        office_id = office_for_command(session, args.office).id
         if operator.office_id != office_id:
             raise InputError("该主管不属于这个单位。", code="wrong_office")
         now = clock.now()
