@@ -59,6 +59,9 @@ NAME_MOVES: dict[tuple[str, str], str] = {
         ("services.reports", name): "printing.report_data"
         for name in ("GroupTotal", "PeriodReport", "OverrideRow")
     },
+    # one label glossary
+    ("services.deposits", "DEPOSIT_CHANNELS"): "common.glossary",
+    ("services.ledger_views", "channel_label"): "common.glossary",
     # db/ checks a backup's ledger with the check services/ passes in
     **{
         ("db.backup", name): "services.backups"
