@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
+from common.glossary import DEPOSIT_CHANNELS
 from db.engine import Database
 from db.models import DayClose, Deposit, LedgerEntry
 from services.clock import FixedClock
 from services.deposit_rule import Bucket, deposit_status, load_cash_movements
-from services.deposits import DEPOSIT_CHANNELS, deposit_register, record_deposit
+from services.deposits import deposit_register, record_deposit
 from services.ledger import verify_ledger
 
 MON = dt.date(2023, 11, 6)

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.denominations import BY_PIECE
+from common.glossary import channel_label
 from printing.data import DayCloseData
 from printing.day_close import render_day_close
 from services.day_close import (
@@ -51,7 +52,7 @@ from services.day_close import (
 )
 from services.deposit_rule import current_deposit_status
 from services.documents import day_close_document
-from services.ledger_views import DayCloseRecord, channel_label, day_close_record
+from services.ledger_views import DayCloseRecord, day_close_record
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut

@@ -33,16 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import DEPOSIT_CHANNELS
 from common.money import fen_in_words, format_fen_grouped
 from printing.deposits import render_deposit_register
 from services.deposit_rule import Bucket, DepositStatus, current_deposit_status
-from services.deposits import (
-    DEPOSIT_CHANNELS,
-    DepositResult,
-    DepositRow,
-    deposit_register,
-    record_deposit,
-)
+from services.deposits import DepositResult, DepositRow, deposit_register, record_deposit
 from services.documents import deposit_register_document
 from ui.blind import BlindCover
 from ui.context import AppContext
