@@ -76,9 +76,13 @@ LEDGER_KIND_LABELS = {
 }
 
 
-def channel_label(channel: str, *, deposit: bool = False) -> str:
-    """A payment channel's word; with ``deposit``, the way a deposit was made."""
-    return (DEPOSIT_CHANNELS if deposit else PAYMENT_CHANNELS).get(channel, channel)
+def channel_label(channel: str) -> str:
+    """A payment channel's word (a deposit's ledger line is ``cash``: cash left the drawer)."""
+    return PAYMENT_CHANNELS.get(channel, channel)
+
+
+def deposit_channel_label(channel: str) -> str:
+    return DEPOSIT_CHANNELS.get(channel, channel)
 
 
 def tier_label(tier: str) -> str:

@@ -21,21 +21,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
 from common import glossary
+from common.glossary import ledger_kind_label
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
 ROWS_PER_PAGE = 20
-
-KIND_LABELS = {
-    "payment": "收款",
-    "refund": "退费",
-    "deposit": "入库",
-    # cash desk (issue 9): over/short adjustments and their settlement
-    "cash_in": "现金调增",
-    "cash_out": "现金调减",
-}
 
 # (heading, width in mm, alignment)
 COLUMNS: tuple[tuple[str, float, str], ...] = (
@@ -123,7 +115,7 @@ def _amount(fen: int, blank_zero: bool = True) -> str:
 
 
 def _summary(row: LedgerRow) -> str:
-    word = "作废（不计）" if row.voided else KIND_LABELS[row.kind]
+    word = "作废（不计）" if row.voided else ledger_kind_label(row.kind)
     return f"{word} {row.note}".strip() if row.note else word
 
 

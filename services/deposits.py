@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound
+from common.glossary import DEPOSIT_CHANNELS, deposit_channel_label
 from common.money import format_fen_grouped, parse_amount
 from db.models import Deposit, Office, Operator
 from services.clock import Clock
@@ -38,19 +39,12 @@ from services.ledger import append_entry
 from services.office import require_operator
 
 __all__ = [
-    "DEPOSIT_CHANNELS",
     "DepositResult",
     "DepositRow",
     "deposit_register",
     "record_deposit",
 ]
 
-#: How cash reaches the bank, with the words the clerk sees.
-DEPOSIT_CHANNELS = {
-    "bank": "银行柜台缴存",
-    "bank_pickup": "银行上门收款",
-    "tax": "税务部门代收",
-}
 SLIP_NO_MAX = 64
 
 
@@ -86,7 +80,7 @@ class DepositRow:
 
     @property
     def channel_label(self) -> str:
-        return DEPOSIT_CHANNELS.get(self.channel, self.channel)
+        return deposit_channel_label(self.channel)
 
     @property
     def collection_dates(self) -> tuple[dt.date, ...]:

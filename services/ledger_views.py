@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session, aliased
 
 from common import glossary
 from common.errors import InputError, NotFound
-from common.glossary import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS, tier_label
+from common.glossary import (
+    PAYMENT_CHANNELS,
+    PAYMENT_STATUS_LABELS,
+    channel_label,
+    ledger_kind_label,
+    tier_label,
+)
 from db.models import (
     DayClose,
     Deposit,
@@ -41,8 +47,6 @@ from db.models import (
 )
 
 __all__ = [
-    "CHANNEL_LABELS",
-    "KIND_LABELS",
     "NO_VILLAGE",
     "PAGE_SIZE",
     "STATUS_FILTERS",
@@ -55,7 +59,6 @@ __all__ = [
     "OperatorRow",
     "cash_on_hand_before",
     "day_close_record",
-    "channel_label",
     "ledger_bounds",
     "ledger_lines",
     "ledger_totals",
@@ -70,18 +73,6 @@ MAX_PAGE_SIZE = 5000
 #: registered without one).
 NO_VILLAGE = 0
 
-KIND_LABELS = {
-    "payment": "收款",
-    "void": "作废冲销",
-    "refund": "退费",
-    "deposit": "入库",
-    "adjustment": "长短款调整",
-    "cash_in": "补足短款",
-    "cash_out": "长款退还",
-}
-#: Payment channels, and the ways a deposit is handed over (deposit lines).
-CHANNEL_LABELS = {**PAYMENT_CHANNELS, "bank_pickup": "银行上门收款", "tax": "税务解缴"}
-
 #: Status filters of the ledger page: key -> Chinese label.
 STATUS_FILTERS = {
     "valid": "有效收款",
@@ -89,10 +80,6 @@ STATUS_FILTERS = {
     "refunded": "已退费（含退费行）",
     "deposit": "入库",
 }
-
-
-def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +133,7 @@ class LedgerLine:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return ledger_kind_label(self.kind)
 
     @property
     def channel_label(self) -> str:
@@ -160,7 +147,7 @@ class LedgerLine:
     def status_label(self) -> str:
         if self.kind == "payment":
             return PAYMENT_STATUS_LABELS.get(self.payment_status, self.payment_status)
-        return KIND_LABELS.get(self.kind, self.kind)
+        return ledger_kind_label(self.kind)
 
     @property
     def is_reversed(self) -> bool:
@@ -361,7 +348,7 @@ def ledger_totals(
             per_channel[0] += count
         else:
             reversed_ += -amount
-    order = list(CHANNEL_LABELS)
+    order = list(PAYMENT_CHANNELS)
     by_channel = tuple(
         ChannelTotal(channel, values[0], values[1])
         for channel, values in sorted(

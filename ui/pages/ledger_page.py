@@ -33,15 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import LEDGER_KIND_LABELS, PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS
 from common.money import format_fen_grouped
 from printing.ledger import render_ledger
 from services.documents import ledger_document
 from services.find import resident_of_ledger_entry
 from services.ledger_views import (
-    CHANNEL_LABELS,
-    KIND_LABELS,
     NO_VILLAGE,
-    PAYMENT_STATUS_LABELS,
     STATUS_FILTERS,
     LedgerFilter,
     LedgerTotals,
@@ -90,17 +88,17 @@ COLUMN_SAMPLES: dict[int, tuple[str, ...]] = {
     COL_SEQ: ("9999999",),
     COL_DATE: ("2023-11-06",),
     COL_TIME: ("23:59:59",),
-    COL_KIND: tuple(KIND_LABELS.values()),
+    COL_KIND: tuple(LEDGER_KIND_LABELS.values()),
     COL_RECEIPT: ("NHLT2023-000000",),  # prefixes are up to 8 letters; most 2–4
     COL_NAME: ("欧阳某某",),
     COL_ID: ("120104********0011",),
     COL_VILLAGE: ("芦台一街社区",),
     COL_TIER: ("高档", "一档"),
-    COL_CHANNEL: tuple(CHANNEL_LABELS[key] for key in FILTER_CHANNELS),
+    COL_CHANNEL: tuple(PAYMENT_CHANNELS[key] for key in FILTER_CHANNELS),
     COL_AMOUNT: ("-10,000.00",),
     COL_CASH: ("-10,000.00",),
     # bold on reversing lines and deposits
-    COL_STATUS: (*PAYMENT_STATUS_LABELS.values(), *KIND_LABELS.values()),
+    COL_STATUS: (*PAYMENT_STATUS_LABELS.values(), *LEDGER_KIND_LABELS.values()),
     COL_OPERATOR: ("某某某",),
 }
 # the note stretches into what is left; this much at least (a 1366-pixel screen
@@ -199,7 +197,7 @@ class LedgerPage(QWidget):
         self.channel.setAccessibleName("渠道")
         self.channel.addItem("全部渠道", None)
         for key in FILTER_CHANNELS:
-            self.channel.addItem(CHANNEL_LABELS[key], key)
+            self.channel.addItem(PAYMENT_CHANNELS[key], key)
         self.status = QComboBox()
         self.status.setAccessibleName("状态")
         self.status.addItem("全部状态", None)
