@@ -17,6 +17,11 @@ conventions chosen there:
   and something non-zero follows (1680.32 → …捌拾元零叁角贰分; 100.05 → …元零伍分);
 * ten to nineteen keep 壹 (壹拾元整), there is no 元 under one yuan (伍角整, 伍分),
   and zero is 零元整.
+
+One formatter for figures (issue 15; there were six): ``format_fen`` for plain
+figures ("1010.00": paper, CSV, citations of policy amounts), ``format_fen_grouped``
+for wide tables, and ``yuan_text`` for an amount in a sentence on screen
+("1,010.00 元").
 """
 
 from __future__ import annotations
@@ -161,6 +166,11 @@ def format_fen_grouped(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
     return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def yuan_text(fen: int) -> str:
+    """An amount for a sentence on screen: 101000 → "1,010.00 元"."""
+    return f"{format_fen_grouped(fen)} 元"
 
 
 def _integer_in_words(yuan: int) -> str:

@@ -69,6 +69,20 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     },
 }
 
+#: (old module, name) -> (new module, new name): a duplicate replaced by the
+#: one shared function; the name is renamed wherever it was imported.
+RENAMES: dict[tuple[str, str], tuple[str, str]] = {
+    # one money formatter (common.money)
+    ("services.quote", "fen_text"): ("common.money", "format_fen"),
+    ("ui.pages.day_close_parts", "yuan"): ("common.money", "yuan_text"),
+}
+
+#: (module, attribute) -> (new module, new name) for code that reaches the old
+#: function through its module (``from printing import layout as L; L.yuan(...)``).
+ATTRIBUTE_RENAMES: dict[tuple[str, str], tuple[str, str]] = {
+    ("printing.layout", "yuan"): ("common.money", "format_fen"),
+}
+
 SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"}
 TEXT_SUFFIXES = {".py", ".md", ".spec", ".toml", ".cfg", ".ini", ".txt"}
 #: never rewritten: the script's own tables name the old paths on purpose
@@ -148,8 +162,13 @@ def _alias(name: str, asname: str | None) -> str:
     return f"{name} as {asname}" if asname and asname != name else name
 
 
-def _rewrite_from(node: ast.ImportFrom, here: str) -> list[str] | None:
-    """New ``from`` statements for one node, or None when nothing moves."""
+def _rewrite_from(
+    node: ast.ImportFrom, here: str, renamed: dict[str, str]
+) -> list[str] | None:
+    """New ``from`` statements for one node, or None when nothing moves.
+
+    Names imported under a new name are added to ``renamed`` (old -> new).
+    """
     module = node.module or ""
     groups: dict[str, list[str]] = {}
     changed = False
@@ -166,6 +185,11 @@ def _rewrite_from(node: ast.ImportFrom, here: str) -> list[str] | None:
         elif module in MODULE_MOVES:  # from services.errors import X
             target = MODULE_MOVES[module]
             changed = True
+        elif (module, name) in RENAMES and module != here:  # from services.quote import fen_text
+            target, new_name = RENAMES[(module, name)]
+            if asname is None:
+                renamed[name] = new_name
+            name, changed = new_name, True
         elif NAME_MOVES.get((module, name), here) != here:  # from services.progress import X
             target = NAME_MOVES[(module, name)]
             changed = True
@@ -187,9 +211,9 @@ def _rewrite_import(node: ast.Import) -> list[str] | None:
 
 
 def rewrite_python(path: Path, text: str) -> str:
-    if not any(old.split(".")[0] in text for old in MODULE_MOVES) and not any(
-        m.split(".")[0] in text for m, _ in NAME_MOVES
-    ):
+    tops = {m.split(".")[0] for m in MODULE_MOVES}
+    tops |= {m.split(".")[0] for m, _ in [*NAME_MOVES, *RENAMES, *ATTRIBUTE_RENAMES]}
+    if not any(top in text for top in tops):
         return text
     try:
         tree = ast.parse(text)
@@ -197,11 +221,12 @@ def rewrite_python(path: Path, text: str) -> str:
         print(f"skipped (does not parse): {path.relative_to(ROOT)}", file=sys.stderr)
         return text
     here = ".".join(path.relative_to(ROOT).with_suffix("").parts)  # the new module itself
+    renamed: dict[str, str] = {}
     lines = text.splitlines(keepends=True)
     edits: list[tuple[int, int, list[str]]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 0:
-            new = _rewrite_from(node, here)
+            new = _rewrite_from(node, here, renamed)
         elif isinstance(node, ast.Import):
             new = _rewrite_import(node)
         else:
@@ -220,7 +245,38 @@ def rewrite_python(path: Path, text: str) -> str:
     for start, end, new in sorted(edits, reverse=True):
         indent = re.match(r"\s*", lines[start]).group(0)  # type: ignore[union-attr]
         lines[start : end + 1] = [f"{indent}{stmt}\n" for stmt in new]
-    return "".join(lines)
+    text = "".join(lines)
+    for old, new_name in renamed.items():
+        text = re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new_name, text)
+    return _rename_attributes(tree, text)
+
+
+def _rename_attributes(tree: ast.Module, text: str) -> str:
+    """``L.yuan(x)`` -> ``format_fen(x)`` where ``L`` is the old module."""
+    aliases: dict[str, str] = {}  # local name -> dotted module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    aliases[a.asname] = a.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for a in node.names:
+                aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+    needed: set[tuple[str, str]] = set()
+    for (module, attr), (new_module, new_name) in ATTRIBUTE_RENAMES.items():
+        for local, dotted in aliases.items():
+            pattern = rf"(?<![\w.]){re.escape(local)}\.{re.escape(attr)}(?!\w)"
+            if dotted == module and re.search(pattern, text):
+                text = re.sub(pattern, new_name, text)
+                needed.add((new_module, new_name))
+    if not needed:
+        return text
+    body = ast.parse(text).body
+    imports = [n for n in body if isinstance(n, ast.Import | ast.ImportFrom)]
+    at = imports[-1].end_lineno if imports else 0
+    lines = text.splitlines(keepends=True)
+    new_lines = [f"from {m} import {n}\n" for m, n in sorted(needed)]
+    return "".join(lines[:at] + new_lines + lines[at:])
 
 
 def rewrite_text(text: str) -> str:

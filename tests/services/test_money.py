@@ -319,3 +319,12 @@ def test_zeros_in_the_wan_group_decode_back(fen: int) -> None:
 def test_wan_group_examples(fen: int, words: str) -> None:
     assert fen_in_words(fen) == words
     assert decode_words(words) == fen
+
+
+def test_yuan_text_is_the_grouped_figure_with_its_unit() -> None:
+    from common.money import format_fen_grouped, yuan_text
+
+    assert yuan_text(101000) == "1,010.00 元"
+    assert yuan_text(-3850) == "-38.50 元"
+    assert yuan_text(0) == "0.00 元"
+    assert yuan_text(123456789) == f"{format_fen_grouped(123456789)} 元"
