@@ -17,8 +17,9 @@ import sys
 from typing import Any
 
 from common.errors import InputError, ServiceError
+from common.money import format_fen
 from services.policy import PolicyBook
-from services.quote import PersonFacts, Quote, fen_text, quote
+from services.quote import PersonFacts, Quote, quote
 
 EXIT_OK = 0
 EXIT_REFUSED = 2
@@ -132,13 +133,13 @@ def format_quote(result: Quote) -> str:
         f"政策：{result.policy_name}（{result.policy}）",
         f"参保类别：{result.category_label}（{result.category}）",
         f"缴费档次：{result.tier_label}    待遇档次：{result.benefit_tier_label}",
-        f"个人缴费标准：{fen_text(result.standard_fen)} 元",
-        f"资助：{fen_text(result.subsidy_fen)} 元"
+        f"个人缴费标准：{format_fen(result.standard_fen)} 元",
+        f"资助：{format_fen(result.subsidy_fen)} 元"
         + ("（参保人自愿放弃资助）" if result.subsidy_given_up else ""),
     ]
     if result.fiscal_surcharge_fen:
-        lines.append(f"另缴财政补助：{fen_text(result.fiscal_surcharge_fen)} 元")
-    lines.append(f"应缴金额：{fen_text(result.personal_due_fen)} 元")
+        lines.append(f"另缴财政补助：{format_fen(result.fiscal_surcharge_fen)} 元")
+    lines.append(f"应缴金额：{format_fen(result.personal_due_fen)} 元")
     if result.covered:
         lines.append(f"待遇享受期：{result.benefit_start} 至 {result.benefit_end}")
     else:

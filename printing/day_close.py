@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Table
 
 from common import glossary
+from common.money import format_fen
 from printing import layout as L
 from printing.anchor_block import place_anchor_block
 from printing.data import DENOMINATIONS, DayCloseData
@@ -46,7 +47,9 @@ def _count_table(data: DayCloseData, width: float) -> Table:
                 L.cell(kinds[kind], widths[0], size, "center"),
                 L.cell(label, widths[1], size, "center"),
                 L.cell("" if count is None else str(count), widths[2], size, "right"),
-                L.cell("" if count is None else L.yuan(count * value), widths[3], size, "right"),
+                L.cell(
+                    "" if count is None else format_fen(count * value), widths[3], size, "right"
+                ),
             ]
         )
         start.setdefault(kind, len(rows) - 1)
@@ -151,7 +154,13 @@ def _deposit_table(data: DayCloseData, width: float) -> Table:
     rows: list[list] = [[L.cell(h, w, size, "center") for h, w in zip(header, widths, strict=True)]]
     styles: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)]
     for d in data.deposits:
-        values = (f"{d.deposited_at:%H:%M}", d.slip_no, d.channel, L.yuan(d.amount_fen), d.operator)
+        values = (
+            f"{d.deposited_at:%H:%M}",
+            d.slip_no,
+            d.channel,
+            format_fen(d.amount_fen),
+            d.operator,
+        )
         aligns = ("center", "left", "center", "right", "center")
         rows.append([L.cell(v, w, size, a) for v, w, a in zip(values, widths, aligns, strict=True)])
     if not data.deposits:
@@ -163,7 +172,7 @@ def _deposit_table(data: DayCloseData, width: float) -> Table:
             L.cell("合计", sum(widths[:3]), size, "center"),
             "",
             "",
-            L.cell(L.yuan(total), widths[3], size, "right"),
+            L.cell(format_fen(total), widths[3], size, "right"),
             "",
         ]
     )

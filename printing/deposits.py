@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Spacer, Table
 
+from common.money import format_fen
 from printing import layout as L
 from printing.data import Deposit, DepositRegisterData
 
@@ -36,10 +37,12 @@ COLUMNS = (
 
 def _settled_cell(deposit: Deposit, width: float, size: float):
     """The settled collection days as a small borderless two-column table."""
-    pairs = [(f"{day.collection_date:%Y-%m-%d}", L.yuan(day.amount_fen)) for day in deposit.settles]
+    pairs = [
+        (f"{day.collection_date:%Y-%m-%d}", format_fen(day.amount_fen)) for day in deposit.settles
+    ]
     rest = deposit.amount_fen - deposit.settled_fen
     if rest:
-        pairs.append(("未对应收款日", L.yuan(rest)))
+        pairs.append(("未对应收款日", format_fen(rest)))
     if not pairs:
         return L.cell("—", width, size, "center")
     inner = width - 2 * L.PAD_X
@@ -70,7 +73,7 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
         values = (
             str(number),
             f"{d.deposited_at:%Y-%m-%d}\n{d.deposited_at:%H:%M}",
-            L.yuan(d.amount_fen),
+            format_fen(d.amount_fen),
             d.channel,
             d.slip_no,
             d.operator,
@@ -98,11 +101,11 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
         [
             L.cell(f"合计（{len(data.deposits)} 笔）", widths[0] + widths[1], size, "center"),
             "",
-            L.cell(L.yuan(total), widths[2], size, "right"),
+            L.cell(format_fen(total), widths[2], size, "right"),
             "",
             "",
             "",
-            L.cell(f"已对应 {L.yuan(settled)}", widths[6], size),
+            L.cell(f"已对应 {format_fen(settled)}", widths[6], size),
             "",
         ]
     )

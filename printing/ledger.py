@@ -22,6 +22,7 @@ from reportlab.platypus import Table
 
 from common import glossary
 from common.glossary import ledger_kind_label
+from common.money import format_fen
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
 
@@ -111,7 +112,7 @@ def ledger_pages(data: LedgerPageData, rows_per_page: int = ROWS_PER_PAGE) -> li
 
 
 def _amount(fen: int, blank_zero: bool = True) -> str:
-    return "" if (fen == 0 and blank_zero) else L.yuan(fen)
+    return "" if (fen == 0 and blank_zero) else format_fen(fen)
 
 
 def _summary(row: LedgerRow) -> str:
@@ -127,9 +128,9 @@ def _line_cells(
     if row.kind in ("deposit", "cash_in", "cash_out"):
         amount = ""
     elif row.kind == "refund":
-        amount = L.yuan(-row.amount_fen)
+        amount = format_fen(-row.amount_fen)
     else:
-        amount = L.yuan(row.amount_fen)
+        amount = format_fen(row.amount_fen)
     cash_in = row.cash_fen if row.kind in ("payment", "cash_in") else 0
     cash_out = row.cash_fen if row.kind not in ("payment", "cash_in") else 0
     values = (
@@ -144,7 +145,7 @@ def _line_cells(
         amount,
         _amount(cash_in),
         _amount(cash_out),
-        L.yuan(line.cash_on_hand_fen),
+        format_fen(line.cash_on_hand_fen),
         _summary(row),
         "",
     )
@@ -160,10 +161,10 @@ def _totals_cells(
     cells: list = [L.cell(label, sum(widths[:_AMOUNT_COL]), size, "center")]
     cells += [""] * (_AMOUNT_COL - 1)
     values = (
-        L.yuan(totals.received_fen),
-        L.yuan(totals.cash_in_fen),
-        L.yuan(totals.cash_out_fen),
-        L.yuan(totals.cash_on_hand_fen) if cash_on_hand else "",
+        format_fen(totals.received_fen),
+        format_fen(totals.cash_in_fen),
+        format_fen(totals.cash_out_fen),
+        format_fen(totals.cash_on_hand_fen) if cash_on_hand else "",
     )
     cells += [L.cell(v, widths[_AMOUNT_COL + i], size, "right") for i, v in enumerate(values)]
     cells += ["", ""]
@@ -209,7 +210,7 @@ def _page_table(
             [L.cell("上期结存（期初库存现金）", sum(widths[:_AMOUNT_COL]), size, "center")]
             + [""] * (_AMOUNT_COL - 1)
             + ["", "", ""]
-            + [L.cell(L.yuan(data.opening_cash_fen), widths[11], size, "right")]
+            + [L.cell(format_fen(data.opening_cash_fen), widths[11], size, "right")]
             + ["", ""]
         )
         r = len(rows) - 1

@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepInFrame, Table
 
 from common.errors import InputError
+from common.money import format_fen
 from printing import layout as L
 from printing.codes import draw_code128, draw_qr, is_code128_text
 from printing.data import NoticeData
@@ -76,7 +77,7 @@ def payment_link(data: NoticeData) -> str:
     return build_payment_link(
         data.payment_link_template,
         notice_no=data.notice_no,
-        amount=L.yuan(data.due_fen),
+        amount=format_fen(data.due_fen),
         amount_fen=data.due_fen,
         policy_year=data.policy_year,
         office_code=data.office.code,

@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable
 
+from common.money import format_fen
 from printing import layout as L
 from printing.data import OfficeHeader
 
@@ -70,7 +71,7 @@ def _table(data: RenewalListData, width: float) -> LongTable:
             line.household_no,
             line.phone,
             line.last_terms,
-            L.yuan(line.last_due_fen),
+            format_fen(line.last_due_fen),
             "□",
         )
         rows.append(

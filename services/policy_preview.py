@@ -17,8 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from common.money import format_fen
 from services.policy import CATEGORY_KEYS, Period, Policy, Unset
-from services.quote import PersonFacts, Quote, QuoteRefused, fen_text, quote
+from services.quote import PersonFacts, Quote, QuoteRefused, quote
 
 # --- preview ---------------------------------------------------------------------------
 
@@ -34,7 +35,7 @@ class PreviewCell:
     @property
     def due_text(self) -> str:
         if self.quote is not None:
-            return fen_text(self.quote.personal_due_fen)
+            return format_fen(self.quote.personal_due_fen)
         return "—" if self.paid_on is None else "拒绝"
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -42,9 +43,9 @@ class PreviewCell:
         return {
             "paid_on": None if self.paid_on is None else self.paid_on.isoformat(),
             "ok": q is not None,
-            "standard": None if q is None else fen_text(q.standard_fen),
-            "subsidy": None if q is None else fen_text(q.subsidy_fen),
-            "personal_due": None if q is None else fen_text(q.personal_due_fen),
+            "standard": None if q is None else format_fen(q.standard_fen),
+            "subsidy": None if q is None else format_fen(q.subsidy_fen),
+            "personal_due": None if q is None else format_fen(q.personal_due_fen),
             "benefit_start": None
             if q is None or q.benefit_start is None
             else q.benefit_start.isoformat(),
@@ -138,7 +139,7 @@ class PolicyPreview:
 
 
 def _money(value: int | Unset) -> str:
-    return f"未给出（{value.reason}）" if isinstance(value, Unset) else f"{fen_text(value)}元"
+    return f"未给出（{value.reason}）" if isinstance(value, Unset) else f"{format_fen(value)}元"
 
 
 def subsidy_text(policy: Policy, category: str) -> str:
@@ -155,7 +156,7 @@ def subsidy_text(policy: Policy, category: str) -> str:
             return f"定额资助（个人按{low}标准的比例缴费，比例未给出）"
         return f"定额资助（个人缴纳{low}标准的{percent}%）"
     if cat.subsidy == "amount" and cat.subsidy_amount is not None:
-        return f"定额资助{fen_text(cat.subsidy_amount)}元（个人缴纳标准减{fen_text(cat.subsidy_amount)}元）"
+        return f"定额资助{format_fen(cat.subsidy_amount)}元（个人缴纳标准减{format_fen(cat.subsidy_amount)}元）"
     return "不资助"
 
 

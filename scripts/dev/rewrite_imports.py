@@ -162,9 +162,7 @@ def _alias(name: str, asname: str | None) -> str:
     return f"{name} as {asname}" if asname and asname != name else name
 
 
-def _rewrite_from(
-    node: ast.ImportFrom, here: str, renamed: dict[str, str]
-) -> list[str] | None:
+def _rewrite_from(node: ast.ImportFrom, here: str, renamed: dict[str, str]) -> list[str] | None:
     """New ``from`` statements for one node, or None when nothing moves.
 
     Names imported under a new name are added to ``renamed`` (old -> new).

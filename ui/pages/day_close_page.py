@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from common.denominations import BY_PIECE
 from common.glossary import channel_label
+from common.money import yuan_text
 from printing.data import DayCloseData
 from printing.day_close import render_day_close
 from services.day_close import (
@@ -57,7 +58,7 @@ from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut
 from ui.operations import DAY, DEPOSITS, LEDGER, PAYMENTS, OperationFailed, Operations
-from ui.pages.day_close_parts import closed_summary, difference_words, yuan
+from ui.pages.day_close_parts import closed_summary, difference_words
 from ui.pages.future_closes_box import FutureClosesBox
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.denomination_count import DenominationCount
@@ -344,7 +345,7 @@ class DayClosePage(QWidget):
         elif day is None:
             self.day_state.setText("尚未登记备用金（按 0 元计）")
         else:
-            self.day_state.setText(f"营业中，备用金 {yuan(day.opening_float_fen)}")
+            self.day_state.setText(f"营业中，备用金 {yuan_text(day.opening_float_fen)}")
         due = not closed and status.state in ("due_today", "overdue")
         self.deposit_warning.setVisible(due)
         self.go_deposit.setVisible(due)
@@ -453,7 +454,7 @@ class DayClosePage(QWidget):
             status = preview.deposit_status
             title = "未入库日结：主管放行"
             explanation = (
-                f"{status.label_zh}：须入库现金 {yuan(status.due_by_today_fen)} 尚未入库"
+                f"{status.label_zh}：须入库现金 {yuan_text(status.due_by_today_fen)} 尚未入库"
                 f"（期限 {status.deadline}）。主管确认放行并填写原因后方可日结。"
             )
             if difference:
@@ -532,14 +533,16 @@ class DayClosePage(QWidget):
             "counted": p.counted_fen,
         }
         for key, fen in values.items():
-            self.figures[key].setText(yuan(fen))
+            self.figures[key].setText(yuan_text(fen))
         diff = p.difference_fen
         colour = "#1b5e20" if diff == 0 else "#b03a2e"
         self.figures["difference"].setText(
             f"<b style='color:{colour}'>{difference_words(diff)}</b>"
         )
         parts = [
-            f"{channel_label(ch)} {yuan(fen)}" for ch, fen in t.non_cash_by_channel.items() if fen
+            f"{channel_label(ch)} {yuan_text(fen)}"
+            for ch, fen in t.non_cash_by_channel.items()
+            if fen
         ]
         self.non_cash.setText(
             f"本日收款 {t.payments} 笔，作废 {t.voids} 笔，退费 {t.refunds} 笔；"

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ServiceError
+from common.money import format_fen
 from services.policy import Policy
 from services.policy_editor import (
     RULE_SET_LABELS,
@@ -65,7 +66,6 @@ from services.policy_preview import (
     preview,
 )
 from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
-from services.quote import fen_text
 from ui.context import AppContext
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
@@ -110,7 +110,7 @@ FIGURE_COLUMNS: list[Column[PreviewFigure]] = [
 
 
 def _cell_subsidy(cell: PreviewCell) -> str:
-    return "" if cell.quote is None else fen_text(cell.quote.subsidy_fen)
+    return "" if cell.quote is None else format_fen(cell.quote.subsidy_fen)
 
 
 def _note(row: PreviewRow, *, full: bool = False) -> str:
