@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from common.errors import InputError
 from common.glossary import channel_label
-from common.money import format_fen, format_fen_grouped
+from common.money import format_fen, parse_amount, yuan_text
 from db.engine import Database
 from services.clock import Clock
 from services.day_close import DayTotals, business_day, day_close_of, day_totals
@@ -134,9 +134,9 @@ def _totals_data(t: DayTotals) -> dict[str, Any]:
     }
 
 
-def _yuan(text: str) -> str:
-    fen = int(text.replace(".", "").replace("-", ""))
-    return ("-" if text.startswith("-") else "") + format_fen_grouped(fen) + " 元"
+def _shown(figure: str) -> str:
+    """A figure of the JSON answer as the text answer shows it."""
+    return yuan_text(parse_amount(figure))
 
 
 def run(args: argparse.Namespace, db: Database, clock: Clock) -> int:
@@ -152,29 +152,29 @@ def run(args: argparse.Namespace, db: Database, clock: Clock) -> int:
         f"{data['office']['name']}（{data['office']['code']}） {data['date']}"
         + ("  已日结" if data["closed"] else ""),
         f"入库状态：{data['state']}（{data['state_label']}）",
-        f"库存现金：{_yuan(data['cash_on_hand'])}",
+        f"库存现金：{_shown(data['cash_on_hand'])}",
         "入库期限："
         + (
-            f"{data['deadline']}（须入库 {_yuan(data['amount_due'])}）"
+            f"{data['deadline']}（须入库 {_shown(data['amount_due'])}）"
             if data["deadline"]
             else "无"
         ),
         data["message"],
-        f"当日现金：收款 {_yuan(t['cash_received'])}，作废 {_yuan(t['cash_voided'])}，"
-        f"退费 {_yuan(t['cash_refunded'])}，入库 {_yuan(t['deposited'])}",
+        f"当日现金：收款 {_shown(t['cash_received'])}，作废 {_shown(t['cash_voided'])}，"
+        f"退费 {_shown(t['cash_refunded'])}，入库 {_shown(t['deposited'])}",
         "当日非现金："
-        + ("，".join(f"{channel_label(k)} {_yuan(v)}" for k, v in t["non_cash"].items()) or "无"),
+        + ("，".join(f"{channel_label(k)} {_shown(v)}" for k, v in t["non_cash"].items()) or "无"),
         f"笔数：缴费 {t['payments']}，作废 {t['voids']}，退费 {t['refunds']}，入库 {t['deposits']}",
     ]
     if data["opening_float"] is not None:
-        lines.insert(4, f"备用金：{_yuan(data['opening_float'])}")
+        lines.insert(4, f"备用金：{_shown(data['opening_float'])}")
     if data["anchor"]:
         g = data["grand_totals"]
         lines.append(f"日结锚点：{data['anchor']}")
         lines.append(
-            f"累计（建账以来）：收款 {_yuan(g['collected'])}，作废 {_yuan(g['voided'])}，"
-            f"退费 {_yuan(g['refunded'])}，入库 {_yuan(g['deposited'])}，"
-            f"长短款 {_yuan(g['over_short'])}"
+            f"累计（建账以来）：收款 {_shown(g['collected'])}，作废 {_shown(g['voided'])}，"
+            f"退费 {_shown(g['refunded'])}，入库 {_shown(g['deposited'])}，"
+            f"长短款 {_shown(g['over_short'])}"
         )
     print("\n".join(lines))
     return EXIT_OK

@@ -188,11 +188,6 @@ def para(text: str, size: float = 9, align: str = "left", leading: float | None 
 # --------------------------------------------------------------------------- amounts
 
 
-def yuan(fen: int) -> str:
-    """Figures with two decimals: 101000 → "1010.00"."""
-    return format_fen(fen)
-
-
 def figures(fen: int) -> str:
     """Figures for a document: ¥ before the amount, "¥1010.00" / "-¥38.00"."""
     text = format_fen(abs(fen))

@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from common.errors import InputError, NotFound, ServiceError
 from common.glossary import PAYMENT_STATUS_LABELS, channel_label, tier_label
-from common.money import format_fen_grouped
+from common.money import fen_to_decimal, format_fen_grouped
 from db.models import (
     Enrollment,
     NotEnrolledReason,
@@ -79,10 +78,6 @@ class ExportSummary:
     sheet: str
     rows: int  # data rows, without the title, header and totals rows
     totals_fen: dict[str, int]
-
-
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen) / 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,7 +141,7 @@ class SheetWriter:
             if value is None or value == "":
                 continue
             if kind == "money":
-                number(row, i, _yuan(value), self._bold_money if bold else None)
+                number(row, i, fen_to_decimal(value), self._bold_money if bold else None)
             elif kind == "date" and isinstance(value, dt.datetime):
                 self.sheet.write_datetime(row, i, value, self._date_time)
             elif kind == "date" and isinstance(value, dt.date):

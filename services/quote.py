@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from common.money import format_fen
 from services.coverage import (
     CONVENTION,
     Coverage,
@@ -53,7 +54,6 @@ __all__ = [
     "age_on",
     "coverage",
     "due_holds_until",
-    "fen_text",
     "fitting_category",
     "quote",
     "quote_all_tiers",
@@ -101,14 +101,14 @@ class Quote:
             "tier_label": self.tier_label,
             "benefit_tier": self.benefit_tier,
             "benefit_tier_label": self.benefit_tier_label,
-            "standard": fen_text(self.standard_fen),
-            "subsidy": fen_text(self.subsidy_fen),
+            "standard": format_fen(self.standard_fen),
+            "subsidy": format_fen(self.subsidy_fen),
             "subsidy_given_up": self.subsidy_given_up,
-            "fiscal_surcharge": fen_text(self.fiscal_surcharge_fen),
-            "personal_due": fen_text(self.personal_due_fen),
+            "fiscal_surcharge": format_fen(self.fiscal_surcharge_fen),
+            "personal_due": format_fen(self.personal_due_fen),
             "fiscal_subsidy": None
             if self.fiscal_subsidy_fen is None
-            else fen_text(self.fiscal_subsidy_fen),
+            else format_fen(self.fiscal_subsidy_fen),
             "benefit_start": _iso(self.benefit_start),
             "benefit_end": self.benefit_end.isoformat(),
             "entitled_from": _iso(self.entitled_from),
@@ -145,11 +145,6 @@ class TierQuote:
             "error": self.error_code,
             "message": self.error_message,
         }
-
-
-def fen_text(fen: int) -> str:
-    """101000 → ``"1010.00"`` (non-negative amounts only)."""
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -248,7 +243,7 @@ def quote(
 
     standard = _require(tier_obj.standard, policy, f"{tier_obj.label}个人缴费标准")
     rules.append(
-        f"{_cite(policy, tier_obj.source)} {tier_obj.label}个人缴费标准{fen_text(standard)}元".strip()
+        f"{_cite(policy, tier_obj.source)} {tier_obj.label}个人缴费标准{format_fen(standard)}元".strip()
     )
     subsidy = 0
     if unsubsidised:
@@ -263,7 +258,7 @@ def quote(
         assert rule is not None
         rules.append(
             f"{rule.source} 集中缴费期内放弃资助，自愿选择{tier_obj.label}缴费，资助0.00元，"
-            f"个人全额缴纳{fen_text(standard)}元（POLICY.md §2，2026-11修订）"
+            f"个人全额缴纳{format_fen(standard)}元（POLICY.md §2，2026-11修订）"
         )
     elif isinstance(cat.subsidy, Unset):
         raise QuoteRefused(
@@ -278,8 +273,8 @@ def quote(
         subsidy = min(cat.subsidy_amount, standard)  # the person never pays below 0.00
         capped = "（资助以缴费标准为限）" if subsidy < cat.subsidy_amount else ""
         rules.append(
-            f"{cat.subsidy_source} {cat.label}定额资助{fen_text(cat.subsidy_amount)}元，"
-            f"个人缴纳{tier_obj.label}标准减资助即{fen_text(standard - subsidy)}元{capped}"
+            f"{cat.subsidy_source} {cat.label}定额资助{format_fen(cat.subsidy_amount)}元，"
+            f"个人缴纳{tier_obj.label}标准减资助即{format_fen(standard - subsidy)}元{capped}"
         )
     elif cat.subsidy == "quota":
         low = policy.tiers[policy.low_tier]
@@ -289,7 +284,7 @@ def quote(
         subsidy = max(0, standard - personal)
         rules.append(
             f"{policy.quota_source} {cat.label}按{low.label}标准的{100 - percent}%定额资助，"
-            f"个人缴纳{percent}%即{fen_text(personal)}元（四舍五入到分）"
+            f"个人缴纳{percent}%即{format_fen(personal)}元（四舍五入到分）"
         )
 
     fiscal, surcharge = _fiscal(policy, category, tier_obj, paid_on, facts, rules)
@@ -456,13 +451,13 @@ def _fiscal(
             )
         rules.append(
             f"004 §3、§5(3) {waiting.no_fiscal_subsidy_from}及以后参保缴费不享受财政补助，"
-            f"另缴财政补助{fen_text(amount)}元"
+            f"另缴财政补助{format_fen(amount)}元"
         )
         return 0, amount
     if isinstance(amount, Unset):
         return None, 0
     rules.append(
-        f"{_cite(policy, source)} {label}财政补助{fen_text(amount)}元/人/年（政府负担）".strip()
+        f"{_cite(policy, source)} {label}财政补助{format_fen(amount)}元/人/年（政府负担）".strip()
     )
     return amount, 0
 
@@ -470,7 +465,7 @@ def _fiscal(
 def _notice(
     policy: Policy, tier_label: str, due: int, cover: Coverage, *, given_up: bool = False
 ) -> str:
-    head = f"{policy.name}，{tier_label}，应缴{fen_text(due)}元。"
+    head = f"{policy.name}，{tier_label}，应缴{format_fen(due)}元。"
     if given_up:
         head += "参保人自愿放弃资助，全额缴纳个人缴费。"
     if not cover.covered:

@@ -59,7 +59,7 @@ def test_register_a_resident_through_the_page(qtbot, ctx, ops, db, office):  # t
     # both tiers side by side, before choosing
     assert page.tier_table.tiers == ["low", "high"]
     low, high = page.tier_table.column_text("low"), page.tier_table.column_text("high")
-    assert low[2].startswith("380.00") and high[2].startswith("1010.00")
+    assert low[2].startswith("380.00") and high[2].startswith("1,010.00")
     assert "2024-01-01 至 2024-12-31" in high[4]
     assert any("住院报销" in line for line in high[6:])
     page.choose_tier("high")

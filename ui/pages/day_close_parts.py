@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from common.money import format_fen_grouped
+from common.money import yuan_text
 from services.deposit_rule import STATE_LABELS
 from services.ledger_views import DayCloseRecord
 
 
-def yuan(fen: int) -> str:
-    return f"{format_fen_grouped(fen)} 元"
-
-
 def difference_words(fen: int) -> str:
     if fen > 0:
-        return f"长款 {yuan(fen)}"
+        return f"长款 {yuan_text(fen)}"
     if fen < 0:
-        return f"短款 {yuan(-fen)}"
+        return f"短款 {yuan_text(-fen)}"
     return "无差额（账实相符）"
 
 
@@ -24,10 +20,10 @@ def closed_summary(r: DayCloseRecord) -> str:
     lines = [
         f"日结时间：{r.closed_at:%Y-%m-%d %H:%M}，经办人：{r.operator_name}"
         + (f"，主管：{r.supervisor_name}" if r.supervisor_name else ""),
-        f"期初备用金 {yuan(r.opening_float_fen)}；前日未入库 {yuan(r.brought_forward_fen)}；"
-        f"现金收款 {yuan(r.cash_received_fen)}；作废/退费 {yuan(r.cash_refunded_fen)}；"
-        f"入库 {yuan(r.deposited_fen)}",
-        f"应有 <b>{yuan(r.expected_fen)}</b>，实点 <b>{yuan(r.counted_fen)}</b>，"
+        f"期初备用金 {yuan_text(r.opening_float_fen)}；前日未入库 {yuan_text(r.brought_forward_fen)}；"
+        f"现金收款 {yuan_text(r.cash_received_fen)}；作废/退费 {yuan_text(r.cash_refunded_fen)}；"
+        f"入库 {yuan_text(r.deposited_fen)}",
+        f"应有 <b>{yuan_text(r.expected_fen)}</b>，实点 <b>{yuan_text(r.counted_fen)}</b>，"
         f"<b>{difference_words(r.difference_fen)}</b>"
         + (f"（原因：{r.difference_reason}）" if r.difference_reason else ""),
         f"日结时入库状态：{STATE_LABELS.get(r.deposit_state, r.deposit_state)}"

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.money import format_fen
+from common.money import format_fen, yuan_text
 from services.eligibility import ELIGIBILITY_DOCUMENTS
 from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
 from services.quote import PersonFacts, Quote, TierQuote, age_on
@@ -45,10 +45,6 @@ ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇�
 DUE_ROW = 2
 CHOSEN_BG = QColor("#e3f2fd")
 REFUSED_FG = QColor("#c62828")
-
-
-def _yuan(fen: int) -> str:
-    return f"{format_fen(fen)} 元"
 
 
 def waiting_text(q: Quote) -> str:
@@ -67,12 +63,12 @@ def cover_text(q: Quote) -> str:
 
 def quote_cells(q: Quote) -> list[str]:
     """The six figures of one tier, in ROW_LABELS order."""
-    subsidy = _yuan(q.subsidy_fen) if q.subsidy_fen else "无"
-    due = _yuan(q.personal_due_fen)
+    subsidy = yuan_text(q.subsidy_fen) if q.subsidy_fen else "无"
+    due = yuan_text(q.personal_due_fen)
     if q.fiscal_surcharge_fen:
         due += f"（含补缴财政补助 {format_fen(q.fiscal_surcharge_fen)}）"
     return [
-        _yuan(q.standard_fen),
+        yuan_text(q.standard_fen),
         subsidy,
         due,
         q.benefit_tier_label or q.benefit_tier,
