@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -39,6 +38,7 @@ from services.deposit_rule import DepositStatus, current_deposit_status
 from services.ledger import append_entry
 from services.office import require_operator
 from services.payments import CHANNELS, clean_channel
+from services.references import clean_reference
 
 REASON_MAX = 500
 #: Grounds for a refund (POLICY.md §6, 000 §6).
@@ -322,9 +322,7 @@ def refund_payment(
         method = "cash" if clean_channel(channel) == "cash" else "application"
     if method is not None and method not in REFUND_METHODS:
         raise InputError("退费方式只能是柜台现金退付或退费申请。", code="bad_refund_method")
-    ref = unicodedata.normalize("NFKC", reference or "").strip()
-    if len(ref) > 100:
-        raise InputError("交易参考号过长（最多 100 个字符）。", code="reference_too_long")
+    ref = clean_reference(payment.channel, reference, refund=True)
     if amount is not None:
         asked = parse_amount(amount)
         if asked > payment.amount_fen:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +34,10 @@ from services.numbering import take_next_number
 from services.office import require_operator
 from services.policy import PolicyBook
 from services.quote import PersonFacts, Quote, quote
+from services.references import clean_reference
 
 CHANNELS = PAYMENT_CHANNELS
 NAME_MAX = 64
-REFERENCE_MAX = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,19 +80,6 @@ def clean_channel(channel: str) -> str:
         allowed = "、".join(CHANNELS.values())
         raise InputError(f"缴费方式只能是{allowed}。", code="bad_channel")
     return channel
-
-
-def clean_reference(channel: str, reference: str | None) -> str:
-    text = unicodedata.normalize("NFKC", reference or "").strip()
-    if len(text) > REFERENCE_MAX:
-        raise InputError(
-            f"交易参考号过长（最多 {REFERENCE_MAX} 个字符）。", code="reference_too_long"
-        )
-    if channel != "cash" and not text:
-        raise InputError(
-            f"{CHANNELS[channel]}缴费须填写交易流水号（参考号）。", code="reference_required"
-        )
-    return text
 
 
 def clean_person_name(value: str | None, label: str) -> str:

@@ -62,6 +62,9 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     # one label glossary
     ("services.deposits", "DEPOSIT_CHANNELS"): "common.glossary",
     ("services.ledger_views", "channel_label"): "common.glossary",
+    # one reference rule (payments need one, refunds do not)
+    ("services.payments", "clean_reference"): "services.references",
+    ("services.payments", "REFERENCE_MAX"): "services.references",
     # db/ checks a backup's ledger with the check services/ passes in
     **{
         ("db.backup", name): "services.backups"
