@@ -26,7 +26,8 @@ from common.errors import ServiceError
 from common.glossary import tier_label
 from common.money import format_fen, parse_amount
 from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
-from services.payments import CHANNELS, PaymentResult, clean_reference
+from services.payments import CHANNELS, PaymentResult
+from services.references import clean_reference
 from services.registry import EnrollmentRecord, ResidentRecord
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
