@@ -151,7 +151,7 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
     """Function-local, ``from a import b`` and relative imports are all seen."""
     path = tmp_path / "probe.py"
     path.write_text(
-        "from services import errors\n"
+        "from services import ledger\n"
         "def f():\n"
         "    import db.models as m\n"
         "    from . import sibling\n"
@@ -159,7 +159,7 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     found = imported_modules(path, "printing.probe")
-    assert {"services.errors", "db.models", "printing.sibling", "common.money"} <= found
+    assert {"services.ledger", "db.models", "printing.sibling", "common.money"} <= found
     bad, _ = check_file("printing/probe.py", found)
     assert bad == [
         "printing/probe.py: printing -> db.models",
