@@ -48,13 +48,8 @@ from services.policy import (
     builtin_policy_dir,
     load_policies,
 )
-from services.policy_editor import (
-    PolicyCheckFailed,
-    base_key_of,
-    check_draft,
-    parse_text,
-    serialize,
-)
+from services.policy_editor import PolicyCheckFailed, check_draft, read_named_policy, serialize
+from services.policy_form import base_key_of
 from services.policy_preview import (
     PERIOD_STATES,
     period_state,
@@ -307,20 +302,7 @@ def save_policy_file(
 
 def read_import(path: Path) -> dict[str, Any]:
     """The raw data of a file to import (its own checks come with :func:`check_draft`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"无法读取文件 {path.name}（{exc.strerror or exc}）") from None
-    except UnicodeDecodeError:
-        raise InputError(f"文件 {path.name} 不是 UTF-8 编码的文本") from None
-    data = parse_text(text, path.name)
-    if str(data.get("key", "")) != path.stem:
-        raise PolicyCheckFailed(
-            f"政策代码（key = {data.get('key')!r}）须与文件名一致（文件名为 {path.stem}）",
-            field="key",
-        )
-    return data
+    return read_named_policy(path)
 
 
 def export_policy(policy: Policy, target: Path) -> Path:

@@ -19,16 +19,15 @@ from services.errors import ConflictError, InputError, PermissionDenied
 from services.policy import PolicyBook, Unset, load_policies
 from services.policy_editor import (
     PolicyCheckFailed,
-    build_draft,
     check_draft,
     check_file,
     field_label,
-    form_from_policy,
     load_data,
     previous_policy,
     read_policy_data,
     serialize,
 )
+from services.policy_form import build_draft, form_from_policy
 from services.policy_preview import (
     collection_warning,
     period_state,

@@ -45,16 +45,15 @@ from PySide6.QtWidgets import (
 
 from services.errors import ServiceError
 from services.policy import Policy
-from services.policy_editor import (
+from services.policy_editor import check_draft, previous_policy
+from services.policy_form import (
     RULE_SET_LABELS,
     SUBSIDY_LABELS,
     TierFigures,
     YearForm,
     build_draft,
-    check_draft,
     default_key,
     form_from_policy,
-    previous_policy,
 )
 from services.policy_preview import (
     DAY_KINDS,
