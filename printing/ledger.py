@@ -22,6 +22,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
+from printing.list_table import column_widths, heading_row, heading_styles
 from services import glossary
 
 PAGE_SIZE = landscape(A4)
@@ -179,8 +180,7 @@ def _totals_cells(
 
 
 def _widths(width: float) -> list[float]:
-    total = sum(w for _, w, _ in COLUMNS)
-    return [w / total * width for _, w, _ in COLUMNS]
+    return column_widths(COLUMNS, width)
 
 
 def _page_table(
@@ -194,12 +194,8 @@ def _page_table(
     """The page's table, its row heights and the indexes of voided rows."""
     widths = _widths(width)
     size = 8
-    header = [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
-    rows: list[list] = [header]
-    styles: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
-        ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
-    ]
+    rows: list[list] = [heading_row(COLUMNS, widths, size)]
+    styles = heading_styles()
 
     def totals_row(label: str, totals: Totals, cash_on_hand: bool = True) -> None:
         rows.append(_totals_cells(label, totals, widths, size, cash_on_hand))
