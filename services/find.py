@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Enrollment, LedgerEntry, Payment, PaymentNotice, Receipt, Resident
-from services.info_changes import residents_by_old_value
+from services.info_change_views import residents_by_old_value
 from services.labels import ENROLLMENT_STATUS_LABELS
 from services.registry import (
     LIVE_STATUSES,

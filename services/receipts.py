@@ -28,7 +28,7 @@ from db.models import (
 from services.audit import record_audit
 from services.clock import Clock
 from services.errors import NotFound
-from services.info_changes import identity_as_of
+from services.info_change_views import identity_as_of
 from services.labels import tier_label
 from services.money import fen_in_words, format_fen
 from services.office import require_operator

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from printing.renewal_list import render_renewal_list
-from services.info_changes import ChangeView, pending_changes, review_change
+from services.info_change_views import ChangeView, pending_changes
+from services.info_changes import review_change
 from services.labels import tier_label
 from services.money import format_fen
 from services.policy import Policy

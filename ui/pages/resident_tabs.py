@@ -25,13 +25,8 @@ from services.households import (
     record_household_prints,
 )
 from services.idcard import KIND_LABELS
-from services.info_changes import (
-    HOUSEHOLD_TYPES,
-    ChangeView,
-    change_slip_document,
-    history_of,
-    request_changes,
-)
+from services.info_change_views import ChangeView, change_slip_document, history_of
+from services.info_changes import HOUSEHOLD_TYPES, request_changes
 from services.labels import tier_label
 from services.money import format_fen
 from services.payments import CHANNELS
