@@ -27,7 +27,7 @@ from services.errors import ConflictError, InputError, ServiceError
 from services.labels import ENROLLMENT_STATUS_LABELS
 from services.payments import PaymentResult, clean_person_name, take_payment
 from services.policy import PolicyBook
-from services.registry import LIVE_STATUSES
+from services.resident_records import LIVE_STATUSES
 
 NOT_REGISTERED = "未登记"
 

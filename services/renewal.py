@@ -24,7 +24,8 @@ from services.coverage import fitting_category
 from services.errors import ConflictError, NotFound, ServiceError
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
-from services.registry import LIVE_STATUSES, EnrollmentRecord, enroll
+from services.registry import enroll
+from services.resident_records import LIVE_STATUSES, EnrollmentRecord
 
 #: categories decided by age alone; a renewal moves a person between them
 AGE_CATEGORIES = ("newborn", "child", "adult")

@@ -583,7 +583,7 @@ def test_change_slip_and_household_receipt_job_render(
 
 @pytest.mark.parametrize("query", ["李明", "lm", "0064", "010064", "13800138000", "李"])
 def test_search_is_one_statement_per_query(db: Database, desk: Desk, query: str) -> None:
-    from services.registry import search_residents
+    from services.resident_search import search_residents
 
     with db.write() as s:
         eid = make_enrollment(s, desk)

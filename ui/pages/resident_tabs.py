@@ -32,7 +32,8 @@ from services.money import format_fen
 from services.payments import CHANNELS
 from services.policy import Policy
 from services.reassess import reassess_enrollment, reassessments_of
-from services.registry import EnrollmentRecord, ResidentRecord, enrollments_of
+from services.registry import enrollments_of
+from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.dialogs.household_payment import HouseholdPaymentDialog
 from ui.keys import page_shortcut
 from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, RESIDENTS, OperationFailed
