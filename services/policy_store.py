@@ -40,7 +40,8 @@ from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
 from services.audit import record_audit
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied
-from services.office import authenticate, require_supervisor, update_office_settings
+from services.office import authenticate, require_supervisor
+from services.office_settings import update_office_settings
 from services.policy import (
     Policy,
     PolicyBook,
