@@ -36,11 +36,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.engine import APP_NAME, sqlite_path
-from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
+from db.models import Office, PolicyFileRecord, PolicySwitch
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import ConflictError, InputError, NotFound, PermissionDenied
-from services.office import authenticate, require_supervisor
+from services.errors import ConflictError, InputError, NotFound
+from services.office import require_supervisor
 from services.office_settings import update_office_settings
 from services.policy import (
     Policy,
@@ -49,12 +49,15 @@ from services.policy import (
     builtin_policy_dir,
     load_policies,
 )
+from services.policy_confirmation import confirm_by_second_supervisor
+
+# Re-exported for the policy tab of the settings page (on another branch while this
+# module was split); new code imports them from policy_confirmation / policy_listing.
+from services.policy_confirmation import needs_confirmation as needs_confirmation
 from services.policy_editor import PolicyCheckFailed, check_draft, read_named_policy, serialize
 from services.policy_form import base_key_of
-from services.policy_preview import (
-    PERIOD_STATES,
-    period_state,
-)
+from services.policy_listing import PolicyListing as PolicyListing
+from services.policy_listing import list_policies as list_policies
 
 OFFICE_POLICY_SUBDIR = "policies"
 #: Overrides the office's policy folder (tests, or an office keeping it on a share).
@@ -114,45 +117,6 @@ class SavedPolicy:
     saved_by: int
     confirmed_by: int | None
     replaced_key: str | None  # the earlier revision this one corrects, if any
-
-
-def _active_supervisors(session: Session, office_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Operator.id)).where(
-                Operator.office_id == office_id,
-                Operator.role == "supervisor",
-                Operator.active.is_(True),
-            )
-        )
-        or 0
-    )
-
-
-def needs_confirmation(session: Session, office_id: int) -> bool:
-    """Whether saving needs a second supervisor (the office has one)."""
-    return _active_supervisors(session, office_id) >= 2
-
-
-def _confirm(
-    session: Session,
-    office_id: int,
-    operator_id: int,
-    username: str | None,
-    password: str | None,
-) -> int | None:
-    if not needs_confirmation(session, office_id):
-        return None
-    if not username:
-        raise PermissionDenied(
-            "本单位有两名以上主管：保存政策须由另一名主管输入用户名和密码确认。",
-            code="confirmation_required",
-        )
-    other = authenticate(session, username, password or "")
-    if other.id == operator_id:
-        raise PermissionDenied("确认人须是另一名主管，不能由保存人自己确认。", code="same_operator")
-    require_supervisor(session, other.id, office_id=office_id)
-    return other.id
 
 
 def _next_revision(session: Session, base: str, folder: Path, *, builtin: bool) -> int:
@@ -219,17 +183,14 @@ def save_policy_file(
     if origin not in ORIGINS:
         raise ValueError(f"unknown origin {origin!r}")
     saver = require_supervisor(session, operator_id, office_id=office_id)
-    confirmer = _confirm(session, office_id, operator_id, confirm_username, confirm_password)
+    confirmer = confirm_by_second_supervisor(
+        session, office_id, operator_id, confirm_username, confirm_password
+    )
     data = dict(data)
     key = str(data.get("key", "")).strip()
     base = base_key_of(key)
     builtin_keys = {p.key for p in book if p.path.parent == builtin_policy_dir()}
-    if key in builtin_keys:
-        raise PolicyCheckFailed(
-            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
-            f"或更正本年度时用 {key}-r2）",
-            field="key",
-        )
+    _refuse_builtin_key(key, builtin_keys)
     earlier = session.scalars(
         select(PolicyFileRecord)
         .where(PolicyFileRecord.base_key == base)
@@ -244,6 +205,48 @@ def save_policy_file(
     text = serialize(data, header=_header(policy, origin, based_on, saver.display_name, now))
     # The same content under another revision key is still the same content.
     digest = hashlib.sha256(serialize({**data, "key": base}).encode("utf-8")).hexdigest()
+    _refuse_same_content(session, base, digest)
+    _record_saved(
+        session,
+        policy,
+        key=data["key"],
+        base=base,
+        revision=revision,
+        text=text,
+        digest=digest,
+        office_id=office_id,
+        operator_id=operator_id,
+        confirmer=confirmer,
+        origin=origin,
+        based_on=based_on,
+        now=now,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{data['key']}.toml"
+    _write_new(path, text)
+    return SavedPolicy(
+        key=data["key"],
+        base_key=base,
+        revision=revision,
+        path=path,
+        saved_by=operator_id,
+        confirmed_by=confirmer,
+        replaced_key=earlier.key if earlier is not None else None,
+    )
+
+
+def _refuse_builtin_key(key: str, builtin_keys: set[str]) -> None:
+    """A built-in key is never saved over: a new policy takes a new key."""
+    if key in builtin_keys:
+        raise PolicyCheckFailed(
+            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
+            f"或更正本年度时用 {key}-r2）",
+            field="key",
+        )
+
+
+def _refuse_same_content(session: Session, base: str, digest: str) -> None:
+    """The same content under another revision key is still the same content."""
     same = session.scalars(
         select(PolicyFileRecord).where(
             PolicyFileRecord.base_key == base, PolicyFileRecord.sha256 == digest
@@ -253,10 +256,29 @@ def save_policy_file(
         raise ConflictError(
             f"内容相同的政策文件已保存为 {same.key}，无需再次保存。", code="policy_already_saved"
         )
+
+
+def _record_saved(
+    session: Session,
+    policy: Policy,
+    *,
+    key: str,
+    base: str,
+    revision: int,
+    text: str,
+    digest: str,
+    office_id: int,
+    operator_id: int,
+    confirmer: int | None,
+    origin: str,
+    based_on: str,
+    now: dt.datetime,
+) -> None:
+    """The database row of the saved file and its line in the audit journal."""
     session.add(
         PolicyFileRecord(
             office_id=office_id,
-            key=data["key"],
+            key=key,
             base_key=base,
             revision=revision,
             year=policy.year,
@@ -278,7 +300,7 @@ def save_policy_file(
         operator_id=operator_id,
         office_id=office_id,
         action="policy_file_saved",
-        subject=f"policy:{data['key']}",
+        subject=f"policy:{key}",
         details={
             "origin": origin,
             "based_on": based_on,
@@ -286,18 +308,6 @@ def save_policy_file(
             "confirmed_by": confirmer,
             "sha256": digest,
         },
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{data['key']}.toml"
-    _write_new(path, text)
-    return SavedPolicy(
-        key=data["key"],
-        base_key=base,
-        revision=revision,
-        path=path,
-        saved_by=operator_id,
-        confirmed_by=confirmer,
-        replaced_key=earlier.key if earlier is not None else None,
     )
 
 
@@ -401,99 +411,3 @@ def update_office_and_policy(
         known_policies=frozenset(book.keys()),
         **settings,
     )
-
-
-# --- listing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicyListing:
-    key: str
-    name: str
-    region: str
-    year: int
-    origin: str  # 'builtin' | 'office' | 'extra'
-    state: str  # a PERIOD_STATES key
-    in_use: bool
-    revision: int | None = None
-    saved_by: str = ""
-    saved_at: dt.datetime | None = None
-    confirmed_by: str = ""
-
-    @property
-    def origin_label(self) -> str:
-        return {"builtin": "内置", "office": "本单位", "extra": "外部目录"}[self.origin]
-
-    @property
-    def state_label(self) -> str:
-        return PERIOD_STATES[self.state]
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "region": self.region,
-            "year": self.year,
-            "origin": self.origin,
-            "state": self.state,
-            "state_label": self.state_label,
-            "in_use": self.in_use,
-            "revision": self.revision,
-            "saved_by": self.saved_by or None,
-            "saved_at": None if self.saved_at is None else self.saved_at.isoformat(),
-            "confirmed_by": self.confirmed_by or None,
-        }
-
-
-def list_policies(
-    session: Session | None,
-    book: PolicyBook,
-    today: dt.date,
-    *,
-    office_dir: Path | None = None,
-    office_id: int | None = None,
-) -> list[PolicyListing]:
-    """Every loaded policy with where it comes from and its state today."""
-    records: dict[str, tuple[PolicyFileRecord, str, str]] = {}
-    in_use: set[str] = set()
-    if session is not None:
-        names: dict[int, str] = {
-            row_id: name
-            for row_id, name in session.execute(select(Operator.id, Operator.display_name))
-        }
-        for row in session.scalars(select(PolicyFileRecord)):
-            records[row.key] = (
-                row,
-                names.get(row.saved_by, ""),
-                names.get(row.confirmed_by, "") if row.confirmed_by else "",
-            )
-        query = select(Office.policy_key)
-        if office_id is not None:
-            query = query.where(Office.id == office_id)
-        in_use = set(session.scalars(query))
-    result = []
-    for policy in sorted(book, key=lambda p: (p.region, p.year, p.key)):
-        folder = policy.path.parent
-        if folder == builtin_policy_dir():
-            origin = "builtin"
-        elif office_dir is not None and folder == office_dir:
-            origin = "office"
-        else:
-            origin = "extra"
-        record = records.get(policy.key)
-        result.append(
-            PolicyListing(
-                key=policy.key,
-                name=policy.name,
-                region=policy.region,
-                year=policy.year,
-                origin=origin,
-                state=period_state(policy, today),
-                in_use=policy.key in in_use,
-                revision=record[0].revision if record else None,
-                saved_by=record[1] if record else "",
-                saved_at=record[0].saved_at if record else None,
-                confirmed_by=record[2] if record else "",
-            )
-        )
-    return result

@@ -28,6 +28,7 @@ from services.policy_editor import (
     serialize,
 )
 from services.policy_form import build_draft, form_from_policy
+from services.policy_listing import list_policies
 from services.policy_preview import (
     collection_warning,
     period_state,
@@ -35,7 +36,6 @@ from services.policy_preview import (
 )
 from services.policy_store import (
     export_policy,
-    list_policies,
     load_office_book,
     office_policy_dir,
     read_import,

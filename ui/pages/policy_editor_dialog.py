@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from services.errors import ServiceError
 from services.policy import Policy
+from services.policy_confirmation import needs_confirmation
 from services.policy_editor import check_draft, previous_policy
 from services.policy_form import (
     RULE_SET_LABELS,
@@ -63,7 +64,7 @@ from services.policy_preview import (
     PreviewRow,
     preview,
 )
-from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
+from services.policy_store import SavedPolicy, save_policy_file
 from services.quote import fen_text
 from ui.context import AppContext
 from ui.models.table_model import Column, RowsTableModel, table_view
