@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.coverage import add_months
+from services.coverage_facts import add_months
 from services.policy import (
     Period,
     Policy,

@@ -19,20 +19,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from services.category_fit import check_category_fits, fitting_category
 from services.coverage import (
     CONVENTION,
     Coverage,
-    PersonFacts,
-    QuoteRefused,
-    add_months,
-    age_on,
-    category_of,
-    check_category_fits,
     chongqing_hardship,
     coverage,
-    fitting_category,
     tianjin_2025_waiting_months,
 )
+from services.coverage_facts import PersonFacts, QuoteRefused, add_months, age_on, category_of
 from services.policy import (
     Category,
     Chongqing2024Waiting,

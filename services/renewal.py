@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Enrollment, Resident, Village
 from printing.renewal_list import RenewalLine, RenewalListData
+from services.category_fit import fitting_category
 from services.clock import Clock
-from services.coverage import fitting_category
 from services.errors import ConflictError, NotFound, ServiceError
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
