@@ -32,6 +32,7 @@ from services.policy import (
     Chongqing2024Waiting,
     Period,
     Policy,
+    Tier,
     Unset,
 )
 from services.quote_subsidy import (
@@ -245,26 +246,11 @@ def quote(
     )
     fiscal, surcharge = fiscal_share(policy, category, tier_obj, paid_on, facts, rules)
     due = standard - subsidy + surcharge
-    benefit_tier = cat.benefit_tier or tier
-    minor_tier = minor_benefit_tier(cat, paid_on, facts)
-    if minor_tier is not None and not (unsubsidised or given_up):
-        benefit_tier = minor_tier
-        rules.append(
-            f"{cat.source} 未满18周岁的{cat.label}，资助只改变个人缴费，仍按学生儿童、未成年居民"
-            f"享受{policy.tiers[minor_tier].label}报销待遇（POLICY.md §2，2026-11修订）"
-        )
-    elif benefit_tier != tier:
-        rules.append(
-            f"{cat.source} {cat.label}按{tier_obj.label}缴费，享受"
-            f"{policy.tiers[benefit_tier].label}报销待遇"
-        )
+    benefit_tier = _benefit_tier(
+        policy, cat, tier, paid_on, facts, rules, paid_in_full=unsubsidised or given_up
+    )
     rules.extend(cover.rules)
     benefit_obj = policy.tiers[benefit_tier]
-    benefits = (
-        (f"{benefit_obj.label}待遇标准未在政策文件中给出：{benefit_obj.benefits.reason}",)
-        if isinstance(benefit_obj.benefits, Unset)
-        else benefit_obj.benefits + policy.benefit_notes
-    )
     return Quote(
         policy=policy.key,
         category=category,
@@ -289,9 +275,45 @@ def quote(
         category_label=asked.label,
         tier_label=tier_obj.label,
         benefit_tier_label=benefit_obj.label,
-        benefits=benefits,
+        benefits=_benefits(policy, benefit_obj),
         subsidy_given_up=given_up,
     )
+
+
+def _benefit_tier(
+    policy: Policy,
+    cat: Category,
+    tier: str,
+    paid_on: dt.date,
+    facts: PersonFacts,
+    rules: list[str],
+    *,
+    paid_in_full: bool,
+) -> str:
+    """The tier whose benefits the person gets: the category's benefit tier, or a
+    subsidised minor's (a subsidy only changes what the person pays)."""
+    tier_obj = policy.tiers[tier]
+    benefit_tier = cat.benefit_tier or tier
+    minor_tier = minor_benefit_tier(cat, paid_on, facts)
+    if minor_tier is not None and not paid_in_full:
+        benefit_tier = minor_tier
+        rules.append(
+            f"{cat.source} 未满18周岁的{cat.label}，资助只改变个人缴费，仍按学生儿童、未成年居民"
+            f"享受{policy.tiers[minor_tier].label}报销待遇（POLICY.md §2，2026-11修订）"
+        )
+    elif benefit_tier != tier:
+        rules.append(
+            f"{cat.source} {cat.label}按{tier_obj.label}缴费，享受"
+            f"{policy.tiers[benefit_tier].label}报销待遇"
+        )
+    return benefit_tier
+
+
+def _benefits(policy: Policy, benefit_obj: Tier) -> tuple[str, ...]:
+    """The benefit lines of the tier and the policy's notes, or why they are unknown."""
+    if isinstance(benefit_obj.benefits, Unset):
+        return (f"{benefit_obj.label}待遇标准未在政策文件中给出：{benefit_obj.benefits.reason}",)
+    return benefit_obj.benefits + policy.benefit_notes
 
 
 def _notice(
