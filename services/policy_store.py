@@ -149,6 +149,14 @@ def _write_new(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _write_in_folder(folder: Path, name: str, text: str) -> Path:
+    """A new file in the office's folder (made if missing); never replaces one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    _write_new(path, text)
+    return path
+
+
 def _header(policy: Policy, origin: str, based_on: str, who: str, when: dt.datetime) -> str:
     how = f"由 {based_on} 新建" if origin == "editor" and based_on else ORIGINS[origin]
     return (
@@ -197,33 +205,18 @@ def save_policy_file(
         .order_by(PolicyFileRecord.revision.desc())
     ).first()
     revision = _next_revision(session, base, folder, builtin=base in builtin_keys)
-    data["key"] = _key_for(base, revision)
-    data.pop("replaces_builtin", None)
-    book_without = PolicyBook({k: p for k, p in book.policies.items() if k != data["key"]})
-    policy = check_draft(data, book_without, builtin_keys=sorted(builtin_keys))
-    now = clock.now()
-    text = serialize(data, header=_header(policy, origin, based_on, saver.display_name, now))
-    # The same content under another revision key is still the same content.
-    digest = hashlib.sha256(serialize({**data, "key": base}).encode("utf-8")).hexdigest()
-    _refuse_same_content(session, base, digest)
-    _record_saved(
-        session,
-        policy,
-        key=data["key"],
-        base=base,
-        revision=revision,
-        text=text,
-        digest=digest,
+    policy = _check_revision(data, book, _key_for(base, revision), builtin_keys)
+    saving = _Saving(
         office_id=office_id,
         operator_id=operator_id,
+        saver_name=saver.display_name,
         confirmer=confirmer,
         origin=origin,
         based_on=based_on,
-        now=now,
+        now=clock.now(),
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{data['key']}.toml"
-    _write_new(path, text)
+    text = _record_saved(session, policy, data, base, revision, saving)
+    path = _write_in_folder(folder, f"{data['key']}.toml", text)
     return SavedPolicy(
         key=data["key"],
         base_key=base,
@@ -233,6 +226,16 @@ def save_policy_file(
         confirmed_by=confirmer,
         replaced_key=earlier.key if earlier is not None else None,
     )
+
+
+def _check_revision(
+    data: dict[str, Any], book: PolicyBook, key: str, builtin_keys: set[str]
+) -> Policy:
+    """The draft under its revision key, checked against the other policies."""
+    data["key"] = key
+    data.pop("replaces_builtin", None)
+    book_without = PolicyBook({k: p for k, p in book.policies.items() if k != key})
+    return check_draft(data, book_without, builtin_keys=sorted(builtin_keys))
 
 
 def _refuse_builtin_key(key: str, builtin_keys: set[str]) -> None:
@@ -258,23 +261,36 @@ def _refuse_same_content(session: Session, base: str, digest: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Saving:
+    """Who saves a policy file, confirmed by whom, from what, and when."""
+
+    office_id: int
+    operator_id: int
+    saver_name: str
+    confirmer: int | None
+    origin: str
+    based_on: str
+    now: dt.datetime
+
+
 def _record_saved(
     session: Session,
     policy: Policy,
-    *,
-    key: str,
+    data: dict[str, Any],
     base: str,
     revision: int,
-    text: str,
-    digest: str,
-    office_id: int,
-    operator_id: int,
-    confirmer: int | None,
-    origin: str,
-    based_on: str,
-    now: dt.datetime,
-) -> None:
-    """The database row of the saved file and its line in the audit journal."""
+    saving: _Saving,
+) -> str:
+    """The file's text, its database row and its line in the audit journal; the
+    same content saved before (under any revision key) is refused."""
+    office_id, operator_id, confirmer = saving.office_id, saving.operator_id, saving.confirmer
+    origin, based_on, now = saving.origin, saving.based_on, saving.now
+    key = data["key"]
+    text = serialize(data, header=_header(policy, origin, based_on, saving.saver_name, now))
+    # The same content under another revision key is still the same content.
+    digest = hashlib.sha256(serialize({**data, "key": base}).encode("utf-8")).hexdigest()
+    _refuse_same_content(session, base, digest)
     session.add(
         PolicyFileRecord(
             office_id=office_id,
@@ -309,6 +325,7 @@ def _record_saved(
             "sha256": digest,
         },
     )
+    return text
 
 
 def read_import(path: Path) -> dict[str, Any]:
