@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -148,32 +149,35 @@ def _views(session: Session, where: list[object], *, newest_first: bool = True) 
         items.setdefault(item.change_id, []).append(
             ChangeItemView(item.field, item.old_value, item.new_value)
         )
-    return [
-        ChangeView(
-            id=c.id,
-            slip_no=c.slip_no,
-            resident_id=c.resident_id,
-            resident_name=name,
-            id_number=number,
-            level=c.level,
-            status=c.status,
-            asked_by=c.asked_by,
-            reason=c.reason,
-            created_at=c.created_at,
-            created_by_name=made,
-            first_review_name=r1 or "",
-            first_review_at=c.first_review_at,
-            second_review_name=r2 or "",
-            second_review_at=c.second_review_at,
-            rejected_by_name=rej or "",
-            rejected_at=c.rejected_at,
-            reject_reason=c.reject_reason,
-            applied_at=c.applied_at,
-            office_name=office_name,
-            items=tuple(items.get(c.id, ())),
-        )
-        for c, name, number, made, r1, r2, rej, office_name in rows
-    ]
+    return [_view(row, tuple(items.get(row[0].id, ()))) for row in rows]
+
+
+def _view(row: Any, items: tuple[ChangeItemView, ...]) -> ChangeView:
+    """One row of ``_views``' query (the change and the names joined to it) as a view."""
+    c, name, number, made, r1, r2, rej, office_name = row
+    return ChangeView(
+        id=c.id,
+        slip_no=c.slip_no,
+        resident_id=c.resident_id,
+        resident_name=name,
+        id_number=number,
+        level=c.level,
+        status=c.status,
+        asked_by=c.asked_by,
+        reason=c.reason,
+        created_at=c.created_at,
+        created_by_name=made,
+        first_review_name=r1 or "",
+        first_review_at=c.first_review_at,
+        second_review_name=r2 or "",
+        second_review_at=c.second_review_at,
+        rejected_by_name=rej or "",
+        rejected_at=c.rejected_at,
+        reject_reason=c.reject_reason,
+        applied_at=c.applied_at,
+        office_name=office_name,
+        items=items,
+    )
 
 
 def change_view(session: Session, change_id: int) -> ChangeView:

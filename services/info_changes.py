@@ -94,7 +94,17 @@ def _village_by_name(session: Session, office_id: int, name: str) -> Village:
 def _clean_value(
     session: Session, resident: Resident, field: str, raw: str, *, today: dt.date, office_id: int
 ) -> str:
+    """The new value of one field as typed, checked and in its stored form."""
     text = (raw or "").strip()
+    if field in BASIC_FIELDS:
+        return _clean_basic(session, field, text, office_id=office_id)
+    if field == ID_FIELD:
+        return _check_new_id(session, resident, text, today=today)
+    return _clean_important(resident, field, text, today=today)
+
+
+def _clean_basic(session: Session, field: str, text: str, *, office_id: int) -> str:
+    """Phone, address, 户口性质, village, 户号."""
     if field == "phone":
         return clean_phone(text)
     if field == "address":
@@ -117,6 +127,11 @@ def _clean_value(
                 f"户号过长（最多 {HOUSEHOLD_NO_MAX} 个字符）。", code="household_no_too_long"
             )
         return text.replace(" ", "")
+    raise InputError(f"不能变更的信息项：{field}", code="unknown_field")  # pragma: no cover
+
+
+def _clean_important(resident: Resident, field: str, text: str, *, today: dt.date) -> str:
+    """Name, document type, and the sex and birth date a 2017 foreign ID does not carry."""
     if field == "name":
         return clean_name(text)
     if field == "document_type":
@@ -149,8 +164,6 @@ def _clean_value(
                 code="birth_date_from_id",
             )
         return born.isoformat()
-    if field == ID_FIELD:
-        return _check_new_id(session, resident, text, today=today)
     raise InputError(f"不能变更的信息项：{field}", code="unknown_field")  # pragma: no cover
 
 

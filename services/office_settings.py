@@ -72,21 +72,7 @@ def update_office_settings(
         payment_instructions=payment_instructions,
         known_policies=known_policies,
     )
-    changed = {k: [getattr(row, k), v] for k, v in changes.items() if getattr(row, k) != v}
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.updated_at = clock.now()
-    row.updated_by = operator_id
-    if changed:
-        record_audit(
-            session,
-            at=row.updated_at,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="settings_changed",
-            subject=f"office:{office_id}",
-            details=changed,
-        )
+    _apply_changes(session, clock, row, changes, operator_id=operator_id)
     session.flush()
     return office_info(session, office_id)
 
@@ -130,6 +116,28 @@ def _checked_changes(
             payment_instructions, "缴费方式说明", 2000, required=False
         )
     return changes
+
+
+def _apply_changes(
+    session: Session, clock: Clock, row: Office, changes: dict[str, object], *, operator_id: int
+) -> None:
+    """Set the columns; what really changed goes to the audit journal, old and new."""
+    office_id = row.id
+    changed = {k: [getattr(row, k), v] for k, v in changes.items() if getattr(row, k) != v}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.updated_at = clock.now()
+    row.updated_by = operator_id
+    if changed:
+        record_audit(
+            session,
+            at=row.updated_at,
+            operator_id=operator_id,
+            office_id=office_id,
+            action="settings_changed",
+            subject=f"office:{office_id}",
+            details=changed,
+        )
 
 
 def set_printer_name(

@@ -223,17 +223,7 @@ def import_roster(
     work = total * 2 or 1
     _tick(progress, 0, work)
     known = _load_known(session, target, table, mapping)
-    plan = RosterPlan()
-    for done, (row_no, cells) in enumerate(table.rows, start=1):
-        if done % PROGRESS_EVERY == 0:
-            _tick(progress, done, work)
-        if not any(cells):
-            continue
-        try:
-            _plan_row(plan, known, target, table, mapping, row_no, cells)
-        except InputError as exc:
-            plan.rejected.append(RejectedRow(row_no, exc.message.rstrip("。")))
-
+    plan = _plan_rows(known, target, table, mapping, lambda done: _tick(progress, done, work))
     import_id: int | None = None
     if not dry_run:
         import_id = write_plan(
@@ -255,6 +245,27 @@ def import_roster(
         dry_run=dry_run,
         import_id=import_id,
     )
+
+
+def _plan_rows(
+    known: _Known,
+    target: ImportTarget,
+    table: RosterTable,
+    mapping: dict[str, int],
+    tick: Callable[[int], None],
+) -> RosterPlan:
+    """Every row checked into the plan; a bad row is rejected with its reason."""
+    plan = RosterPlan()
+    for done, (row_no, cells) in enumerate(table.rows, start=1):
+        if done % PROGRESS_EVERY == 0:
+            tick(done)
+        if not any(cells):
+            continue
+        try:
+            _plan_row(plan, known, target, table, mapping, row_no, cells)
+        except InputError as exc:
+            plan.rejected.append(RejectedRow(row_no, exc.message.rstrip("。")))
+    return plan
 
 
 def _check_request(table: RosterTable, mapping: dict[str, int], kind: str) -> None:
