@@ -54,11 +54,7 @@ def update_office_settings(
     A new receipt prefix starts a new receipt series (numbers are per prefix
     and year), so numbers already issued are never reused.
     """
-    require_supervisor(session, operator_id, office_id=office_id)
-    check_settings_clock(session, clock, office_id)
-    row = session.get(Office, office_id)
-    if row is None:  # pragma: no cover - require_supervisor found its operator
-        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    row = _office_to_change(session, clock, office_id, operator_id)
     changes = _checked_changes(
         name=name,
         level=level,
@@ -75,6 +71,16 @@ def update_office_settings(
     _apply_changes(session, clock, row, changes, operator_id=operator_id)
     session.flush()
     return office_info(session, office_id)
+
+
+def _office_to_change(session: Session, clock: Clock, office_id: int, operator_id: int) -> Office:
+    """The office, once its supervisor and the clock are checked."""
+    require_supervisor(session, operator_id, office_id=office_id)
+    check_settings_clock(session, clock, office_id)
+    row = session.get(Office, office_id)
+    if row is None:  # pragma: no cover - require_supervisor found its operator
+        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    return row
 
 
 def _checked_changes(
@@ -144,11 +150,7 @@ def set_printer_name(
     session: Session, clock: Clock, *, office_id: int, printer_name: str, operator_id: int
 ) -> None:
     """The office's default printer, as the system names it ("" = ask each time)."""
-    require_supervisor(session, operator_id, office_id=office_id)
-    check_settings_clock(session, clock, office_id)
-    row = session.get(Office, office_id)
-    if row is None:  # pragma: no cover - require_supervisor found its operator
-        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
+    row = _office_to_change(session, clock, office_id, operator_id)
     row.printer_name = clean_text(printer_name, "打印机名称", 200, required=False)
     row.updated_at = clock.now()
     row.updated_by = operator_id

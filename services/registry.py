@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import select
@@ -100,48 +101,50 @@ def _is_cjk_text(text: str) -> bool:
     return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
-def get_resident(session: Session, resident_id: int) -> ResidentRecord:
+def _resident_where(session: Session, condition: Any) -> ResidentRecord | None:
+    """The one resident matching ``condition``, with the village's name."""
     row = session.execute(
         select(Resident, Village.name)
         .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id == resident_id)
+        .where(condition)
     ).first()
-    if row is None:
+    return None if row is None else resident_record(row[0], row[1])
+
+
+def _enrollments_where(session: Session, condition: Any) -> list[EnrollmentRecord]:
+    """The enrolments matching ``condition``, newest year first, with the office's name."""
+    rows = session.execute(
+        select(Enrollment, Office.name)
+        .outerjoin(Office, Office.id == Enrollment.office_id)
+        .where(condition)
+        .order_by(Enrollment.policy_year.desc())
+    ).all()
+    return [enrollment_record(e, office_name) for e, office_name in rows]
+
+
+def get_resident(session: Session, resident_id: int) -> ResidentRecord:
+    found = _resident_where(session, Resident.id == resident_id)
+    if found is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
-    return resident_record(row[0], row[1])
+    return found
 
 
 def find_by_id_number(
     session: Session, text: str, *, today: dt.date | None = None
 ) -> ResidentRecord | None:
     number = normalize_id(text) if is_foreign_2017(text) else parse_id(text, today=today).number
-    row = session.execute(
-        select(Resident, Village.name)
-        .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id_number == number)
-    ).first()
-    return None if row is None else resident_record(row[0], row[1])
+    return _resident_where(session, Resident.id_number == number)
 
 
 def enrollments_of(session: Session, resident_id: int) -> list[EnrollmentRecord]:
-    rows = session.execute(
-        select(Enrollment, Office.name)
-        .outerjoin(Office, Office.id == Enrollment.office_id)
-        .where(Enrollment.resident_id == resident_id)
-        .order_by(Enrollment.policy_year.desc())
-    ).all()
-    return [enrollment_record(e, office_name) for e, office_name in rows]
+    return _enrollments_where(session, Enrollment.resident_id == resident_id)
 
 
 def get_enrollment(session: Session, enrollment_id: int) -> EnrollmentRecord:
-    row = session.execute(
-        select(Enrollment, Office.name)
-        .outerjoin(Office, Office.id == Enrollment.office_id)
-        .where(Enrollment.id == enrollment_id)
-    ).first()
-    if row is None:
+    found = _enrollments_where(session, Enrollment.id == enrollment_id)
+    if not found:
         raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
-    return enrollment_record(row[0], row[1])
+    return found[0]
 
 
 # --- registering ---------------------------------------------------------------------
