@@ -74,7 +74,8 @@ def bench_import(rows: int) -> None:
 
     from db.models import Office, Village
     from services.demo import build_demo_office
-    from services.roster_import import guess_mapping, import_roster, read_roster
+    from services.roster_file import guess_mapping, read_roster
+    from services.roster_import import import_roster
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")

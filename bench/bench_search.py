@@ -2,7 +2,7 @@
 
 Builds (once, cached in bench/out/) a SQLite register of N residents with
 valid ID numbers, Chinese names, pinyin initials and phones, then times
-``services.registry.search_residents`` for every kind of query the counter
+``services.resident_search.search_residents`` for every kind of query the counter
 sees: full ID number, last 4 and last 6 characters, name, pinyin initials and
 phone. Prints median, 95th and 99th percentiles per kind and overall.
 
@@ -33,11 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from common.idcard import check_character  # noqa: E402
+from common.idcard import check_character  # noqa: E402  # noqa: E402
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402
 from db.models import Office, Resident, Village  # noqa: E402
-from services.registry import SEARCH_LIMIT, name_initials, search_residents  # noqa: E402
+from services.registry import name_initials  # noqa: E402
+from services.resident_search import SEARCH_LIMIT, search_residents  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉珍凤华建国志强伟芳娜敏静丽军磊洋勇艳杰娟涛明超霞平刚燕辉玲桂香鹏飞红梅丹文博宇浩然欣怡子涵雨轩思琪佳怡俊杰晓东海燕春生冬梅德胜福贵"

@@ -40,12 +40,8 @@ from services.clock import FixedClock  # noqa: E402
 from services.demo import DEMO_OPERATORS  # noqa: E402
 from services.ledger_views import ledger_bounds  # noqa: E402
 from services.office import authenticate, office_info  # noqa: E402
-from services.registry import (  # noqa: E402
-    count_residents,
-    name_initials,
-    residents_page,
-    search_residents,
-)
+from services.registry import name_initials  # noqa: E402
+from services.resident_search import count_residents, residents_page, search_residents  # noqa: E402
 from ui.app import open_context, style_app  # noqa: E402
 from ui.context import Session  # noqa: E402
 from ui.main_window import PAGES, MainWindow  # noqa: E402

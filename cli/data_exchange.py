@@ -87,14 +87,14 @@ def _policy_year(office_key: str, policies: PolicyBook, given: int | None) -> in
 
 def run_import(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
     from services.office_lookup import office_for_command
-    from services.roster_import import (
+    from services.roster_file import (
         FIELD_LABELS,
         guess_mapping,
-        import_roster,
         missing_fields,
         read_roster,
         unknown_headers,
     )
+    from services.roster_import import import_roster
 
     table = read_roster(Path(args.file))
     mapping = guess_mapping(table.headers)

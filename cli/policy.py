@@ -25,11 +25,11 @@ from services.policy_editor import (
     check_file,
     previous_policy,
 )
+from services.policy_listing import list_policies
 from services.policy_preview import (
     DAY_KINDS,
     preview,
 )
-from services.policy_store import list_policies
 
 EXIT_OK = 0
 

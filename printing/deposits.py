@@ -16,6 +16,7 @@ from reportlab.platypus import LongTable, Spacer, Table
 from common.money import format_fen
 from printing import layout as L
 from printing.data import Deposit, DepositRegisterData
+from printing.list_table import add_nothing_row, column_widths, heading_row, heading_styles
 
 PAGE_SIZE = A4
 MARGIN = 12 * mm
@@ -63,12 +64,9 @@ def _settled_cell(deposit: Deposit, width: float, size: float):
 
 
 def _table(data: DepositRegisterData, width: float) -> LongTable:
-    total_share = sum(share for _, share, _ in COLUMNS)
-    widths = [share / total_share * width for _, share, _ in COLUMNS]
+    widths = column_widths(COLUMNS, width)
     size = 8.5
-    rows: list[list] = [
-        [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
-    ]
+    rows: list[list] = [heading_row(COLUMNS, widths, size)]
     for number, d in enumerate(data.deposits, start=1):
         values = (
             str(number),
@@ -86,15 +84,12 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
         ]
         cells[6] = _settled_cell(d, widths[6], size)
         rows.append(cells)
-    styles: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
-        ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
+    styles = heading_styles() + [
         ("TOPPADDING", (0, 1), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
     ]
     if not data.deposits:
-        rows.append([L.cell("本期无入库记录", width, size, "center")] + [""] * (len(COLUMNS) - 1))
-        styles.append(("SPAN", (0, 1), (-1, 1)))
+        add_nothing_row(rows, styles, "本期无入库记录", width, size)
     total = sum(d.amount_fen for d in data.deposits)
     settled = sum(d.settled_fen for d in data.deposits)
     rows.append(

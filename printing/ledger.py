@@ -25,6 +25,7 @@ from common.glossary import ledger_kind_label
 from common.money import format_fen
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
+from printing.list_table import column_widths, heading_row, heading_styles
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
@@ -172,8 +173,7 @@ def _totals_cells(
 
 
 def _widths(width: float) -> list[float]:
-    total = sum(w for _, w, _ in COLUMNS)
-    return [w / total * width for _, w, _ in COLUMNS]
+    return column_widths(COLUMNS, width)
 
 
 def _page_table(
@@ -187,12 +187,8 @@ def _page_table(
     """The page's table, its row heights and the indexes of voided rows."""
     widths = _widths(width)
     size = 8
-    header = [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
-    rows: list[list] = [header]
-    styles: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
-        ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
-    ]
+    rows: list[list] = [heading_row(COLUMNS, widths, size)]
+    styles = heading_styles()
 
     def totals_row(label: str, totals: Totals, cash_on_hand: bool = True) -> None:
         rows.append(_totals_cells(label, totals, widths, size, cash_on_hand))

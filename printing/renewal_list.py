@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -19,6 +18,7 @@ from reportlab.platypus import LongTable
 from common.money import format_fen
 from printing import layout as L
 from printing.data import OfficeHeader
+from printing.list_table import add_nothing_row, column_widths, heading_row, heading_styles
 
 PAGE_SIZE = A4
 MARGIN = 12 * mm
@@ -57,12 +57,9 @@ class RenewalListData:
 
 
 def _table(data: RenewalListData, width: float) -> LongTable:
-    total = sum(share for _, share, _ in COLUMNS)
-    widths = [share / total * width for _, share, _ in COLUMNS]
+    widths = column_widths(COLUMNS, width)
     size = 8.5
-    rows: list[list] = [
-        [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
-    ]
+    rows: list[list] = [heading_row(COLUMNS, widths, size)]
     for number, line in enumerate(data.lines, start=1):
         values = (
             str(number),
@@ -80,13 +77,9 @@ def _table(data: RenewalListData, width: float) -> LongTable:
                 for v, w, (_, _, a) in zip(values, widths, COLUMNS, strict=True)
             ]
         )
-    styles: list[tuple] = [
-        ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
-        ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
-    ]
+    styles = heading_styles()
     if not data.lines:
-        rows.append([L.cell("没有待续保人员", width, size, "center")] + [""] * (len(COLUMNS) - 1))
-        styles.append(("SPAN", (0, 1), (-1, 1)))
+        add_nothing_row(rows, styles, "没有待续保人员", width, size)
     return LongTable(
         rows,
         colWidths=widths,

@@ -35,13 +35,19 @@ resident). Dates follow the POLICY.md §4 Convention.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from common.errors import InputError, ServiceError
+from services.category_fit import check_category_fits
+from services.coverage_facts import (
+    PersonFacts,
+    QuoteRefused,
+    add_months,
+    newborn_window_text,
+    newborn_window_unset,
+    newborn_within,
+)
 from services.policy import (
-    Category,
     Chongqing2024Waiting,
     Policy,
     Tianjin2023Waiting,
@@ -51,43 +57,6 @@ from services.policy import (
 )
 
 CONVENTION = "POLICY.md §4 Convention"
-
-
-class QuoteRefused(ServiceError):
-    """The quote or the benefit period cannot be given; ``code`` says why."""
-
-    code = "quote_refused"
-
-
-@dataclass(frozen=True)
-class PersonFacts:
-    """What the clerk knows about the person (see the module docstring)."""
-
-    birth_date: dt.date | None = None
-    continuous_years: int = 0
-    gap_months: int = 0
-    gap_years: int = 0
-    repaired_years: int = 0
-    via_school: bool = False
-    job_change: bool = False
-    hardship_certified: bool = False
-    freshman: bool = False
-
-    def __post_init__(self) -> None:
-        for name in ("continuous_years", "gap_months", "gap_years", "repaired_years"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 200:
-                raise InputError(f"{_FACT_LABELS[name]}须为 0 到 200 之间的整数")
-        if self.repaired_years > self.gap_years:
-            raise InputError("修复缴费年数不能多于断保年数")
-
-
-_FACT_LABELS = {
-    "continuous_years": "连续参保年数",
-    "gap_months": "中断缴费月数",
-    "gap_years": "断保年数",
-    "repaired_years": "修复缴费年数",
-}
 
 
 @dataclass(frozen=True)
@@ -102,29 +71,6 @@ class Coverage:
     covered: bool
     late: bool
     rules: tuple[str, ...]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Calendar months; a day past the month's end clips to its last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def category_of(policy: Policy, key: str) -> Category:
-    """The category ``key`` of the policy, or a refusal naming the known ones."""
-    try:
-        return policy.categories[key]
-    except KeyError:
-        known = "、".join(policy.categories)
-        raise QuoteRefused(
-            f"没有参保类别 {key}（{policy.key} 的类别：{known}）", code="unknown_category"
-        ) from None
 
 
 @dataclass(frozen=True)
@@ -144,23 +90,6 @@ def _next_day(day: dt.date) -> dt.date:
 
 def _after_months(paid_on: dt.date, months: int) -> dt.date:
     return _next_day(add_months(paid_on, months))
-
-
-def _newborn_within(policy: Policy, birth: dt.date, paid_on: dt.date) -> bool | None:
-    """Paid within the newborn window (inclusive); None if the window is unset."""
-    rule = policy.newborn
-    if rule.window_months is not None:
-        return paid_on <= add_months(birth, rule.window_months)
-    if rule.window_days is not None:
-        return paid_on <= birth + dt.timedelta(days=rule.window_days)
-    return None
-
-
-def _window_text(policy: Policy) -> str:
-    rule = policy.newborn
-    if rule.window_months is not None:
-        return f"出生之日起{rule.window_months}个月（含）内"
-    return f"出生之日起{rule.window_days}日内"
 
 
 def _check_late(policy: Policy, paid_on: dt.date, *, open_anyway: bool = False) -> None:
@@ -268,41 +197,33 @@ def _born_for_this_year(policy: Policy, facts: PersonFacts) -> bool:
 def _newborn_late_grant(policy: Policy, paid_on: dt.date, facts: PersonFacts) -> list[_Grant]:
     """000 §8(5): a newborn enrolled after the window is covered from the day after payment."""
     assert facts.birth_date is not None
-    within = _newborn_within(policy, facts.birth_date, paid_on)
+    within = newborn_within(policy, facts.birth_date, paid_on)
     if within is None:
-        raise _newborn_window_unset(policy)
+        raise newborn_window_unset(policy)
     if within:
         return []  # the from-birth grant applies
     return [
         _Grant(
             _next_day(paid_on),
-            f"{policy.newborn.source} 新生儿{_window_text(policy)}以后参保缴费，自缴费次日起享受待遇",
+            f"{policy.newborn.source} 新生儿{newborn_window_text(policy)}以后参保缴费，自缴费次日起享受待遇",
         )
     ]
-
-
-def _newborn_window_unset(policy: Policy) -> QuoteRefused:
-    reason = policy.newborn.window_unset.reason if policy.newborn.window_unset else ""
-    return QuoteRefused(
-        f"{policy.key} 的新生儿自出生之日起享受待遇的参保期限未在政策文件中给出（{reason}），无法报价",
-        code="value_unset",
-    )
 
 
 def _newborn_grants(policy: Policy, paid_on: dt.date, birth: dt.date) -> list[_Grant]:
     """Grants that start on the birth date."""
     rule = policy.newborn
     grants: list[_Grant] = []
-    if _newborn_within(policy, birth, paid_on):
+    if newborn_within(policy, birth, paid_on):
         grants.append(
             _Grant(
                 max(birth, policy.year_start),
-                f"{rule.source} 新生儿{_window_text(policy)}参保缴费，自出生之日起享受当年度待遇",
+                f"{rule.source} 新生儿{newborn_window_text(policy)}参保缴费，自出生之日起享受当年度待遇",
             )
         )
     born = rule.from_birth_if_born
     # POLICY.md §5 (revised 2026-11): the window applies to these babies too.
-    if born is not None and birth in born and _newborn_within(policy, birth, paid_on):
+    if born is not None and birth in born and newborn_within(policy, birth, paid_on):
         grants.append(
             _Grant(
                 birth,
@@ -377,9 +298,7 @@ def _chongqing_2024(
     grants: list[_Grant] = []
     birth = facts.birth_date
     newborn_in_window = (
-        category == "newborn"
-        and birth is not None
-        and bool(_newborn_within(policy, birth, paid_on))
+        category == "newborn" and birth is not None and bool(newborn_within(policy, birth, paid_on))
     )
     hardship = chongqing_hardship(rules, category, facts) and paid_on in rules.hardship_no_waiting
     no_waiting = category in rules.no_waiting_categories
@@ -529,81 +448,3 @@ def _freshman_grant(
         f"{policy.year_end}（POLICY.md §5，2026-11修订：自{start}起可缴费）",
         before_year=True,
     )
-
-
-def fitting_category(policy: Policy, paid_on: dt.date, birth: dt.date) -> str:
-    """The age category the person fits on ``paid_on`` (POLICY.md §2, revised 2026-11):
-    newborn inside the newborn window, otherwise child under 18, otherwise adult."""
-    if "newborn" in policy.categories and _newborn_within(policy, birth, paid_on):
-        return "newborn"
-    for key in ("child", "adult"):
-        limits = policy.categories[key].age if key in policy.categories else None
-        if limits is not None and _age_fits(limits.from_age, limits.below, age_on(birth, paid_on)):
-            return key
-    return "adult" if age_on(birth, paid_on) >= 18 else "child"
-
-
-def _age_fits(from_age: int | None, below: int | None, age: int) -> bool:
-    return (from_age is None or age >= from_age) and (below is None or age < below)
-
-
-def check_category_fits(
-    policy: Policy, category: str, paid_on: dt.date, facts: PersonFacts
-) -> None:
-    """Refuse a category that does not fit the birth date on the payment date,
-    naming the one that does (POLICY.md §2 "Category and age", revised 2026-11).
-    Without a birth date only the checks that need none are made; categories
-    whose answer depends on it ask for it (``check_birth``, ``services.quote``)."""
-    cat = category_of(policy, category)
-    check_birth(category, paid_on, facts)
-    if facts.hardship_certified and isinstance(policy.waiting, Chongqing2024Waiting):
-        raise QuoteRefused(
-            "重庆的困难群体（特困人员、低保对象、低保边缘户、返贫致贫人口、脱贫不稳定户、"
-            "边缘易致贫户、突发严重困难户等）各为单独的参保类别，请直接选择类别（004 §6）",
-            code="invalid_input",
-        )
-    birth = facts.birth_date
-    if birth is None:
-        return
-    age = age_on(birth, paid_on)
-    if category == "newborn":
-        within = _newborn_within(policy, birth, paid_on)
-        if within is None:
-            raise _newborn_window_unset(policy)
-        if not within:
-            fit = policy.categories[fitting_category(policy, paid_on, birth)]
-            raise QuoteRefused(
-                f"新生儿须在{_window_text(policy)}参保（{policy.newborn.source}）；该居民"
-                f"{birth}出生，{paid_on}缴费已超过期限，不属于新生儿，应选择“{fit.label}”",
-                code="category_age_mismatch",
-            )
-    elif category == "child" and fitting_category(policy, paid_on, birth) == "newborn":
-        newborn = policy.categories["newborn"]
-        raise QuoteRefused(
-            f"该居民{birth}出生，{paid_on}缴费在新生儿{_window_text(policy)}，应选择"
-            f"“{newborn.label}”（{policy.newborn.source}），以免少享受自出生之日起的待遇",
-            code="category_age_mismatch",
-        )
-    limits = cat.age
-    if limits is None or _age_fits(limits.from_age, limits.below, age):
-        return
-    fit = policy.categories[fitting_category(policy, paid_on, birth)]
-    need = (
-        f"年满{limits.from_age}周岁"
-        if limits.below is None
-        else f"未满{limits.below}周岁"
-        if limits.from_age is None
-        else f"{limits.from_age}至{limits.below - 1}周岁"
-    )
-    raise QuoteRefused(
-        f"“{cat.label}”须{need}（{limits.source}）；该居民{birth}出生，缴费日{paid_on}"
-        f"为{age}周岁，应选择“{fit.label}”",
-        code="category_age_mismatch",
-    )
-
-
-def check_birth(category: str, paid_on: dt.date, facts: PersonFacts) -> None:
-    if category == "newborn" and facts.birth_date is None:
-        raise QuoteRefused("新生儿须填写出生日期", code="birth_date_required")
-    if facts.birth_date is not None and facts.birth_date > paid_on:
-        raise QuoteRefused(f"出生日期{facts.birth_date}晚于缴费日期{paid_on}", code="invalid_input")

@@ -1,7 +1,7 @@
 """Find anyone (查找): whatever the resident or a paper in their hand shows.
 
 Beside the register search (ID number, its last digits, name, pinyin initials,
-phone; ``services.registry.search_residents``) the counter finds a person by a
+phone; ``services.resident_search.search_residents``) the counter finds a person by a
 receipt number, a payment-notice number, a non-cash payment's reference, a
 户号, or an ID number or name they had before an information change. Each
 result carries this year's status (未登记 / 待缴费 / 已缴费 / 已退费), read in
@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from common.glossary import ENROLLMENT_STATUS_LABELS
 from db.models import Enrollment, LedgerEntry, Payment, PaymentNotice, Receipt, Resident
-from services.info_changes import residents_by_old_value
-from services.registry import (
-    LIVE_STATUSES,
+from services.info_change_views import residents_by_old_value
+from services.resident_records import LIVE_STATUSES, ResidentRecord
+from services.resident_search import (
     SEARCH_LIMIT,
-    ResidentRecord,
     normalise_query,
     residents_by_ids,
     search_residents,

@@ -27,7 +27,7 @@ from services.clock import Clock
 from services.documents import receipt_document_next_print, record_receipt_print
 from services.payments import PaymentResult, clean_person_name, take_payment
 from services.policy import PolicyBook
-from services.registry import LIVE_STATUSES
+from services.resident_records import LIVE_STATUSES
 
 NOT_REGISTERED = "未登记"
 

@@ -19,114 +19,36 @@ printed before a change keeps what it said (``identity_as_of``).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound, PermissionDenied
 from common.idcard import KIND_LABELS, is_foreign_2017, parse_id
-from db.models import InfoChange, InfoChangeItem, Office, Operator, Resident, Village
-from printing.change_slip import ChangeSlipData, ChangeSlipItem
+from db.models import InfoChange, InfoChangeItem, Office, Resident, Village
 from services.clock import Clock
+from services.info_change_views import (
+    BASIC_FIELDS,
+    FIELD_LABELS,
+    ID_FIELD,
+    IMPORTANT_FIELDS,
+    REVIEWS_NEEDED,
+    SEX_LABELS,
+    STATUS_LABELS,
+    ChangeView,
+    change_view,
+)
 from services.numbering import take_next_number
 from services.office import require_operator, require_role
 from services.registry import clean_name, clean_phone, name_initials
 
-BASIC_FIELDS = ("phone", "address", "household_type", "village", "household_no")
-IMPORTANT_FIELDS = ("name", "document_type", "sex", "birth_date")
-ID_FIELD = "id_number"
-
-FIELD_LABELS = {
-    "phone": "联系电话",
-    "address": "住址",
-    "household_type": "户口性质",
-    "village": "村（社区）",
-    "household_no": "户号",
-    "name": "姓名",
-    "document_type": "证件类型",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "id_number": "身份证号",
-}
-LEVEL_LABELS = {"basic": "基本信息", "important": "重要信息", "id_number": "身份证号"}
-STATUS_LABELS = {"pending": "待复核", "applied": "已生效", "rejected": "已驳回"}
-#: reviews a change of each level needs before it takes effect
-REVIEWS_NEEDED = {"basic": 0, "important": 1, "id_number": 2}
 HOUSEHOLD_TYPES = ("农业户口", "非农业户口", "居民户口")
-SEX_LABELS = {"M": "男", "F": "女"}
 ADDRESS_MAX = 200
 HOUSEHOLD_NO_MAX = 40
 ASKED_BY_MAX = 64
 REASON_MAX = 500
-
-
-@dataclasses.dataclass(frozen=True)
-class ChangeItemView:
-    field: str
-    old_value: str
-    new_value: str
-
-    @property
-    def label(self) -> str:
-        return FIELD_LABELS.get(self.field, self.field)
-
-    @property
-    def old_text(self) -> str:
-        return display_value(self.field, self.old_value)
-
-    @property
-    def new_text(self) -> str:
-        return display_value(self.field, self.new_value)
-
-
-@dataclasses.dataclass(frozen=True)
-class ChangeView:
-    """One change with its items and the people behind it, for lists and the slip."""
-
-    id: int
-    slip_no: str
-    resident_id: int
-    resident_name: str
-    id_number: str
-    level: str
-    status: str
-    asked_by: str
-    reason: str
-    created_at: dt.datetime
-    created_by_name: str
-    first_review_name: str
-    first_review_at: dt.datetime | None
-    second_review_name: str
-    second_review_at: dt.datetime | None
-    rejected_by_name: str
-    rejected_at: dt.datetime | None
-    reject_reason: str
-    applied_at: dt.datetime | None
-    office_name: str
-    items: tuple[ChangeItemView, ...]
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
-
-    @property
-    def status_label(self) -> str:
-        if self.status == "pending" and self.level == "id_number" and self.first_review_name:
-            return "待二级复核"
-        return STATUS_LABELS[self.status]
-
-    @property
-    def reviewers(self) -> str:
-        return "、".join(n for n in (self.first_review_name, self.second_review_name) if n)
-
-
-def display_value(field: str, value: str) -> str:
-    if field == "sex":
-        return SEX_LABELS.get(value, value)
-    return value
 
 
 def level_of(field: str) -> str:
@@ -172,7 +94,17 @@ def _village_by_name(session: Session, office_id: int, name: str) -> Village:
 def _clean_value(
     session: Session, resident: Resident, field: str, raw: str, *, today: dt.date, office_id: int
 ) -> str:
+    """The new value of one field as typed, checked and in its stored form."""
     text = (raw or "").strip()
+    if field in BASIC_FIELDS:
+        return _clean_basic(session, field, text, office_id=office_id)
+    if field == ID_FIELD:
+        return _check_new_id(session, resident, text, today=today)
+    return _clean_important(resident, field, text, today=today)
+
+
+def _clean_basic(session: Session, field: str, text: str, *, office_id: int) -> str:
+    """Phone, address, 户口性质, village, 户号."""
     if field == "phone":
         return clean_phone(text)
     if field == "address":
@@ -195,6 +127,11 @@ def _clean_value(
                 f"户号过长（最多 {HOUSEHOLD_NO_MAX} 个字符）。", code="household_no_too_long"
             )
         return text.replace(" ", "")
+    raise InputError(f"不能变更的信息项：{field}", code="unknown_field")  # pragma: no cover
+
+
+def _clean_important(resident: Resident, field: str, text: str, *, today: dt.date) -> str:
+    """Name, document type, and the sex and birth date a 2017 foreign ID does not carry."""
     if field == "name":
         return clean_name(text)
     if field == "document_type":
@@ -227,8 +164,6 @@ def _clean_value(
                 code="birth_date_from_id",
             )
         return born.isoformat()
-    if field == ID_FIELD:
-        return _check_new_id(session, resident, text, today=today)
     raise InputError(f"不能变更的信息项：{field}", code="unknown_field")  # pragma: no cover
 
 
@@ -290,22 +225,8 @@ def request_changes(
     resident = session.get(Resident, resident_id)
     if resident is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
-    who = (asked_by or "").strip()
-    if not who:
-        raise InputError("请填写申请人（本人或代办人姓名）。", code="asked_by_required")
-    if len(who) > ASKED_BY_MAX:
-        raise InputError(f"申请人姓名过长（最多 {ASKED_BY_MAX} 个字）。", code="name_too_long")
-    why = (reason or "").strip()
-    if len(why) > REASON_MAX:
-        raise InputError(f"变更原因过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
-    by_level: dict[str, list[tuple[str, str, str]]] = {}
-    for field, raw in changes.items():
-        level = level_of(field)
-        new = _clean_value(session, resident, field, raw, today=now.date(), office_id=office_id)
-        old = _current(session, resident, field)
-        if new == old:
-            continue
-        by_level.setdefault(level, []).append((field, old, new))
+    who, why = _check_asker(asked_by, reason)
+    by_level = _items_by_level(session, resident, changes, today=now.date(), office_id=office_id)
     if not by_level:
         raise InputError("没有要变更的信息：所填内容与现有信息相同。", code="no_change")
     if ID_FIELD in {f for items in by_level.values() for f, _, _ in items}:
@@ -323,29 +244,91 @@ def request_changes(
     for level in ("basic", "important", "id_number"):
         if level not in by_level:
             continue
-        number = take_next_number(session, office_id, slip_series(now.year))
-        row = InfoChange(
-            office_id=office_id,
-            resident_id=resident.id,
-            level=level,
-            status="pending" if REVIEWS_NEEDED[level] else "applied",
-            slip_no=format_slip_no(office.receipt_prefix, now.year, number),
+        row = _store_change(
+            session,
+            office,
+            resident,
+            level,
+            by_level[level],
             asked_by=who,
             reason=why,
-            created_at=now,
-            created_by=operator_id,
-            reject_reason="",
-            applied_at=None if REVIEWS_NEEDED[level] else now,
+            now=now,
+            operator_id=operator_id,
         )
-        session.add(row)
-        session.flush()
-        for field, old, new in by_level[level]:
-            session.add(InfoChangeItem(change_id=row.id, field=field, old_value=old, new_value=new))
         if not REVIEWS_NEEDED[level]:
             _apply(session, resident, row.office_id, by_level[level])
         ids.append(row.id)
     session.flush()
     return [change_view(session, i) for i in ids]
+
+
+def _store_change(
+    session: Session,
+    office: Office,
+    resident: Resident,
+    level: str,
+    items: list[tuple[str, str, str]],
+    *,
+    asked_by: str,
+    reason: str,
+    now: dt.datetime,
+    operator_id: int,
+) -> InfoChange:
+    """One change of one level with its slip number and its items; a basic one
+    is applied at once (status ``applied``), the others wait for review."""
+    number = take_next_number(session, office.id, slip_series(now.year))
+    row = InfoChange(
+        office_id=office.id,
+        resident_id=resident.id,
+        level=level,
+        status="pending" if REVIEWS_NEEDED[level] else "applied",
+        slip_no=format_slip_no(office.receipt_prefix, now.year, number),
+        asked_by=asked_by,
+        reason=reason,
+        created_at=now,
+        created_by=operator_id,
+        reject_reason="",
+        applied_at=None if REVIEWS_NEEDED[level] else now,
+    )
+    session.add(row)
+    session.flush()
+    for field, old, new in items:
+        session.add(InfoChangeItem(change_id=row.id, field=field, old_value=old, new_value=new))
+    return row
+
+
+def _check_asker(asked_by: str, reason: str) -> tuple[str, str]:
+    """Who asked (the resident or the agent) and why, trimmed and checked."""
+    who = (asked_by or "").strip()
+    if not who:
+        raise InputError("请填写申请人（本人或代办人姓名）。", code="asked_by_required")
+    if len(who) > ASKED_BY_MAX:
+        raise InputError(f"申请人姓名过长（最多 {ASKED_BY_MAX} 个字）。", code="name_too_long")
+    why = (reason or "").strip()
+    if len(why) > REASON_MAX:
+        raise InputError(f"变更原因过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
+    return who, why
+
+
+def _items_by_level(
+    session: Session,
+    resident: Resident,
+    changes: Mapping[str, str],
+    *,
+    today: dt.date,
+    office_id: int,
+) -> dict[str, list[tuple[str, str, str]]]:
+    """The typed values checked and compared: (field, old, new) of each level,
+    fields whose value does not change left out."""
+    by_level: dict[str, list[tuple[str, str, str]]] = {}
+    for field, raw in changes.items():
+        level = level_of(field)
+        new = _clean_value(session, resident, field, raw, today=today, office_id=office_id)
+        old = _current(session, resident, field)
+        if new == old:
+            continue
+        by_level.setdefault(level, []).append((field, old, new))
+    return by_level
 
 
 def _derived_from_id(resident: Resident, number: str) -> list[tuple[str, str, str]]:
@@ -416,36 +399,8 @@ def review_change(
     if row is None:
         raise NotFound(f"没有编号为 {change_id} 的信息变更。", code="change_not_found")
     require_role(session, reviewer_id, "supervisor", office_id=row.office_id)
-    if row.status != "pending":
-        raise ConflictError(
-            f"处理单 {row.slip_no} {STATUS_LABELS[row.status]}，不能再复核。",
-            code="change_not_pending",
-        )
-    if reviewer_id == row.created_by:
-        raise PermissionDenied(
-            "复核须由录入人以外的主管办理，不能复核自己录入的变更。", code="self_review"
-        )
-    if row.first_review_by is not None and reviewer_id == row.first_review_by:
-        raise PermissionDenied(
-            "身份证号变更须由两名不同的主管分别复核，您已完成第一级复核。", code="same_reviewer"
-        )
-    why = (reason or "").strip()
-    if len(why) > REASON_MAX:
-        raise InputError(f"驳回原因过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
-    values: dict[str, object]
-    if not approve:
-        if not why:
-            raise InputError("驳回须填写原因。", code="reason_required")
-        values = {
-            "status": "rejected",
-            "rejected_by": reviewer_id,
-            "rejected_at": now,
-            "reject_reason": why,
-        }
-    elif row.first_review_by is None:
-        values = {"first_review_by": reviewer_id, "first_review_at": now}
-    else:
-        values = {"second_review_by": reviewer_id, "second_review_at": now}
+    _check_reviewer(row, reviewer_id)
+    values = _review_values(row, reviewer_id, approve=approve, reason=reason, now=now)
     reviews = int(row.first_review_by is not None) + int(approve)
     takes_effect = approve and reviews >= REVIEWS_NEEDED[row.level]
     resident = session.get(Resident, row.resident_id)
@@ -481,6 +436,49 @@ def review_change(
     return change_view(session, row.id)
 
 
+def _check_reviewer(row: InfoChange, reviewer_id: int) -> None:
+    """A pending change, reviewed by a supervisor other than its clerk and, for
+    the second review of an ID number, other than the first reviewer."""
+    if row.status != "pending":
+        raise ConflictError(
+            f"处理单 {row.slip_no} {STATUS_LABELS[row.status]}，不能再复核。",
+            code="change_not_pending",
+        )
+    if reviewer_id == row.created_by:
+        raise PermissionDenied(
+            "复核须由录入人以外的主管办理，不能复核自己录入的变更。", code="self_review"
+        )
+    if row.first_review_by is not None and reviewer_id == row.first_review_by:
+        raise PermissionDenied(
+            "身份证号变更须由两名不同的主管分别复核，您已完成第一级复核。", code="same_reviewer"
+        )
+
+
+def _review_values(
+    row: InfoChange, reviewer_id: int, *, approve: bool, reason: str, now: dt.datetime
+) -> dict[str, object]:
+    """The columns a review sets: a rejection with its reason, or the first or
+    second review."""
+    why = (reason or "").strip()
+    if len(why) > REASON_MAX:
+        raise InputError(f"驳回原因过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
+    values: dict[str, object]
+    if not approve:
+        if not why:
+            raise InputError("驳回须填写原因。", code="reason_required")
+        values = {
+            "status": "rejected",
+            "rejected_by": reviewer_id,
+            "rejected_at": now,
+            "reject_reason": why,
+        }
+    elif row.first_review_by is None:
+        values = {"first_review_by": reviewer_id, "first_review_at": now}
+    else:
+        values = {"second_review_by": reviewer_id, "second_review_at": now}
+    return values
+
+
 def _check_still_current(
     session: Session, resident: Resident, items: list[tuple[str, str, str]], *, today: dt.date
 ) -> None:
@@ -497,177 +495,3 @@ def _check_still_current(
                     f"身份证号 {new} 已登记为居民“{other}”，不能变更为该号码。",
                     code="id_number_taken",
                 )
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def _views(session: Session, where: list[object], *, newest_first: bool = True) -> list[ChangeView]:
-    creator = aliased(Operator)
-    first = aliased(Operator)
-    second = aliased(Operator)
-    rejecter = aliased(Operator)
-    stmt = (
-        select(
-            InfoChange,
-            Resident.name,
-            Resident.id_number,
-            creator.display_name,
-            first.display_name,
-            second.display_name,
-            rejecter.display_name,
-            Office.name,
-        )
-        .join(Resident, Resident.id == InfoChange.resident_id)
-        .join(creator, creator.id == InfoChange.created_by)
-        .outerjoin(first, first.id == InfoChange.first_review_by)
-        .outerjoin(second, second.id == InfoChange.second_review_by)
-        .outerjoin(rejecter, rejecter.id == InfoChange.rejected_by)
-        .join(Office, Office.id == InfoChange.office_id)
-        .where(*where)  # type: ignore[arg-type]
-        .order_by(InfoChange.id.desc() if newest_first else InfoChange.id)
-    )
-    rows = session.execute(stmt).all()
-    if not rows:
-        return []
-    items: dict[int, list[ChangeItemView]] = {}
-    for item in session.scalars(
-        select(InfoChangeItem)
-        .where(InfoChangeItem.change_id.in_([r[0].id for r in rows]))
-        .order_by(InfoChangeItem.id)
-    ):
-        items.setdefault(item.change_id, []).append(
-            ChangeItemView(item.field, item.old_value, item.new_value)
-        )
-    return [
-        ChangeView(
-            id=c.id,
-            slip_no=c.slip_no,
-            resident_id=c.resident_id,
-            resident_name=name,
-            id_number=number,
-            level=c.level,
-            status=c.status,
-            asked_by=c.asked_by,
-            reason=c.reason,
-            created_at=c.created_at,
-            created_by_name=made,
-            first_review_name=r1 or "",
-            first_review_at=c.first_review_at,
-            second_review_name=r2 or "",
-            second_review_at=c.second_review_at,
-            rejected_by_name=rej or "",
-            rejected_at=c.rejected_at,
-            reject_reason=c.reject_reason,
-            applied_at=c.applied_at,
-            office_name=office_name,
-            items=tuple(items.get(c.id, ())),
-        )
-        for c, name, number, made, r1, r2, rej, office_name in rows
-    ]
-
-
-def change_view(session: Session, change_id: int) -> ChangeView:
-    found = _views(session, [InfoChange.id == change_id])
-    if not found:
-        raise NotFound(f"没有编号为 {change_id} 的信息变更。", code="change_not_found")
-    return found[0]
-
-
-def history_of(session: Session, resident_id: int) -> list[ChangeView]:
-    """Every change of a resident, newest first, pending and rejected ones included."""
-    return _views(session, [InfoChange.resident_id == resident_id])
-
-
-def pending_changes(session: Session, office_id: int) -> list[ChangeView]:
-    """The supervisor's review list: changes of this office waiting for a review."""
-    return _views(
-        session,
-        [InfoChange.office_id == office_id, InfoChange.status == "pending"],
-        newest_first=False,
-    )
-
-
-def residents_by_old_value(session: Session, text: str, *, limit: int = 50) -> list[int]:
-    """Residents who once had this ID number or name (applied changes only)."""
-    value = text.strip()
-    if not value:
-        return []
-    candidates = [("name", value)]
-    upper = value.upper()
-    if len(upper) in (15, 18):
-        candidates.append((ID_FIELD, upper))
-    ids: list[int] = []
-    for field, old in candidates:
-        ids.extend(
-            session.scalars(
-                select(InfoChange.resident_id)
-                .join(InfoChangeItem, InfoChangeItem.change_id == InfoChange.id)
-                .where(
-                    InfoChangeItem.field == field,
-                    InfoChangeItem.old_value == old,
-                    InfoChange.status == "applied",
-                )
-                .limit(limit)
-            ).all()
-        )
-    return list(dict.fromkeys(ids))
-
-
-def identity_as_of(
-    session: Session, resident_id: int, name: str, id_number: str, when: dt.datetime
-) -> tuple[str, str]:
-    """The name and ID number the resident had at ``when``: a paper printed then
-    is printed again with what it said (POLICY.md §6: history is never rewritten)."""
-    rows = session.execute(
-        select(InfoChangeItem.field, InfoChangeItem.old_value)
-        .join(InfoChange, InfoChange.id == InfoChangeItem.change_id)
-        .where(
-            InfoChange.resident_id == resident_id,
-            InfoChange.status == "applied",
-            InfoChange.applied_at > when,
-            InfoChangeItem.field.in_(("name", ID_FIELD)),
-        )
-        .order_by(InfoChange.applied_at.desc(), InfoChange.id.desc())
-    ).all()
-    for field, old in rows:  # undo the newest first, ending at the oldest
-        if field == "name":
-            name = old
-        else:
-            id_number = old
-    return name, id_number
-
-
-def change_slip_document(session: Session, change_id: int) -> ChangeSlipData:
-    """The 综合业务处理单 of a change, ready for ``printing.change_slip``."""
-    # local: services.documents imports this module (through services.receipts)
-    from services.documents import office_header
-
-    view = change_view(session, change_id)
-    if view.status == "applied" and view.level == "basic":
-        note = "基本信息变更即时生效。"
-    elif view.status == "pending":
-        needed = REVIEWS_NEEDED[view.level]
-        note = f"本变更须经{'两名不同主管两级' if needed == 2 else '主管'}复核后生效。"
-    elif view.status == "rejected":
-        note = f"本变更已驳回：{view.reject_reason}"
-    else:
-        note = "本变更已经复核并生效。"
-    office_id = session.scalar(select(InfoChange.office_id).where(InfoChange.id == change_id))
-    assert office_id is not None
-    return ChangeSlipData(
-        office=office_header(session, office_id),
-        slip_no=view.slip_no,
-        created_at=view.created_at,
-        resident_name=view.resident_name,
-        id_number=view.id_number,
-        level_label=view.level_label,
-        status_label=view.status_label,
-        items=tuple(ChangeSlipItem(i.label, i.old_text, i.new_text) for i in view.items),
-        asked_by=view.asked_by,
-        clerk=view.created_by_name,
-        reviewers=view.reviewers,
-        reason=view.reason,
-        note=note,
-        reviews_needed=REVIEWS_NEEDED[view.level],
-    )

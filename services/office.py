@@ -26,25 +26,34 @@ from sqlalchemy.orm import Session
 
 from common import glossary
 from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
-from common.money import parse_amount
 from db.models import Office, Operator, Village
-from services.audit import record_audit
 from services.clock import Clock
+from services.office_input import (
+    LEVELS,
+    check_deposit_days,
+    check_deposit_limit,
+    check_level,
+    check_policy_key,
+    check_prefix,
+    check_target,
+    clean_text,
+)
+
+# Re-exported for the settings page (on another branch while this module was
+# split); new code imports it from services.office_input.
+from services.office_input import MAX_DEPOSIT_DAYS as MAX_DEPOSIT_DAYS
 from services.operator_history import record_operator_state
 
 log = logging.getLogger(__name__)
 
-LEVELS = {"village": "村（社区）", "street_office": "街道（镇）"}
 ROLES = glossary.ROLES
 DEFAULT_DEPOSIT_DAYS = 5
 DEFAULT_DEPOSIT_LIMIT_FEN = 1_000_000
-MAX_DEPOSIT_DAYS = 30
 PASSWORD_MIN_LENGTH = 8
 LOGIN_FAILED = "用户名或密码错误"
 SUPERVISOR_REQUIRED = "需要主管（supervisor）授权"
 
 _CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_PREFIX_RE = re.compile(r"^[A-Z0-9]{1,8}$")
 _USERNAME_RE = re.compile(r"^[a-z0-9_.-]{2,64}$")
 
 _hasher = PasswordHasher()
@@ -110,81 +119,7 @@ class OfficeInfo:
         return LEVELS[self.level]
 
 
-# --- checking input -------------------------------------------------------------------
-
-
-def _text(value: str, label: str, max_len: int, *, required: bool = True) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise InputError(f"请填写{label}。", code="required")
-    if len(cleaned) > max_len:
-        raise InputError(f"{label}过长（最多 {max_len} 个字）。", code="too_long")
-    return cleaned
-
-
-def _level(level: str) -> str:
-    if level not in LEVELS:
-        raise InputError(
-            f"单位级别只能是“村（社区）”或“街道（镇）”，不能是“{level}”。", code="bad_level"
-        )
-    return level
-
-
-def _prefix(prefix: str) -> str:
-    cleaned = unicodedata.normalize("NFKC", prefix or "").strip().upper()
-    if not _PREFIX_RE.fullmatch(cleaned):
-        raise InputError("收据号前缀须为 1–8 位大写字母或数字。", code="bad_receipt_prefix")
-    return cleaned
-
-
-def _deposit_days(days: int) -> int:
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise InputError("入库天数须为整数。", code="bad_deposit_days")
-    if not 0 <= days <= MAX_DEPOSIT_DAYS:
-        raise InputError(f"入库天数须在 0–{MAX_DEPOSIT_DAYS} 天之间。", code="bad_deposit_days")
-    return days
-
-
-def _deposit_limit(amount: str | int | Decimal) -> int:
-    """The amount limit in yuan (text, int or Decimal of yuan), returned in fen."""
-    fen = parse_amount(amount)
-    if fen <= 0:
-        raise InputError("入库限额须大于 0。", code="bad_deposit_limit")
-    return fen
-
-
-def _target(target: int | None) -> int | None:
-    if target is None:
-        return None
-    if isinstance(target, bool) or not isinstance(target, int) or target < 0:
-        raise InputError("目标任务须为不小于 0 的整数（人）。", code="bad_target")
-    return target
-
-
-def _policy_key(key: str, known: frozenset[str] | None) -> str:
-    cleaned = _text(key, "执行政策", 64)
-    if known is not None and cleaned not in known:
-        raise InputError(f"没有名为“{cleaned}”的政策。", code="unknown_policy")
-    return cleaned
-
-
 # --- operators and roles --------------------------------------------------------------
-
-
-def _payment_link_template(template: str) -> str:
-    from printing.notice import build_payment_link
-
-    text = (template or "").strip()
-    if text:
-        build_payment_link(
-            text,
-            notice_no="LT-TZ2024-000001",
-            amount="380.00",
-            amount_fen=38000,
-            policy_year=2024,
-            office_code="LT",
-        )
-    return text
 
 
 def _info(row: Operator) -> OperatorInfo:
@@ -197,7 +132,7 @@ def _info(row: Operator) -> OperatorInfo:
     )
 
 
-def _check_clock(session: Session, clock: Clock, office_id: int) -> None:
+def check_settings_clock(session: Session, clock: Clock, office_id: int) -> None:
     """Issue 9: a settings write dated by a wrong clock is refused like a
     money write (imported here: ``services.clock_sanity`` imports this module)."""
     from services.write_clock import check_write_clock
@@ -283,7 +218,7 @@ def create_operator(
     if role not in ROLES:
         raise InputError(f"角色只能是“经办人”或“主管”，不能是“{role}”。", code="bad_role")
     name = _username(username)
-    shown = _text(display_name, "姓名", 64)
+    shown = clean_text(display_name, "姓名", 64)
     _check_password(password)
     if session.scalar(select(Operator.id).where(Operator.username == name)) is not None:
         raise ConflictError(f"用户名“{name}”已被使用。", code="username_taken")
@@ -406,21 +341,6 @@ def reset_password(
     log.info("password of operator %s reset by %s at %s", operator_id, supervisor_id, clock.now())
 
 
-def set_printer_name(
-    session: Session, clock: Clock, *, office_id: int, printer_name: str, operator_id: int
-) -> None:
-    """The office's default printer, as the system names it ("" = ask each time)."""
-    require_supervisor(session, operator_id, office_id=office_id)
-    _check_clock(session, clock, office_id)
-    row = session.get(Office, office_id)
-    if row is None:  # pragma: no cover - require_supervisor found its operator
-        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
-    row.printer_name = _text(printer_name, "打印机名称", 200, required=False)
-    row.updated_at = clock.now()
-    row.updated_by = operator_id
-    session.flush()
-
-
 def office_info(session: Session, office_id: int) -> OfficeInfo:
     row = session.get(Office, office_id)
     if row is None:
@@ -476,17 +396,17 @@ def create_office(
         raise InputError("单位代码须为 1–32 位字母、数字、_ 或 -。", code="bad_office_code")
     row = Office(
         code=office_code,
-        name=_text(name, "单位名称", 100),
-        level=_level(level),
-        policy_key=_policy_key(policy_key, known_policies),
-        receipt_prefix=_prefix(receipt_prefix),
-        deposit_days=_deposit_days(deposit_days),
-        deposit_limit_fen=_deposit_limit(deposit_limit),
-        address=_text(address, "地址", 200, required=False),
-        phone=_text(phone, "电话", 40, required=False),
+        name=clean_text(name, "单位名称", 100),
+        level=check_level(level),
+        policy_key=check_policy_key(policy_key, known_policies),
+        receipt_prefix=check_prefix(receipt_prefix),
+        deposit_days=check_deposit_days(deposit_days),
+        deposit_limit_fen=check_deposit_limit(deposit_limit),
+        address=clean_text(address, "地址", 200, required=False),
+        phone=clean_text(phone, "电话", 40, required=False),
         created_at=clock.now(),
     )
-    names = [_text(v, "村（社区）名称", 100) for v in villages]
+    names = [clean_text(v, "村（社区）名称", 100) for v in villages]
     if len(set(names)) != len(names):
         raise InputError("村（社区）名称有重复。", code="duplicate_village")
     if session.scalar(select(Office.id).where(Office.code == office_code)) is not None:
@@ -499,80 +419,6 @@ def create_office(
     return office_info(session, row.id)
 
 
-def update_office_settings(
-    session: Session,
-    clock: Clock,
-    *,
-    office_id: int,
-    operator_id: int,
-    name: str | None = None,
-    level: str | None = None,
-    policy_key: str | None = None,
-    receipt_prefix: str | None = None,
-    deposit_days: int | None = None,
-    deposit_limit: str | int | Decimal | None = None,
-    address: str | None = None,
-    phone: str | None = None,
-    payment_link_template: str | None = None,
-    payment_instructions: str | None = None,
-    known_policies: frozenset[str] | None = None,
-) -> OfficeInfo:
-    """A supervisor changes settings; arguments left as None stay as they are.
-
-    The payment-link template (printed as a QR code on notices) is checked by
-    filling it with sample values, so a typo is refused here, not at the
-    printer in front of a resident.
-
-    A new receipt prefix starts a new receipt series (numbers are per prefix
-    and year), so numbers already issued are never reused.
-    """
-    require_supervisor(session, operator_id, office_id=office_id)
-    _check_clock(session, clock, office_id)
-    row = session.get(Office, office_id)
-    if row is None:  # pragma: no cover - require_supervisor found its operator
-        raise NotFound(f"没有编号为 {office_id} 的单位。", code="office_not_found")
-    changes: dict[str, object] = {}
-    if name is not None:
-        changes["name"] = _text(name, "单位名称", 100)
-    if level is not None:
-        changes["level"] = _level(level)
-    if policy_key is not None:
-        changes["policy_key"] = _policy_key(policy_key, known_policies)
-    if receipt_prefix is not None:
-        changes["receipt_prefix"] = _prefix(receipt_prefix)
-    if deposit_days is not None:
-        changes["deposit_days"] = _deposit_days(deposit_days)
-    if deposit_limit is not None:
-        changes["deposit_limit_fen"] = _deposit_limit(deposit_limit)
-    if address is not None:
-        changes["address"] = _text(address, "地址", 200, required=False)
-    if phone is not None:
-        changes["phone"] = _text(phone, "电话", 40, required=False)
-    if payment_link_template is not None:
-        changes["payment_link_template"] = _payment_link_template(payment_link_template)
-    if payment_instructions is not None:
-        changes["payment_instructions"] = _text(
-            payment_instructions, "缴费方式说明", 2000, required=False
-        )
-    changed = {k: [getattr(row, k), v] for k, v in changes.items() if getattr(row, k) != v}
-    for key, value in changes.items():
-        setattr(row, key, value)
-    row.updated_at = clock.now()
-    row.updated_by = operator_id
-    if changed:
-        record_audit(
-            session,
-            at=row.updated_at,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="settings_changed",
-            subject=f"office:{office_id}",
-            details=changed,
-        )
-    session.flush()
-    return office_info(session, office_id)
-
-
 def add_village(
     session: Session,
     clock: Clock,
@@ -583,9 +429,9 @@ def add_village(
     target: int | None = None,
 ) -> VillageInfo:
     require_supervisor(session, operator_id, office_id=office_id)
-    _check_clock(session, clock, office_id)
-    village_name = _text(name, "村（社区）名称", 100)
-    goal = _target(target)
+    check_settings_clock(session, clock, office_id)
+    village_name = clean_text(name, "村（社区）名称", 100)
+    goal = check_target(target)
     exists = session.scalar(
         select(Village.id).where(Village.office_id == office_id, Village.name == village_name)
     )
@@ -612,8 +458,8 @@ def set_village_target(
     if row is None:
         raise NotFound(f"没有编号为 {village_id} 的村（社区）。", code="village_not_found")
     require_supervisor(session, operator_id, office_id=row.office_id)
-    _check_clock(session, clock, row.office_id)
-    row.target = _target(target)
+    check_settings_clock(session, clock, row.office_id)
+    row.target = check_target(target)
     row.updated_at = clock.now()
     row.updated_by = operator_id
     session.flush()

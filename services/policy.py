@@ -31,7 +31,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from common.errors import NotFound
-from services.policy_file import RULE_SETS, load_policy_file, parse_amount_fen
+from services.policy_file import RULE_SETS, load_policy_file
+from services.policy_reader import parse_amount_fen
 from services.policy_types import (
     CATEGORY_KEYS,
     REQUIRED_CATEGORY_KEYS,

@@ -42,7 +42,7 @@ supervisor can check every number against the document it came from:
 A figure without a source cites the year's notice: the first ``[[sources]]``
 entry, by its ``document_no`` (its title when it has no number).
 
-Every table is read through ``_Reader``, which checks each field it is asked
+Every table is read through ``TableReader``, which checks each field it is asked
 for and refuses unknown fields, so a typo in a file is an error naming the
 file and field (``PolicyFileError``), never a silently ignored value.
 ``services.policy`` re-exports the public names; import them from there.
@@ -51,13 +51,13 @@ file and field (``PolicyFileError``), never a silently ignored value.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from services.policy_reader import TableReader
 from services.policy_types import (
     CATEGORY_KEYS,
     REQUIRED_CATEGORY_KEYS,
@@ -122,131 +122,6 @@ _WAITING_SPECS: dict[str, tuple[type[Any], dict[str, str]]] = {
 RULE_SETS: tuple[str, ...] = tuple(_WAITING_SPECS)
 
 
-_AMOUNT_RE = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]{1,2}))?")
-
-
-def parse_amount_fen(text: str) -> int | None:
-    """``"1010.00"`` → 101000; None if not a non-negative amount with ≤ 2 decimals."""
-    match = _AMOUNT_RE.fullmatch(text)
-    if match is None:
-        return None
-    cents = (match.group(2) or "").ljust(2, "0")
-    return int(match.group(1)) * 100 + int(cents)
-
-
-class _Reader:
-    """One TOML table being read: every access is checked and every key must be used."""
-
-    def __init__(self, file: str, path: str, data: Mapping[str, Any]) -> None:
-        self.file = file
-        self.path = path
-        self.data = data
-        self.used: set[str] = set()
-
-    def name(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def error(self, key: str | None, problem: str) -> PolicyFileError:
-        return PolicyFileError(self.file, problem, field=self.name(key) if key else self.path)
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def raw(self, key: str) -> Any:
-        if key not in self.data:
-            raise self.error(key, "缺少必填字段")
-        self.used.add(key)
-        return self.data[key]
-
-    def unset(self, key: str) -> Unset | None:
-        """The value as ``Unset`` if it is written ``{ unset = "why" }``."""
-        value = self.raw(key)
-        if not isinstance(value, dict) or "unset" not in value:
-            return None
-        reason = value["unset"]
-        if set(value) != {"unset"} or not isinstance(reason, str) or not reason.strip():
-            raise self.error(key, '未给出的值须写成 { unset = "原因" }，原因不能为空')
-        return Unset(reason.strip())
-
-    def text(self, key: str, *, default: str | None = None) -> str:
-        if default is not None and key not in self.data:
-            return default
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, "须为非空文本")
-        return value.strip()
-
-    def text_or_unset(self, key: str) -> str | Unset:
-        return self.unset(key) or self.text(key)
-
-    def flag(self, key: str) -> bool:
-        if key not in self.data:
-            return False
-        value = self.raw(key)
-        if not isinstance(value, bool):
-            raise self.error(key, "须为 true 或 false")
-        return value
-
-    def count(self, key: str, *, low: int = 0, high: int = 10_000) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(key, f"须为 {low} 到 {high} 之间的整数")
-        return value
-
-    def count_or_unset(self, key: str, **limits: int) -> int | Unset:
-        return self.unset(key) or self.count(key, **limits)
-
-    def date(self, key: str) -> dt.date:
-        value = self.raw(key)
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                raise self.error(key, "日期格式不正确，应为 YYYY-MM-DD") from None
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise self.error(key, "日期格式不正确，应为 YYYY-MM-DD")
-        return value
-
-    def amount(self, key: str) -> int | Unset:
-        unset = self.unset(key)
-        if unset is not None:
-            return unset
-        value = self.raw(key)
-        if not isinstance(value, str):
-            raise self.error(key, '金额须写成带引号的文本，例如 "380.00"')
-        fen = parse_amount_fen(value.strip())
-        if fen is None:
-            raise self.error(key, "金额格式不正确（须为非负数，最多两位小数）")
-        return fen
-
-    def texts(self, key: str) -> tuple[str, ...]:
-        value = self.raw(key)
-        if not isinstance(value, list) or not all(
-            isinstance(item, str) and item.strip() for item in value
-        ):
-            raise self.error(key, "须为文本列表")
-        return tuple(item.strip() for item in value)
-
-    def table(self, key: str) -> _Reader:
-        value = self.raw(key)
-        if not isinstance(value, dict):
-            raise self.error(key, "须为表（table）")
-        return _Reader(self.file, self.name(key), value)
-
-    def period(self, key: str) -> Period:
-        sub = self.table(key)
-        period = Period(sub.date("start"), sub.date("end"), sub.text("source", default=""))
-        sub.finish()
-        if period.start > period.end:
-            raise self.error(key, "开始日期晚于结束日期")
-        return period
-
-    def finish(self) -> None:
-        for key in self.data:
-            if key not in self.used:
-                raise self.error(key, "未知字段")
-
-
 def load_policy_file(path: Path) -> Policy:
     """Read and validate one policy file; raise ``PolicyFileError`` naming file and field."""
     path = Path(path)
@@ -259,10 +134,10 @@ def load_policy_file(path: Path) -> Policy:
         raise PolicyFileError(file, "不是 UTF-8 编码的文本") from None
     except tomllib.TOMLDecodeError as exc:
         raise PolicyFileError(file, f"TOML 格式错误（{exc}）") from None
-    return _parse_policy(_Reader(file, "", data), path)
+    return _parse_policy(TableReader(file, "", data), path)
 
 
-def _parse_policy(top: _Reader, path: Path) -> Policy:
+def _parse_policy(top: TableReader, path: Path) -> Policy:
     key = top.text("key")
     if key != path.stem:
         raise top.error("key", f"须与文件名一致（文件名为 {path.stem}）")
@@ -317,7 +192,7 @@ def _parse_policy(top: _Reader, path: Path) -> Policy:
     return policy
 
 
-def _parse_sources(top: _Reader) -> tuple[Source, ...]:
+def _parse_sources(top: TableReader) -> tuple[Source, ...]:
     raw = top.raw("sources")
     if not isinstance(raw, list) or not raw:
         raise top.error("sources", "须至少列出一个来源文件（[[sources]]）")
@@ -325,7 +200,7 @@ def _parse_sources(top: _Reader) -> tuple[Source, ...]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise top.error("sources", "每个来源须为表（[[sources]]）")
-        sub = _Reader(top.file, f"sources[{index}]", item)
+        sub = TableReader(top.file, f"sources[{index}]", item)
         sources.append(
             Source(
                 sub.text("file"),
@@ -338,7 +213,7 @@ def _parse_sources(top: _Reader) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _parse_tiers(table: _Reader, notice: str) -> Mapping[str, Tier]:
+def _parse_tiers(table: TableReader, notice: str) -> Mapping[str, Tier]:
     tiers: dict[str, Tier] = {}
     for key in table.data:
         sub = table.table(key)
@@ -362,7 +237,7 @@ def _missing_tier(key: str, tiers: Mapping[str, Tier]) -> str:
     return f"档次 {key} 不存在（已有：{'、'.join(tiers)}）"
 
 
-def _age_rule(sub: _Reader, key: str, *, with_category: bool) -> AgeRule | None:
+def _age_rule(sub: TableReader, key: str, *, with_category: bool) -> AgeRule | None:
     if not sub.has(key):
         return None
     rule = sub.table(key)
@@ -375,7 +250,7 @@ def _age_rule(sub: _Reader, key: str, *, with_category: bool) -> AgeRule | None:
     return result
 
 
-def _age_limits(sub: _Reader) -> AgeLimits | None:
+def _age_limits(sub: TableReader) -> AgeLimits | None:
     """``age = { from = 18 }`` / ``{ below = 18 }``: the ages the category fits."""
     if not sub.has("age"):
         return None
@@ -392,7 +267,7 @@ def _age_limits(sub: _Reader) -> AgeLimits | None:
 
 
 def _parse_categories(
-    table: _Reader, tiers: Mapping[str, Tier], notice: str
+    table: TableReader, tiers: Mapping[str, Tier], notice: str
 ) -> Mapping[str, Category]:
     categories: dict[str, Category] = {}
     for key in table.data:
@@ -401,58 +276,7 @@ def _parse_categories(
                 key, f"未知的参保类别（POLICY.md §2 只有：{'、'.join(CATEGORY_KEYS)}）"
             )
         sub = table.table(key)
-        allowed = sub.raw("tiers")
-        if (
-            not isinstance(allowed, list)
-            or not allowed
-            or not all(isinstance(t, str) for t in allowed)
-        ):
-            raise sub.error("tiers", "须为档次列表，至少一项")
-        for tier in allowed:
-            if tier not in tiers:
-                raise sub.error("tiers", _missing_tier(tier, tiers))
-        default = sub.text("default_tier") if sub.has("default_tier") else None
-        if default is not None and default not in allowed:
-            raise sub.error("default_tier", f"档次 {default} 不在本类别可选档次中")
-        if default is None and len(allowed) == 1:
-            default = allowed[0]
-        subsidy = sub.unset("subsidy") or sub.text("subsidy")
-        if isinstance(subsidy, str) and subsidy not in SUBSIDY_KINDS:
-            raise sub.error("subsidy", f"须为 {'、'.join(SUBSIDY_KINDS)} 之一或 unset")
-        benefit_tier = sub.text("benefit_tier") if sub.has("benefit_tier") else None
-        if benefit_tier is not None and benefit_tier not in tiers:
-            raise sub.error("benefit_tier", _missing_tier(benefit_tier, tiers))
-        higher = _age_rule(sub, "unsubsidised_higher_tier", with_category=False)
-        if higher is not None and (default is None or len(allowed) < 2):
-            raise sub.error("unsubsidised_higher_tier", "须有 default_tier 和至少两个可选档次")
-        give_up = _age_rule(sub, "give_up_subsidy", with_category=False)
-        if give_up is not None and (default is None or len(allowed) < 2):
-            raise sub.error("give_up_subsidy", "须有 default_tier 和至少两个可选档次")
-        if give_up is not None and subsidy == "none":
-            raise sub.error(
-                "give_up_subsidy", "只有享受资助的类别（subsidy 不为 none）才能放弃资助"
-            )
-        minor_tier = sub.text("minor_benefit_tier") if sub.has("minor_benefit_tier") else None
-        if minor_tier is not None and minor_tier not in tiers:
-            raise sub.error("minor_benefit_tier", _missing_tier(minor_tier, tiers))
-        amount = _subsidy_amount(sub, subsidy, tiers, allowed, default, higher or give_up)
-        source = sub.text("source", default="")
-        categories[key] = Category(
-            key=key,
-            label=sub.text("label"),
-            tiers=tuple(allowed),
-            default_tier=default,
-            subsidy=subsidy,
-            benefit_tier=benefit_tier,
-            source=source,
-            subsidy_amount=amount,
-            subsidy_source=sub.text("subsidy_source", default=source or notice),
-            adult_outside_school=_age_rule(sub, "adult_outside_school", with_category=True),
-            unsubsidised_higher_tier=higher,
-            age=_age_limits(sub),
-            minor_benefit_tier=minor_tier,
-            give_up_subsidy=give_up,
-        )
+        categories[key] = _parse_category(key, sub, tiers, notice)
         sub.finish()
     missing = [key for key in REQUIRED_CATEGORY_KEYS if key not in categories]
     if missing:
@@ -467,8 +291,64 @@ def _parse_categories(
     return MappingProxyType(categories)
 
 
+def _parse_category(key: str, sub: TableReader, tiers: Mapping[str, Tier], notice: str) -> Category:
+    """One ``[categories.KEY]`` table: its tiers, subsidy and age rules."""
+    allowed = _category_tiers(sub, tiers)
+    default = sub.text("default_tier") if sub.has("default_tier") else None
+    if default is not None and default not in allowed:
+        raise sub.error("default_tier", f"档次 {default} 不在本类别可选档次中")
+    if default is None and len(allowed) == 1:
+        default = allowed[0]
+    subsidy = sub.unset("subsidy") or sub.text("subsidy")
+    if isinstance(subsidy, str) and subsidy not in SUBSIDY_KINDS:
+        raise sub.error("subsidy", f"须为 {'、'.join(SUBSIDY_KINDS)} 之一或 unset")
+    benefit_tier = sub.text("benefit_tier") if sub.has("benefit_tier") else None
+    if benefit_tier is not None and benefit_tier not in tiers:
+        raise sub.error("benefit_tier", _missing_tier(benefit_tier, tiers))
+    higher = _age_rule(sub, "unsubsidised_higher_tier", with_category=False)
+    if higher is not None and (default is None or len(allowed) < 2):
+        raise sub.error("unsubsidised_higher_tier", "须有 default_tier 和至少两个可选档次")
+    give_up = _age_rule(sub, "give_up_subsidy", with_category=False)
+    if give_up is not None and (default is None or len(allowed) < 2):
+        raise sub.error("give_up_subsidy", "须有 default_tier 和至少两个可选档次")
+    if give_up is not None and subsidy == "none":
+        raise sub.error("give_up_subsidy", "只有享受资助的类别（subsidy 不为 none）才能放弃资助")
+    minor_tier = sub.text("minor_benefit_tier") if sub.has("minor_benefit_tier") else None
+    if minor_tier is not None and minor_tier not in tiers:
+        raise sub.error("minor_benefit_tier", _missing_tier(minor_tier, tiers))
+    amount = _subsidy_amount(sub, subsidy, tiers, allowed, default, higher or give_up)
+    source = sub.text("source", default="")
+    return Category(
+        key=key,
+        label=sub.text("label"),
+        tiers=tuple(allowed),
+        default_tier=default,
+        subsidy=subsidy,
+        benefit_tier=benefit_tier,
+        source=source,
+        subsidy_amount=amount,
+        subsidy_source=sub.text("subsidy_source", default=source or notice),
+        adult_outside_school=_age_rule(sub, "adult_outside_school", with_category=True),
+        unsubsidised_higher_tier=higher,
+        age=_age_limits(sub),
+        minor_benefit_tier=minor_tier,
+        give_up_subsidy=give_up,
+    )
+
+
+def _category_tiers(sub: TableReader, tiers: Mapping[str, Tier]) -> list[str]:
+    """The category's tiers: a non-empty list of tiers the file defines."""
+    allowed = sub.raw("tiers")
+    if not isinstance(allowed, list) or not allowed or not all(isinstance(t, str) for t in allowed):
+        raise sub.error("tiers", "须为档次列表，至少一项")
+    for tier in allowed:
+        if tier not in tiers:
+            raise sub.error("tiers", _missing_tier(tier, tiers))
+    return allowed
+
+
 def _subsidy_amount(
-    sub: _Reader,
+    sub: TableReader,
     subsidy: str | Unset,
     tiers: Mapping[str, Tier],
     allowed: list[str],
@@ -505,7 +385,7 @@ def _subsidy_amount(
     return amount
 
 
-def _parse_newborn(sub: _Reader) -> NewbornRule:
+def _parse_newborn(sub: TableReader) -> NewbornRule:
     unset = sub.unset("window")
     months = days = None
     if unset is None:
@@ -530,9 +410,13 @@ def _parse_newborn(sub: _Reader) -> NewbornRule:
     return rule
 
 
-def _parse_waiting(top: _Reader, rules: str, categories: Mapping[str, Category]) -> WaitingRules:
+def _parse_waiting(
+    top: TableReader, rules: str, categories: Mapping[str, Category]
+) -> WaitingRules:
     cls, spec = _WAITING_SPECS[rules]
-    sub = top.table("waiting") if top.has("waiting") or spec else _Reader(top.file, "waiting", {})
+    sub = (
+        top.table("waiting") if top.has("waiting") or spec else TableReader(top.file, "waiting", {})
+    )
     values: dict[str, Any] = {}
     for key, kind in spec.items():
         if kind.endswith("?"):  # optional: the dataclass default applies when absent

@@ -35,12 +35,13 @@ import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common.errors import ConflictError, InputError, NotFound, PermissionDenied
+from common.errors import ConflictError, InputError, NotFound
 from db.engine import APP_NAME, sqlite_path
-from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
+from db.models import Office, PolicyFileRecord, PolicySwitch
 from services.audit import record_audit
 from services.clock import Clock
-from services.office import authenticate, require_supervisor, update_office_settings
+from services.office import require_supervisor
+from services.office_settings import update_office_settings
 from services.policy import (
     Policy,
     PolicyBook,
@@ -48,17 +49,15 @@ from services.policy import (
     builtin_policy_dir,
     load_policies,
 )
-from services.policy_editor import (
-    PolicyCheckFailed,
-    base_key_of,
-    check_draft,
-    parse_text,
-    serialize,
-)
-from services.policy_preview import (
-    PERIOD_STATES,
-    period_state,
-)
+from services.policy_confirmation import confirm_by_second_supervisor
+
+# Re-exported for the policy tab of the settings page (on another branch while this
+# module was split); new code imports them from policy_confirmation / policy_listing.
+from services.policy_confirmation import needs_confirmation as needs_confirmation
+from services.policy_editor import PolicyCheckFailed, check_draft, read_named_policy, serialize
+from services.policy_form import base_key_of
+from services.policy_listing import PolicyListing as PolicyListing
+from services.policy_listing import list_policies as list_policies
 
 OFFICE_POLICY_SUBDIR = "policies"
 #: Overrides the office's policy folder (tests, or an office keeping it on a share).
@@ -120,45 +119,6 @@ class SavedPolicy:
     replaced_key: str | None  # the earlier revision this one corrects, if any
 
 
-def _active_supervisors(session: Session, office_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Operator.id)).where(
-                Operator.office_id == office_id,
-                Operator.role == "supervisor",
-                Operator.active.is_(True),
-            )
-        )
-        or 0
-    )
-
-
-def needs_confirmation(session: Session, office_id: int) -> bool:
-    """Whether saving needs a second supervisor (the office has one)."""
-    return _active_supervisors(session, office_id) >= 2
-
-
-def _confirm(
-    session: Session,
-    office_id: int,
-    operator_id: int,
-    username: str | None,
-    password: str | None,
-) -> int | None:
-    if not needs_confirmation(session, office_id):
-        return None
-    if not username:
-        raise PermissionDenied(
-            "本单位有两名以上主管：保存政策须由另一名主管输入用户名和密码确认。",
-            code="confirmation_required",
-        )
-    other = authenticate(session, username, password or "")
-    if other.id == operator_id:
-        raise PermissionDenied("确认人须是另一名主管，不能由保存人自己确认。", code="same_operator")
-    require_supervisor(session, other.id, office_id=office_id)
-    return other.id
-
-
 def _next_revision(session: Session, base: str, folder: Path, *, builtin: bool) -> int:
     last = session.scalar(
         select(func.max(PolicyFileRecord.revision)).where(PolicyFileRecord.base_key == base)
@@ -187,6 +147,14 @@ def _write_new(path: Path, text: str) -> None:
         ) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _write_in_folder(folder: Path, name: str, text: str) -> Path:
+    """A new file in the office's folder (made if missing); never replaces one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    _write_new(path, text)
+    return path
 
 
 def _header(policy: Policy, origin: str, based_on: str, who: str, when: dt.datetime) -> str:
@@ -223,31 +191,65 @@ def save_policy_file(
     if origin not in ORIGINS:
         raise ValueError(f"unknown origin {origin!r}")
     saver = require_supervisor(session, operator_id, office_id=office_id)
-    confirmer = _confirm(session, office_id, operator_id, confirm_username, confirm_password)
+    confirmer = confirm_by_second_supervisor(
+        session, office_id, operator_id, confirm_username, confirm_password
+    )
     data = dict(data)
     key = str(data.get("key", "")).strip()
     base = base_key_of(key)
     builtin_keys = {p.key for p in book if p.path.parent == builtin_policy_dir()}
-    if key in builtin_keys:
-        raise PolicyCheckFailed(
-            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
-            f"或更正本年度时用 {key}-r2）",
-            field="key",
-        )
+    _refuse_builtin_key(key, builtin_keys)
     earlier = session.scalars(
         select(PolicyFileRecord)
         .where(PolicyFileRecord.base_key == base)
         .order_by(PolicyFileRecord.revision.desc())
     ).first()
     revision = _next_revision(session, base, folder, builtin=base in builtin_keys)
-    data["key"] = _key_for(base, revision)
+    policy = _check_revision(data, book, _key_for(base, revision), builtin_keys)
+    saving = _Saving(
+        office_id=office_id,
+        operator_id=operator_id,
+        saver_name=saver.display_name,
+        confirmer=confirmer,
+        origin=origin,
+        based_on=based_on,
+        now=clock.now(),
+    )
+    text = _record_saved(session, policy, data, base, revision, saving)
+    path = _write_in_folder(folder, f"{data['key']}.toml", text)
+    return SavedPolicy(
+        key=data["key"],
+        base_key=base,
+        revision=revision,
+        path=path,
+        saved_by=operator_id,
+        confirmed_by=confirmer,
+        replaced_key=earlier.key if earlier is not None else None,
+    )
+
+
+def _check_revision(
+    data: dict[str, Any], book: PolicyBook, key: str, builtin_keys: set[str]
+) -> Policy:
+    """The draft under its revision key, checked against the other policies."""
+    data["key"] = key
     data.pop("replaces_builtin", None)
-    book_without = PolicyBook({k: p for k, p in book.policies.items() if k != data["key"]})
-    policy = check_draft(data, book_without, builtin_keys=sorted(builtin_keys))
-    now = clock.now()
-    text = serialize(data, header=_header(policy, origin, based_on, saver.display_name, now))
-    # The same content under another revision key is still the same content.
-    digest = hashlib.sha256(serialize({**data, "key": base}).encode("utf-8")).hexdigest()
+    book_without = PolicyBook({k: p for k, p in book.policies.items() if k != key})
+    return check_draft(data, book_without, builtin_keys=sorted(builtin_keys))
+
+
+def _refuse_builtin_key(key: str, builtin_keys: set[str]) -> None:
+    """A built-in key is never saved over: a new policy takes a new key."""
+    if key in builtin_keys:
+        raise PolicyCheckFailed(
+            f"政策代码“{key}”与内置政策重复；新政策须用新的代码（下一年度，"
+            f"或更正本年度时用 {key}-r2）",
+            field="key",
+        )
+
+
+def _refuse_same_content(session: Session, base: str, digest: str) -> None:
+    """The same content under another revision key is still the same content."""
     same = session.scalars(
         select(PolicyFileRecord).where(
             PolicyFileRecord.base_key == base, PolicyFileRecord.sha256 == digest
@@ -257,10 +259,42 @@ def save_policy_file(
         raise ConflictError(
             f"内容相同的政策文件已保存为 {same.key}，无需再次保存。", code="policy_already_saved"
         )
+
+
+@dataclass(frozen=True)
+class _Saving:
+    """Who saves a policy file, confirmed by whom, from what, and when."""
+
+    office_id: int
+    operator_id: int
+    saver_name: str
+    confirmer: int | None
+    origin: str
+    based_on: str
+    now: dt.datetime
+
+
+def _record_saved(
+    session: Session,
+    policy: Policy,
+    data: dict[str, Any],
+    base: str,
+    revision: int,
+    saving: _Saving,
+) -> str:
+    """The file's text, its database row and its line in the audit journal; the
+    same content saved before (under any revision key) is refused."""
+    office_id, operator_id, confirmer = saving.office_id, saving.operator_id, saving.confirmer
+    origin, based_on, now = saving.origin, saving.based_on, saving.now
+    key = data["key"]
+    text = serialize(data, header=_header(policy, origin, based_on, saving.saver_name, now))
+    # The same content under another revision key is still the same content.
+    digest = hashlib.sha256(serialize({**data, "key": base}).encode("utf-8")).hexdigest()
+    _refuse_same_content(session, base, digest)
     session.add(
         PolicyFileRecord(
             office_id=office_id,
-            key=data["key"],
+            key=key,
             base_key=base,
             revision=revision,
             year=policy.year,
@@ -282,7 +316,7 @@ def save_policy_file(
         operator_id=operator_id,
         office_id=office_id,
         action="policy_file_saved",
-        subject=f"policy:{data['key']}",
+        subject=f"policy:{key}",
         details={
             "origin": origin,
             "based_on": based_on,
@@ -291,36 +325,12 @@ def save_policy_file(
             "sha256": digest,
         },
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{data['key']}.toml"
-    _write_new(path, text)
-    return SavedPolicy(
-        key=data["key"],
-        base_key=base,
-        revision=revision,
-        path=path,
-        saved_by=operator_id,
-        confirmed_by=confirmer,
-        replaced_key=earlier.key if earlier is not None else None,
-    )
+    return text
 
 
 def read_import(path: Path) -> dict[str, Any]:
     """The raw data of a file to import (its own checks come with :func:`check_draft`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"无法读取文件 {path.name}（{exc.strerror or exc}）") from None
-    except UnicodeDecodeError:
-        raise InputError(f"文件 {path.name} 不是 UTF-8 编码的文本") from None
-    data = parse_text(text, path.name)
-    if str(data.get("key", "")) != path.stem:
-        raise PolicyCheckFailed(
-            f"政策代码（key = {data.get('key')!r}）须与文件名一致（文件名为 {path.stem}）",
-            field="key",
-        )
-    return data
+    return read_named_policy(path)
 
 
 def export_policy(policy: Policy, target: Path) -> Path:
@@ -418,99 +428,3 @@ def update_office_and_policy(
         known_policies=frozenset(book.keys()),
         **settings,
     )
-
-
-# --- listing ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicyListing:
-    key: str
-    name: str
-    region: str
-    year: int
-    origin: str  # 'builtin' | 'office' | 'extra'
-    state: str  # a PERIOD_STATES key
-    in_use: bool
-    revision: int | None = None
-    saved_by: str = ""
-    saved_at: dt.datetime | None = None
-    confirmed_by: str = ""
-
-    @property
-    def origin_label(self) -> str:
-        return {"builtin": "内置", "office": "本单位", "extra": "外部目录"}[self.origin]
-
-    @property
-    def state_label(self) -> str:
-        return PERIOD_STATES[self.state]
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "region": self.region,
-            "year": self.year,
-            "origin": self.origin,
-            "state": self.state,
-            "state_label": self.state_label,
-            "in_use": self.in_use,
-            "revision": self.revision,
-            "saved_by": self.saved_by or None,
-            "saved_at": None if self.saved_at is None else self.saved_at.isoformat(),
-            "confirmed_by": self.confirmed_by or None,
-        }
-
-
-def list_policies(
-    session: Session | None,
-    book: PolicyBook,
-    today: dt.date,
-    *,
-    office_dir: Path | None = None,
-    office_id: int | None = None,
-) -> list[PolicyListing]:
-    """Every loaded policy with where it comes from and its state today."""
-    records: dict[str, tuple[PolicyFileRecord, str, str]] = {}
-    in_use: set[str] = set()
-    if session is not None:
-        names: dict[int, str] = {
-            row_id: name
-            for row_id, name in session.execute(select(Operator.id, Operator.display_name))
-        }
-        for row in session.scalars(select(PolicyFileRecord)):
-            records[row.key] = (
-                row,
-                names.get(row.saved_by, ""),
-                names.get(row.confirmed_by, "") if row.confirmed_by else "",
-            )
-        query = select(Office.policy_key)
-        if office_id is not None:
-            query = query.where(Office.id == office_id)
-        in_use = set(session.scalars(query))
-    result = []
-    for policy in sorted(book, key=lambda p: (p.region, p.year, p.key)):
-        folder = policy.path.parent
-        if folder == builtin_policy_dir():
-            origin = "builtin"
-        elif office_dir is not None and folder == office_dir:
-            origin = "office"
-        else:
-            origin = "extra"
-        record = records.get(policy.key)
-        result.append(
-            PolicyListing(
-                key=policy.key,
-                name=policy.name,
-                region=policy.region,
-                year=policy.year,
-                origin=origin,
-                state=period_state(policy, today),
-                in_use=policy.key in in_use,
-                revision=record[0].revision if record else None,
-                saved_by=record[1] if record else "",
-                saved_at=record[0].saved_at if record else None,
-                confirmed_by=record[2] if record else "",
-            )
-        )
-    return result

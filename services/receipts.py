@@ -30,7 +30,7 @@ from db.models import (
 )
 from services.audit import record_audit
 from services.clock import Clock
-from services.info_changes import identity_as_of
+from services.info_change_views import identity_as_of
 from services.office import require_operator
 from services.payments import CHANNELS
 from services.reassess import terms_as_of

@@ -9,9 +9,8 @@ unique index backs the check, so two windows racing for the same person cannot
 both succeed. Each enrolment records its eligibility document
 (``services.eligibility``).
 
-Search is built for a street office's register of 300,000 residents: every
-kind of query is answered from an index (full ID number, last four characters,
-name prefix, pinyin-initials prefix, phone prefix).
+The records it hands out are in ``services.resident_records``; finding
+residents is ``services.resident_search``.
 """
 
 from __future__ import annotations
@@ -20,10 +19,10 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Sequence
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,9 +34,20 @@ from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
+from services.resident_records import (
+    LIVE_STATUSES,
+    EnrollmentRecord,
+    ResidentRecord,
+    enrollment_record,
+    resident_record,
+)
+
+# Re-exported for the collection page (on another branch while this module was
+# split); new code imports them from services.resident_search.
+from services.resident_search import SEARCH_LIMIT as SEARCH_LIMIT
+from services.resident_search import search_residents as search_residents
 from services.write_clock import check_write_clock
 
-SEARCH_LIMIT = 50
 NAME_MAX = 32
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
@@ -55,51 +65,6 @@ class ResidentInput:
     #: typed from the card for a 2017 foreign permanent residence ID only
     birth_date: dt.date | None = None
     sex: str | None = None  # 'M' | 'F'
-
-
-@dataclasses.dataclass(frozen=True)
-class ResidentRecord:
-    id: int
-    id_number: str
-    name: str
-    sex: str
-    birth_date: dt.date
-    document_type: str
-    phone: str
-    address: str
-    household_no: str
-    village_id: int | None
-    village_name: str
-    household_type: str = ""
-
-    @property
-    def sex_label(self) -> str:
-        return "男" if self.sex == "M" else "女"
-
-
-@dataclasses.dataclass(frozen=True)
-class EnrollmentRecord:
-    id: int
-    resident_id: int
-    policy_key: str
-    policy_year: int
-    category: str
-    tier: str
-    benefit_tier: str
-    standard_fen: int
-    subsidy_fen: int
-    personal_due_fen: int
-    benefit_start: dt.date | None
-    benefit_end: dt.date | None
-    waiting_months: int
-    status: str
-    office_name: str
-    created_at: dt.datetime
-    eligibility_document: str = ""
-
-
-#: enrolment statuses that count for "once per year" (POLICY.md §7.5, revised 2026-11)
-LIVE_STATUSES = ("registered", "paid")
 
 
 # --- normalising what the clerk typed ---------------------------------------------
@@ -136,90 +101,50 @@ def _is_cjk_text(text: str) -> bool:
     return bool(text) and all("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
-# --- rows to records -----------------------------------------------------------------
-
-
-def _resident_record(row: Resident, village_name: str | None) -> ResidentRecord:
-    return ResidentRecord(
-        id=row.id,
-        id_number=row.id_number,
-        name=row.name,
-        sex=row.sex,
-        birth_date=row.birth_date,
-        document_type=row.document_type,
-        phone=row.phone,
-        address=row.address,
-        household_no=row.household_no,
-        village_id=row.village_id,
-        village_name=village_name or "",
-        household_type=row.household_type,
-    )
-
-
-def _enrollment_record(row: Enrollment, office_name: str | None) -> EnrollmentRecord:
-    return EnrollmentRecord(
-        id=row.id,
-        resident_id=row.resident_id,
-        policy_key=row.policy_key,
-        policy_year=row.policy_year,
-        category=row.category,
-        tier=row.tier,
-        benefit_tier=row.benefit_tier,
-        standard_fen=row.standard_fen,
-        subsidy_fen=row.subsidy_fen,
-        personal_due_fen=row.personal_due_fen,
-        benefit_start=row.benefit_start,
-        benefit_end=row.benefit_end,
-        waiting_months=row.waiting_months,
-        status=row.status,
-        office_name=office_name or "",
-        created_at=row.created_at,
-        eligibility_document=row.eligibility_document,
-    )
-
-
-def get_resident(session: Session, resident_id: int) -> ResidentRecord:
+def _resident_where(session: Session, condition: Any) -> ResidentRecord | None:
+    """The one resident matching ``condition``, with the village's name."""
     row = session.execute(
         select(Resident, Village.name)
         .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id == resident_id)
+        .where(condition)
     ).first()
-    if row is None:
+    return None if row is None else resident_record(row[0], row[1])
+
+
+def _enrollments_where(session: Session, condition: Any) -> list[EnrollmentRecord]:
+    """The enrolments matching ``condition``, newest year first, with the office's name."""
+    rows = session.execute(
+        select(Enrollment, Office.name)
+        .outerjoin(Office, Office.id == Enrollment.office_id)
+        .where(condition)
+        .order_by(Enrollment.policy_year.desc())
+    ).all()
+    return [enrollment_record(e, office_name) for e, office_name in rows]
+
+
+def get_resident(session: Session, resident_id: int) -> ResidentRecord:
+    found = _resident_where(session, Resident.id == resident_id)
+    if found is None:
         raise NotFound(f"没有编号为 {resident_id} 的居民。", code="resident_not_found")
-    return _resident_record(row[0], row[1])
+    return found
 
 
 def find_by_id_number(
     session: Session, text: str, *, today: dt.date | None = None
 ) -> ResidentRecord | None:
     number = normalize_id(text) if is_foreign_2017(text) else parse_id(text, today=today).number
-    row = session.execute(
-        select(Resident, Village.name)
-        .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id_number == number)
-    ).first()
-    return None if row is None else _resident_record(row[0], row[1])
+    return _resident_where(session, Resident.id_number == number)
 
 
 def enrollments_of(session: Session, resident_id: int) -> list[EnrollmentRecord]:
-    rows = session.execute(
-        select(Enrollment, Office.name)
-        .outerjoin(Office, Office.id == Enrollment.office_id)
-        .where(Enrollment.resident_id == resident_id)
-        .order_by(Enrollment.policy_year.desc())
-    ).all()
-    return [_enrollment_record(e, office_name) for e, office_name in rows]
+    return _enrollments_where(session, Enrollment.resident_id == resident_id)
 
 
 def get_enrollment(session: Session, enrollment_id: int) -> EnrollmentRecord:
-    row = session.execute(
-        select(Enrollment, Office.name)
-        .outerjoin(Office, Office.id == Enrollment.office_id)
-        .where(Enrollment.id == enrollment_id)
-    ).first()
-    if row is None:
+    found = _enrollments_where(session, Enrollment.id == enrollment_id)
+    if not found:
         raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
-    return _enrollment_record(row[0], row[1])
+    return found[0]
 
 
 # --- registering ---------------------------------------------------------------------
@@ -361,19 +286,59 @@ def enroll(
         check_eligibility_document(
             eligibility_document, category=category, id_kind=_id_kind(resident.document_type)
         )
+    _refuse_second_enrollment(session, resident_id, policy.year)
+    q = quote(policy, category, tier, clock.now().date(), facts)
+    row = _enrollment_row(
+        policy,
+        q,
+        facts,
+        resident_id=resident_id,
+        office_id=office_id,
+        eligibility_document=eligibility_document,
+        created_at=clock.now(),
+        created_by=operator_id,
+    )
+    # A savepoint, so that losing a race against another window leaves the
+    # caller's transaction usable for the clear message below.
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise ConflictError(
+            _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
+        ) from None
+    return enrollment_record(row, None), q
+
+
+def _refuse_second_enrollment(session: Session, resident_id: int, year: int) -> None:
+    """Once per year (POLICY.md §7.5): a live enrolment of the year refuses another."""
     exists = session.scalar(
         select(Enrollment.id).where(
             Enrollment.resident_id == resident_id,
-            Enrollment.policy_year == policy.year,
+            Enrollment.policy_year == year,
             Enrollment.status.in_(LIVE_STATUSES),
         )
     )
     if exists is not None:
         raise ConflictError(
-            _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
+            _duplicate_message(session, resident_id, year), code="duplicate_enrollment"
         )
-    q = quote(policy, category, tier, clock.now().date(), facts)
-    row = Enrollment(
+
+
+def _enrollment_row(
+    policy: Policy,
+    q: Quote,
+    facts: PersonFacts,
+    *,
+    resident_id: int,
+    office_id: int | None,
+    eligibility_document: str,
+    created_at: dt.datetime,
+    created_by: int | None,
+) -> Enrollment:
+    """The new enrolment as quoted, with the facts the quote was made on."""
+    return Enrollment(
         resident_id=resident_id,
         office_id=office_id,
         policy_key=policy.key,
@@ -397,20 +362,9 @@ def enroll(
         hardship_certified=facts.hardship_certified,
         freshman=facts.freshman,
         eligibility_document=eligibility_document,
-        created_at=clock.now(),
-        created_by=operator_id,
+        created_at=created_at,
+        created_by=created_by,
     )
-    # A savepoint, so that losing a race against another window leaves the
-    # caller's transaction usable for the clear message below.
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        raise ConflictError(
-            _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
-        ) from None
-    return _enrollment_record(row, None), q
 
 
 def _id_kind(document_type: str) -> str:
@@ -504,157 +458,3 @@ def _update_basic_info(
         operator_id=operator_id,
     )
     return get_resident(session, resident.id)
-
-
-# --- search ---------------------------------------------------------------------------
-
-
-def normalise_query(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("-", "")
-
-
-#: what one search sends: the record's columns, the meanings' ids UNIONed, one statement
-_SEARCH_SQL = (
-    "SELECT r.id, r.id_number, r.name, r.sex, r.birth_date, r.document_type, r.phone,"
-    " r.address, r.household_no, r.village_id, coalesce(v.name, ''), r.household_type"
-    " FROM resident r LEFT JOIN village v ON v.id = r.village_id"
-    " WHERE r.id IN ({ids}) ORDER BY r.name, r.id_number LIMIT {limit} OFFSET {offset}"
-)
-_HIGH = "\U0010ffff"
-
-
-def search_plan(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The indexed conditions a query may mean, as SQL with ``?`` parameters;
-    the same meanings as ``search_conditions``."""
-    q = normalise_query(text)
-    if not q:
-        return []
-    upper = q.upper()
-    if is_foreign_2017(upper):
-        return [("id_number = ?", (normalize_id(upper),))]
-    if re.fullmatch(r"\d{17}[\dX]", upper):  # already the stored form
-        return [("id_number = ?", (upper,))]
-    if re.fullmatch(r"\d{15}", upper):  # a legacy number: converted to 18
-        try:
-            return [("id_number = ?", (parse_id(upper).number,))]
-        except ValueError:
-            return [("id_number = ?", (upper,))]
-    if re.fullmatch(r"\d{3,17}X?", upper):
-        plan: list[tuple[str, tuple[str, ...]]] = []
-        if len(upper) == 4:
-            plan.append(("id_tail = ?", (upper,)))
-        elif len(upper) > 4:
-            # substr(…, length - n + 1): the last n characters on SQLite and PostgreSQL
-            # alike, and cheaper than LIKE '%…' (no case folding)
-            tail = f"substr(id_number, length(id_number) - {len(upper) - 1}) = ?"
-            plan.append((f"id_tail = ? AND {tail}", (upper[-4:], upper)))
-        if upper.isdigit():
-            plan.append(("phone >= ? AND phone < ?", (upper, upper + _HIGH)))
-        return plan
-    if re.fullmatch(r"[a-zA-Z]+", q):
-        return [
-            ("name_initials >= ? AND name_initials < ?", (q.lower(), q.lower() + _HIGH)),
-            ("name >= ? AND name < ?", (q, q + _HIGH)),
-        ]
-    return [("name >= ? AND name < ?", (q, q + _HIGH))]
-
-
-def search_residents(
-    session: Session, text: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
-) -> list[ResidentRecord]:
-    """Residents matching a full ID number, its last 4+ characters, a name
-    (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix).
-
-    At the speed of the index (issue 14 item 3): one statement per query, each
-    meaning its own indexed sub-select (OR across different indexes would make
-    SQLite scan) joined by UNION, sent on the session's own connection in its
-    transaction as plain DB-API SQL; the shown columns come back as tuples and
-    become records directly — no ORM objects, no statement building per call.
-    """
-    plan = search_plan(text)
-    if not plan:
-        return []
-    lim, off = int(limit), int(offset)
-    ids = " UNION ".join(
-        f"SELECT id FROM (SELECT id FROM resident WHERE {c} LIMIT {lim + off}) AS m{i}"
-        for i, (c, _) in enumerate(plan)
-    )
-    sql = _SEARCH_SQL.format(ids=ids, limit=lim, offset=off)
-    params = tuple(p for _, ps in plan for p in ps)
-    conn = session.connection()
-    if conn.dialect.paramstyle != "qmark":  # psycopg: %s placeholders, and % itself doubled
-        sql = sql.replace("%", "%%").replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return [
-        ResidentRecord(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4] if isinstance(row[4], dt.date) else dt.date.fromisoformat(row[4]),
-            row[5],
-            row[6],
-            row[7],
-            row[8],
-            row[9],
-            row[10],
-            row[11],
-        )
-        for row in rows
-    ]
-
-
-_RECORD_COLUMNS = (
-    Resident.id,
-    Resident.id_number,
-    Resident.name,
-    Resident.sex,
-    Resident.birth_date,
-    Resident.document_type,
-    Resident.phone,
-    Resident.address,
-    Resident.household_no,
-    Resident.village_id,
-    func.coalesce(Village.name, ""),
-    Resident.household_type,
-)
-
-
-def residents_by_ids(session: Session, ids: Sequence[int]) -> list[ResidentRecord]:
-    """The records of the given residents, in one query of plain rows."""
-    if not ids:
-        return []
-    rows = session.execute(
-        select(*_RECORD_COLUMNS)
-        .outerjoin(Village, Village.id == Resident.village_id)
-        .where(Resident.id.in_(list(ids)))
-    ).all()
-    return [ResidentRecord(*row) for row in rows]
-
-
-def count_residents(session: Session, office_id: int | None = None) -> int:
-    stmt = select(func.count(Resident.id))
-    if office_id is not None:
-        stmt = stmt.where(Resident.office_id == office_id)
-    return int(session.scalar(stmt) or 0)
-
-
-def residents_page(
-    session: Session, *, office_id: int | None, offset: int, limit: int
-) -> Sequence[ResidentRecord]:
-    """One page of the register in ID order, for lists that fetch on demand."""
-    stmt = (
-        select(Resident, Village.name)
-        .outerjoin(Village, Village.id == Resident.village_id)
-        .order_by(Resident.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    if office_id is not None:
-        stmt = stmt.where(Resident.office_id == office_id)
-    return [_resident_record(r, v) for r, v in session.execute(stmt).all()]

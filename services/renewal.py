@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, aliased
 from common.errors import ConflictError, NotFound, ServiceError
 from db.models import Enrollment, Resident, Village
 from printing.renewal_list import RenewalLine, RenewalListData
+from services.category_fit import fitting_category
 from services.clock import Clock
-from services.coverage import fitting_category
 from services.policy import Policy, PolicyBook
 from services.quote import PersonFacts, Quote, quote
-from services.registry import LIVE_STATUSES, EnrollmentRecord, enroll
+from services.registry import enroll
+from services.resident_records import LIVE_STATUSES, EnrollmentRecord
 
 #: categories decided by age alone; a renewal moves a person between them
 AGE_CATEGORIES = ("newborn", "child", "adult")

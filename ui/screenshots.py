@@ -355,7 +355,8 @@ def preview_shot(pdf: bytes, title: str, out: Path) -> list[Path]:
 
 def demo_ids(window: MainWindow, ops: Operations) -> list[str]:
     """A few ID numbers of residents still to pay (for the collect page)."""
-    from services.registry import enrollments_of, residents_page
+    from services.registry import enrollments_of
+    from services.resident_search import residents_page
 
     ctx = window.ctx
     found: list[str] = []

@@ -32,7 +32,8 @@ from db.models import Enrollment, Office, Operator, Payment, Resident, Village
 from printing.progress_report import render_weekly_return
 from services.clock import FixedClock
 from services.policy import load_policies
-from services.roster_import import guess_mapping, import_roster, read_roster
+from services.roster_file import guess_mapping, read_roster
+from services.roster_import import import_roster
 from ui.app import style_app
 from ui.context import AppContext, Session
 from ui.data_exchange.file_chooser import FixedFileChooser

@@ -77,6 +77,7 @@ NAME_MOVES: dict[tuple[str, str], str] = {
 RENAMES: dict[tuple[str, str], tuple[str, str]] = {
     # one money formatter (common.money)
     ("services.quote", "fen_text"): ("common.money", "format_fen"),
+    ("services.quote_subsidy", "fen_text"): ("common.money", "format_fen"),
     ("ui.pages.day_close_parts", "yuan"): ("common.money", "yuan_text"),
 }
 

@@ -10,7 +10,8 @@ import pytest
 
 import main
 from services.policy import load_policies
-from services.policy_editor import build_draft, form_from_policy, serialize
+from services.policy_editor import serialize
+from services.policy_form import build_draft, form_from_policy
 
 BOOK = load_policies()
 

@@ -22,8 +22,8 @@ from services.office import (
     require_supervisor,
     set_operator_active,
     set_village_target,
-    update_office_settings,
 )
+from services.office_settings import update_office_settings
 
 
 def _office(db: Database, clock: FixedClock, **overrides: object) -> int:
@@ -371,7 +371,7 @@ def test_reset_password_by_a_supervisor_only(db: Database, clock: FixedClock) ->
 
 
 def test_printer_and_payment_link_settings(db: Database, clock: FixedClock) -> None:
-    from services.office import set_printer_name, update_office_settings
+    from services.office_settings import set_printer_name, update_office_settings
 
     with db.write() as s:
         desk = make_desk(s)

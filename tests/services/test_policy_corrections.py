@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quote_helpers import ADULT, CQ, FULL, QUOTA, TJ23, TJ24, D, q, refused
 
-from services.coverage import age_on
+from services.coverage_facts import age_on
 from services.policy import Policy
 from services.quote import PersonFacts, QuoteRefused, fitting_category, quote, quote_all_tiers
 
@@ -128,7 +128,7 @@ def test_exactly_one_age_category_fits(policy: Policy, birth: dt.date, offset: i
 
 
 def _window_end(policy: Policy, birth: dt.date) -> dt.date:
-    from services.coverage import add_months
+    from services.coverage_facts import add_months
 
     if policy.newborn.window_months is not None:
         return add_months(birth, policy.newborn.window_months)

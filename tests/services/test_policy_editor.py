@@ -19,16 +19,16 @@ from services.clock import FixedClock
 from services.policy import PolicyBook, Unset, load_policies
 from services.policy_editor import (
     PolicyCheckFailed,
-    build_draft,
     check_draft,
     check_file,
     field_label,
-    form_from_policy,
     load_data,
     previous_policy,
     read_policy_data,
     serialize,
 )
+from services.policy_form import build_draft, form_from_policy
+from services.policy_listing import list_policies
 from services.policy_preview import (
     collection_warning,
     period_state,
@@ -36,7 +36,6 @@ from services.policy_preview import (
 )
 from services.policy_store import (
     export_policy,
-    list_policies,
     load_office_book,
     office_policy_dir,
     read_import,

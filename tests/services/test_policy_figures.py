@@ -24,15 +24,14 @@ from services.clock import FixedClock
 from services.policy import PolicyFileError, Unset, load_policies, load_policy_file
 from services.policy_editor import (
     PolicyCheckFailed,
-    build_draft,
     check_draft,
     field_label,
-    form_from_policy,
     load_data,
     previous_policy,
     read_policy_data,
     serialize,
 )
+from services.policy_form import build_draft, form_from_policy
 from services.policy_preview import preview, subsidy_text
 from services.policy_store import save_policy_file
 from services.quote import PersonFacts, QuoteRefused, quote

@@ -17,7 +17,8 @@ from printing.report_data import percent_text
 from services.clock import FixedClock
 from services.payments import take_payment
 from services.progress import weekly_return
-from services.roster_import import guess_mapping, import_roster, read_roster
+from services.roster_file import guess_mapping, read_roster
+from services.roster_import import import_roster
 
 MON = dt.datetime(2023, 11, 6, 9, 30)
 

@@ -14,13 +14,8 @@ from db.models import Enrollment, Operator, Resident, Village
 from services.clock import FixedClock
 from services.policy import load_policies
 from services.quote import PersonFacts
-from services.registry import (
-    ResidentInput,
-    enroll,
-    name_initials,
-    register_and_enroll,
-    search_residents,
-)
+from services.registry import ResidentInput, enroll, name_initials, register_and_enroll
+from services.resident_search import search_residents
 
 POLICIES = load_policies()
 ZHANG = id_number("120221", "19800115", "123")  # male, Ninghe district

@@ -19,13 +19,8 @@ from services.clock import FixedClock
 from services.corrections import refund_payment
 from services.payments import take_payment
 from services.quote import PersonFacts
-from services.registry import (
-    ResidentInput,
-    enroll,
-    find_by_id_number,
-    register_and_enroll,
-    search_residents,
-)
+from services.registry import ResidentInput, enroll, find_by_id_number, register_and_enroll
+from services.resident_search import search_residents
 
 WANG = id_number("120221", "19750310", "135")  # an adult in a 低保 family
 HK = id_number("810000", "19880808", "022")  # HK residents' residence permit

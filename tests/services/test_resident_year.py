@@ -19,12 +19,8 @@ from services.clock_sanity import confirm_business_date
 from services.corrections import refund_payment, void_receipt
 from services.find import find_anyone
 from services.households import household_members, pay_for_household
-from services.info_changes import (
-    history_of,
-    pending_changes,
-    request_changes,
-    review_change,
-)
+from services.info_change_views import history_of, pending_changes
+from services.info_changes import request_changes, review_change
 from services.notices import issue_notice, notices_of
 from services.payments import take_payment
 from services.quote import PersonFacts
@@ -545,7 +541,7 @@ def test_change_slip_and_household_receipt_job_render(
     from printing.change_slip import render_change_slip
     from printing.receipt_job import render_receipt_job
     from services.households import household_receipt_documents, record_household_prints
-    from services.info_changes import change_slip_document
+    from services.info_change_views import change_slip_document
 
     eids = _family(db, desk, 2)
     rid = _resident_of(db, eids[0])
@@ -587,7 +583,7 @@ def test_change_slip_and_household_receipt_job_render(
 
 @pytest.mark.parametrize("query", ["李明", "lm", "0064", "010064", "13800138000", "李"])
 def test_search_is_one_statement_per_query(db: Database, desk: Desk, query: str) -> None:
-    from services.registry import search_residents
+    from services.resident_search import search_residents
 
     with db.write() as s:
         eid = make_enrollment(s, desk)

@@ -13,13 +13,8 @@ from common.errors import InputError
 from common.idcard import parse_id
 from db.engine import Database
 from db.models import NotEnrolledReason, Resident, RosterChange, RosterImport, RosterMark
-from services.roster_import import (
-    ImportCancelled,
-    guess_mapping,
-    import_roster,
-    read_roster,
-    unknown_headers,
-)
+from services.roster_file import guess_mapping, read_roster, unknown_headers
+from services.roster_import import ImportCancelled, import_roster
 from services.roster_marks import (
     PAID_ELSEWHERE_WARNING,
     not_enrolled_reason_of,

@@ -20,12 +20,8 @@ from services.bank_calendar import update_bank_days
 from services.clock import FixedClock
 from services.clock_sanity import MAX_FORWARD_DAYS, confirm_business_date
 from services.notices import issue_notice, issue_village_notices
-from services.office import (
-    add_village,
-    set_printer_name,
-    set_village_target,
-    update_office_settings,
-)
+from services.office import add_village, set_village_target
+from services.office_settings import set_printer_name, update_office_settings
 from services.payments import take_payment
 from services.quote import PersonFacts
 from services.registry import ResidentInput, enroll, register_resident

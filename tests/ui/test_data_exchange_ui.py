@@ -147,7 +147,8 @@ def test_ledger_page_exports_its_dates(qtbot, ctx, ops, db, seed, tmp_path) -> N
 
 def test_paid_elsewhere_warning_line(ops, ctx, db, seed, tmp_path, clock) -> None:  # noqa: F811
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
-    from services.roster_import import guess_mapping, import_roster, read_roster
+    from services.roster_file import guess_mapping, read_roster
+    from services.roster_import import import_roster
 
     number = fake_id(dt.date(1980, 3, 3), 21)
     path = roster(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from db.models import InfoChange, Resident
 from services.clock import FixedClock
-from services.info_changes import history_of
+from services.info_change_views import history_of
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from tests.ui.test_register_page import choose_document, make_page, scan

@@ -31,18 +31,16 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from services.roster_import import (
+from services.roster_file import (
     FIELD_LABELS,
-    KIND_LABELS,
     REQUIRED_FIELDS,
-    ImportResult,
     RosterTable,
     guess_mapping,
-    import_roster,
     missing_fields,
     read_roster,
     unknown_headers,
 )
+from services.roster_import import KIND_LABELS, ImportResult, import_roster
 from ui.context import AppContext
 from ui.data_exchange.background import BackgroundJob
 from ui.data_exchange.file_chooser import FileChooser

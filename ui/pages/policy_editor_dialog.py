@@ -46,16 +46,16 @@ from PySide6.QtWidgets import (
 from common.errors import ServiceError
 from common.money import format_fen
 from services.policy import Policy
-from services.policy_editor import (
+from services.policy_confirmation import needs_confirmation
+from services.policy_editor import check_draft, previous_policy
+from services.policy_form import (
     RULE_SET_LABELS,
     SUBSIDY_LABELS,
     TierFigures,
     YearForm,
     build_draft,
-    check_draft,
     default_key,
     form_from_policy,
-    previous_policy,
 )
 from services.policy_preview import (
     DAY_KINDS,
@@ -65,7 +65,7 @@ from services.policy_preview import (
     PreviewRow,
     preview,
 )
-from services.policy_store import SavedPolicy, needs_confirmation, save_policy_file
+from services.policy_store import SavedPolicy, save_policy_file
 from ui.context import AppContext
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations

@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from common.glossary import tier_label
 from common.money import format_fen
 from printing.renewal_list import render_renewal_list
-from services.info_changes import ChangeView, pending_changes, review_change
+from services.info_change_views import ChangeView, pending_changes
+from services.info_changes import review_change
 from services.policy import Policy
 from services.renewal import (
     RenewalRow,
@@ -25,22 +25,19 @@ from services.renewal import (
     renewal_list_document,
     renewal_proposal,
 )
-from ui.context import AppContext
 from ui.keys import page_shortcut
-from ui.operations import ENROLLMENTS, RESIDENTS, OperationFailed, Operations
-from ui.pages.resident_widgets import fill_row, table
-from ui.printing_bridge import DocumentOutput
+from ui.operations import ENROLLMENTS, RESIDENTS, OperationFailed
+from ui.pages.resident_widgets import ResidentTab, TabServices, fill_row, table
 
 NOTE_STYLE = "color: #1565c0;"
 
 
-class ReviewTab(QWidget):
+class ReviewTab(ResidentTab):
     """待复核: changes waiting for a supervisor; approve, or reject with a reason."""
 
-    def __init__(self, ctx: AppContext, ops: Operations) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.ops = ops
+    def __init__(self, services: TabServices) -> None:
+        super().__init__(services)
+        ctx = self.ctx
         self.changes: list[ChangeView] = []
         assert ctx.session is not None
         self.table = table(("处理单号", "居民", "类型", "变更内容", "录入", "已复核", "状态"))
@@ -118,23 +115,15 @@ class ReviewTab(QWidget):
         self.refresh()
 
 
-class RenewalTab(QWidget):
+class RenewalTab(ResidentTab):
     """续保名单: a village's payers of last year not yet enrolled; Enter renews one."""
 
     personRequested = Signal(int)
 
     def __init__(
-        self,
-        ctx: AppContext,
-        ops: Operations,
-        documents: DocumentOutput,
-        policy: Policy,
-        villages: list[tuple[str, int]],
+        self, services: TabServices, policy: Policy, villages: list[tuple[str, int]]
     ) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents
+        super().__init__(services)
         self.policy = policy
         self.rows: list[RenewalRow] = []
         self.village = QComboBox()

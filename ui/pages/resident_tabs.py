@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from common.glossary import tier_label
@@ -28,23 +27,17 @@ from services.households import (
     pay_for_household,
     record_household_prints,
 )
-from services.info_changes import (
-    HOUSEHOLD_TYPES,
-    ChangeView,
-    change_slip_document,
-    history_of,
-    request_changes,
-)
+from services.info_change_views import ChangeView, change_slip_document, history_of
+from services.info_changes import HOUSEHOLD_TYPES, request_changes
 from services.payments import CHANNELS
 from services.policy import Policy
 from services.reassess import reassess_enrollment, reassessments_of
-from services.registry import EnrollmentRecord, ResidentRecord, enrollments_of
-from ui.context import AppContext
+from services.registry import enrollments_of
+from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.dialogs.household_payment import HouseholdPaymentDialog
 from ui.keys import page_shortcut
-from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, RESIDENTS, OperationFailed, Operations
-from ui.pages.resident_widgets import fill_row, table
-from ui.printing_bridge import DocumentOutput
+from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, RESIDENTS, OperationFailed
+from ui.pages.resident_widgets import ResidentTab, TabServices, fill_row, table
 
 NOTE_STYLE = "color: #1565c0;"
 
@@ -52,20 +45,11 @@ NOTE_STYLE = "color: #1565c0;"
 # --- 信息变更 -------------------------------------------------------------------------------
 
 
-class ChangesTab(QWidget):
+class ChangesTab(ResidentTab):
     """Enter a change; basic ones print the slip at once. The history below."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        ops: Operations,
-        documents: DocumentOutput,
-        villages: list[tuple[str, int]],
-    ) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents
+    def __init__(self, services: TabServices, villages: list[tuple[str, int]]) -> None:
+        super().__init__(services)
         self.resident: ResidentRecord | None = None
         self.phone = QLineEdit()
         self.address = QLineEdit()
@@ -229,18 +213,13 @@ class ChangesTab(QWidget):
 # --- 家庭 ---------------------------------------------------------------------------------
 
 
-class HouseholdTab(QWidget):
+class HouseholdTab(ResidentTab):
     """The members on the same 户号 and one agent paying for several of them."""
 
     personRequested = Signal(int)
 
-    def __init__(
-        self, ctx: AppContext, ops: Operations, documents: DocumentOutput, year: int
-    ) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents
+    def __init__(self, services: TabServices, year: int) -> None:
+        super().__init__(services)
         self.year = year
         self.members: list[Member] = []
         self.dialog: HouseholdPaymentDialog | None = None
@@ -367,13 +346,11 @@ class HouseholdTab(QWidget):
 # --- 重新核定 -------------------------------------------------------------------------------
 
 
-class ReassessTab(QWidget):
+class ReassessTab(ResidentTab):
     """Change the category or tier of the person's unpaid enrolment of the year."""
 
-    def __init__(self, ctx: AppContext, ops: Operations, policy: Policy) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.ops = ops
+    def __init__(self, services: TabServices, policy: Policy) -> None:
+        super().__init__(services)
         self.policy = policy
         self.enrollment: EnrollmentRecord | None = None
         self.current = QLabel("")

@@ -1,9 +1,42 @@
-"""Small shared pieces of the 居民 page's tabs: a plain read-only table."""
+"""Small shared pieces of the 居民 page's tabs: their base class and a plain read-only table."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from ui.context import AppContext
+from ui.operations import Operations
+from ui.printing_bridge import DocumentOutput
+
+
+@dataclass(frozen=True)
+class TabServices:
+    """What every tab of the 居民 page works with: the context, the one write path
+    (``Operations``) and the output for the documents it prints."""
+
+    ctx: AppContext
+    ops: Operations
+    documents: DocumentOutput
+
+
+class ResidentTab(QWidget):
+    """A tab of the 居民 page, given its services by the page (never found through
+    ``self.window()``)."""
+
+    def __init__(self, services: TabServices) -> None:
+        super().__init__()
+        self.ctx = services.ctx
+        self.ops = services.ops
+        self.documents = services.documents
 
 
 def table(columns: tuple[str, ...]) -> QTableWidget:

@@ -41,7 +41,7 @@ from ui.keys import page_shortcut
 from ui.operations import OperationFailed, Operations
 from ui.pages.resident_office_tabs import RenewalTab, ReviewTab
 from ui.pages.resident_tabs import ChangesTab, HouseholdTab, ReassessTab
-from ui.pages.resident_widgets import fill_row, table
+from ui.pages.resident_widgets import TabServices, fill_row, table
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 
 
@@ -82,11 +82,12 @@ class ResidentsPage(QWidget):
         self.person_label = QLabel("未选择居民")
         self.person_label.setStyleSheet("font-size: 15px; font-weight: bold;")
 
-        self.changes_tab = ChangesTab(ctx, ops, self.documents, self.villages)
-        self.household_tab = HouseholdTab(ctx, ops, self.documents, self.policy.year)
-        self.reassess_tab = ReassessTab(ctx, ops, self.policy)
-        self.review_tab = ReviewTab(ctx, ops)
-        self.renewal_tab = RenewalTab(ctx, ops, self.documents, self.policy, self.villages)
+        services = TabServices(ctx, ops, self.documents)
+        self.changes_tab = ChangesTab(services, self.villages)
+        self.household_tab = HouseholdTab(services, self.policy.year)
+        self.reassess_tab = ReassessTab(services, self.policy)
+        self.review_tab = ReviewTab(services)
+        self.renewal_tab = RenewalTab(services, self.policy, self.villages)
         self.person_tabs = QTabWidget()
         self.person_tabs.addTab(self.changes_tab, "信息变更")
         self.person_tabs.addTab(self.household_tab, "家庭")
