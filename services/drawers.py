@@ -338,7 +338,11 @@ def office_drawers(session: Session, office_id: int, date: dt.date) -> OfficeDra
             )
         )
     }
-    ids = sorted(used | set(closes) | {i for i, d in replay.drawers.items() if d.replay.balance})
+    ids = sorted(
+        used
+        | set(closes)
+        | {i for i, d in replay.drawers.items() if d.replay.balance or d.deposited.get(date)}
+    )
     names = dict(
         session.execute(
             select(Operator.id, Operator.display_name).where(Operator.id.in_(ids))
