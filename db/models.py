@@ -1085,6 +1085,8 @@ class DrawerClose(Base):
     denominations: Mapped[str] = mapped_column(Text)
     difference_reason: Mapped[str] = mapped_column(Text, default="")
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
+    # who counted: the drawer's operator, or a supervisor for a window whose clerk left
+    closed_by: Mapped[int] = mapped_column(ForeignKey("operator.id"))
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     __table_args__ = (

@@ -62,7 +62,7 @@ from services.drawers import DrawerState, drawer_close_of, drawer_float, office_
 from services.errors import ConflictError, InputError, ServiceError
 from services.ledger import append_entry
 from services.money import format_fen_grouped, parse_amount
-from services.office import require_operator
+from services.office import require_operator, require_supervisor
 
 
 def live_closes() -> Any:
@@ -538,6 +538,7 @@ def close_day(
     override_reason: str | None = None,
     late_reason: str | None = None,
     supervisor_password: str | None = None,
+    drawer_operator_id: int | None = None,
 ) -> DayCloseResult:
     """Close a business day (today by default) on the clerk's count of the drawer.
 
@@ -546,14 +547,23 @@ def close_day(
     while cash is due today or overdue (POLICY.md §7.3) — a close without a
     supervisor's override and its reason. The override is recorded and shows
     in the reports. Afterwards the day is locked (:func:`ensure_day_open`).
+
+    Several windows (issue 11): this closes one drawer — the operator's own,
+    or (``drawer_operator_id``, a supervisor only) another window's drawer
+    counted by the supervisor, e.g. when its clerk has gone. The office's day
+    is closed and locked when the last drawer used that day is closed.
     """
     lock_office(session, office_id)  # issue 11: no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
+    drawer = operator
+    if drawer_operator_id is not None and drawer_operator_id != operator.id:
+        require_supervisor(session, operator.id, office_id=office_id)
+        drawer = require_operator(session, drawer_operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     ensure_day_open(session, office_id, date)
-    if drawer_close_of(session, office_id, operator.id, date) is not None:
+    if drawer_close_of(session, office_id, drawer.id, date) is not None:
         raise ConflictError(
-            f"本窗口（{operator.display_name}）的钱箱 {date} 已日结，不能重复日结；"
+            f"{drawer.display_name}的钱箱 {date} 已日结，不能重复日结；"
             "若是另一窗口刚刚日结，请刷新后查看。",
             code="drawer_already_closed",
         )
@@ -578,7 +588,7 @@ def close_day(
         office_id=office_id,
         denominations=denominations,
         business_date=date,
-        operator_id=operator.id,
+        operator_id=drawer.id,
     )
     difference = preview.difference_fen
     reason = ""
@@ -611,7 +621,8 @@ def close_day(
     totals = preview.totals
     drawer_row = DrawerClose(
         office_id=office_id,
-        operator_id=operator.id,
+        operator_id=drawer.id,
+        closed_by=operator.id,
         business_date=date,
         opening_float_fen=preview.opening_float_fen,
         cash_in_fen=totals.cash_received_fen + totals.cash_made_up_fen,
@@ -632,7 +643,7 @@ def close_day(
     )
     if difference:
         assert supervisor is not None
-        _book_difference(session, drawer_row, row, operator.id, supervisor.id, reason, now)
+        _book_difference(session, drawer_row, row, drawer.id, supervisor.id, reason, now)
     override_id: int | None = None
     if override_text:
         assert supervisor is not None
