@@ -377,7 +377,12 @@ class DayClosePage(QWidget):
         self.closed_spacer.setVisible(closed)
         self.count_box.setVisible(not closed)
         self.result_box.setVisible(not closed and self.preview is not None)
-        self.open_box.setVisible(not closed and not state.opened and self.late_date is None)
+        self.open_box.setVisible(
+            not closed
+            and not state.opened
+            and self.late_date is None
+            and state.drawer_operator_id == state.operator_id
+        )
         self.print_office_button.setVisible(state.office_record is not None)
         if closed:
             self.preview = None
