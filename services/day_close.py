@@ -97,6 +97,13 @@ def ensure_day_open(
                     DrawerClose.office_id == office_id,
                     DrawerClose.operator_id == operator_id,
                     DrawerClose.business_date >= business_date,
+                    # a close of a day whose office close was annulled (a wrong
+                    # clock's future date) locks nothing any more
+                    ~exists().where(
+                        DayClose.office_id == DrawerClose.office_id,
+                        DayClose.business_date == DrawerClose.business_date,
+                        ~live_closes(),
+                    ),
                 )
                 .limit(1)
             )
