@@ -377,12 +377,8 @@ class DayClosePage(QWidget):
         self.closed_spacer.setVisible(closed)
         self.count_box.setVisible(not closed)
         self.result_box.setVisible(not closed and self.preview is not None)
-        self.open_box.setVisible(
-            not closed
-            and not state.opened
-            and self.late_date is None
-            and state.drawer_operator_id == state.operator_id
-        )
+        # the float always opens the window's own drawer
+        self.open_box.setVisible(not state.opened and self.late_date is None and not closed)
         self.print_office_button.setVisible(state.office_record is not None)
         if closed:
             self.preview = None

@@ -158,6 +158,7 @@ class DepositPage(QWidget):
         self.drawer_shares.setObjectName("drawerShares")
         self.drawer_shares.setWordWrap(True)
         self.drawer_names: dict[int, str] = {}
+        self.open_cash_fen = 0  # cash in drawers not yet closed today
         self.buckets = RowsTableModel(BUCKET_COLUMNS, self, negative=self._bucket_late)
         self.bucket_view = table_view(self.buckets, stretch=False)
         state_box = QGroupBox("当前入库状态（入库时限 / 资金规模“双限”）")
@@ -329,6 +330,10 @@ class DepositPage(QWidget):
         except OperationFailed:
             return
         self.drawer_names = {d.operator_id: d.operator_name for d in drawers.drawers}
+        # a drawer closed today keeps its counted cash until its next day
+        self.open_cash_fen = sum(
+            max(d.cash_on_hand_fen, 0) for d in drawers.drawers if d.closed is None
+        )
         self.drawer_shares.setText(drawers_sentence(drawers))
         self.buckets.set_rows(status.buckets)
         self.bucket_view.setVisible(bool(status.buckets))
@@ -436,6 +441,7 @@ class DepositPage(QWidget):
         if self.status is None:
             return
         fen = self.status.due_by_today_fen if which == "due" else self.status.cash_on_hand_fen
+        fen = min(fen, self.open_cash_fen)
         self.amount.set_amount_fen(max(fen, 0))
         self.amount.setFocus()
 
