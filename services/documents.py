@@ -483,6 +483,7 @@ def drawer_close_document(
         closed_at=close.closed_at,
         cash_refunds=totals.cash_refunds,
         refund_applications=totals.refund_applications,
+        late_reason=office_close.late_reason if office_close is not None else "",
         anchor=anchor_block(session, office_id, date) if office_close is not None else None,
         drawer=f"{clerk}的钱箱",
     )

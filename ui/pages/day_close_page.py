@@ -558,7 +558,8 @@ class DayClosePage(QWidget):
                 )
             except OperationFailed:
                 return
-            title = f"日结单 {state.business_date} {data.drawer}"
+            late = "（补日结）" if data.late_reason or self.late_date is not None else ""
+            title = f"日结单 {state.business_date} {data.drawer}{late}"
             self.documents.present("day_close", title, render_day_close(data), self)
         elif self.record is not None:
             self._present_sheet(self.record)
