@@ -144,7 +144,7 @@ class DayClosePage(QWidget):
         unclosed_row.addWidget(self.late_button)
 
         # --- opening float ---------------------------------------------------------
-        self.open_box = QGroupBox("开始营业：登记备用金")
+        self.open_box = QGroupBox("开始营业：登记本窗口钱箱的备用金")
         self.float_edit = MoneyEdit(allow_zero=True)
         self.float_edit.setObjectName("openingFloat")
         self.open_button = QPushButton("开始营业(&O)")
