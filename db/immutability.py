@@ -42,6 +42,9 @@ APPEND_ONLY_TABLES = (
     "enrollment_status_change",
     "day_anchor",
     "self_approval",
+    # drawers (issue 11, migration 0010)
+    "drawer_close",
+    "deposit_share",
 )
 
 # The message every backend raises; services recognise it.

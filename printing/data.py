@@ -391,6 +391,9 @@ class DayCloseData:
     #: the chains' anchor and perpetual grand totals (issue 10); None for a
     #: sample or a day closed before anchors existed
     anchor: AnchorBlock | None = None
+    #: the drawer (window) of this sheet, by its operator (issue 11); "" for the
+    #: office's whole cash
+    drawer: str = ""
 
     def __post_init__(self) -> None:
         for name in (

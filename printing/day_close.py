@@ -192,8 +192,11 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     y -= 9 * mm
     L.draw_text(c, f"单位：{data.office.full_name}", left, y, 10, max_width=width * 0.55)
     L.draw_text(c, f"日结日期：{L.date_cn(data.date)}", right, y, 10, "right")
-    if data.closed_at:
+    if data.closed_at or data.drawer:
         y -= 5.5 * mm
+    if data.drawer:
+        L.draw_text(c, f"钱箱：{data.drawer}", left, y, 10, max_width=width * 0.55)
+    if data.closed_at:
         L.draw_text(c, f"结账时间：{L.datetime_cn(data.closed_at)}", right, y, 9, "right")
     if data.late_reason:
         y -= 5.5 * mm

@@ -387,6 +387,10 @@ def sample_pdfs() -> dict[str, bytes]:
         "refund_application_slip": render_refund_slip(sample_refund("application")),
         "voucher": render_voucher(sample_voucher()),
         "day_close_late": render_day_close(sample_day_close_late()),
+        # issue 11: one window's drawer, named on the sheet
+        "day_close_drawer": render_day_close(
+            dataclasses.replace(sample_day_close(), drawer=f"{sample_day_close().clerk}的钱箱")
+        ),
         "day_close_anchor": render_day_close(
             dataclasses.replace(sample_day_close(), anchor=sample_anchor_block())
         ),

@@ -193,7 +193,7 @@ def void_receipt(
             "跨日更正请办理退费。",
             code="void_not_same_day",
         )
-    ensure_day_open(session, office_id, today)
+    ensure_day_open(session, office_id, today, operator_id=operator_id)
     refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
     if refusal is not None:
         raise ConflictError(
@@ -349,7 +349,7 @@ def refund_payment(
             f"待遇享受期已于 {start} 开始，原则上不予退费（全年在外省参保或全年参加职工医保的除外）。",
             code="benefits_started",
         )
-    ensure_day_open(session, office_id, today)
+    ensure_day_open(session, office_id, today, operator_id=operator_id)
     resident = session.get(Resident, enrollment.resident_id)
     assert resident is not None
     refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)

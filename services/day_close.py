@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,8 @@ from db.models import (
     CashDifference,
     DayClose,
     DayCloseAnnulment,
+    DrawerClose,
+    DrawerDay,
     LedgerEntry,
     Operator,
     Override,
@@ -58,8 +60,9 @@ from services.deposit_rule import (
     clean_reason,
     current_deposit_status,
 )
+from services.drawers import DrawerState, drawer_close_of, drawer_float, office_drawers
 from services.ledger import append_entry
-from services.office import require_operator
+from services.office import require_operator, require_supervisor
 
 
 def live_closes() -> Any:
@@ -68,10 +71,14 @@ def live_closes() -> Any:
     return ~exists().where(DayCloseAnnulment.day_close_id == DayClose.id)
 
 
-def ensure_day_open(session: Session, office_id: int, business_date: dt.date) -> None:
+def ensure_day_open(
+    session: Session, office_id: int, business_date: dt.date, *, operator_id: int | None = None
+) -> None:
     """Refuse (code ``day_closed``) a write dated on or before a closed day, and
     (codes ``clock_backwards`` / ``clock_ahead``) one dated by a clock that
-    disagrees with the database until a supervisor confirms the date."""
+    disagrees with the database until a supervisor confirms the date. With
+    ``operator_id``, also a cash act at a window whose drawer is already
+    closed that day (code ``drawer_closed``; issue 11)."""
     closed = session.scalar(
         select(DayClose.business_date)
         .where(
@@ -83,6 +90,29 @@ def ensure_day_open(session: Session, office_id: int, business_date: dt.date) ->
         .limit(1)
     )
     if closed is None:
+        if operator_id is not None:
+            drawer_closed = session.scalar(
+                select(DrawerClose.business_date)
+                .where(
+                    DrawerClose.office_id == office_id,
+                    DrawerClose.operator_id == operator_id,
+                    DrawerClose.business_date >= business_date,
+                    # a close of a day whose office close was annulled (a wrong
+                    # clock's future date) locks nothing any more
+                    ~exists().where(
+                        DayClose.office_id == DrawerClose.office_id,
+                        DayClose.business_date == DrawerClose.business_date,
+                        ~live_closes(),
+                    ),
+                )
+                .limit(1)
+            )
+            if drawer_closed is not None:
+                raise ConflictError(
+                    f"本窗口的钱箱 {drawer_closed} 已日结，不能再记入 {business_date}；"
+                    "请在下一个营业日办理。",
+                    code="drawer_closed",
+                )
         check_business_date(session, office_id, business_date)
         return
     if closed == business_date:
@@ -134,24 +164,46 @@ def open_day(
     operator = require_operator(session, operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     float_fen = parse_amount(opening_float)
-    ensure_day_open(session, office_id, date)
+    ensure_day_open(session, office_id, date, operator_id=operator.id)
     existing = business_day(session, office_id, date)
-    if existing is not None:
+    mine = session.scalar(
+        select(DrawerDay.id).where(
+            DrawerDay.office_id == office_id,
+            DrawerDay.operator_id == operator.id,
+            DrawerDay.business_date == date,
+        )
+    )
+    if mine is not None or (existing is not None and existing.opened_by == operator.id):
+        own = drawer_float(session, office_id, operator.id, date)
         raise ConflictError(
-            f"{date} 已开始营业（备用金 {format_fen_grouped(existing.opening_float_fen)} 元），"
-            "不能重复开始。",
+            f"{date} 已开始营业（备用金 {format_fen_grouped(own)} 元），不能重复开始。",
             code="day_already_open",
         )
-    row = BusinessDay(
-        office_id=office_id,
-        business_date=date,
-        opening_float_fen=float_fen,
-        opened_at=clock.now(),
-        opened_by=operator.id,
+    now = clock.now()
+    if existing is None:
+        # the first window of the day opens the office's day too
+        row = BusinessDay(
+            office_id=office_id,
+            business_date=date,
+            opening_float_fen=float_fen,
+            opened_at=now,
+            opened_by=operator.id,
+        )
+        session.add(row)
+        session.flush()
+        existing = _day_info(row)
+    # each window's drawer has its own float (issue 11)
+    session.add(
+        DrawerDay(
+            office_id=office_id,
+            operator_id=operator.id,
+            business_date=date,
+            opening_float_fen=float_fen,
+            opened_at=now,
+        )
     )
-    session.add(row)
     session.flush()
-    return _day_info(row)
+    return BusinessDayInfo(existing.id, date, float_fen, now, operator.id)
 
 
 def business_day(session: Session, office_id: int, date: dt.date) -> BusinessDayInfo | None:
@@ -218,9 +270,16 @@ class DayTotals:
         return sum(self.non_cash_by_channel.values())
 
 
-def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayTotals:
+def day_totals(
+    session: Session, office_id: int, business_date: dt.date, *, operator_id: int | None = None
+) -> DayTotals:
     """The day's cash received, voided, refunded and deposited, the non-cash
-    takings by channel and the count of each kind of line; one query."""
+    takings by channel and the count of each kind of line; one query. With
+    ``operator_id``: the lines of that operator's window only (their deposit
+    lines too: a drawer's share of deposits is in services/drawers.py)."""
+    where = [LedgerEntry.office_id == office_id, LedgerEntry.business_date == business_date]
+    if operator_id is not None:
+        where.append(LedgerEntry.operator_id == operator_id)
     rows = session.execute(
         select(
             LedgerEntry.kind,
@@ -229,7 +288,7 @@ def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayT
             func.sum(LedgerEntry.amount_fen),
             func.sum(LedgerEntry.cash_fen),
         )
-        .where(LedgerEntry.office_id == office_id, LedgerEntry.business_date == business_date)
+        .where(*where)
         .group_by(LedgerEntry.kind, LedgerEntry.channel)
     ).all()
     counts = {"payment": 0, "void": 0, "refund": 0, "deposit": 0}
@@ -260,26 +319,28 @@ def day_totals(session: Session, office_id: int, business_date: dt.date) -> DayT
             session.scalar(
                 select(func.count(Receipt.id))
                 .join(Payment, Payment.id == Receipt.payment_id)
-                .where(Receipt.office_id == office_id, Payment.business_date == business_date)
+                .where(
+                    Receipt.office_id == office_id,
+                    Payment.business_date == business_date,
+                    *([] if operator_id is None else [Payment.operator_id == operator_id]),
+                )
             )
             or 0
         ),
-        refund_applications=_refund_count(session, office_id, business_date, "application"),
-        cash_refunds=_refund_count(session, office_id, business_date, "cash"),
+        refund_applications=_refund_count(
+            session, office_id, business_date, "application", operator_id
+        ),
+        cash_refunds=_refund_count(session, office_id, business_date, "cash", operator_id),
     )
 
 
-def _refund_count(session: Session, office_id: int, date: dt.date, method: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Refund.id)).where(
-                Refund.office_id == office_id,
-                Refund.business_date == date,
-                Refund.method == method,
-            )
-        )
-        or 0
-    )
+def _refund_count(
+    session: Session, office_id: int, date: dt.date, method: str, operator_id: int | None = None
+) -> int:
+    where = [Refund.office_id == office_id, Refund.business_date == date, Refund.method == method]
+    if operator_id is not None:
+        where.append(Refund.operator_id == operator_id)
+    return int(session.scalar(select(func.count(Refund.id)).where(*where)) or 0)
 
 
 # --- counting the drawer ---------------------------------------------------------------
@@ -340,6 +401,8 @@ class ClosePreview:
     totals: DayTotals
     expected_fen: int  # float + brought forward + received - refunded - deposited
     deposit_status: DepositStatus
+    #: the drawer counted (issue 11); None: the whole office's cash
+    drawer: DrawerState | None = None
 
     @property
     def difference_fen(self) -> int:
@@ -354,11 +417,18 @@ class ClosePreview:
 
 @dataclass(frozen=True)
 class DayCloseResult:
-    id: int
+    #: the office's close of the day, written when this drawer was the last
+    #: one used that day still open (a one-window office: always); else None
+    id: int | None
     preview: ClosePreview
     override_id: int | None
     #: the anchor and ledger check of this close (services/day_seal.py)
     seal: DaySeal | None = None
+    drawer_close_id: int | None = None
+
+    @property
+    def office_complete(self) -> bool:
+        return self.id is not None
 
     @property
     def difference_fen(self) -> int:
@@ -377,12 +447,17 @@ def preview_close(
     office_id: int,
     denominations: Mapping[str, int],
     business_date: dt.date | None = None,
+    operator_id: int | None = None,
 ) -> ClosePreview:
     """Expected against counted, for a count already made (the blind count:
-    there is no way to ask for the expected figure without giving a count)."""
+    there is no way to ask for the expected figure without giving a count).
+    With ``operator_id``: that window's drawer (issue 11); without, the
+    office's cash as one drawer."""
     date = _business_date(clock, business_date)
     counts = normalise_count(denominations)
     counted = sum(_BY_KEY[key].fen * pieces for key, pieces in counts.items())
+    if operator_id is not None:
+        return _drawer_preview(session, clock, office_id, operator_id, date, counts, counted)
     day = business_day(session, office_id, date)
     opening_float = day.opening_float_fen if day is not None else 0
     status = current_deposit_status(session, clock, office_id, at=_close_moment(clock, date))
@@ -396,6 +471,41 @@ def preview_close(
         totals=totals,
         expected_fen=opening_float + status.cash_on_hand_fen,
         deposit_status=status,
+    )
+
+
+def _drawer_preview(
+    session: Session,
+    clock: Clock,
+    office_id: int,
+    operator_id: int,
+    date: dt.date,
+    counts: dict[str, int],
+    counted: int,
+) -> ClosePreview:
+    drawers = office_drawers(session, office_id, date)
+    drawer = drawers.drawer(operator_id)
+    if drawer is None:  # a window with nothing in its drawer
+        drawer = DrawerState(
+            operator_id, "", date, drawer_float(session, office_id, operator_id, date),
+            0, 0, 0, 0, 0, None, False, None,
+        )  # fmt: skip
+    status = current_deposit_status(session, clock, office_id, at=_close_moment(clock, date))
+    totals = replace(
+        day_totals(session, office_id, date, operator_id=operator_id),
+        deposited_fen=drawer.deposited_fen,
+        deposits=drawer.deposits,
+    )
+    return ClosePreview(
+        business_date=date,
+        counts=counts,
+        counted_fen=counted,
+        opening_float_fen=drawer.opening_float_fen,
+        brought_forward_fen=drawer.brought_forward_fen,
+        totals=totals,
+        expected_fen=drawer.expected_fen,
+        deposit_status=status,
+        drawer=drawer,
     )
 
 
@@ -435,6 +545,7 @@ def close_day(
     override_reason: str | None = None,
     late_reason: str | None = None,
     supervisor_password: str | None = None,
+    drawer_operator_id: int | None = None,
 ) -> DayCloseResult:
     """Close a business day (today by default) on the clerk's count of the drawer.
 
@@ -443,11 +554,26 @@ def close_day(
     while cash is due today or overdue (POLICY.md §7.3) — a close without a
     supervisor's override and its reason. The override is recorded and shows
     in the reports. Afterwards the day is locked (:func:`ensure_day_open`).
+
+    Several windows (issue 11): this closes one drawer — the operator's own,
+    or (``drawer_operator_id``, a supervisor only) another window's drawer
+    counted by the supervisor, e.g. when its clerk has gone. The office's day
+    is closed and locked when the last drawer used that day is closed.
     """
     lock_office(session, office_id)  # issue 11: no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
+    drawer = operator
+    if drawer_operator_id is not None and drawer_operator_id != operator.id:
+        require_supervisor(session, operator.id, office_id=office_id)
+        drawer = require_operator(session, drawer_operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     ensure_day_open(session, office_id, date)
+    if drawer_close_of(session, office_id, drawer.id, date) is not None:
+        raise ConflictError(
+            f"{drawer.display_name}的钱箱 {date} 已日结，不能重复日结；"
+            "若是另一窗口刚刚日结，请刷新后查看。",
+            code="drawer_already_closed",
+        )
     earlier = [d for d in unclosed_days(session, clock, office_id) if d < date]
     if earlier:
         raise ConflictError(
@@ -464,7 +590,12 @@ def close_day(
             session, clock, office_id, date, operator.id, supervisor_id, supervisor_password
         )
     preview = preview_close(
-        session, clock, office_id=office_id, denominations=denominations, business_date=date
+        session,
+        clock,
+        office_id=office_id,
+        denominations=denominations,
+        business_date=date,
+        operator_id=drawer.id,
     )
     difference = preview.difference_fen
     reason = ""
@@ -495,29 +626,31 @@ def close_day(
         )
     now = clock.now()
     totals = preview.totals
-    row = DayClose(
+    drawer_row = DrawerClose(
         office_id=office_id,
+        operator_id=drawer.id,
+        closed_by=operator.id,
         business_date=date,
         opening_float_fen=preview.opening_float_fen,
-        cash_received_fen=totals.cash_received_fen,
-        cash_refunded_fen=totals.cash_out_fen,
+        cash_in_fen=totals.cash_received_fen + totals.cash_made_up_fen,
+        cash_out_fen=totals.cash_out_fen + totals.cash_paid_over_fen,
         deposited_fen=totals.deposited_fen,
         expected_fen=preview.expected_fen,
         counted_fen=preview.counted_fen,
         difference_fen=difference,
         denominations=json.dumps(dict(preview.counts), sort_keys=True),
         difference_reason=reason,
-        deposit_state=status.state,
-        operator_id=operator.id,
         supervisor_id=supervisor.id if supervisor is not None else None,
         closed_at=now,
-        late_reason=late_text,
     )
-    session.add(row)
+    session.add(drawer_row)
     session.flush()
+    row = _close_office_day_if_complete(
+        session, clock, office_id, date, operator.id, supervisor, status, late_text, now
+    )
     if difference:
         assert supervisor is not None
-        _book_difference(session, row, operator.id, supervisor.id, reason, now)
+        _book_difference(session, drawer_row, row, drawer.id, supervisor.id, reason, now)
     override_id: int | None = None
     if override_text:
         assert supervisor is not None
@@ -529,7 +662,7 @@ def close_day(
             operator_id=operator.id,
             business_date=date,
             created_at=now,
-            day_close_id=row.id,
+            day_close_id=row.id if row is not None else None,
         )
         session.add(override)
         session.flush()
@@ -545,13 +678,85 @@ def close_day(
             subject=f"day:{date.isoformat()}",
             details={"supervisor_id": supervisor.id, "reason": late_text},
         )
-    seal = seal_day(session, row, at=now)
-    return DayCloseResult(id=row.id, preview=preview, override_id=override_id, seal=seal)
+    seal = seal_day(session, row, at=now) if row is not None else None
+    return DayCloseResult(
+        id=row.id if row is not None else None,
+        preview=preview,
+        override_id=override_id,
+        seal=seal,
+        drawer_close_id=drawer_row.id,
+    )
+
+
+def _close_office_day_if_complete(
+    session: Session,
+    clock: Clock,
+    office_id: int,
+    date: dt.date,
+    operator_id: int,
+    supervisor: Operator | None,
+    status: DepositStatus,
+    late_text: str,
+    now: dt.datetime,
+) -> DayClose | None:
+    """Write the office's close of ``date`` (the lock on the day) once every
+    drawer used that day is closed: the sums of the drawers' closes."""
+    drawers = office_drawers(session, office_id, date)
+    if not drawers.complete:
+        return None
+    closes = list(
+        session.scalars(
+            select(DrawerClose)
+            .where(DrawerClose.office_id == office_id, DrawerClose.business_date == date)
+            .order_by(DrawerClose.id)
+        )
+    )
+    counts: dict[str, int] = {}
+    for c in closes:
+        for key, pieces in json.loads(c.denominations).items():
+            counts[key] = counts.get(key, 0) + int(pieces)
+    reasons = [c.difference_reason for c in closes if c.difference_reason]
+    if len(closes) > 1:
+        names = dict(
+            session.execute(
+                select(Operator.id, Operator.display_name).where(
+                    Operator.id.in_([c.operator_id for c in closes])
+                )
+            ).all()
+        )
+        reasons = [
+            f"{names.get(c.operator_id, c.operator_id)}：{c.difference_reason}"
+            for c in closes
+            if c.difference_reason
+        ]
+    totals = day_totals(session, office_id, date)
+    row = DayClose(
+        office_id=office_id,
+        business_date=date,
+        opening_float_fen=sum(c.opening_float_fen for c in closes),
+        cash_received_fen=totals.cash_received_fen,
+        cash_refunded_fen=totals.cash_out_fen,
+        deposited_fen=totals.deposited_fen,
+        expected_fen=sum(c.expected_fen for c in closes),
+        counted_fen=sum(c.counted_fen for c in closes),
+        difference_fen=sum(c.difference_fen for c in closes),
+        denominations=json.dumps(normalise_count(counts), sort_keys=True),
+        difference_reason="；".join(reasons),
+        deposit_state=status.state,
+        operator_id=operator_id,
+        supervisor_id=supervisor.id if supervisor is not None else None,
+        closed_at=now,
+        late_reason=late_text,
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _book_difference(
     session: Session,
-    close: DayClose,
+    close: DrawerClose,
+    office_close: DayClose | None,
     collector_id: int,
     supervisor_id: int,
     reason: str,
@@ -568,7 +773,8 @@ def _book_difference(
     kind = "over" if difference > 0 else "short"
     case = CashDifference(
         office_id=close.office_id,
-        day_close_id=close.id,
+        day_close_id=office_close.id if office_close is not None else None,
+        drawer_close_id=close.id,
         business_date=close.business_date,
         kind=kind,
         amount_fen=abs(difference),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from common.errors import ConflictError, InputError, NotFound
 from common.glossary import DEPOSIT_CHANNELS, deposit_channel_label
 from common.money import format_fen_grouped, parse_amount
-from db.models import Deposit, Office, Operator
+from db.models import Deposit, DepositShare, Office, Operator
 from services.clock import Clock
 from services.concurrency import lock_office
 from services.day_close import ensure_day_open
@@ -35,6 +35,7 @@ from services.deposit_rule import (
     current_deposit_status,
     load_cash_movements,
 )
+from services.drawers import plan_deposit_shares
 from services.ledger import append_entry
 from services.office import require_operator
 
@@ -59,6 +60,8 @@ class DepositResult:
     settled: tuple[Bucket, ...]  # the collection days it settled, oldest first
     cash_on_hand_before_fen: int
     status_after: DepositStatus
+    #: the drawers whose cash it took, oldest cash first: (operator id, fen)
+    shares: tuple[tuple[int, int], ...] = ()
 
     @property
     def cash_on_hand_after_fen(self) -> int:
@@ -163,6 +166,7 @@ def record_deposit(
             f"{format_fen_grouped(max(before.cash_on_hand_fen, 0))} 元。",
             code="deposit_exceeds_cash",
         )
+    shares = plan_deposit_shares(session, office_id, business_date, fen)
     deposit = Deposit(
         office_id=office_id,
         amount_fen=fen,
@@ -174,6 +178,10 @@ def record_deposit(
     )
     session.add(deposit)
     session.flush()
+    session.add_all(
+        DepositShare(deposit_id=deposit.id, drawer_operator_id=drawer, amount_fen=part)
+        for drawer, part in shares
+    )
     append_entry(
         session,
         office_id=office_id,
@@ -199,6 +207,7 @@ def record_deposit(
         settled=_settle(before.buckets, fen),
         cash_on_hand_before_fen=before.cash_on_hand_fen,
         status_after=after,
+        shares=tuple(shares),
     )
 
 

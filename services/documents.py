@@ -422,6 +422,73 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
     )
 
 
+def drawer_close_document(
+    session: Session, office_id: int, operator_id: int, date: dt.date
+) -> DayCloseData:
+    """日结单 of one window's drawer (issue 11): its own count and figures, the
+    deposits that took cash from it; the office's anchor once the day is complete."""
+    from db.models import DrawerClose
+    from services.drawers import office_drawers
+
+    close = session.scalars(
+        select(DrawerClose).where(
+            DrawerClose.office_id == office_id,
+            DrawerClose.operator_id == operator_id,
+            DrawerClose.business_date == date,
+        )
+    ).first()
+    if close is None:
+        raise NotFound(f"本窗口的钱箱 {date} 尚未日结，没有日结单。", code="drawer_not_closed")
+    pieces = json.loads(close.denominations)
+    counts = tuple(
+        DenominationCount(d.kind, d.fen, int(pieces.get(d.key, 0))) for d in DENOMINATIONS
+    )
+    names = dict(
+        session.execute(
+            select(Operator.id, Operator.display_name).where(
+                Operator.id.in_([close.operator_id, close.supervisor_id or -1])
+            )
+        ).all()
+    )
+    drawers = office_drawers(session, office_id, date)
+    taken = {i for i, shares in drawers.deposits_by_drawer.items() if operator_id in shares}
+    deposits = [
+        r for r in deposit_register(session, office_id, date, date) if r.deposit_id in taken
+    ]
+    totals = day_totals(session, office_id, date, operator_id=operator_id)
+    office_close = day_close_of(session, office_id, date)
+    clerk = names.get(close.operator_id, "")
+    return DayCloseData(
+        office=office_header(session, office_id),
+        date=date,
+        counts=counts,
+        opening_float_fen=close.opening_float_fen,
+        cash_received_fen=close.cash_in_fen,
+        cash_refunded_fen=close.cash_out_fen,
+        cash_deposited_fen=close.deposited_fen,
+        expected_fen=close.expected_fen,
+        counted_fen=close.counted_fen,
+        difference_fen=close.difference_fen,
+        clerk=clerk,
+        reviewer=names.get(close.supervisor_id, "") if close.supervisor_id else "",
+        difference_reason=close.difference_reason,
+        deposits=tuple(_deposit(r) for r in deposits),
+        deposit_state=office_close.deposit_state if office_close is not None else "ok",
+        deposit_state_label=STATE_LABELS.get(
+            office_close.deposit_state if office_close is not None else "ok", ""
+        ),
+        receipts_issued=totals.receipts_issued,
+        receipts_voided=totals.voids,
+        non_cash_received_fen=totals.non_cash_fen,
+        closed_at=close.closed_at,
+        cash_refunds=totals.cash_refunds,
+        refund_applications=totals.refund_applications,
+        late_reason=office_close.late_reason if office_close is not None else "",
+        anchor=anchor_block(session, office_id, date) if office_close is not None else None,
+        drawer=f"{clerk}的钱箱",
+    )
+
+
 def anchor_block(session: Session, office_id: int, date: dt.date) -> AnchorBlock | None:
     """The anchor and perpetual grand totals printed on a day's 日结单."""
     from services.day_seal import day_seal

@@ -161,7 +161,7 @@ def settle_difference(
             approver_password=supervisor_password,
             requester_id=case.collector_id,
         )
-    ensure_day_open(session, office_id, today)
+    ensure_day_open(session, office_id, today, operator_id=operator_id)
     if action == "over_returned":
         require_cash_on_hand(session, clock, office_id, fen, "长款退还")
     row = CashDifferenceSettlement(

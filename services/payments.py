@@ -225,7 +225,7 @@ def take_payment(
             f"应缴 {format_fen(due)} 元，实收 {format_fen(amount_fen)} 元，金额不符。",
             code="amount_mismatch",
         )
-    ensure_day_open(session, office_id, today)
+    ensure_day_open(session, office_id, today, operator_id=operator_id)
     q = requote(policies, enrollment, resident, today)
     office = session.get(Office, office_id)
     assert office is not None

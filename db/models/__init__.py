@@ -22,6 +22,7 @@ The tables live in one module per area; this package gathers them so that
 - ``cash_desk``: over/short, overdue cash, clock checks, closed days;
 - ``data_exchange``: imported rosters and not-enrolled reasons;
 - ``resident_year``: information changes and re-assessments;
+- ``drawers``: a drawer per window and day, its close, deposits' shares;
 - ``audit``: audit journal, anchors, operator history, security, self-approvals.
 """
 
@@ -64,6 +65,11 @@ from db.models.data_exchange import (
     RosterImport,
     RosterMark,
 )
+from db.models.drawers import (
+    DepositShare,
+    DrawerClose,
+    DrawerDay,
+)
 from db.models.office import (
     Office,
     Operator,
@@ -93,6 +99,9 @@ from db.models.residents import (
 )
 
 __all__ = [
+    "DrawerDay",
+    "DrawerClose",
+    "DepositShare",
     "AuditEntry",
     "AuditHead",
     "Base",

@@ -35,7 +35,15 @@ class CashDifference(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
-    day_close_id: Mapped[int] = mapped_column(ForeignKey("day_close.id"), unique=True)
+    # the office's close of the day when this drawer's close completed it;
+    # NULL when another drawer of the office was still open (issue 11)
+    day_close_id: Mapped[int | None] = mapped_column(
+        ForeignKey("day_close.id"), unique=True, nullable=True
+    )
+    # the drawer close that found it (issue 11; NULL before migration 0010)
+    drawer_close_id: Mapped[int | None] = mapped_column(
+        ForeignKey("drawer_close.id"), nullable=True
+    )
     business_date: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(8))  # 'short' | 'over'
     amount_fen: Mapped[int] = mapped_column(Integer)

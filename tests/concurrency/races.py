@@ -22,19 +22,21 @@ from collections.abc import Callable
 from typing import Any
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.errors import ServiceError
 from common.idcard import check_character
 from db.engine import Database
 from db.errors import describe_database_error
-from db.models import Enrollment, Office, Operator, Resident, Village
+from db.models import CashDifference, Enrollment, Office, Operator, Resident, Village
 from services.clock import Clock, FixedClock
 from services.corrections import refund_payment, void_receipt
 from services.day_close import close_day, count_for_amount, open_day
 from services.deposits import record_deposit
 from services.notices import issue_notice
 from services.operator_history import record_operator_state
+from services.over_short import annul_day_close, settle_difference
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
@@ -309,6 +311,78 @@ def act_pay_own(s: Session, c: Clock, p: PolicyBook, a: dict[str, Any], w: int) 
     )
 
 
+def _second_clerk(session: Session, desk: Desk) -> Desk:
+    """The office's second window: another clerk (赵敏), as ``Desk.clerk_id``."""
+    clerk = Operator(
+        office_id=desk.office_id,
+        username=f"clerk2-{desk.office_id}",
+        display_name="赵敏",
+        role="clerk",
+        password_hash=BOSS_HASH,
+        active=True,
+        created_at=CREATED,
+    )
+    session.add(clerk)
+    session.flush()
+    record_operator_state(session, clerk, at=CREATED, action="created", by=None)
+    session.flush()
+    return dataclasses.replace(desk, clerk_id=clerk.id)
+
+
+def _drawer_of(a: dict[str, Any], w: int) -> int:
+    return int(a["clerk_id"] if w % 2 == 0 else a["clerk2_id"])
+
+
+def act_close_drawers(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: int) -> object:
+    """Even windows close the first clerk's drawer, odd ones the second's."""
+    return close_day(
+        s,
+        c,
+        office_id=a["office_id"],
+        operator_id=_drawer_of(a, w),
+        denominations=count_for_amount(DUE_FEN),
+    )
+
+
+def act_deposit_across(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: int) -> object:
+    """Every window deposits both drawers' cash (760.00), each with its own slip."""
+    return record_deposit(
+        s,
+        c,
+        office_id=a["office_id"],
+        amount="760.00",
+        channel="bank",
+        slip_no=f"{a['tag']}-{w}",
+        operator_id=_drawer_of(a, w),
+    )
+
+
+def act_write_off_short(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: int) -> object:
+    return settle_difference(
+        s,
+        c,
+        difference_id=a["difference_id"],
+        action="write_off",
+        amount="10.00",
+        operator_id=a["clerk_id"],
+        supervisor_id=a["boss_id"],
+        reason="经核实无法追回",
+        supervisor_password=BOSS_PASSWORD,
+    )
+
+
+def act_annul_close(s: Session, c: Clock, _p: PolicyBook, a: dict[str, Any], w: int) -> object:
+    return annul_day_close(
+        s,
+        c,
+        day_close_id=a["day_close_id"],
+        supervisor_id=a["boss_id"],
+        operator_id=a["boss_id"],
+        reason="电脑时钟错误",
+        supervisor_password=BOSS_PASSWORD,
+    )
+
+
 ACTS: dict[str, Act] = {
     "deposit_all_cash": act_deposit_all_cash,
     "same_slip": act_same_slip,
@@ -321,6 +395,11 @@ ACTS: dict[str, Act] = {
     "refund_same_payment": act_refund_same,
     "issue_same_notice": act_issue_notice,
     "receipts_gapless": act_pay_own,
+    # a drawer per window (issue 11 item 2)
+    "two_drawers_close": act_close_drawers,
+    "across_drawers_deposit": act_deposit_across,
+    "write_off_same_short": act_write_off_short,
+    "annul_same_close": act_annul_close,
 }
 
 
@@ -355,6 +434,35 @@ def seed_round(
         args["enrollment_id"] = seed_enrollment(session, desk)
     elif scenario in ("void_same_receipt", "refund_same_payment"):
         args["payment_id"], args["receipt_id"] = seed_cash_payment(session, policies, desk)
+    elif scenario in ("two_drawers_close", "across_drawers_deposit"):
+        second = _second_clerk(session, desk)
+        args["clerk2_id"] = second.clerk_id
+        seed_cash_payment(session, policies, desk)
+        seed_cash_payment(session, policies, second)
+    elif scenario == "write_off_same_short":
+        # yesterday: 380.00 taken, 370.00 counted, the shortage confirmed
+        yesterday = FixedClock(NOW - dt.timedelta(days=1))
+        enrollment_id = seed_enrollment(session, desk)
+        take_payment(
+            session, yesterday, policies, enrollment_id=enrollment_id, amount=DUE,
+            channel="cash", operator_id=desk.clerk_id,
+        )  # fmt: skip
+        close_day(
+            session, yesterday, office_id=desk.office_id, operator_id=desk.clerk_id,
+            denominations=count_for_amount(DUE_FEN - 1_000), difference_reason="找零错误",
+            supervisor_id=desk.boss_id, supervisor_password=BOSS_PASSWORD,
+        )  # fmt: skip
+        session.flush()
+        args["difference_id"] = session.scalars(
+            select(CashDifference.id).where(CashDifference.office_id == desk.office_id)
+        ).one()
+    elif scenario == "annul_same_close":
+        # a close dated tomorrow by a clock that ran ahead
+        ahead = FixedClock(NOW + dt.timedelta(days=1))
+        args["day_close_id"] = close_day(
+            session, ahead, office_id=desk.office_id, operator_id=desk.clerk_id,
+            denominations=count_for_amount(0),
+        ).id  # fmt: skip
     return args
 
 

@@ -30,8 +30,12 @@ from sqlalchemy.exc import OperationalError
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import (
+    CashDifferenceSettlement,
     DayClose,
+    DayCloseAnnulment,
     Deposit,
+    DepositShare,
+    DrawerClose,
     Enrollment,
     LedgerEntry,
     LedgerHead,
@@ -340,3 +344,62 @@ def test_every_ledger_verifies_and_cash_is_never_negative(campaign: Campaign):
     assert receipts == cash_payments
     kinds = Counter(o.kind for o in campaign.outcomes)
     assert kinds["ok"] > 0 and kinds["refused"] > 0
+
+
+# --- a drawer per window (issue 11 item 2) ------------------------------------------
+
+
+def test_each_drawer_closes_once_and_the_office_day_once(campaign: Campaign):
+    for args, outcomes in campaign.rounds("two_drawers_close"):
+        office = args["office_id"]
+        for drawer in (args["clerk_id"], args["clerk2_id"]):
+            mine = [o for o in outcomes if races._drawer_of(args, o.window) == drawer]
+            assert len(_winners(mine)) == 1, outcomes
+        assert _refusals(outcomes) <= {"drawer_already_closed", "day_closed"}
+        assert _count(campaign.db, DrawerClose.office_id == office, model=DrawerClose) == 2
+        with campaign.db.read() as s:
+            row = s.scalars(select(DayClose).where(DayClose.office_id == office)).one()
+            figures = (row.expected_fen, row.counted_fen, row.difference_fen)
+        # the office's close is the sum of both drawers, each counted right
+        assert figures == (
+            2 * races.DUE_FEN,
+            2 * races.DUE_FEN,
+            0,
+        )
+
+
+def test_a_deposit_across_drawers_is_made_once(campaign: Campaign):
+    for args, outcomes in campaign.rounds("across_drawers_deposit"):
+        assert len(_winners(outcomes)) == 1, outcomes
+        assert _refusals(outcomes) <= {"deposit_exceeds_cash", "deposit_exceeds_open_drawers"}
+        office = args["office_id"]
+        with campaign.db.read() as s:
+            shares = dict(
+                s.execute(
+                    select(DepositShare.drawer_operator_id, DepositShare.amount_fen)
+                    .join(Deposit, Deposit.id == DepositShare.deposit_id)
+                    .where(Deposit.office_id == office)
+                ).all()
+            )
+            on_hand = s.scalar(
+                select(func.sum(LedgerEntry.cash_fen)).where(LedgerEntry.office_id == office)
+            )
+        # both drawers' cash, each drawer's share exactly what it held
+        assert shares == {args["clerk_id"]: races.DUE_FEN, args["clerk2_id"]: races.DUE_FEN}
+        assert on_hand == 0
+
+
+def test_a_shortage_is_written_off_once(campaign: Campaign):
+    for args, outcomes in campaign.rounds("write_off_same_short"):
+        assert len(_winners(outcomes)) == 1, outcomes
+        assert _refusals(outcomes) <= {"settlement_exceeds_open", "difference_settled"}
+        settled = CashDifferenceSettlement.difference_id == args["difference_id"]
+        assert _count(campaign.db, settled, model=CashDifferenceSettlement) == 1
+
+
+def test_a_close_is_annulled_once(campaign: Campaign):
+    for args, outcomes in campaign.rounds("annul_same_close"):
+        assert len(_winners(outcomes)) == 1, outcomes
+        assert _refusals(outcomes) <= {"close_already_annulled", "already_annulled"}
+        annulled = DayCloseAnnulment.day_close_id == args["day_close_id"]
+        assert _count(campaign.db, annulled, model=DayCloseAnnulment) == 1

@@ -9,8 +9,15 @@
    A difference needs a reason and a supervisor's confirmation; while cash is
    due today (or overdue) and not deposited, closing needs a supervisor's
    override with a reason (POLICY.md §7.3). One approval covers both.
-4. The day is closed and locked; the day-close sheet is printed (and can be
-   printed again).
+4. This window's drawer is closed and its day-close sheet printed (and can
+   be printed again). Several windows (issue 11): each closes its own drawer;
+   the office's day is closed and locked when the last drawer used that day is
+   closed. A supervisor sees every drawer of the office (operator, expected
+   cash, counted, closed) below.
+
+The page's state comes from one service read
+(``services.day_close_view.day_close_page_state``) and is refreshed through
+``ops.subscribe`` when a write touches cash or the day.
 
 Keys: Enter moves down the count and confirms it on the last row; in the
 reconciliation Enter on the reason field closes the day; Alt+R recounts;
@@ -34,6 +41,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,14 +54,13 @@ from printing.data import DayCloseData
 from printing.day_close import render_day_close
 from services.day_close import (
     ClosePreview,
-    business_day,
     close_day,
     open_day,
     preview_close,
-    unclosed_days,
 )
+from services.day_close_view import DayClosePageState, day_close_page_state
 from services.deposit_rule import current_deposit_status
-from services.documents import day_close_document
+from services.documents import day_close_document, drawer_close_document
 from services.ledger_views import DayCloseRecord, day_close_record
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -90,7 +98,8 @@ class DayClosePage(QWidget):
         self.ops = ops
         self.documents = documents if documents is not None else PreviewOutput()
         self.preview: ClosePreview | None = None
-        self.record: DayCloseRecord | None = None
+        self.record: DayCloseRecord | None = None  # the office's close of the day
+        self.state: DayClosePageState | None = None
         self.approval: SupervisorApprovalDialog | None = None
         self._dirty = False
         # a forgotten earlier day being closed late (补日结), else None: today
@@ -142,7 +151,7 @@ class DayClosePage(QWidget):
         unclosed_row.addWidget(self.late_button)
 
         # --- opening float ---------------------------------------------------------
-        self.open_box = QGroupBox("开始营业：登记备用金")
+        self.open_box = QGroupBox("开始营业：登记本窗口钱箱的备用金")
         self.float_edit = MoneyEdit(allow_zero=True)
         self.float_edit.setObjectName("openingFloat")
         self.open_button = QPushButton("开始营业(&O)")
@@ -246,9 +255,34 @@ class DayClosePage(QWidget):
         self.print_button = QPushButton("打印日结单(&P)")
         self.print_button.setAutoDefault(True)
         self.print_button.clicked.connect(self.print_sheet)
+        self.print_office_button = QPushButton("打印全所日结单")
+        self.print_office_button.clicked.connect(self.print_office_sheet)
         closed_layout = QVBoxLayout(self.closed_box)
         closed_layout.addWidget(self.closed_text)
-        closed_layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
+        print_row = QHBoxLayout()
+        print_row.addWidget(self.print_button)
+        print_row.addWidget(self.print_office_button)
+        print_row.addStretch(1)
+        closed_layout.addLayout(print_row)
+
+        # --- the office's drawers (a supervisor's view, issue 11) -----------------
+        self.office_box = QGroupBox("全所钱箱（各窗口）")
+        self.office_box.setObjectName("officeDrawers")
+        self.drawer_table = QTableWidget(0, 5)
+        self.drawer_table.setObjectName("drawerTable")
+        self.drawer_table.setHorizontalHeaderLabels(
+            ["经办人", "备用金", "应有库存现金", "实点", "日结"]
+        )
+        self.drawer_table.verticalHeader().setVisible(False)
+        self.drawer_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.drawer_table.horizontalHeader().setStretchLastSection(True)
+        self.drawer_table.setMaximumHeight(130)
+        self.office_note = QLabel()
+        self.office_note.setObjectName("officeDayNote")
+        self.office_note.setWordWrap(True)
+        office_layout = QVBoxLayout(self.office_box)
+        office_layout.addWidget(self.drawer_table)
+        office_layout.addWidget(self.office_note)
 
         work = QHBoxLayout()
         work.addWidget(self.count_box, 1)
@@ -263,6 +297,7 @@ class DayClosePage(QWidget):
         layout.addWidget(self.open_box)
         layout.addWidget(self.closed_box)
         layout.addLayout(work, 1)
+        layout.addWidget(self.office_box)
         self.closed_spacer = QWidget()  # keeps a closed day's summary at the top
         layout.addWidget(self.closed_spacer, 1)
 
@@ -272,7 +307,7 @@ class DayClosePage(QWidget):
         self.reason_chain.set_fields([self.reason], self.request_close)
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_sheet)
-        ops.changed.connect(self._on_changed)
+        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
         self.refresh()
 
     # --- reading ---------------------------------------------------------------------
@@ -281,6 +316,13 @@ class DayClosePage(QWidget):
     def date(self) -> dt.date:
         """The day being closed: today, or a forgotten day closed late."""
         return self.late_date or self.ctx.business_date()
+
+    @property
+    def drawer_operator_id(self) -> int:
+        """Whose drawer this page counts (see ``DayClosePageState``)."""
+        if self.state is not None:
+            return self.state.drawer_operator_id
+        return self.ctx.operator_id
 
     @property
     def counting(self) -> bool:
@@ -299,7 +341,7 @@ class DayClosePage(QWidget):
     def activate(self) -> None:
         if self._dirty:
             self.refresh()
-        if self.record is not None:
+        if self.state is not None and self.state.my_drawer_closed:
             self.print_button.setFocus()
         elif self.preview is not None:
             if self.reason.isVisible():
@@ -315,15 +357,21 @@ class DayClosePage(QWidget):
         weekday = "一二三四五六日"[date.weekday()]
         late = "补日结　" if self.late_date else "日结　"
         self.title.setText(f"{late}{date:%Y-%m-%d} 星期{weekday}")
-        office_id = self.ctx.office_id
         try:
-            self.record = self.ops.read(day_close_record, office_id, date, parent=self)
-            day = self.ops.read(business_day, office_id, date, parent=self)
-            status = self.ops.read(current_deposit_status, self.ctx.clock, office_id, parent=self)
-            forgotten = self.ops.read(unclosed_days, self.ctx.clock, office_id, parent=self)
+            state = self.ops.read(
+                day_close_page_state,
+                self.ctx.clock,
+                self.ctx.office_id,
+                self.ctx.operator_id,
+                date,
+                parent=self,
+            )
         except OperationFailed:
             return
-        self.forgotten = [d for d in forgotten if d != self.late_date]
+        self.state = state
+        self.record = state.office_record
+        status = state.deposit_status
+        self.forgotten = [d for d in state.forgotten if d != self.late_date]
         if self.late_date is None and self.forgotten:
             names = "、".join(f"{d:%Y-%m-%d}" for d in self.forgotten)
             self.unclosed_label.setText(
@@ -331,21 +379,32 @@ class DayClosePage(QWidget):
             )
         self.unclosed_label.setVisible(self.late_date is None and bool(self.forgotten))
         self.late_button.setVisible(self.late_date is None and bool(self.forgotten))
-        closed = self.record is not None
+        closed = state.my_drawer_closed
         self.closed_box.setVisible(closed)
         self.closed_spacer.setVisible(closed)
         self.count_box.setVisible(not closed)
         self.result_box.setVisible(not closed and self.preview is not None)
-        self.open_box.setVisible(not closed and day is None and self.late_date is None)
+        # the float always opens the window's own drawer
+        self.open_box.setVisible(not state.opened and self.late_date is None and not closed)
+        self.print_office_button.setVisible(state.office_record is not None)
         if closed:
-            assert self.record is not None
             self.preview = None
-            self.day_state.setText("已日结，当日不能再记账")
-            self._show_closed(self.record)
-        elif day is None:
-            self.day_state.setText("尚未登记备用金（按 0 元计）")
+            if state.office_record is not None:
+                self.day_state.setText("已日结，当日不能再记账")
+            else:
+                self.day_state.setText("本窗口钱箱已日结，不能再收付现金")
+            self._show_closed(state)
+        elif state.drawer_operator_id != state.operator_id:
+            self.day_state.setText(
+                f"主管代为清点 {state.drawer_name} 的钱箱（备用金 {yuan_text(state.opening_float_fen)}）"
+            )
+        elif not state.opened:
+            self.day_state.setText(f"{state.drawer_name}的钱箱：尚未登记备用金（按 0 元计）")
         else:
-            self.day_state.setText(f"营业中，备用金 {yuan_text(day.opening_float_fen)}")
+            self.day_state.setText(
+                f"{state.drawer_name}的钱箱营业中，备用金 {yuan_text(state.opening_float_fen)}"
+            )
+        self._show_office(state)
         due = not closed and status.state in ("due_today", "overdue")
         self.deposit_warning.setVisible(due)
         self.go_deposit.setVisible(due)
@@ -491,6 +550,29 @@ class DayClosePage(QWidget):
         dialog.open()
 
     def print_sheet(self) -> None:
+        """This window's 日结单 (its drawer); a day closed before drawers: the office's."""
+        state = self.state
+        if state is None:
+            return
+        if state.my_close is not None:
+            try:
+                data = self.ops.read(
+                    drawer_close_document,
+                    self.ctx.office_id,
+                    state.drawer_operator_id,
+                    state.business_date,
+                    parent=self,
+                )
+            except OperationFailed:
+                return
+            late = "（补日结）" if data.late_reason or self.late_date is not None else ""
+            title = f"日结单 {state.business_date} {data.drawer}{late}"
+            self.documents.present("day_close", title, render_day_close(data), self)
+        elif self.record is not None:
+            self._present_sheet(self.record)
+
+    def print_office_sheet(self) -> None:
+        """The office's 日结单: all drawers together, with the day's anchor."""
         if self.record is not None:
             self._present_sheet(self.record)
 
@@ -512,6 +594,7 @@ class DayClosePage(QWidget):
                 office_id=self.ctx.office_id,
                 denominations=self.denominations(),
                 business_date=self.late_date,
+                operator_id=self.drawer_operator_id,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -584,6 +667,7 @@ class DayClosePage(QWidget):
                 business_date=late,
                 late_reason=approval_reason if late is not None else None,
                 supervisor_password=supervisor_password,
+                drawer_operator_id=self.drawer_operator_id,
                 parent=self,
             )
         except OperationFailed as exc:
@@ -606,8 +690,51 @@ class DayClosePage(QWidget):
             self.count.clear()
             self.refresh()
 
-    def _show_closed(self, r: DayCloseRecord) -> None:
-        self.closed_text.setText(closed_summary(r))
+    def _show_closed(self, state: DayClosePageState) -> None:
+        mine = state.my_close
+        if mine is None:  # closed before drawers existed: the office's close
+            assert state.office_record is not None
+            self.closed_text.setText(closed_summary(state.office_record))
+            return
+        text = (
+            f"<b>{state.drawer_name}的钱箱已日结</b>（{mine.closed_at:%H:%M}）：实点 "
+            f"{yuan_text(mine.counted_fen)}，应有 {yuan_text(mine.expected_fen)}，"
+            f"{difference_words(mine.difference_fen)}。"
+        )
+        if state.office_record is not None:
+            text += "<br>全所各窗口均已日结，当日已锁定。<br>" + closed_summary(state.office_record)
+        elif state.waiting_for:
+            text += f"<br>全所当日尚未完成：等待 {'、'.join(state.waiting_for)} 的钱箱日结。"
+        self.closed_text.setText(text)
+
+    def _show_office(self, state: DayClosePageState) -> None:
+        """Each drawer of the office, for a supervisor (the others see only their own)."""
+        self.office_box.setVisible(state.is_supervisor and bool(state.drawers))
+        rows = state.drawers
+        self.drawer_table.setRowCount(len(rows))
+        for r, d in enumerate(rows):
+            cells = (
+                d.operator_name,
+                yuan_text(d.opening_float_fen),
+                "（盲点后显示）" if d.expected_fen is None else yuan_text(d.expected_fen),
+                "未点" if d.counted_fen is None else yuan_text(d.counted_fen),
+                "已日结" if d.closed else ("未日结" if d.used else "当日未营业"),
+            )
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c in (1, 2, 3):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.drawer_table.setItem(r, c, item)
+        self.drawer_table.resizeColumnsToContents()
+        if state.office_record is not None:
+            self.office_note.setText("全所当日已日结。")
+        elif state.waiting_for or any(d.used and not d.closed for d in rows):
+            open_names = [d.operator_name for d in rows if d.used and not d.closed]
+            self.office_note.setText(f"全所当日未完成：{'、'.join(open_names)} 的钱箱尚未日结。")
+        else:
+            self.office_note.setText("")
 
     def _sheet_data(self, r: DayCloseRecord) -> DayCloseData:
         office_id = self.ctx.office_id
@@ -620,12 +747,12 @@ class DayClosePage(QWidget):
             data, undeposited_fen=after.cash_on_hand_fen, deposit_due=after.deadline
         )
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
+    def _on_changes(self, _changes: frozenset[str]) -> None:
+        """One refresh per write that touched cash or the day (any window's)."""
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)

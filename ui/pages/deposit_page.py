@@ -1,7 +1,9 @@
 """入库 — hand the collected cash to the bank and see what it settles.
 
 Top: the deposit state by POLICY.md §7.3 (cash on hand, what is due by when,
-the undeposited cash of each collection day). Middle: the form — amount,
+the undeposited cash of each collection day) for the whole office, and each
+window's drawer's share of that cash (issue 11); a deposit says which drawers'
+cash it took (the oldest cash first). Middle: the form — amount,
 channel, slip number — with a confirmation step, because a deposit can never
 be changed afterwards. After the write, the page says which collection days the
 deposit settled and the state after it. Bottom: the deposit register of a
@@ -39,6 +41,7 @@ from printing.deposits import render_deposit_register
 from services.deposit_rule import Bucket, DepositStatus, current_deposit_status
 from services.deposits import DepositResult, DepositRow, deposit_register, record_deposit
 from services.documents import deposit_register_document
+from services.drawers import OfficeDrawers, office_drawers
 from ui.blind import BlindCover
 from ui.context import AppContext
 from ui.deposit_clock import STATE_COLOURS
@@ -79,7 +82,25 @@ REGISTER_COLUMNS: list[Column[DepositRow]] = [
 ]
 
 
-def settled_sentence(result: DepositResult) -> str:
+def drawers_sentence(drawers: OfficeDrawers) -> str:
+    """Each drawer's share of the office's cash on hand."""
+    parts = [
+        f"{d.operator_name} {format_fen_grouped(d.cash_on_hand_fen)} 元"
+        + (f"（最早 {d.oldest_undeposited_date:%m-%d}）" if d.oldest_undeposited_date else "")
+        + ("，已日结" if d.closed is not None else "")
+        for d in drawers.drawers
+        if d.cash_on_hand_fen or d.used
+    ]
+    if not parts:
+        return "各钱箱：无库存现金。"
+    return (
+        f"各钱箱（共 {format_fen_grouped(drawers.cash_on_hand_fen)} 元）："
+        + "；".join(parts)
+        + "。"
+    )
+
+
+def settled_sentence(result: DepositResult, names: dict[int, str] | None = None) -> str:
     """What a deposit settled, in words for the clerk."""
     parts = [
         f"{b.collection_date:%Y-%m-%d} 收取的 {format_fen_grouped(b.remaining_fen)} 元"
@@ -87,11 +108,16 @@ def settled_sentence(result: DepositResult) -> str:
     ]
     settled = "；".join(parts) if parts else "（无）"
     after = result.status_after
+    names = names or {}
+    taken = "、".join(
+        f"{names.get(op, f'经办人 {op}')} {format_fen_grouped(fen)} 元" for op, fen in result.shares
+    )
     return (
         f"已登记入库 {format_fen_grouped(result.amount_fen)} 元"
         f"（{DEPOSIT_CHANNELS.get(result.channel, result.channel)}，缴款单号 {result.slip_no}）。\n"
         f"冲抵：{settled}。\n"
-        f"库存现金 {format_fen_grouped(result.cash_on_hand_before_fen)} 元 → "
+        + (f"取自钱箱：{taken}。\n" if taken else "")
+        + f"库存现金 {format_fen_grouped(result.cash_on_hand_before_fen)} 元 → "
         f"{format_fen_grouped(result.cash_on_hand_after_fen)} 元；"
         f"入库状态：{after.label_zh}。{after.sentence_zh}"
     )
@@ -123,6 +149,11 @@ class DepositPage(QWidget):
         self.state_label.setMinimumWidth(110)
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
+        self.drawer_shares = QLabel()
+        self.drawer_shares.setObjectName("drawerShares")
+        self.drawer_shares.setWordWrap(True)
+        self.drawer_names: dict[int, str] = {}
+        self.open_cash_fen = 0  # cash in drawers not yet closed today
         self.buckets = RowsTableModel(BUCKET_COLUMNS, self, negative=self._bucket_late)
         self.bucket_view = table_view(self.buckets, stretch=False)
         state_box = QGroupBox("当前入库状态（入库时限 / 资金规模“双限”）")
@@ -131,6 +162,7 @@ class DepositPage(QWidget):
         top.addWidget(self.sentence, 1)
         state_layout = QVBoxLayout(state_box)
         state_layout.addLayout(top)
+        state_layout.addWidget(self.drawer_shares)
         state_layout.addWidget(self.bucket_view)
 
         # --- form ----------------------------------------------------------------
@@ -286,6 +318,18 @@ class DepositPage(QWidget):
             " padding: 10px; border-radius: 4px; }"
         )
         self.sentence.setText(status.sentence_zh)
+        try:
+            drawers = self.ops.read(
+                office_drawers, self.ctx.office_id, self.ctx.business_date(), parent=self
+            )
+        except OperationFailed:
+            return
+        self.drawer_names = {d.operator_id: d.operator_name for d in drawers.drawers}
+        # a drawer closed today keeps its counted cash until its next day
+        self.open_cash_fen = sum(
+            max(d.cash_on_hand_fen, 0) for d in drawers.drawers if d.closed is None
+        )
+        self.drawer_shares.setText(drawers_sentence(drawers))
         self.buckets.set_rows(status.buckets)
         self.bucket_view.setVisible(bool(status.buckets))
         fit_rows(self.bucket_view, len(status.buckets), most=BUCKET_ROWS_SHOWN)
@@ -361,7 +405,7 @@ class DepositPage(QWidget):
         self.last_result = result
         self.amount.clear()
         self.slip_no.clear()
-        self._show_result(settled_sentence(result))
+        self._show_result(settled_sentence(result, self.drawer_names))
         self.depositRecorded.emit(result)
         self.amount.setFocus()
         return result
@@ -392,6 +436,7 @@ class DepositPage(QWidget):
         if self.status is None:
             return
         fen = self.status.due_by_today_fen if which == "due" else self.status.cash_on_hand_fen
+        fen = min(fen, self.open_cash_fen)
         self.amount.set_amount_fen(max(fen, 0))
         self.amount.setFocus()
 
