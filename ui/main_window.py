@@ -436,4 +436,8 @@ class MainWindow(QMainWindow):
         self.clock.blink_timer.stop()
         self.date_timer.stop()
         self.machine.save_window(self)
+        for widget in self._pages.values():  # no reading thread outlives its page
+            stop = getattr(widget, "stop_background", None)
+            if callable(stop):
+                stop()
         super().closeEvent(event)

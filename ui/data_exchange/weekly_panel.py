@@ -133,17 +133,25 @@ class WeeklyReturnPanel(QWidget):
         layout.addWidget(self.others)
         layout.addWidget(self.message)
 
-    def _week_end(self) -> dt.date:
+    def week_end_date(self) -> dt.date:
         d = self.week_end.date()
         return dt.date(d.year(), d.month(), d.day())
 
     def refresh(self) -> None:
         try:
             report = self.ops.read(
-                weekly_return, self.ctx.office_id, self.policy_year(), self._week_end(), parent=self
+                weekly_return,
+                self.ctx.office_id,
+                self.policy_year(),
+                self.week_end_date(),
+                parent=self,
             )
         except OperationFailed:
             return
+        self.show_report(report)
+
+    def show_report(self, report: WeeklyReturn) -> None:
+        """Show a return already read (the 报表 page reads it with the rest)."""
         self.report = report
         self.summary.setText(headline(report))
         self.bars.set_rows(report.villages)
@@ -179,7 +187,7 @@ class WeeklyReturnPanel(QWidget):
         self.exports.start("未缴费名单", f"未缴费名单{year}.xlsx", work)
 
     def export_payments(self) -> None:
-        office_id, end = self.ctx.office_id, self._week_end()
+        office_id, end = self.ctx.office_id, self.week_end_date()
         start = end - dt.timedelta(days=6)
 
         def work(s: Session, path: Path, progress: Callable[[int], bool]) -> ExportSummary:
