@@ -43,6 +43,7 @@ from ui.machine_settings import MachineSettings
 from ui.operations import OperationFailed, Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -226,23 +227,24 @@ class MainWindow(QMainWindow):
 
         # --- status bar ------------------------------------------------------------
         session = ctx.session
-        self.operator_label = QLabel(
+        # On a 1,024-pixel screen these give way with "…" (the whole text in
+        # the tooltip) rather than being cut off (issue 14).
+        self.operator_label = ElidedLabel(
             f"{glossary.OPERATOR}：{session.operator_name}"
-            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else "")
+            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else ""),
+            min_chars=20,  # who is working never gives way
         )
         self.operator_label.setObjectName("operatorLabel")
-        self.office_label = QLabel(f"单位：{session.office_name}")
+        # the office is in the title too: its label gives way first
+        self.office_label = ElidedLabel(f"单位：{session.office_name}", min_chars=4)
         self.office_label.setObjectName("officeLabel")
-        self.date_label = QLabel()
+        self.date_label = ElidedLabel(min_chars=20)
         self.date_label.setObjectName("businessDateLabel")
         bar = self.statusBar()
         self.policy_label = PolicyYearLabel(ctx, ops)
         for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
-        # the office is in the title too: its label gives way first on a narrow screen
-        self.office_label.setMinimumWidth(40)
-        self.policy_label.setMinimumWidth(80)
         self.checks = DeskChecks(ctx, ops, self)
         bar.addPermanentWidget(self.checks.unclosed_label)
         bar.addPermanentWidget(self.clock)
