@@ -105,7 +105,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def cold_child(url: str) -> int:
     """Run in a fresh process: start as ``run_app`` does, report moments on stdout."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
 
     from ui.app import AppController
 
@@ -127,10 +128,44 @@ def cold_child(url: str) -> int:
     dialog.username.setText(DEMO_OPERATORS[1][0])
     dialog.password.setText(DEMO_OPERATORS[1][1])
     print(f"enter {time.time():.6f}", flush=True)
+    import ui.main_window
+
+    build = ui.main_window.MainWindow.__init__
+
+    def timed_build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # the password was checked (argon2, slow on purpose): the window starts here
+        print(f"accepted {time.time():.6f}", flush=True)
+        build(self, *args, **kwargs)
+
+    ui.main_window.MainWindow.__init__ = timed_build  # type: ignore[method-assign]
+
+    class FirstPaint(QObject):
+        """The moment the window's pixels are first drawn."""
+
+        seen = False
+
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]  # noqa: N802
+            if (
+                not self.seen
+                and event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and isinstance(watched.window(), ui.main_window.MainWindow)
+            ):
+                self.seen = True
+                print(f"painted {time.time():.6f}", flush=True)
+            return False
+
+    first_paint = FirstPaint()
+    app.installEventFilter(first_paint)
     dialog.try_login()
     for _ in range(3):
         app.processEvents()
     print(f"window {time.time():.6f}", flush=True)
+    # what the window reads once it is up (deposit clock, login checks)
+    for _ in range(10):
+        app.processEvents()
+    print(f"settled {time.time():.6f}", flush=True)
+    app.removeEventFilter(first_paint)
     controller.window.close()
     return 0
 
@@ -154,6 +189,8 @@ def cold_start(url: str, runs: int = 3) -> list[dict[str, float]]:
             {
                 "login_ms": (moments["login"] - started) * 1000,
                 "window_ms": (moments["window"] - moments["enter"]) * 1000,
+                "after_login_ms": (moments["painted"] - moments["accepted"]) * 1000,
+                "settled_ms": (moments["settled"] - moments["accepted"]) * 1000,
             }
         )
     return results
