@@ -13,8 +13,9 @@ and cached in ``bench/out/`` (pass ``--db`` to use another), and measures:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui.py [--residents 300000]
 
-Targets (issue): the window appears in under 1 s; a search shows its results
-in under 50 ms.
+Targets (issue 14): the window within 0.5 s of login (the password accepted)
+on the 300,000-resident office; a search on the 缴费 page shows its results
+within 25 ms at p95.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ from ui.printing_bridge import RecordingOutput  # noqa: E402
 IMPORTS_S = time.perf_counter() - T0
 OUT = ROOT / "bench" / "out"
 WINDOW_TARGET_MS = 1000
-SEARCH_TARGET_MS = 50
+AFTER_LOGIN_TARGET_MS = 500  # issue 14: the window within 0.5 s of login
+SEARCH_TARGET_MS = 25  # issue 14: the 缴费 page shows results within 25 ms p95
 
 
 def ms(seconds: float) -> float:
@@ -168,6 +170,25 @@ def cold_child(url: str) -> int:
     app.removeEventFilter(first_paint)
     controller.window.close()
     return 0
+
+
+def bare_window_ms() -> float:
+    """Side by side: a bare main window with a list, a stack and a status bar."""
+    from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QStackedWidget
+
+    app = QApplication.instance()
+    t = time.perf_counter()
+    window = QMainWindow()
+    window.setMenuWidget(QListWidget())
+    window.setCentralWidget(QStackedWidget())
+    window.statusBar().addWidget(QLabel("经办人"))
+    window.resize(1366, 768)
+    window.show()
+    for _ in range(3):
+        app.processEvents()  # type: ignore[union-attr]
+    elapsed = (time.perf_counter() - t) * 1000
+    window.close()
+    return elapsed
 
 
 def cold_start(url: str, runs: int = 3) -> list[dict[str, float]]:
@@ -306,6 +327,17 @@ def main() -> int:
         + ("OK" if max(c["window_ms"] for c in cold) < WINDOW_TARGET_MS else "MISSED")
         + ")"
     )
+    print(
+        "  of which after the password was accepted (argon2 done) → window painted: "
+        + ", ".join(f"{c['after_login_ms']:.0f}" for c in cold)
+        + f" ms (target < {AFTER_LOGIN_TARGET_MS} ms: "
+        + ("OK" if max(c["after_login_ms"] for c in cold) < AFTER_LOGIN_TARGET_MS else "MISSED")
+        + "); deposit clock and login checks read after it: settled at "
+        + ", ".join(f"{c['settled_ms']:.0f}" for c in cold)
+        + " ms"
+    )
+    bare = bare_window_ms()
+    print(f"a bare QMainWindow with a status bar, built and painted in this process: {bare:.0f} ms")
     print(f"page code loaded in the background after the window is up: {ms(preload_s)} ms")
     print("first visit of each page (ms):", ", ".join(f"{k} {v}" for k, v in pages.items()))
     print(f"search, {args.queries} queries per kind, Enter → results shown (ms):")
