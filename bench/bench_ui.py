@@ -137,6 +137,7 @@ def cold_child(url: str) -> int:
     def timed_build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # the password was checked (argon2, slow on purpose): the window starts here
         print(f"accepted {time.time():.6f}", flush=True)
+        print(f"accepted_cpu {time.process_time():.6f}", flush=True)
         build(self, *args, **kwargs)
 
     ui.main_window.MainWindow.__init__ = timed_build  # type: ignore[method-assign]
@@ -155,6 +156,7 @@ def cold_child(url: str) -> int:
             ):
                 self.seen = True
                 print(f"painted {time.time():.6f}", flush=True)
+                print(f"painted_cpu {time.process_time():.6f}", flush=True)
             return False
 
     first_paint = FirstPaint()
@@ -212,6 +214,7 @@ def cold_start(url: str, runs: int = 3) -> list[dict[str, float]]:
                 "window_ms": (moments["window"] - moments["enter"]) * 1000,
                 "after_login_ms": (moments["painted"] - moments["accepted"]) * 1000,
                 "settled_ms": (moments["settled"] - moments["accepted"]) * 1000,
+                "after_login_cpu_ms": (moments["painted_cpu"] - moments["accepted_cpu"]) * 1000,
             }
         )
     return results
@@ -252,12 +255,13 @@ def main() -> int:
     ops.ctx.clock = ctx.clock
     ctx.session = Session(office.id, office.name, operator.id, operator.display_name, operator.role)
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     window = MainWindow(ctx, ops, documents=RecordingOutput())
     window.resize(1366, 768)
     window.show()
     wait_painted(app, window)
     window_s = time.perf_counter() - t
+    window_cpu_s = time.process_time() - cpu
 
     # what the window loads in the background once it is up (see MainWindow)
     t = time.perf_counter()
@@ -288,16 +292,18 @@ def main() -> int:
     }
     collect = window.show_page("collect")
     results: dict[str, list[float]] = {}
+    cpu_times: list[float] = []  # the same searches in CPU time (a shared machine)
     hits: dict[str, list[int]] = {}
     for kind, make in kinds.items():
         times: list[float] = []
         found: list[int] = []
         for r in sample:
             collect.search_box.setText(make(r))
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             rows = collect.search_now()  # Enter: query, fill the model, select, show enrolments
             app.processEvents()  # paint
             times.append((time.perf_counter() - t) * 1000)
+            cpu_times.append((time.process_time() - cpu) * 1000)
             found.append(len(rows))
         results[kind] = times
         hits[kind] = found
@@ -314,7 +320,7 @@ def main() -> int:
     print(f"imports (PySide6, SQLAlchemy, services): {ms(IMPORTS_S)} ms")
     print(f"open database + policies: {ms(start_s)} ms")
     print(
-        f"main window built and painted: {ms(window_s)} ms "
+        f"main window built and painted: {ms(window_s)} ms ({ms(window_cpu_s)} ms CPU) "
         f"(target < {WINDOW_TARGET_MS} ms: {'OK' if window_s * 1000 < WINDOW_TARGET_MS else 'MISSED'})"
     )
     print(f"start to window (without imports and login): {ms(start_s + window_s)} ms")
@@ -334,6 +340,8 @@ def main() -> int:
         + ("OK" if max(c["after_login_ms"] for c in cold) < AFTER_LOGIN_TARGET_MS else "MISSED")
         + "); deposit clock and login checks read after it: settled at "
         + ", ".join(f"{c['settled_ms']:.0f}" for c in cold)
+        + " ms; CPU time accepted → painted: "
+        + ", ".join(f"{c['after_login_cpu_ms']:.0f}" for c in cold)
         + " ms"
     )
     bare = bare_window_ms()
@@ -351,6 +359,11 @@ def main() -> int:
     print(
         f"  {'all':<8} {statistics.median(everything):8.1f} {p95:8.1f} {max(everything):8.1f}"
         f"  (target < {SEARCH_TARGET_MS} ms: {'OK' if p95 < SEARCH_TARGET_MS else 'MISSED'} at p95)"
+    )
+    print(
+        f"  {'all, CPU':<8} {statistics.median(cpu_times):8.1f} {percentile(cpu_times, 95):8.1f}"
+        f" {max(cpu_times):8.1f}  (CPU time of the same searches: what the machine's load"
+        " leaves out)"
     )
     print(f"  (the service alone, last-4 query: median {statistics.median(service):.1f} ms)")
     window.close()

@@ -96,19 +96,20 @@ class WeeklyReturnPanel(QWidget):
         self.import_button.clicked.connect(self.open_import)
         self.reason_button = QPushButton("登记未参保原因…")
         self.reason_button.clicked.connect(self.open_reasons)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("周报截止"))
-        bar.addWidget(self.week_end)
-        bar.addStretch(1)
-        for button in (
-            self.reason_button,
-            self.import_button,
-            self.payments_button,
-            self.unpaid_button,
-            self.export_button,
-            self.print_button,
-        ):
-            bar.addWidget(button)
+        # two rows of buttons: in one row they made the 报表 page wider than
+        # a 1,024-pixel screen (issue 14)
+        bar = QVBoxLayout()
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(QLabel("周报截止"))
+        first.addWidget(self.week_end)
+        first.addStretch(1)
+        for button in (self.payments_button, self.export_button, self.print_button):
+            first.addWidget(button)
+        second.addStretch(1)
+        for button in (self.reason_button, self.import_button, self.unpaid_button):
+            second.addWidget(button)
+        bar.addLayout(first)
+        bar.addLayout(second)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)

@@ -156,6 +156,8 @@ class PeriodPanel(QWidget):
         self.title = QLabel(f"<b>{title}</b>")
         self.summary = QLabel()
         self.summary.setStyleSheet("font-size: 15px;")
+        # two panels side by side fit a 1,024-pixel screen: the headline wraps
+        self.summary.setWordWrap(True)
         self.models: dict[str, RowsTableModel[GroupTotal]] = {}
         self.views: dict[str, QTableView] = {}
         layout = QVBoxLayout(self)
@@ -253,6 +255,7 @@ class ReportsPage(QWidget):
         self.progress = RowsTableModel(PROGRESS_COLUMNS, self)
         self.progress_view = _table(self.progress)
         self.progress_summary = QLabel()
+        self.progress_summary.setWordWrap(True)
         progress_tab = QWidget()
         progress_layout = QVBoxLayout(progress_tab)
         progress_layout.addWidget(self.progress_summary)
