@@ -13,8 +13,9 @@ and cached in ``bench/out/`` (pass ``--db`` to use another), and measures:
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_ui.py [--residents 300000]
 
-Targets (issue): the window appears in under 1 s; a search shows its results
-in under 50 ms.
+Targets (issue 14): the window within 0.5 s of login (the password accepted)
+on the 300,000-resident office; a search on the 缴费 page shows its results
+within 25 ms at p95.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ from ui.printing_bridge import RecordingOutput  # noqa: E402
 IMPORTS_S = time.perf_counter() - T0
 OUT = ROOT / "bench" / "out"
 WINDOW_TARGET_MS = 1000
-SEARCH_TARGET_MS = 50
+AFTER_LOGIN_TARGET_MS = 500  # issue 14: the window within 0.5 s of login
+SEARCH_TARGET_MS = 25  # issue 14: the 缴费 page shows results within 25 ms p95
 
 
 def ms(seconds: float) -> float:
@@ -101,7 +103,8 @@ def percentile(values: list[float], p: float) -> float:
 
 def cold_child(url: str) -> int:
     """Run in a fresh process: start as ``run_app`` does, report moments on stdout."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
 
     from ui.app import AppController
 
@@ -123,12 +126,67 @@ def cold_child(url: str) -> int:
     dialog.username.setText(DEMO_OPERATORS[1][0])
     dialog.password.setText(DEMO_OPERATORS[1][1])
     print(f"enter {time.time():.6f}", flush=True)
+    import ui.main_window
+
+    build = ui.main_window.MainWindow.__init__
+
+    def timed_build(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # the password was checked (argon2, slow on purpose): the window starts here
+        print(f"accepted {time.time():.6f}", flush=True)
+        print(f"accepted_cpu {time.process_time():.6f}", flush=True)
+        build(self, *args, **kwargs)
+
+    ui.main_window.MainWindow.__init__ = timed_build  # type: ignore[method-assign]
+
+    class FirstPaint(QObject):
+        """The moment the window's pixels are first drawn."""
+
+        seen = False
+
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]  # noqa: N802
+            if (
+                not self.seen
+                and event.type() == QEvent.Type.Paint
+                and isinstance(watched, QWidget)
+                and isinstance(watched.window(), ui.main_window.MainWindow)
+            ):
+                self.seen = True
+                print(f"painted {time.time():.6f}", flush=True)
+                print(f"painted_cpu {time.process_time():.6f}", flush=True)
+            return False
+
+    first_paint = FirstPaint()
+    app.installEventFilter(first_paint)
     dialog.try_login()
     for _ in range(3):
         app.processEvents()
     print(f"window {time.time():.6f}", flush=True)
+    # what the window reads once it is up (deposit clock, login checks)
+    for _ in range(10):
+        app.processEvents()
+    print(f"settled {time.time():.6f}", flush=True)
+    app.removeEventFilter(first_paint)
     controller.window.close()
     return 0
+
+
+def bare_window_ms() -> float:
+    """Side by side: a bare main window with a list, a stack and a status bar."""
+    from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QStackedWidget
+
+    app = QApplication.instance()
+    t = time.perf_counter()
+    window = QMainWindow()
+    window.setMenuWidget(QListWidget())
+    window.setCentralWidget(QStackedWidget())
+    window.statusBar().addWidget(QLabel("经办人"))
+    window.resize(1366, 768)
+    window.show()
+    for _ in range(3):
+        app.processEvents()  # type: ignore[union-attr]
+    elapsed = (time.perf_counter() - t) * 1000
+    window.close()
+    return elapsed
 
 
 def cold_start(url: str, runs: int = 3) -> list[dict[str, float]]:
@@ -150,6 +208,9 @@ def cold_start(url: str, runs: int = 3) -> list[dict[str, float]]:
             {
                 "login_ms": (moments["login"] - started) * 1000,
                 "window_ms": (moments["window"] - moments["enter"]) * 1000,
+                "after_login_ms": (moments["painted"] - moments["accepted"]) * 1000,
+                "settled_ms": (moments["settled"] - moments["accepted"]) * 1000,
+                "after_login_cpu_ms": (moments["painted_cpu"] - moments["accepted_cpu"]) * 1000,
             }
         )
     return results
@@ -190,12 +251,13 @@ def main() -> int:
     ops.ctx.clock = ctx.clock
     ctx.session = Session(office.id, office.name, operator.id, operator.display_name, operator.role)
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     window = MainWindow(ctx, ops, documents=RecordingOutput())
     window.resize(1366, 768)
     window.show()
     wait_painted(app, window)
     window_s = time.perf_counter() - t
+    window_cpu_s = time.process_time() - cpu
 
     # what the window loads in the background once it is up (see MainWindow)
     t = time.perf_counter()
@@ -226,16 +288,18 @@ def main() -> int:
     }
     collect = window.show_page("collect")
     results: dict[str, list[float]] = {}
+    cpu_times: list[float] = []  # the same searches in CPU time (a shared machine)
     hits: dict[str, list[int]] = {}
     for kind, make in kinds.items():
         times: list[float] = []
         found: list[int] = []
         for r in sample:
             collect.search_box.setText(make(r))
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             rows = collect.search_now()  # Enter: query, fill the model, select, show enrolments
             app.processEvents()  # paint
             times.append((time.perf_counter() - t) * 1000)
+            cpu_times.append((time.process_time() - cpu) * 1000)
             found.append(len(rows))
         results[kind] = times
         hits[kind] = found
@@ -252,7 +316,7 @@ def main() -> int:
     print(f"imports (PySide6, SQLAlchemy, services): {ms(IMPORTS_S)} ms")
     print(f"open database + policies: {ms(start_s)} ms")
     print(
-        f"main window built and painted: {ms(window_s)} ms "
+        f"main window built and painted: {ms(window_s)} ms ({ms(window_cpu_s)} ms CPU) "
         f"(target < {WINDOW_TARGET_MS} ms: {'OK' if window_s * 1000 < WINDOW_TARGET_MS else 'MISSED'})"
     )
     print(f"start to window (without imports and login): {ms(start_s + window_s)} ms")
@@ -265,6 +329,19 @@ def main() -> int:
         + ("OK" if max(c["window_ms"] for c in cold) < WINDOW_TARGET_MS else "MISSED")
         + ")"
     )
+    print(
+        "  of which after the password was accepted (argon2 done) → window painted: "
+        + ", ".join(f"{c['after_login_ms']:.0f}" for c in cold)
+        + f" ms (target < {AFTER_LOGIN_TARGET_MS} ms: "
+        + ("OK" if max(c["after_login_ms"] for c in cold) < AFTER_LOGIN_TARGET_MS else "MISSED")
+        + "); deposit clock and login checks read after it: settled at "
+        + ", ".join(f"{c['settled_ms']:.0f}" for c in cold)
+        + " ms; CPU time accepted → painted: "
+        + ", ".join(f"{c['after_login_cpu_ms']:.0f}" for c in cold)
+        + " ms"
+    )
+    bare = bare_window_ms()
+    print(f"a bare QMainWindow with a status bar, built and painted in this process: {bare:.0f} ms")
     print(f"page code loaded in the background after the window is up: {ms(preload_s)} ms")
     print("first visit of each page (ms):", ", ".join(f"{k} {v}" for k, v in pages.items()))
     print(f"search, {args.queries} queries per kind, Enter → results shown (ms):")
@@ -278,6 +355,11 @@ def main() -> int:
     print(
         f"  {'all':<8} {statistics.median(everything):8.1f} {p95:8.1f} {max(everything):8.1f}"
         f"  (target < {SEARCH_TARGET_MS} ms: {'OK' if p95 < SEARCH_TARGET_MS else 'MISSED'} at p95)"
+    )
+    print(
+        f"  {'all, CPU':<8} {statistics.median(cpu_times):8.1f} {percentile(cpu_times, 95):8.1f}"
+        f" {max(cpu_times):8.1f}  (CPU time of the same searches: what the machine's load"
+        " leaves out)"
     )
     print(f"  (the service alone, last-4 query: median {statistics.median(service):.1f} ms)")
     window.close()

@@ -167,6 +167,30 @@ def _data_layout(version: int) -> tuple[tuple[tuple[int, int], ...], tuple[int, 
     return tuple(positions), tuple(data_mask)
 
 
+@lru_cache(maxsize=128)
+def _function_rows(version: int, ec: int, mask: int | None) -> tuple[int, ...]:
+    """The function patterns of a symbol (finders, alignment, timing, format
+    and version information for ``mask``; ``None``: blank format as while the
+    mask is chosen) as integer rows, data modules cleared. The same for every
+    code of one version, so a batch builds them once."""
+    qr = qrencoder.QRCode(version, ec)
+    n = qr.moduleCount = version * 4 + 17
+    qr.modules = [[False] * n for _ in range(n)]
+    qr.setupPositionProbePattern(0, 0)
+    qr.setupPositionProbePattern(n - 7, 0)
+    qr.setupPositionProbePattern(0, n - 7)
+    qr.setupPositionAdjustPattern()
+    qr.setupTimingPattern()
+    qr.setupTypeInfo(mask is None, mask or 0)
+    if version >= 7:
+        qr.setupTypeNumber(mask is None)
+    _positions, data_mask = _data_layout(version)
+    return tuple(
+        int("".join("1" if m else "0" for m in row), 2) & ~data_mask[r]
+        for r, row in enumerate(qr.modules)
+    )
+
+
 def _encode(data: str, level: str) -> list[int]:
     """The final QR symbol of ``data`` as integer rows.
 
@@ -179,17 +203,7 @@ def _encode(data: str, level: str) -> list[int]:
     qr.addData(qrencoder.QR8bitByte(data))
     qr.version = qr.calculate_version()
     qr.dataCache = _codewords(qr)
-    # makeImpl(True, 0) without its data placement: only the function patterns
-    n = qr.moduleCount = qr.version * 4 + 17
-    qr.modules = [[False] * n for _ in range(n)]
-    qr.setupPositionProbePattern(0, 0)
-    qr.setupPositionProbePattern(n - 7, 0)
-    qr.setupPositionProbePattern(0, n - 7)
-    qr.setupPositionAdjustPattern()
-    qr.setupTimingPattern()
-    qr.setupTypeInfo(True, 0)
-    if qr.version >= 7:
-        qr.setupTypeNumber(True)
+    n = qr.version * 4 + 17
     positions, data_mask = _data_layout(qr.version)
     bits = "".join(format(byte, "08b") for byte in qr.dataCache)
     raw = [0] * n
@@ -197,13 +211,7 @@ def _encode(data: str, level: str) -> list[int]:
         if dark == "1":
             raw[row] |= bit
 
-    def function_rows() -> list[int]:
-        return [
-            int("".join("1" if m else "0" for m in row), 2) & ~data_mask[r]
-            for r, row in enumerate(qr.modules)
-        ]
-
-    base = function_rows()
+    base = _function_rows(qr.version, ec, None)
     best, best_score = 0, -1
     for pattern in range(8):
         flips = _mask_rows(n, pattern)
@@ -211,10 +219,7 @@ def _encode(data: str, level: str) -> list[int]:
         score = _penalty(rows, n)
         if best_score < 0 or score < best_score:
             best, best_score = pattern, score
-    qr.setupTypeInfo(False, best)
-    if qr.version >= 7:
-        qr.setupTypeNumber(False)
-    base = function_rows()
+    base = _function_rows(qr.version, ec, best)
     flips = _mask_rows(n, best)
     return [base[r] | ((raw[r] ^ flips[r]) & data_mask[r]) for r in range(n)]
 

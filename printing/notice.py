@@ -14,7 +14,7 @@ from urllib.parse import quote
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Table
+from reportlab.platypus import KeepInFrame, Table, TableStyle
 
 from common.errors import InputError
 from common.money import format_fen
@@ -100,18 +100,23 @@ def _cover_text(data: NoticeData) -> str:
     return "按缴费时间依规定确定"
 
 
-def _main_table(data: NoticeData, width: float) -> Table:
+def _main_table(data: NoticeData, width: float, part: str = "all") -> Table:
+    """The table of one notice. ``part`` "frame" draws the grid, the labels and
+    the 待遇说明 row with the value cells empty; "values" only the value cells,
+    with no grid, at the same positions. Drawn one over the other they give
+    the "all" table."""
     lw, vw = 25 * mm, width / 2 - 25 * mm
     widths = [lw, vw, lw, vw]
     size = 9.5
+    frame, values = part in ("all", "frame"), part in ("all", "values")
 
     row_h = 7.2 * mm
 
     def label(text: str):
-        return L.cell(text, lw, size, "center", height=row_h)
+        return L.cell(text if frame else "", lw, size, "center", height=row_h)
 
     def value(text: str, w: float = vw, s: float = size, align: str = "left"):
-        return L.cell(text, w, s, align, height=row_h)
+        return L.cell(text if values else "", w, s, align, height=row_h)
 
     cover_note = data.cover_note or "在规定期限内缴费的，按规定享受当年度医保待遇。"
     rows = [
@@ -146,14 +151,23 @@ def _main_table(data: NoticeData, width: float) -> Table:
             label("待遇享受期"),
             value(_cover_text(data)),
         ],
-        [label("待遇说明"), value(cover_note, w=width - lw, s=9), "", ""],
     ]
-    style = L.boxed_style(
-        ("SPAN", (1, 6), (3, 6)),
-        *[("BACKGROUND", (col, r), (col, r), L.LABEL_GREY) for r in range(7) for col in (0, 2)],
-        ("BACKGROUND", (2, 6), (2, 6), None),
-    )
-    return Table(rows, colWidths=widths, rowHeights=[row_h] * 6 + [None], style=style)
+    heights: list[float | None] = [row_h] * 6
+    if frame:
+        rows.append(
+            [label("待遇说明"), L.cell(cover_note, width - lw, 9, "left", height=row_h), "", ""]
+        )
+        heights.append(None)
+        style = L.boxed_style(
+            ("SPAN", (1, 6), (3, 6)),
+            *[("BACKGROUND", (col, r), (col, r), L.LABEL_GREY) for r in range(7) for col in (0, 2)],
+            ("BACKGROUND", (2, 6), (2, 6), None),
+        )
+    else:
+        style = TableStyle(
+            [cmd for cmd in L.boxed_style().getCommands() if cmd[0] not in ("GRID", "BOX")]
+        )
+    return Table(rows, colWidths=widths, rowHeights=heights, style=style)
 
 
 def _instructions(data: NoticeData, link: str) -> list:
@@ -174,36 +188,64 @@ def _instructions(data: NoticeData, link: str) -> list:
     return [L.para("缴费地点和方式", 10)] + [L.para(line, 9, leading=12.5) for line in lines]
 
 
-def draw_notice(c: Canvas, data: NoticeData) -> None:
-    """Draw one notice on the current page of ``c`` (sized ``PAGE_SIZE``)."""
-    _check(data)
+def _frame_key(data: NoticeData, link: str) -> tuple:
+    """Everything the static part of a notice depends on: within a village's
+    batch it is the same on every page."""
+    office = data.office
+    return (
+        data.policy_year,
+        office.full_name,
+        office.address,
+        office.phone,
+        data.issued_on,
+        data.cover_note,
+        data.payment_place,
+        data.payment_hours,
+        tuple(data.payment_methods),
+        data.deadline,
+        bool(link),
+        tuple(data.remarks),
+    )
+
+
+def _frame_form(c: Canvas, data: NoticeData, link: str) -> tuple[str, float]:
+    """The static part of a notice (title, table grid and labels, the box of
+    how to pay, the footer) as a PDF form drawn once per canvas and layout,
+    so a batch of a thousand draws it once and places it on every page;
+    returns the form's name and the height of the table."""
+    forms: dict[tuple, tuple[str, float]] = c.__dict__.setdefault("_notice_forms", {})
+    key = _frame_key(data, link)
+    if key in forms:
+        return forms[key]
+    name = f"notice_frame_{len(forms)}"
+    c.beginForm(name)
+    used = _draw_frame(c, data, link)
+    c.endForm()
+    forms[key] = (name, used)
+    return name, used
+
+
+def _draw_frame(c: Canvas, data: NoticeData, link: str) -> float:
     page_w, page_h = PAGE_SIZE
     left, right = MARGIN, page_w - MARGIN
     width = right - left
     top = page_h - MARGIN
 
-    # Header: title, year, notice number with its barcode.
     L.draw_title(c, "城乡居民基本医疗保险缴费通知单", page_w / 2, top - 8 * mm, 15)
     L.draw_text(c, f"（{data.policy_year}年度）", page_w / 2, top - 14 * mm, 9.5, "center")
-    code_w = 46 * mm
-    draw_code128(c, data.notice_no, right - code_w, top - 8.5 * mm, code_w, 8 * mm)
-    L.draw_text(
-        c, f"No. {data.notice_no}", right - code_w / 2, top - 12 * mm, 8, "center", max_width=code_w
-    )
     L.draw_text(
         c, f"开具单位：{data.office.full_name}", left, top - 19 * mm, 9, max_width=width * 0.62
     )
     L.draw_text(c, f"开具日期：{L.date_cn(data.issued_on)}", right, top - 19 * mm, 9, "right")
 
     table_top = top - 21 * mm
-    used = L.draw_table(c, _main_table(data, width), left, table_top, width)
+    used = L.draw_table(c, _main_table(data, width, "frame"), left, table_top, width)
 
     # Lower box: where and how to pay, with the QR code on the right.
     footer_h = 7 * mm
     box_top = table_top - used - 2.5 * mm
     box_bottom = MARGIN + footer_h
     box_h = box_top - box_bottom
-    link = payment_link(data)
     qr_w = box_h if link else 0
     c.saveState()
     c.setLineWidth(L.FRAME)
@@ -217,8 +259,6 @@ def draw_notice(c: Canvas, data: NoticeData) -> None:
     _, h = frame.wrapOn(c, text_w, box_h - 3 * mm)
     frame.drawOn(c, left + 2 * mm, box_top - 1.5 * mm - h)
     if link:
-        qr_size = qr_w - 7 * mm
-        draw_qr(c, link, right - qr_w + (qr_w - qr_size) / 2, box_bottom + 5 * mm, qr_size)
         L.draw_text(c, "扫码缴费", right - qr_w / 2, box_bottom + 1.8 * mm, 8, "center")
 
     office = data.office
@@ -232,6 +272,37 @@ def draw_notice(c: Canvas, data: NoticeData) -> None:
     )
     L.draw_text(c, contact, left, MARGIN + 1.5 * mm, 8, max_width=width * 0.62)
     L.draw_text(c, "本通知单不作缴费凭证，缴费以收据为准。", right, MARGIN + 1.5 * mm, 8, "right")
+    return used
+
+
+def draw_notice(c: Canvas, data: NoticeData) -> None:
+    """Draw one notice on the current page of ``c`` (sized ``PAGE_SIZE``).
+
+    The static part is a form shared by every page with the same layout
+    (``_frame_form``); on each page only the number, its barcode, the values
+    in the table and the QR code are drawn."""
+    _check(data)
+    page_w, page_h = PAGE_SIZE
+    left, right = MARGIN, page_w - MARGIN
+    width = right - left
+    top = page_h - MARGIN
+    link = payment_link(data)
+    name, used = _frame_form(c, data, link)
+    c.doForm(name)
+
+    code_w = 46 * mm
+    draw_code128(c, data.notice_no, right - code_w, top - 8.5 * mm, code_w, 8 * mm)
+    L.draw_text(
+        c, f"No. {data.notice_no}", right - code_w / 2, top - 12 * mm, 8, "center", max_width=code_w
+    )
+    table_top = top - 21 * mm
+    L.draw_table(c, _main_table(data, width, "values"), left, table_top, width)
+    if link:
+        box_top = table_top - used - 2.5 * mm
+        box_bottom = MARGIN + 7 * mm
+        qr_w = box_top - box_bottom
+        qr_size = qr_w - 7 * mm
+        draw_qr(c, link, right - qr_w + (qr_w - qr_size) / 2, box_bottom + 5 * mm, qr_size)
 
 
 def render_notice(data: NoticeData) -> bytes:

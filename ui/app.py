@@ -197,9 +197,10 @@ class AppController(QObject):
 
 def preload_window() -> None:
     """Import the main window and its pages (while the clerk types the password)."""
-    from ui.main_window import preload_pages
+    from ui.main_window import preload_pages, warm_up_widgets
 
     preload_pages()
+    warm_up_widgets()
 
 
 def open_context(

@@ -26,6 +26,7 @@ from services.bank_calendar import weekday_zh
 from services.deposit_rule import DepositStatus, current_deposit_status
 from ui.context import AppContext
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, OperationFailed, Operations
+from ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,9 @@ class DepositClock(QWidget):
         self.state_label = QLabel("入库：—")
         self.state_label.setObjectName("depositState")
         self.state_label.setMinimumWidth(96)
-        self.detail_label = QLabel()
+        # the amounts give way only after the office and the policy labels on
+        # the left (issue 14: 1,024 pixels); the state word never does
+        self.detail_label = ElidedLabel(min_chars=40)
         self.detail_label.setObjectName("depositDetail")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -134,6 +137,7 @@ class DepositClock(QWidget):
 
     def _show(self, status: DepositStatus) -> None:
         self.state_label.setText(f"入库：{status.label_zh}")
+        self.state_label.setMinimumWidth(max(96, self.state_label.sizeHint().width()))
         if self.blind:
             self.detail_label.setText(blind_text(status))
             self.setToolTip("")

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from services.clock_sanity import ClockCheck, clock_check, confirm_business_date
 from services.day_close import unclosed_days
@@ -25,6 +25,7 @@ from services.over_short import annul_day_close, future_closes
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.operations import DAY, LEDGER, OperationFailed, Operations
+from ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class DeskChecks(QObject):
         self.window = window
         self.clock: ClockCheck | None = None
         self.dialog: SupervisorApprovalDialog | None = None
-        self.unclosed_label = QLabel()
+        self.unclosed_label = ElidedLabel(min_chars=8)
         self.unclosed_label.setObjectName("unclosedDaysFlag")
         self.unclosed_label.setStyleSheet(
             "QLabel { color: white; background: #7f0000; font-weight: bold; padding: 1px 8px; }"

@@ -43,6 +43,7 @@ from ui.machine_settings import MachineSettings
 from ui.operations import OperationFailed, Operations
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,33 @@ def preload_pages() -> None:
     for module in PRELOAD_MODULES:
         if importlib.util.find_spec(module) is not None:
             importlib.import_module(module)
+
+
+def warm_up_widgets() -> None:
+    """Build and drop one of each costly widget the first page (登记) uses.
+
+    The first date field of a process loads Qt's locale and calendar data, and
+    PySide6 creates each enum type on first use: about a third of a cold
+    window. Done while the clerk types the password, the window after login
+    does not pay for it (issue 14: the window within 0.5 s of login)."""
+    from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QTableWidget
+
+    holder = QWidget()
+    form = QFormLayout(holder)
+    date = QDateEdit()
+    date.setCalendarPopup(True)
+    date.setDisplayFormat("yyyy-MM-dd")
+    combo = QComboBox()
+    combo.addItem("男", "M")
+    combo.setPlaceholderText("性别")
+    form.addRow("出生日期", date)
+    form.addRow("性别", combo)
+    table = QTableWidget(1, 2)
+    table.setVerticalHeaderLabels(["低档"])
+    form.addRow(table)
+    holder.ensurePolished()
+    holder.adjustSize()
+    holder.deleteLater()
 
 
 class PlaceholderPage(QWidget):
@@ -226,23 +254,24 @@ class MainWindow(QMainWindow):
 
         # --- status bar ------------------------------------------------------------
         session = ctx.session
-        self.operator_label = QLabel(
+        # On a 1,024-pixel screen these give way with "…" (the whole text in
+        # the tooltip) rather than being cut off (issue 14).
+        self.operator_label = ElidedLabel(
             f"{glossary.OPERATOR}：{session.operator_name}"
-            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else "")
+            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else ""),
+            min_chars=20,  # who is working never gives way
         )
         self.operator_label.setObjectName("operatorLabel")
-        self.office_label = QLabel(f"单位：{session.office_name}")
+        # the office is in the title too: its label gives way first
+        self.office_label = ElidedLabel(f"单位：{session.office_name}", min_chars=4)
         self.office_label.setObjectName("officeLabel")
-        self.date_label = QLabel()
+        self.date_label = ElidedLabel(min_chars=20)
         self.date_label.setObjectName("businessDateLabel")
         bar = self.statusBar()
         self.policy_label = PolicyYearLabel(ctx, ops)
         for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
             widget.setContentsMargins(6, 0, 6, 0)
             bar.addWidget(widget)
-        # the office is in the title too: its label gives way first on a narrow screen
-        self.office_label.setMinimumWidth(40)
-        self.policy_label.setMinimumWidth(80)
         self.checks = DeskChecks(ctx, ops, self)
         bar.addPermanentWidget(self.checks.unclosed_label)
         bar.addPermanentWidget(self.clock)
@@ -266,12 +295,21 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, session.office_id), self)
         self.idle_lock.locked.connect(self.logoutRequested)
 
-        self.clock.refresh()
         self.show_page("register")
-        self.checks.run()  # forgotten days flagged; a wrong clock asks a supervisor
+        # What the window reads for itself comes once it is on the screen
+        # (issue 14: the window within 0.5 s of login on a big office): the
+        # deposit clock, then the checks (forgotten days flagged; a wrong clock
+        # asks a supervisor, over the window).
+        QTimer.singleShot(0, self._after_shown)
         # Load the other pages' code once the window is up, so that the first
         # F2 does not wait for reportlab and friends to import.
         QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
+
+    def _after_shown(self) -> None:
+        if self.ctx.session is None:  # logged out (or closed) before it came
+            return
+        self.clock.refresh()
+        self.checks.run()
 
     def _preload_pages(self) -> None:
         preload_pages()
@@ -436,4 +474,8 @@ class MainWindow(QMainWindow):
         self.clock.blink_timer.stop()
         self.date_timer.stop()
         self.machine.save_window(self)
+        for widget in self._pages.values():  # no reading thread outlives its page
+            stop = getattr(widget, "stop_background", None)
+            if callable(stop):
+                stop()
         super().closeEvent(event)

@@ -20,6 +20,7 @@ from services.policy_preview import (
 )
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
+from ui.widgets.elided_label import ElidedLabel
 
 
 def policy_in_use(ctx: AppContext, ops: Operations) -> tuple[str, Policy | None]:
@@ -31,11 +32,11 @@ def policy_in_use(ctx: AppContext, ops: Operations) -> tuple[str, Policy | None]
     return office.policy_key, ctx.policies.policies.get(office.policy_key)
 
 
-class PolicyYearLabel(QLabel):
+class PolicyYearLabel(ElidedLabel):
     """状态栏：征缴年度 2026（tianjin-2026，集中缴费期）."""
 
     def __init__(self, ctx: AppContext, ops: Operations, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("", parent, min_chars=9)
         self.setObjectName("policyYearLabel")
         self.ctx = ctx
         self.ops = ops

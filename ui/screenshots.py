@@ -171,6 +171,9 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             key: str, name: str, prepare: Callable[[QWidget], None] | None = None
         ) -> None:
             page = window.show_page(key)
+            finish = getattr(page, "finish_loading", None)
+            if callable(finish):  # pages reading off the GUI thread (报表)
+                finish()
             if prepare is not None:
                 prepare(page)
             shots.append(save(window, out, name))

@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     page = ReportsPage(ctx, ops, documents=output, chooser=FixedFileChooser(work, odd))
     page.resize(1366, 860)
     page.show()
+    page.finish_loading()
     page.tabs.setCurrentWidget(page.weekly)
     page.weekly.refresh()
     settle(400)

@@ -116,3 +116,7 @@ class Enrollment(Base):
 
 # Find anyone (issue 12): by 户号.
 Index("ix_resident_household_no", Resident.household_no)
+
+# Every enrolment of one resident (the 缴费 and 登记 pages): the partial unique
+# index above covers live enrolments only, which SQLite cannot use for this (issue 14).
+Index("ix_enrollment_resident", Enrollment.resident_id)

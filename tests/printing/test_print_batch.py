@@ -53,3 +53,20 @@ def test_incremental_batch_matches():
         batch.finish()
     assert batch.add(10) == 5 and batch.finished
     assert batch.finish().startswith(b"%PDF")
+
+
+def test_static_part_of_a_notice_is_drawn_once_per_layout(poppler):
+    """The title, table grid and labels, how to pay and the footer are one PDF
+    form shared by all pages of one layout; each page still carries its own
+    resident and the shared text (issue 14: 1,000 notices within 10 s)."""
+    notices = _notices(5)
+    notices[4] = dataclasses.replace(notices[4], cover_note="另一种待遇说明。")
+    pdf = build_notices_pdf(notices)
+    assert pdf.count(b"/Subtype /Form") == 2  # two layouts, two forms, five pages
+    pages = poppler.page_texts(pdf)
+    for notice, page in zip(notices, pages, strict=True):
+        compact = page.replace(" ", "")
+        assert notice.resident_name in compact and notice.notice_no in compact
+        assert "缴费通知单" in compact and "参保人姓名" in compact and "缴费地点" in compact
+    assert "另一种待遇说明" in pages[4].replace(" ", "")
+    assert "另一种待遇说明" not in pages[0].replace(" ", "")

@@ -49,6 +49,7 @@ def page(qtbot, ctx, ops, db, seed, output, tmp_path):  # noqa: F811
     qtbot.addWidget(widget)
     widget.resize(1366, 760)
     widget.show()
+    widget.finish_loading()  # the reports are read off the GUI thread
     widget.tabs.setCurrentWidget(widget.weekly)
     return widget
 

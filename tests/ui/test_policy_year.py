@@ -51,7 +51,8 @@ def log_in_as(qtbot, ctx, ops, documents, username: str) -> MainWindow:  # type:
     close_at_teardown(window)
     qtbot.waitExposed(window)
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
+    # the login checks run once the window is up; a question they ask takes the focus
+    qtbot.waitUntil(lambda: window.isActiveWindow() or window.checks.dialog is not None)
     window._controller = controller  # keep it alive with the window
     return window
 

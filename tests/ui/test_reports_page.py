@@ -44,6 +44,7 @@ def page(qtbot, ctx, ops, db, seed):  # noqa: F811
     with qtbot.waitActive(widget):
         widget.show()
         widget.activateWindow()
+    widget.finish_loading()  # the reports are read off the GUI thread
     return widget
 
 
@@ -73,6 +74,7 @@ def test_month_totals(page):
     assert villages["新华社区"] == "380.00"  # the October payment is not in November
     page.month_edit.setDate(QDate(2023, 10, 1))
     page.refresh()
+    page.finish_loading()
     assert page.month.payments == 1
 
 
@@ -95,13 +97,15 @@ def test_overrides_of_the_month(page):
 
 def test_refresh_on_change_and_keyboard(qtbot, page, ops, db, seed):  # noqa: F811
     add_payment(db, seed, when=TODAY, village="柳河村")
-    ops.changed.emit(PAYMENTS)
+    ops.changes.emit(frozenset({PAYMENTS}))
+    page.finish_loading()
     assert page.day_report.payments == 4
     page.activate()
     assert page.day_edit.hasFocus()
     page.day_edit.setDate(QDate(2023, 11, 2))
     for _ in range(3):
         qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Return)
+    page.finish_loading()
     assert page.day_report.date_from == dt.date(2023, 11, 2) and page.day_report.payments == 1
     qtbot.keyClick(page, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert page.tabs.currentIndex() == 1
@@ -153,6 +157,7 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
         widget.activateWindow()
     widget.month_edit.setDate(QDate(2023, 11, 1))
     widget.refresh()
+    widget.finish_loading()
     widget.tabs.setCurrentIndex(3)
     (row,) = widget.exceptions.rows()
     assert row.kind == "short" and row.still_open and row.open_fen == 1000
@@ -162,6 +167,7 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
     box.amount.setText("6.00")
     box.make_up()
     assert ops.last_error is None, ops.last_error
+    widget.finish_loading()  # the change set refreshed the page off the GUI thread
     widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
     assert box.amount.text() == "4.00"
     box.decide()
@@ -170,6 +176,7 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
     dialog.fill("zhangli", PASSWORD, "无法追回，核销")
     dialog.try_approve()
     assert ops.last_error is None, ops.last_error
+    widget.finish_loading()  # the change set refreshed the page off the GUI thread
     assert not widget.exceptions.rows()[0].still_open
     with db.read() as s:
         actions = s.query(CashDifferenceSettlement.action).order_by(CashDifferenceSettlement.id)
@@ -204,6 +211,7 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
         widget.activateWindow()
     widget.month_edit.setDate(QDate(2023, 11, 1))
     widget.refresh()
+    widget.finish_loading()
     widget.tabs.setCurrentIndex(3)
     (row,) = widget.exceptions.rows()
     assert row.kind == "over" and row.still_open and row.open_fen == 500
@@ -225,6 +233,7 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
     dialog.fill("zhangli", PASSWORD, "退还给多付的居民")
     dialog.try_approve()
     assert ops.last_error is None, ops.last_error
+    widget.finish_loading()  # the change set refreshed the page off the GUI thread
     assert box.message.text() == "已处理。"
     assert not widget.exceptions.rows()[0].still_open
     with db.read() as s:
@@ -254,6 +263,7 @@ def test_a_shortage_cannot_be_handed_back(qtbot, ctx, ops, db, seed):  # noqa: F
     qtbot.addWidget(widget)
     widget.month_edit.setDate(QDate(2023, 11, 1))
     widget.refresh()
+    widget.finish_loading()
     widget.tabs.setCurrentIndex(3)
     widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
     box = widget.over_short

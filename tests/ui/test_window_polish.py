@@ -85,6 +85,12 @@ def test_every_page_fits_a_1024_by_768_screen(qtbot, ctx, ops, documents) -> Non
         # and no page needs to scroll sideways at that size
         if page.minimumSizeHint().width() > viewport:
             too_big[f"{spec.key} page"] = page.minimumSizeHint().width()
+        finish = getattr(page, "finish_loading", None)
+        if callable(finish):
+            finish()
+        QApplication.processEvents()
+        if window._frames[spec.key].horizontalScrollBar().isVisible():
+            too_big[f"{spec.key} scrolls sideways"] = page.minimumSizeHint().width()
     assert too_big == {}
     assert (window.width(), window.height()) == (1024, 768)
     window.close()
@@ -141,3 +147,52 @@ def _deleted(obj) -> bool:  # type: ignore[no-untyped-def]
     from shiboken6 import isValid
 
     return not isValid(obj)
+
+
+def test_the_status_bar_is_not_cut_off_at_1024(qtbot, ctx, ops, documents, tmp_path) -> None:
+    """Issue 14: at 1,024 pixels the status bar's words were clipped. Now every
+    label there either has the room its text needs or ends in "…" with the
+    whole text in its tooltip; the deposit state word always shows whole."""
+    from PySide6.QtWidgets import QLabel
+
+    from ui.main_window import MainWindow
+    from ui.widgets.elided_label import ElidedLabel
+
+    window = MainWindow(ctx, ops, documents=documents)
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    window.show()
+    long_office = "单位：天津市宁河区芦台街道社区服务中心城乡居民医保缴费窗口"
+    window.office_label.setText(long_office)
+    window.clock.detail_label.setText("库存现金 ¥7,720.00　今日须入库 ¥2,530.00")
+    window.clock.state_label.setText("入库：今日须入库")
+    window.clock.state_label.setMinimumWidth(window.clock.state_label.sizeHint().width())
+    QApplication.processEvents()
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 768
+    assert (window.width(), window.height()) == (1024, 768)
+    bar = window.statusBar()
+    right_edge = bar.mapTo(window, bar.rect().topRight()).x()
+    cut = {}
+    for label in bar.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        left = label.mapTo(window, label.rect().topLeft()).x()
+        if left + label.width() > right_edge + 1:
+            cut[label.objectName() or label.text()] = "beyond the window"
+        elif isinstance(label, ElidedLabel):
+            if label.width() < label.minimumSizeHint().width():
+                cut[label.objectName()] = "narrower than its shortest form"
+            if label.is_elided():
+                assert label.shown_text().endswith("…") and label.toolTip() == label.text()
+        elif label.width() < label.sizeHint().width():
+            cut[label.objectName() or label.text()] = (
+                f"{label.width()} < {label.sizeHint().width()}"
+            )
+    assert cut == {}
+    assert window.office_label.is_elided()  # the office gives way first
+    assert not window.operator_label.is_elided() and not window.date_label.is_elided()
+    assert not window.clock.detail_label.is_elided()  # the money shows whole
+    assert window.clock.state_label.width() >= window.clock.state_label.sizeHint().width()
+    bar.grab().save(str(tmp_path / "statusbar-1024.png"))  # to look at
+    window.close()

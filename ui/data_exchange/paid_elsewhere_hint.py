@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from services.roster_marks import paid_elsewhere
+from services.roster_marks import PaidElsewhere, paid_elsewhere
 from ui.operations import OperationFailed, Operations
 
 
@@ -19,6 +19,12 @@ def paid_elsewhere_html(ops: Operations, resident_id: int, policy_year: int) -> 
         found = ops.read(paid_elsewhere, resident_id, policy_year)
     except OperationFailed:
         return ""
+    return paid_elsewhere_line(found)
+
+
+def paid_elsewhere_line(found: PaidElsewhere | None) -> str:
+    """The warning for a mark already read (the 缴费 page reads it with the
+    enrolment, in the same read)."""
     if found is None:
         return ""
     return (

@@ -97,19 +97,20 @@ class WeeklyReturnPanel(QWidget):
         self.import_button.clicked.connect(self.open_import)
         self.reason_button = QPushButton("登记未参保原因…")
         self.reason_button.clicked.connect(self.open_reasons)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("周报截止"))
-        bar.addWidget(self.week_end)
-        bar.addStretch(1)
-        for button in (
-            self.reason_button,
-            self.import_button,
-            self.payments_button,
-            self.unpaid_button,
-            self.export_button,
-            self.print_button,
-        ):
-            bar.addWidget(button)
+        # two rows of buttons: in one row they made the 报表 page wider than
+        # a 1,024-pixel screen (issue 14)
+        bar = QVBoxLayout()
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.addWidget(QLabel("周报截止"))
+        first.addWidget(self.week_end)
+        first.addStretch(1)
+        for button in (self.payments_button, self.export_button, self.print_button):
+            first.addWidget(button)
+        second.addStretch(1)
+        for button in (self.reason_button, self.import_button, self.unpaid_button):
+            second.addWidget(button)
+        bar.addLayout(first)
+        bar.addLayout(second)
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -134,17 +135,25 @@ class WeeklyReturnPanel(QWidget):
         layout.addWidget(self.others)
         layout.addWidget(self.message)
 
-    def _week_end(self) -> dt.date:
+    def week_end_date(self) -> dt.date:
         d = self.week_end.date()
         return dt.date(d.year(), d.month(), d.day())
 
     def refresh(self) -> None:
         try:
             report = self.ops.read(
-                weekly_return, self.ctx.office_id, self.policy_year(), self._week_end(), parent=self
+                weekly_return,
+                self.ctx.office_id,
+                self.policy_year(),
+                self.week_end_date(),
+                parent=self,
             )
         except OperationFailed:
             return
+        self.show_report(report)
+
+    def show_report(self, report: WeeklyReturn) -> None:
+        """Show a return already read (the 报表 page reads it with the rest)."""
         self.report = report
         self.summary.setText(headline(report))
         self.bars.set_rows(report.villages)
@@ -180,7 +189,7 @@ class WeeklyReturnPanel(QWidget):
         self.exports.start("未缴费名单", f"未缴费名单{year}.xlsx", work)
 
     def export_payments(self) -> None:
-        office_id, end = self.ctx.office_id, self._week_end()
+        office_id, end = self.ctx.office_id, self.week_end_date()
         start = end - dt.timedelta(days=6)
 
         def work(s: Session, path: Path, progress: Callable[[int], bool]) -> ExportSummary:

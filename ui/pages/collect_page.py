@@ -36,20 +36,28 @@ from PySide6.QtWidgets import (
 
 from common.glossary import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
 from common.money import format_fen
-from services.payments import CHANNELS, payments_of
+from services.page_views import CollectView, EnrollmentView, collect_view, enrollment_view
+from services.payments import CHANNELS
 from services.registry import (
     SEARCH_LIMIT,
     EnrollmentRecord,
     ResidentRecord,
-    enrollments_of,
     get_enrollment,
     get_resident,
     search_residents,
 )
+from services.roster_marks import PaidElsewhere
 from ui.context import AppContext
-from ui.data_exchange.paid_elsewhere_hint import paid_elsewhere_html
+from ui.data_exchange.paid_elsewhere_hint import paid_elsewhere_line
 from ui.keys import page_shortcut
-from ui.operations import ENROLLMENTS, PAYMENTS, RESIDENTS, OperationFailed, Operations
+from ui.operations import (
+    ENROLLMENTS,
+    PAYMENTS,
+    RESIDENTS,
+    ChangeSet,
+    OperationFailed,
+    Operations,
+)
 from ui.pages.collect_actions import CollectActions, PaymentEntry
 from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
 from ui.pages.village_notices import VillageNoticeBatch
@@ -58,6 +66,7 @@ from ui.printing_bridge import DocumentOutput, PreviewOutput, category_label, ti
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
+REFRESH_TOPICS = frozenset({PAYMENTS, ENROLLMENTS, RESIDENTS})
 DETAIL_DELAY_MS = 80
 
 
@@ -79,13 +88,14 @@ class CollectPage(QWidget):
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
         self.actions = CollectActions(ctx, ops, self.documents, self)
-        self.actions.paymentTaken.connect(self._reload_payments)
-        self.actions.entryChanged.connect(self._reload_payments)
         self.actions.message.connect(self._show_message)
         self.village_notices = VillageNoticeBatch(ctx, ops, self.documents, self)
         self.village_notices.message.connect(self._show_message)
         self._build()
-        ops.changed.connect(self._on_changed)
+        # one refresh, in one read, per write that touched what the page shows
+        # (the write's change set); a cash payment used to reload the
+        # enrolments twice and the payments three times
+        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
 
     # --- building -------------------------------------------------------------------
 
@@ -308,7 +318,7 @@ class CollectPage(QWidget):
             f"{resident.id_number}　{resident.village_name}"
         )
         self.message_label.clear()
-        self._load_enrollments(enrollment_id)
+        self.refresh(enrollment_id)
 
     def show_enrollment(self, enrollment_id: int) -> None:
         """Select this enrolment (after registering it on the 登记 page)."""
@@ -324,14 +334,17 @@ class CollectPage(QWidget):
         self.show_resident(resident, enrollment_id)
         self.cash_button.setFocus()
 
-    def _load_enrollments(self, select_id: int | None = None) -> None:
+    def refresh(self, select_id: int | None = None) -> None:
+        """Show the resident's enrolments, the chosen one and its payments
+        again: one read (``services.page_views.collect_view``)."""
         if self.resident is None:
             return
         keep = select_id if select_id is not None else self._selected_enrollment_id()
         try:
-            self.enrollments = self.ops.read(enrollments_of, self.resident.id, parent=self)
+            view: CollectView = self.ops.read(collect_view, self.resident.id, keep, parent=self)
         except OperationFailed:
             return
+        self.enrollments = view.enrollments
         table = self.enrollment_table
         table.blockSignals(True)
         table.setRowCount(len(self.enrollments))
@@ -355,12 +368,12 @@ class CollectPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(row, col, item)
-            if e.id == keep:
+            if view.selected is not None and e.id == view.selected.id:
                 chosen = row
-        table.blockSignals(False)
         if self.enrollments:
             table.selectRow(chosen)
-        self._on_enrollment_selected()
+        table.blockSignals(False)
+        self._show_view(view.selected, view.detail)
 
     def _selected_enrollment_id(self) -> int | None:
         e = self.current_enrollment
@@ -375,11 +388,22 @@ class CollectPage(QWidget):
         return self.enrollments[row] if 0 <= row < len(self.enrollments) else None
 
     def _on_enrollment_selected(self) -> None:
-        self._show_enrollment_detail(self.current_enrollment)
-        self._load_payments()
+        """The clerk chose another enrolment: its payments, in one read."""
+        e = self.current_enrollment
+        try:
+            detail = self.ops.read(enrollment_view, e, parent=self)
+        except OperationFailed:
+            detail = EnrollmentView([], None)
+        self._show_view(e, detail)
+
+    def _show_view(self, e: EnrollmentRecord | None, detail: EnrollmentView) -> None:
+        self._show_enrollment_detail(e, detail.paid_elsewhere)
+        self._show_payments(detail)
         self._update_buttons()
 
-    def _show_enrollment_detail(self, e: EnrollmentRecord | None) -> None:
+    def _show_enrollment_detail(
+        self, e: EnrollmentRecord | None, mark: PaidElsewhere | None = None
+    ) -> None:
         if e is None:
             self.enrollment_detail.setText(
                 "该参保人尚无参保登记，请先到“登记”页办理。" if self.resident else ""
@@ -406,21 +430,13 @@ class CollectPage(QWidget):
             f"{e.policy_year} 年度　{category_label(policy, e.category)}　"
             f"{tier_label(policy, e.tier)}（标准 {format_fen(e.standard_fen)} 元{subsidy}）<br>{cover}"
             f"<br>登记：{e.created_at:%Y-%m-%d %H:%M}　{e.office_name}"
-            + (
-                paid_elsewhere_html(self.ops, e.resident_id, e.policy_year)
-                if e.status == "registered"
-                else ""
-            )
+            + (paid_elsewhere_line(mark) if e.status == "registered" else "")
         )
 
     # --- payments of the enrolment --------------------------------------------------------
 
-    def _payments_for(self, enrollment_id: int) -> list[PaymentEntry]:
-        try:
-            rows = self.ops.read(payments_of, enrollment_id)
-        except OperationFailed:
-            return []
-        return [
+    def _show_payments(self, detail: EnrollmentView) -> None:
+        self.payments = [
             PaymentEntry(
                 r.payment_id,
                 r.enrollment_id,
@@ -432,17 +448,8 @@ class CollectPage(QWidget):
                 r.paid_at,
                 r.status,
             )
-            for r in rows
+            for r in detail.payments
         ]
-
-    def _reload_payments(self, _entry: PaymentEntry | None = None) -> None:
-        # ops.changed came before this: show the list again with the entry in it
-        self._load_payments()
-        self._update_buttons()
-
-    def _load_payments(self) -> None:
-        e = self.current_enrollment
-        self.payments = self._payments_for(e.id) if e is not None else []
         table = self.payment_table
         table.blockSignals(True)
         table.setRowCount(len(self.payments))
@@ -478,9 +485,9 @@ class CollectPage(QWidget):
         self.refund_button.setEnabled(completed)
         self.reprint_button.setEnabled(p is not None and p.receipt_id is not None)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in (PAYMENTS, ENROLLMENTS, RESIDENTS) and self.resident is not None:
-            self._load_enrollments()
+    def _on_changes(self, _changes: ChangeSet) -> None:
+        if self.resident is not None:
+            self.refresh()
 
     def _show_message(self, text: str) -> None:
         self.message_label.setText(text)

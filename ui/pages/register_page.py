@@ -46,7 +46,14 @@ from services.registry import (
 )
 from ui.context import AppContext
 from ui.keys import page_shortcut
-from ui.operations import ENROLLMENTS, OFFICE, RESIDENTS, OperationFailed, Operations
+from ui.operations import (
+    ENROLLMENTS,
+    OFFICE,
+    RESIDENTS,
+    ChangeSet,
+    OperationFailed,
+    Operations,
+)
 from ui.pages.register_parts import (
     FactsBox,
     ManualIdentityBox,
@@ -80,7 +87,9 @@ class RegisterPage(QWidget):
         self._category_touched = False
         self._build()
         self.load_office()
-        ops.changed.connect(self._on_changed)
+        # one change set per write (ui/operations.py): the form shows the office's
+        # villages and policy, nothing that a payment changes
+        ops.subscribe({OFFICE}, self._on_changes, self)
 
     # --- building -----------------------------------------------------------------
 
@@ -310,9 +319,8 @@ class RegisterPage(QWidget):
         self.policy_label.setStyleSheet("font-size: 15px; font-weight: bold; " + ERROR_STYLE)
         self.save_button.setEnabled(False)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == OFFICE:
-            self.load_office()
+    def _on_changes(self, _changes: ChangeSet) -> None:
+        self.load_office()
 
     # --- reacting to input ------------------------------------------------------------------
 

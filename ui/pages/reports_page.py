@@ -33,17 +33,16 @@ from PySide6.QtWidgets import (
 from common.money import format_fen_grouped
 from printing.report_data import GroupTotal, OverrideRow, PeriodReport
 from printing.takings_report import render_takings
-from services.accounts import SelfApprovalLine, self_approvals
-from services.cash_reports import CashException, cash_exceptions
+from services.accounts import SelfApprovalLine
+from services.cash_reports import CashException
 from services.office import office_info
+from services.page_views import ReportsCancelled, ReportsView, reports_view
 from services.reports import (
     VillageProgress,
-    enrollment_progress,
-    month_report,
     override_list,
-    period_report,
 )
 from ui.context import AppContext
+from ui.data_exchange.background import BackgroundJob
 from ui.data_exchange.file_chooser import DialogFileChooser, FileChooser
 from ui.data_exchange.weekly_panel import WeeklyReturnPanel
 from ui.keys import RELOAD, page_shortcut
@@ -55,6 +54,7 @@ from ui.operations import (
     LEDGER,
     OFFICE,
     PAYMENTS,
+    ChangeSet,
     OperationFailed,
     Operations,
 )
@@ -154,6 +154,8 @@ class PeriodPanel(QWidget):
         self.title = QLabel(f"<b>{title}</b>")
         self.summary = QLabel()
         self.summary.setStyleSheet("font-size: 15px;")
+        # two panels side by side fit a 1,024-pixel screen: the headline wraps
+        self.summary.setWordWrap(True)
         self.models: dict[str, RowsTableModel[GroupTotal]] = {}
         self.views: dict[str, QTableView] = {}
         layout = QVBoxLayout(self)
@@ -198,6 +200,9 @@ class ReportsPage(QWidget):
         self.day_report: PeriodReport | None = None
         self.month: PeriodReport | None = None
         self._dirty = False
+        # the reports are read off the GUI thread (seconds on 300,000 residents)
+        self.job: BackgroundJob | None = None
+        self._again = False
 
         today = ctx.business_date()
         self.day_edit = QDateEdit(_qdate(today))
@@ -227,6 +232,14 @@ class ReportsPage(QWidget):
         bar.addWidget(QLabel("参保年度"))
         bar.addWidget(self.year_edit)
         bar.addWidget(self.reload_button)
+        self.loading_label = QLabel()
+        self.loading_label.setObjectName("reportsLoading")
+        self.cancel_button = QPushButton("取消统计")
+        self.cancel_button.setToolTip("停止读取报表，页面保持原样")
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.cancel_button.hide()
+        bar.addWidget(self.loading_label)
+        bar.addWidget(self.cancel_button)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
 
@@ -240,6 +253,7 @@ class ReportsPage(QWidget):
         self.progress = RowsTableModel(PROGRESS_COLUMNS, self)
         self.progress_view = _table(self.progress)
         self.progress_summary = QLabel()
+        self.progress_summary.setWordWrap(True)
         progress_tab = QWidget()
         progress_layout = QVBoxLayout(progress_tab)
         progress_layout.addWidget(self.progress_summary)
@@ -292,7 +306,8 @@ class ReportsPage(QWidget):
         page_shortcut(self, "Ctrl+P", self.print_current)
         page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
         page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
-        ops.changed.connect(self._on_changed)
+        # one change set per write: one refresh (ui/operations.py)
+        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
         self.refresh()
 
     def _policy_year(self) -> int | None:
@@ -342,30 +357,94 @@ class ReportsPage(QWidget):
             self.refresh()
         self.day_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @property
+    def loading(self) -> bool:
+        return self.job is not None
+
     def refresh(self) -> None:
+        """Read everything the page shows, in one read off the GUI thread
+        (``services.page_views.reports_view``); the page shows it when it
+        arrives. Asked again while reading, it reads once more after."""
         self._dirty = False
+        if self.job is not None:
+            self._again = True
+            return
         office_id = self.ctx.office_id
         day = _pydate(self.day_edit.date())
         month = self.month_edit.date()
         year, number = month.year(), month.month()
-        month_start = dt.date(year, number, 1)
-        try:
-            self.day_report = self.ops.read(period_report, office_id, day, day, parent=self)
-            self.month = self.ops.read(month_report, office_id, year, number, parent=self)
-            progress = self.ops.read(
-                enrollment_progress, office_id, self.year_edit.value(), parent=self
+        progress_year = self.year_edit.value()
+        week_end = self.weekly.week_end_date()
+
+        def work(session, progress):  # type: ignore[no-untyped-def]
+            return reports_view(
+                session, office_id, day, year, number, progress_year, week_end, progress
             )
-            overrides = self.ops.read(
-                override_list, office_id, month_start, self.month.date_to, parent=self
-            )
-            exceptions = self.ops.read(
-                cash_exceptions, office_id, month_start, self.month.date_to, parent=self
-            )
-            marks = self.ops.read(
-                self_approvals, office_id, month_start, self.month.date_to, parent=self
-            )
-        except OperationFailed:
+
+        self._again = False
+        job = BackgroundJob(self.ctx.db, work, write=False, parent=self)
+        job.progressed.connect(self._on_progress)
+        job.succeeded.connect(self._on_loaded)
+        job.failed.connect(self._on_load_failed)
+        job.finished.connect(self._on_job_finished)
+        self.job = job
+        self.loading_label.setText("正在统计报表……")
+        self.cancel_button.show()
+        job.start()
+
+    def finish_loading(self) -> None:
+        """Wait for the reading under way and show it (tests, screenshots)."""
+        from PySide6.QtCore import QCoreApplication
+
+        while self.job is not None:
+            self.job.wait()
+            QCoreApplication.processEvents()
+
+    def stop_background(self) -> None:
+        """Cancel the reading under way and wait for its thread (window closing)."""
+        if self.job is not None:
+            self._again = False
+            self.job.cancel()
+            self.job.wait()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.stop_background()
+        super().closeEvent(event)
+
+    def cancel_loading(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self._again = False
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.loading_label.setText(f"正在统计报表……（{done}/{total}）")
+
+    def _on_load_failed(self, code: str, message: str) -> None:
+        if code == ReportsCancelled.code:
+            self.loading_label.setText("已取消统计，显示的是上次的结果。")
             return
+        self.loading_label.setText(message)
+        self.ops.failed.emit(code, message)
+
+    def _on_job_finished(self) -> None:
+        job, self.job = self.job, None
+        self.cancel_button.hide()
+        if job is not None:
+            job.deleteLater()
+        if self._again:
+            self.refresh()
+
+    def _on_loaded(self, view: ReportsView) -> None:
+        self.loading_label.clear()
+        self.show_view(view)
+
+    def show_view(self, view: ReportsView) -> None:
+        day = view.day.date_from
+        year, number = view.month.date_from.year, view.month.date_from.month
+        self.day_report = view.day
+        self.month = view.month
+        progress, overrides = view.progress, view.overrides
+        exceptions, marks = view.exceptions, view.self_approvals
         self.exceptions.set_rows(exceptions)
         self.over_short.update_for(self._selected_exception())
         still_open = sum(1 for e in exceptions if e.still_open)
@@ -388,11 +467,11 @@ class ReportsPage(QWidget):
         enrolled = sum(p.enrolled for p in progress)
         total = VillageProgress(None, "合计", target or None, enrolled, paid)
         self.progress_summary.setText(
-            f"{self.year_edit.value()} 年度：已登记 {enrolled} 人，已缴费 {paid} 人；"
+            f"{view.progress_year} 年度：已登记 {enrolled} 人，已缴费 {paid} 人；"
             f"目标合计 {target} 人，完成率 {rate_text(total)}"
         )
 
-        self.weekly.refresh()
+        self.weekly.show_report(view.weekly)
         self.overrides.set_rows(overrides)
         self.overrides_summary.setText(
             f"{year} 年 {number} 月主管放行 {len(overrides)} 次"
@@ -400,16 +479,15 @@ class ReportsPage(QWidget):
             + self_approval_text(marks)
         )
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == OFFICE:
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if OFFICE in changes:
             year = self._policy_year()
             if year is not None:
                 self.year_edit.setValue(year)
-        if topic in REFRESH_TOPICS:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)
