@@ -8,7 +8,7 @@ numbers and phone numbers as text so that Excel never shows them in
 scientific notation. Workbooks are streamed (constant-memory mode of
 ``rvgsrust_xlsxwriter``, a binding of the Rust port of XlsxWriter: a year's
 台账 is about 4 million cells, which pure-Python writers take 5-6 µs each to
-write, this one about 1 µs) and written to a temporary file renamed into place
+write, this one about 1.4 µs) and written to a temporary file renamed into place
 at the end, so a failed or cancelled export leaves no half-written file.
 """
 

@@ -237,12 +237,14 @@ class DepositPage(QWidget):
         bar.addWidget(QLabel("至"))
         bar.addWidget(self.reg_to)
         bar.addStretch(1)
-        bar.addWidget(self.payments_export.button)
         bar.addWidget(self.print_button)
+        totals_bar = QHBoxLayout()  # at 1024x768 the dates' line has no room for it
+        totals_bar.addWidget(self.register_total, 1)
+        totals_bar.addWidget(self.payments_export.button)
         register_box = QGroupBox("入库登记簿")
         register_layout = QVBoxLayout(register_box)
         register_layout.addLayout(bar)
-        register_layout.addWidget(self.register_total)
+        register_layout.addLayout(totals_bar)
         register_layout.addWidget(self.payments_export.message)
         register_layout.addWidget(self.register_view)
 
