@@ -16,7 +16,9 @@ workbooks, then, for the 台账, reading the ledger alone and the bare writer
 writing the very rows the export wrote, so the three figures come from one
 run on the same machine load. With ``--baseline REV`` it first times ``services/exports.py`` as it
 was at git revision REV (e.g. the commit before a speed-up), then the current
-one, in the same run, so the two are measured on the same machine load.
+one, in the same run, so the two are measured on the same machine load. (A
+revision before the move to ``rvgsrust-xlsxwriter`` needs ``XlsxWriter``
+installed: ``pip install 'XlsxWriter>=3.2,<4'``.)
 """
 
 from __future__ import annotations
