@@ -12,9 +12,13 @@ office, and importing it a second time (nothing to create).
 
 ``build`` makes the demo office (``services.demo``) into PATH; ``export``
 times the 台账 and the 缴费清册 of the whole ledger of PATH written to
-workbooks. With ``--baseline REV`` it first times ``services/exports.py`` as it
+workbooks, then, for the 台账, reading the ledger alone and the bare writer
+writing the very rows the export wrote, so the three figures come from one
+run on the same machine load. With ``--baseline REV`` it first times ``services/exports.py`` as it
 was at git revision REV (e.g. the commit before a speed-up), then the current
-one, in the same run, so the two are measured on the same machine load.
+one, in the same run, so the two are measured on the same machine load. (A
+revision before the move to ``rvgsrust-xlsxwriter`` needs ``XlsxWriter``
+installed: ``pip install 'XlsxWriter>=3.2,<4'``.)
 """
 
 from __future__ import annotations
@@ -174,7 +178,63 @@ def bench_export(
                     f"export {name} ({label}): {summary.rows} rows in {seconds:.1f} s wall, "
                     f"{cpu:.1f} s CPU ({size:.1f} MB)"
                 )
+        _bench_parts(db, office_id, Path(tmp), lo, hi)
     db.dispose()
+
+
+def _bench_parts(db: Database, office_id: int, tmp: Path, lo: Any, hi: Any) -> None:
+    """Where the time of the 台账 export goes: reading the ledger alone, and
+    the bare writer writing exactly the rows the export wrote (captured from
+    one more export run), with no formats, no conversions and no query."""
+    from rvgsrust_xlsxwriter import Workbook
+
+    import services.exports as exports
+    from services.ledger_views import LedgerFilter, ledger_rows
+
+    flt = LedgerFilter(date_from=lo, date_to=hi)
+    cpu = time.process_time()
+    with db.read() as s:
+        lines = sum(1 for _row in ledger_rows(s, office_id, flt))
+    print(f"reading the ledger alone: {lines} lines in {time.process_time() - cpu:.1f} s CPU")
+
+    captured: list[list[Any]] = []
+
+    class Recorder:
+        def __init__(self, sheet: Any) -> None:
+            self._sheet = sheet
+
+        def write_row(self, row: int, col: int, values: Any, *fmt: Any) -> None:
+            if row >= 2:  # the data rows, not the header
+                captured.append(values)
+            self._sheet.write_row(row, col, values, *fmt)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._sheet, name)
+
+    original = exports.SheetWriter.__init__
+
+    def recording_init(self: Any, *args: Any) -> None:
+        original(self, *args)
+        self.sheet = Recorder(self.sheet)
+
+    exports.SheetWriter.__init__ = recording_init  # type: ignore[method-assign,assignment]
+    try:
+        with db.read() as s:
+            exports.export_ledger(s, office_id, tmp / "captured.xlsx", date_from=lo, date_to=hi)
+    finally:
+        exports.SheetWriter.__init__ = original  # type: ignore[method-assign]
+    cells = sum(1 for row in captured for v in row if v is not None and v != "")
+    cpu = time.process_time()
+    book = Workbook(str(tmp / "bare.xlsx"))
+    sheet = book.add_worksheet("台账", constant_memory=True)
+    for i, values in enumerate(captured, start=2):
+        sheet.write_row(i, 0, values)
+    book.close()
+    cpu = time.process_time() - cpu
+    print(
+        f"bare writer, the same {len(captured)} rows ({cells} cells): {cpu:.1f} s CPU "
+        f"({cpu / cells * 1e6:.2f} µs a cell)"
+    )
 
 
 def bench_build(path: Path, residents: int, days: int) -> None:

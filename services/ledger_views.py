@@ -19,9 +19,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from common import glossary
@@ -61,6 +62,7 @@ __all__ = [
     "day_close_record",
     "ledger_bounds",
     "ledger_lines",
+    "ledger_rows",
     "ledger_totals",
     "office_extras",
     "operators_of",
@@ -246,9 +248,33 @@ def ledger_lines(
     office/date index deliver the lines in order, so even a page deep into a
     year of lines is read without sorting the year.
     """
-    flt = flt or LedgerFilter()
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValueError(f"limit must be 1..{MAX_PAGE_SIZE}")
+    stmt = _lines_select(office_id, flt or LedgerFilter(), after, newest_first).limit(limit)
+    return [_line(row) for row in session.execute(stmt)]
+
+
+def ledger_rows(
+    session: Session, office_id: int, flt: LedgerFilter | None = None
+) -> Iterator[Row[*tuple[Any, ...]]]:
+    """Every line the filter selects, oldest first, as plain result rows.
+
+    For exports of a whole year (~300,000 lines): one statement, streamed
+    in batches, and no :class:`LedgerLine` built per line (building them is
+    most of the cost of reading a page). Each row holds the fields of
+    :class:`LedgerLine` in its declaration order; the text fields that
+    :class:`LedgerLine` turns into "" may be None here.
+    """
+    stmt = _lines_select(office_id, flt or LedgerFilter(), None, False)
+    yield from session.execute(stmt.execution_options(yield_per=5_000))
+
+
+def _lines_select(
+    office_id: int,
+    flt: LedgerFilter,
+    after: tuple[dt.date, int] | None,
+    newest_first: bool,
+) -> Select[*tuple[Any, ...]]:
     conditions = _conditions(office_id, flt)
     date, seq = LedgerEntry.business_date, LedgerEntry.seq
     if after is not None:
@@ -288,9 +314,8 @@ def ledger_lines(
         .outerjoin(Deposit, Deposit.id == LedgerEntry.deposit_id)
         .where(*conditions)
         .order_by(*((date.desc(), seq.desc()) if newest_first else (date, seq)))
-        .limit(limit)
     )
-    return [_line(row) for row in session.execute(stmt)]
+    return stmt
 
 
 def _line(row: Any) -> LedgerLine:

@@ -1,8 +1,9 @@
 """Pictures of the data exchange for docs/: the 报表 page's weekly return with
-its charts, the roster import dialog at its mapping step, and the printed
-weekly return.
+its charts, the roster import dialog at its mapping step, the printed weekly
+return, and the 入库 page at 1024x768 after exporting the 缴费清册 of a deposit.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots_data_exchange --db DEMO.sqlite3
+        [--deposit-only]
 
 ``DEMO.sqlite3`` is a demo office (``main.py demo-data``); it is copied, never
 changed. Village targets are set from the register, then three lists go in
@@ -22,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
+from PySide6.QtCore import QDate, QSettings
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, update
 
@@ -37,6 +39,8 @@ from services.roster_import import import_roster
 from ui.app import style_app
 from ui.context import AppContext, Session
 from ui.data_exchange.file_chooser import FixedFileChooser
+from ui.machine_settings import MachineSettings
+from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.pages.reports_page import ReportsPage
 from ui.printing_bridge import RecordingOutput
@@ -113,11 +117,39 @@ def prepare(db: Database, clock: FixedClock, work: Path) -> tuple[int, int]:
     return office_id, len(people)
 
 
+def deposit_export_shot(ctx: AppContext, ops: Operations, work: Path, out: Path) -> Path:
+    """The 入库 page in the window at 1024x768: the latest deposit selected in
+    the register and its 缴费清册 just exported (导出缴费清册…)."""
+    machine = MachineSettings(
+        QSettings(str(work / "machine.ini"), QSettings.Format.IniFormat),
+        system_printer=lambda: "HP LaserJet Pro M404",
+    )
+    window = MainWindow(ctx, ops, documents=RecordingOutput(), machine=machine)
+    window.resize(1024, 768)
+    window.show()
+    page = window.show_page("deposit")
+    today = ctx.clock.now().date()
+    page.reg_from.setDate(QDate(today.year, today.month, today.day).addDays(-14))
+    exports = page.payments_export
+    exports.runner.chooser = FixedFileChooser(work)
+    page.register_view.selectRow(page.register.rowCount() - 1)
+    exports.button.click()
+    while exports.runner.running:
+        settle(100)
+    settle(300)
+    path = save(window, out / "1024x768", "23-deposit-payments-export")
+    window.close()
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--shots", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--documents", type=Path, default=Path("docs/documents"))
+    parser.add_argument(
+        "--deposit-only", action="store_true", help="only the 入库 page's 缴费清册 export"
+    )
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="yibao-shots-"))
     shutil.copyfile(args.db, work / "demo.sqlite3")
@@ -130,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         ).first()
     assert last is not None and boss is not None
     clock = FixedClock(dt.datetime.combine(last, dt.time(16, 30)))
-    office_id, _people = prepare(db, clock, work)
+    if args.deposit_only:
+        with db.read() as s:
+            office_id = int(s.scalar(select(Office.id)) or 0)
+    else:
+        office_id, _people = prepare(db, clock, work)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     style_app(app)  # type: ignore[arg-type]
@@ -144,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ops = Operations(ctx)
     ops.show_dialogs = False
+    args.shots.mkdir(parents=True, exist_ok=True)
+    print(deposit_export_shot(ctx, ops, work, args.shots))
+    if args.deposit_only:
+        db.dispose()
+        return 0
     output = RecordingOutput()
     odd = _write(
         work / "平台名单.xlsx",

@@ -7,7 +7,7 @@ cash it took (the oldest cash first). Middle: the form — amount,
 channel, slip number — with a confirmation step, because a deposit can never
 be changed afterwards. After the write, the page says which collection days the
 deposit settled and the state after it. Bottom: the deposit register of a
-period, printable.
+period, printable; the 缴费清册 of the deposit selected there exports to Excel.
 
 Keys: Enter moves through amount → channel → slip number → 登记; Y confirms,
 N / Esc goes back to the form; Ctrl+Shift+R reloads; Ctrl+P prints the register
@@ -44,6 +44,8 @@ from services.documents import deposit_register_document
 from services.drawers import OfficeDrawers, office_drawers
 from ui.blind import BlindCover
 from ui.context import AppContext
+from ui.data_exchange.deposit_payments_export import DepositPaymentsExport
+from ui.data_exchange.file_chooser import FileChooser
 from ui.deposit_clock import STATE_COLOURS
 from ui.keys import RELOAD, page_shortcut
 from ui.models.table_model import RIGHT, Column, RowsTableModel, fit_rows, table_view
@@ -133,6 +135,7 @@ class DepositPage(QWidget):
         parent: QWidget | None = None,
         *,
         documents: DocumentOutput | None = None,
+        chooser: FileChooser | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -251,6 +254,10 @@ class DepositPage(QWidget):
         self.register_view = table_view(self.register, stretch=False)
         self.register_total = QLabel()
         self.register_total.setWordWrap(True)  # its own line: beside the dates it was cut off
+        # the 缴费清册 of the deposit selected in the register (issue 13)
+        self.payments_export = DepositPaymentsExport(
+            ctx, self.register_view, self.register, self, chooser
+        )
         bar = QHBoxLayout()
         bar.addWidget(QLabel("入库登记："))
         bar.addWidget(self.reg_from)
@@ -258,10 +265,14 @@ class DepositPage(QWidget):
         bar.addWidget(self.reg_to)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
+        totals_bar = QHBoxLayout()  # at 1024x768 the dates' line has no room for it
+        totals_bar.addWidget(self.register_total, 1)
+        totals_bar.addWidget(self.payments_export.button)
         register_box = QGroupBox("入库登记簿")
         register_layout = QVBoxLayout(register_box)
         register_layout.addLayout(bar)
-        register_layout.addWidget(self.register_total)
+        register_layout.addLayout(totals_bar)
+        register_layout.addWidget(self.payments_export.message)
         register_layout.addWidget(self.register_view)
 
         # issue 9: during a blind count on 日结 the state and the form (cash on
