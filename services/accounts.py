@@ -28,7 +28,7 @@ from db.engine import Database
 from db.models import AuditEntry, OfficeSecurity, Operator, SelfApproval
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import InputError, PermissionDenied
+from services.errors import InputError, PermissionDenied, ServiceError
 from services.office import (
     AuthenticationFailed,
     OperatorInfo,
@@ -210,20 +210,41 @@ def check_approval(
     """
     if act not in SELF_APPROVAL_ACTS:
         raise ValueError(f"unknown act {act!r}")
-    if approver_id is None:
-        raise PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
-    approver = require_supervisor(session, approver_id, office_id=office_id)
     now = clock.now()
+
+    def refused(exc: ServiceError) -> ServiceError:
+        return journal_refusal(
+            exc,
+            at=now,
+            office_id=office_id,
+            approver_id=approver_id,
+            requester_id=requester_id,
+            act=act,
+            subject=subject,
+        )
+
+    if approver_id is None:
+        raise refused(
+            PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
+        )
+    try:
+        approver = require_supervisor(session, approver_id, office_id=office_id)
+    except ServiceError as exc:
+        raise refused(exc) from None
     if locked_until(session, approver.username, now) is not None:
-        raise AccountLocked(f"主管账号 {approver.username} 已锁定，不能授权。")
+        raise refused(AccountLocked(f"主管账号 {approver.username} 已锁定，不能授权。"))
     if approver_password is None or not password_matches(approver, approver_password):
-        raise AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
+        raise refused(
+            AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
+        )
     self_approved = approver.id == requester_id and not own_act
     if self_approved and not is_single_operator(session, office_id):
-        raise PermissionDenied(
-            f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
-            "（只有一人的收款点须在设置中登记为“单人收款点”）。",
-            code="self_approval",
+        raise refused(
+            PermissionDenied(
+                f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
+                "（只有一人的收款点须在设置中登记为“单人收款点”）。",
+                code="self_approval",
+            )
         )
     if self_approved:
         session.add(
@@ -246,6 +267,86 @@ def check_approval(
         details={"act": act, "requester_id": requester_id},
     )
     return approver
+
+
+def journal_refusal(
+    exc: ServiceError,
+    *,
+    at: dt.datetime,
+    office_id: int | None,
+    approver_id: int | None,
+    requester_id: int | None,
+    act: str,
+    subject: str,
+) -> ServiceError:
+    """Make a refused approval leave its line in the audit journal.
+
+    The refusal rolls back the transaction it happened in, so the line is
+    written after that, in a transaction of its own (``db.engine.Database.write``
+    runs ``exc.after_rollback``). Returns ``exc`` for ``raise``.
+    """
+
+    def write(session: Session) -> None:
+        record_audit(
+            session,
+            at=at,
+            operator_id=approver_id,
+            office_id=office_id,
+            action="approval_refused",
+            subject=subject,
+            details={
+                "act": act,
+                "approver_id": approver_id,
+                "requester_id": requester_id,
+                "why": exc.code,
+            },
+        )
+
+    follow_ups = getattr(exc, "after_rollback", None)
+    if follow_ups is None:
+        follow_ups = []
+        exc.after_rollback = follow_ups  # type: ignore[attr-defined]
+    follow_ups.append(write)
+    return exc
+
+
+def verify_approver(
+    session: Session,
+    clock: Clock,
+    *,
+    username: str,
+    password: str,
+    office_id: int,
+    requester_id: int | None,
+    act: str = "approval",
+) -> int:
+    """The supervisor whose user name and password a counter dialog was given
+    (their id); a refusal (wrong password, not a supervisor, locked) is
+    journalled as ``approval_refused``. The acting service checks the approval
+    again with :func:`check_approval`."""
+    now = clock.now()
+    name = _name(username)
+    row = session.scalars(select(Operator).where(Operator.username == name)).first()
+
+    def refused(exc: ServiceError) -> ServiceError:
+        return journal_refusal(
+            exc,
+            at=now,
+            office_id=office_id,
+            approver_id=row.id if row is not None else None,
+            requester_id=requester_id,
+            act=act,
+            subject=_subject(name),
+        )
+
+    if locked_until(session, name, now) is not None:
+        raise refused(AccountLocked(f"主管账号 {name} 已锁定，不能授权。"))
+    try:
+        operator = authenticate(session, name, password)
+        require_supervisor(session, operator.id, office_id=office_id)
+    except ServiceError as exc:
+        raise refused(exc) from None
+    return operator.id
 
 
 @dataclasses.dataclass(frozen=True)

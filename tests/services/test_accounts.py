@@ -266,3 +266,76 @@ def test_the_journal_is_chained_filtered_and_keeps_no_secrets(
         assert [x.action for x in list_audit(s, operator_id=desk.clerk_id)] == ["document_printed"]
         later = list_audit(s, since=clock.now() + dt.timedelta(seconds=1))
         assert later == []
+
+
+def test_a_refused_approval_leaves_its_line_in_the_journal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    """The refusal rolls its transaction back, yet the journal keeps the line
+    (written after the rollback, in a transaction of its own)."""
+    receipt_id = _cash_receipt(db, clock, desk)
+    with pytest.raises(AuthenticationFailed, match="主管密码错误"), db.write() as s:
+        void_receipt(
+            s,
+            clock,
+            receipt_id=receipt_id,
+            supervisor_id=desk.supervisor_id,
+            supervisor_password="wrong-password",
+            reason="收错",
+            operator_id=desk.clerk_id,
+        )
+    with pytest.raises(PermissionDenied, match="不能自己批准"), db.write() as s:
+        void_receipt(
+            s,
+            clock,
+            receipt_id=receipt_id,
+            supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
+            reason="收错",
+            operator_id=desk.supervisor_id,
+        )
+    with db.read() as s:
+        lines = list(reversed(list_audit(s, actions=("approval_refused",))))
+        assert verify_audit_chain(s)[1] is None
+    assert [(x.subject, x.details["act"], x.details["why"]) for x in lines] == [
+        (f"receipt:{receipt_id}", "void", "approver_password_wrong"),
+        (f"receipt:{receipt_id}", "void", "self_approval"),
+    ]
+    assert lines[0].details["requester_id"] == desk.clerk_id
+    assert all("wrong-password" not in str(x.details) for x in lines)
+    assert "receipt_voided" not in _actions(db)  # the void itself was not written
+
+
+def test_the_counter_dialogs_check_of_a_supervisor_journals_a_refusal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from services.accounts import verify_approver
+
+    with db.write() as s:
+        assert (
+            verify_approver(
+                s,
+                clock,
+                username="boss-lt",
+                password=PASSWORD,
+                office_id=desk.office_id,
+                requester_id=desk.clerk_id,
+            )
+            == desk.supervisor_id
+        )
+    for username, password, why in (
+        ("boss-lt", "wrong-password", "authentication_failed"),
+        ("clerk-lt", PASSWORD, "supervisor_required"),
+    ):
+        with pytest.raises((AuthenticationFailed, PermissionDenied)), db.write() as s:
+            verify_approver(
+                s,
+                clock,
+                username=username,
+                password=password,
+                office_id=desk.office_id,
+                requester_id=desk.clerk_id,
+            )
+        with db.read() as s:
+            last = list_audit(s, actions=("approval_refused",))[0]
+        assert (last.subject, last.details["why"]) == (f"login:{username}", why)
