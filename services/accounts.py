@@ -11,6 +11,9 @@
   person who does the act — unless the office is a one-person collection
   point (单人收款点), an explicit setting under which the self-approval is
   allowed, recorded as a :class:`SelfApproval` and shown in the reports.
+* :func:`set_operator_role`: an operator promoted to supervisor or demoted to
+  clerk, by a supervisor with a second supervisor's approval; the change is an
+  operator history row sealed by its journal line.
 * :func:`security_settings` / :func:`update_security_settings`: the idle lock
   time and the one-person setting, changed by a supervisor and journalled.
 """
@@ -28,14 +31,16 @@ from db.engine import Database
 from db.models import AuditEntry, OfficeSecurity, Operator, SelfApproval
 from services.audit import record_audit
 from services.clock import Clock
-from services.errors import InputError, PermissionDenied, ServiceError
+from services.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from services.office import (
+    ROLES,
     AuthenticationFailed,
     OperatorInfo,
     authenticate,
     password_matches,
     require_supervisor,
 )
+from services.operator_history import record_operator_state
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -51,6 +56,8 @@ SELF_APPROVAL_ACTS = {
     "write_off": "短款核销",
     "over_kept": "长款归入",
     "over_returned": "长款退还",
+    # an operator promoted or demoted (issue 10)
+    "role_change": "变更角色",
 }
 
 
@@ -435,3 +442,62 @@ def update_security_settings(
         )
     session.flush()
     return after
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+def set_operator_role(
+    session: Session,
+    clock: Clock,
+    *,
+    operator_id: int,
+    role: str,
+    supervisor_id: int,
+    approver_id: int | None,
+    approver_password: str | None,
+    reason: str,
+) -> None:
+    """Promote an operator to supervisor or demote them to clerk (变更角色).
+
+    Done by a supervisor of the same office, approved by another supervisor
+    with their password (:func:`check_approval`, act ``role_change``; a
+    one-person point may approve itself, marked). Nobody changes their own
+    role. The change is written as operator history and journalled
+    (``operator_role_changed``), so the database accepts the new role
+    (``db/guards.py``) and ``verify-ledger`` can tell it from a role edited
+    behind the program's back.
+    """
+    supervisor = require_supervisor(session, supervisor_id)
+    office_id = supervisor.office_id
+    row = session.get(Operator, operator_id)
+    if row is None or row.office_id != office_id:
+        raise NotFound(f"本单位没有编号为 {operator_id} 的经办人。", code="unknown_operator")
+    if role not in ROLES:
+        raise InputError(f"角色只能是：{'、'.join(ROLES.values())}。", code="bad_role")
+    if row.role == role:
+        raise InputError(f"{row.display_name} 已是{ROLES[role]}，角色未变。", code="role_unchanged")
+    if row.id == supervisor.id:
+        raise ConflictError("不能变更自己的角色，请另一位主管办理。", code="cannot_change_own_role")
+    if not row.active:
+        raise ConflictError(
+            f"{row.display_name} 的账号已停用，请先启用再变更角色。", code="operator_inactive"
+        )
+    text = (reason or "").strip()
+    if not text:
+        raise InputError("请填写变更角色的原因。", code="reason_required")
+    if len(text) > 200:
+        raise InputError("原因过长（最多 200 个字）。", code="reason_too_long")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="role_change",
+        subject=f"operator:{row.id}",
+        approver_id=approver_id,
+        approver_password=approver_password,
+        requester_id=supervisor.id,
+    )
+    record_operator_state(
+        session, row, at=clock.now(), action="role_changed", by=supervisor.id, role=role, note=text
+    )

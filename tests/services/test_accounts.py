@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from factories import PASSWORD, Desk, make_desk, make_enrollment, policies
+from sqlalchemy import select
 
 from db.engine import Database
 from services.accounts import (
@@ -23,7 +24,7 @@ from services.accounts import (
 from services.audit import list_audit, record_audit, verify_audit_chain
 from services.clock import FixedClock
 from services.corrections import void_receipt
-from services.errors import InputError, PermissionDenied
+from services.errors import ConflictError, InputError, PermissionDenied
 from services.office import AuthenticationFailed, change_password, reset_password
 from services.payments import take_payment
 from services.verification import verify_everything
@@ -339,3 +340,77 @@ def test_the_counter_dialogs_check_of_a_supervisor_journals_a_refusal(
         with db.read() as s:
             last = list_audit(s, actions=("approval_refused",))[0]
         assert (last.subject, last.details["why"]) == (f"login:{username}", why)
+
+
+def test_a_role_change_needs_a_second_supervisor_and_is_history_and_journal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from factories import make_operator
+
+    from db.models import Operator, OperatorChange
+    from services.accounts import set_operator_role
+
+    with db.write() as s:
+        second = make_operator(s, desk.office_id, "boss2-lt", "李娜", "supervisor")
+    promote = {
+        "operator_id": desk.clerk_id,
+        "role": "supervisor",
+        "supervisor_id": desk.supervisor_id,
+        "reason": "任命为站长",
+    }
+    # the acting supervisor cannot approve it alone, nor with a wrong password
+    for approver, password, error in (
+        (desk.supervisor_id, PASSWORD, PermissionDenied),
+        (second, "wrong-password", AuthenticationFailed),
+        (None, None, PermissionDenied),
+    ):
+        with pytest.raises(error), db.write() as s:
+            set_operator_role(s, clock, approver_id=approver, approver_password=password, **promote)
+    with pytest.raises(InputError, match="原因"), db.write() as s:
+        set_operator_role(
+            s, clock, approver_id=second, approver_password=PASSWORD, **{**promote, "reason": " "}
+        )
+    with db.write() as s:
+        set_operator_role(s, clock, approver_id=second, approver_password=PASSWORD, **promote)
+    with db.read() as s:
+        assert s.get(Operator, desk.clerk_id).role == "supervisor"  # type: ignore[union-attr]
+        last = s.scalars(
+            select(OperatorChange)
+            .where(OperatorChange.operator_id == desk.clerk_id)
+            .order_by(OperatorChange.id.desc())
+        ).first()
+        assert last is not None and (last.action, last.role, last.changed_by) == (
+            "role_changed",
+            "supervisor",
+            desk.supervisor_id,
+        )
+        changed = list_audit(s, actions=("operator_role_changed",))
+        assert [(x.subject, x.details["role"], x.details["reason"]) for x in changed] == [
+            (f"operator:{desk.clerk_id}", "supervisor", "任命为站长")
+        ]
+        assert verify_everything(s).ok
+    assert _actions(db, actions=("approval_refused",)) == ["approval_refused"] * 3
+    # nobody changes their own role; an unchanged role is refused
+    with pytest.raises(ConflictError), db.write() as s:
+        set_operator_role(
+            s,
+            clock,
+            operator_id=desk.supervisor_id,
+            role="clerk",
+            supervisor_id=desk.supervisor_id,
+            approver_id=second,
+            approver_password=PASSWORD,
+            reason="x",
+        )
+    with pytest.raises(InputError, match="角色未变"), db.write() as s:
+        set_operator_role(s, clock, approver_id=second, approver_password=PASSWORD, **promote)
+    # and back to clerk, the same way
+    with db.write() as s:
+        set_operator_role(
+            s,
+            clock,
+            approver_id=second,
+            approver_password=PASSWORD,
+            **{**promote, "role": "clerk", "reason": "调回经办"},
+        )
+        assert s.get(Operator, desk.clerk_id).role == "clerk"  # type: ignore[union-attr]
