@@ -70,20 +70,34 @@ class GrandTotals:
 ADJUSTING_KINDS = ("adjustment", "cash_in", "cash_out")
 
 
-def grand_totals(session: Session, office_id: int, through_seq: int) -> GrandTotals:
-    """Summed from the ledger lines 1 … ``through_seq``: nothing can reset them."""
+def grand_totals(
+    session: Session,
+    office_id: int,
+    through_seq: int,
+    base: tuple[int, GrandTotals] | None = None,
+) -> GrandTotals:
+    """Summed from the ledger lines 1 … ``through_seq``: nothing can reset them.
+
+    ``base`` = (line, totals through that line) of an anchor already checked:
+    only the lines after it are summed and added (the day close's seal)."""
+    after = 0 if base is None else base[0]
     rows = session.execute(
         select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
-        .where(LedgerEntry.office_id == office_id, LedgerEntry.seq <= through_seq)
+        .where(
+            LedgerEntry.office_id == office_id,
+            LedgerEntry.seq > after,
+            LedgerEntry.seq <= through_seq,
+        )
         .group_by(LedgerEntry.kind)
     ).all()
     by_kind = {kind: int(total) for kind, total in rows}
+    start = GrandTotals(0, 0, 0, 0, 0) if base is None else base[1]
     return GrandTotals(
-        collected_fen=by_kind.get("payment", 0),
-        voided_fen=-by_kind.get("void", 0),
-        refunded_fen=-by_kind.get("refund", 0),
-        deposited_fen=abs(by_kind.get("deposit", 0)),
-        adjusted_fen=sum(by_kind.get(k, 0) for k in ADJUSTING_KINDS),
+        collected_fen=start.collected_fen + by_kind.get("payment", 0),
+        voided_fen=start.voided_fen - by_kind.get("void", 0),
+        refunded_fen=start.refunded_fen - by_kind.get("refund", 0),
+        deposited_fen=start.deposited_fen + abs(by_kind.get("deposit", 0)),
+        adjusted_fen=start.adjusted_fen + sum(by_kind.get(k, 0) for k in ADJUSTING_KINDS),
     )
 
 
@@ -165,8 +179,14 @@ def _ledger_hash_at(session: Session, office_id: int, seq: int) -> str | None:
     ).first()
 
 
-def current_anchor(session: Session, office_id: int, date: dt.date) -> tuple[Anchor, GrandTotals]:
-    """The anchor of the chains as they stand now (for a close being written)."""
+def current_anchor(
+    session: Session,
+    office_id: int,
+    date: dt.date,
+    base: tuple[int, GrandTotals] | None = None,
+) -> tuple[Anchor, GrandTotals]:
+    """The anchor of the chains as they stand now (for a close being written);
+    ``base`` as for :func:`grand_totals`."""
     from services.ledger import GENESIS_HASH
 
     head = session.execute(
@@ -177,7 +197,9 @@ def current_anchor(session: Session, office_id: int, date: dt.date) -> tuple[Anc
     ).first()
     ledger_seq, ledger_hash = (0, GENESIS_HASH) if head is None else (head[0], head[1])
     audit_seq, audit_digest = audit_head(session)
-    totals = grand_totals(session, office_id, ledger_seq)
+    if base is not None and base[0] > ledger_seq:
+        base = None
+    totals = grand_totals(session, office_id, ledger_seq, base)
     code = anchor_code(
         office_id=office_id,
         date=date,
