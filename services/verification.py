@@ -21,7 +21,9 @@ check, without touching the others. The checks:
 * ``stored_anchors`` – the anchors kept with each day close still match;
 * ``quick_check`` – ``PRAGMA quick_check`` on SQLite;
 * ``paper_anchors`` – anchors typed from the printed 日结单 (``--anchor``);
-* ``receipt_codes`` – 校验码 typed from receipts (``--receipt-code``).
+* ``receipt_codes`` – 校验码 typed from receipts, the deposit register, non-cash
+  payment vouchers and refund slips (``--receipt-code``, ``--deposit-code``,
+  ``--voucher-code``, ``--refund-code``).
 """
 
 from __future__ import annotations
@@ -746,19 +748,23 @@ def check_paper_anchors(session: Session, req: VerifyRequest) -> CheckResult:
 
 
 def check_receipt_codes(session: Session, req: VerifyRequest) -> CheckResult:
-    if not req.receipt_codes and not req.deposit_codes:
-        return CheckResult("receipt_codes", "收据、入库校验码", 0, (), skipped=True)
+    label = "收据、入库、缴费凭证、退费单校验码"
+    typed = (
+        (req.receipt_codes, anchor_service.check_receipt_code),
+        (req.deposit_codes, anchor_service.check_deposit_code),
+        (req.voucher_codes, anchor_service.check_voucher_code),
+        (req.refund_codes, anchor_service.check_refund_code),
+    )
+    checked = sum(len(pairs) for pairs, _check in typed)
+    if not checked:
+        return CheckResult("receipt_codes", label, 0, (), skipped=True)
     findings = [
         Finding("receipt_codes", why)
-        for no, code in req.receipt_codes
-        if (why := anchor_service.check_receipt_code(session, no, code)) is not None
-    ] + [
-        Finding("receipt_codes", why)
-        for slip, code in req.deposit_codes
-        if (why := anchor_service.check_deposit_code(session, slip, code)) is not None
+        for pairs, check in typed
+        for no, code in pairs
+        if (why := check(session, no, code)) is not None
     ]
-    checked = len(req.receipt_codes) + len(req.deposit_codes)
-    return _result("receipt_codes", "收据、入库校验码", checked, findings)
+    return _result("receipt_codes", label, checked, findings)
 
 
 #: The checks, in the order they run and print.
