@@ -62,6 +62,20 @@ def add_verify_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=[],
         help="入库凭证号与入库登记簿上打印的校验码（可多次给出）",
     )
+    parser.add_argument(
+        "--voucher-code",
+        metavar="NO=CODE",
+        action="append",
+        default=[],
+        help="缴费凭证（非现金缴费）编号与其上打印的校验码（可多次给出），如 PZ-000058=AB12-CD34",
+    )
+    parser.add_argument(
+        "--refund-code",
+        metavar="NO=CODE",
+        action="append",
+        default=[],
+        help="退费单编号与其上打印的校验码（可多次给出），如 TF-000012=AB12-CD34",
+    )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     parser.set_defaults(command="verify-ledger")
     return parser
@@ -84,6 +98,12 @@ def _request(args: argparse.Namespace) -> VerifyRequest:
         anchors=tuple(anchors),
         receipt_codes=_pairs(getattr(args, "receipt_code", []), "收据校验码应写成 收据号=校验码"),
         deposit_codes=_pairs(getattr(args, "deposit_code", []), "入库校验码应写成 凭证号=校验码"),
+        voucher_codes=_pairs(
+            getattr(args, "voucher_code", []), "缴费凭证校验码应写成 凭证编号=校验码"
+        ),
+        refund_codes=_pairs(
+            getattr(args, "refund_code", []), "退费单校验码应写成 退费单编号=校验码"
+        ),
     )
 
 

@@ -9,6 +9,7 @@ else a SQLite file in the user's data folder.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.paths import APP_NAME, DATA_DIR_ENV, data_folder  # noqa: F401 (re-exported)
+
+log = logging.getLogger(__name__)
 
 DB_URL_ENV = "YIBAO_DB_URL"
 # How long a window waits for another window's write before giving up (ms).
@@ -132,9 +135,26 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back whole
-        if it raises. Nothing is ever half-written."""
-        with self._writer() as session, session.begin():
-            yield session
+        if it raises. Nothing is ever half-written.
+
+        A refusal that must leave a trace although its transaction is rolled
+        back (a refused supervisor approval, issue 10) carries callables in
+        ``exc.after_rollback``; each is run with a session of a new transaction
+        once the first one is rolled back, and the refusal is raised as before.
+        """
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except Exception as exc:
+            follow_ups = getattr(exc, "after_rollback", None)
+            if follow_ups:
+                try:
+                    with self._writer() as session, session.begin():
+                        for follow_up in follow_ups:
+                            follow_up(session)
+                except Exception:  # the refusal is what the caller must see
+                    log.exception("could not write what a refusal leaves behind")
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()

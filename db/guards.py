@@ -228,6 +228,9 @@ def drop_guards(conn: Connection) -> None:
 
 
 def drop_everything(conn: Connection) -> None:
-    """Drop every trigger of 0001 and 0005: what a tamperer with the file would do."""
+    """Drop every trigger of 0001, 0005 and 0011: what a tamperer with the file would do."""
+    from db.payment_guard import drop_payment_guard
+
     drop_triggers(conn)
     drop_guards(conn)
+    drop_payment_guard(conn)

@@ -51,6 +51,8 @@ class RefundDocData:
     operator: str
     refunded_at: dt.datetime
     payer_name: str = ""
+    #: 校验码 of the refund's ledger line (services/anchors.py); "" for none
+    check_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class VoucherData:
     payer_name: str = ""
     benefit_start: dt.date | None = None
     benefit_end: dt.date | None = None
+    #: 校验码 of the payment's ledger line (services/anchors.py); "" for none
+    check_code: str = ""
 
 
 def _grid(rows: list[tuple[str, str, str, str]], width: float, size: float = 10) -> Table:
@@ -108,6 +112,11 @@ def _grid(rows: list[tuple[str, str, str, str]], width: float, size: float = 10)
     return Table(
         cells, colWidths=widths, rowHeights=[row_h] * len(rows), style=L.boxed_style(*styles)
     )
+
+
+def _check_code_text(code: str) -> str:
+    # as on the receipt: derived from the ledger line, checked by verify-ledger
+    return code
 
 
 def _amount(fen: int) -> str:
@@ -149,6 +158,8 @@ def draw_refund_slip(c: Canvas, data: RefundDocData) -> None:
         )
     rows.append(("退费方式", how, "", ""))
     rows.append(("审批人", data.approver, "办理时间", L.datetime_cn(data.refunded_at)))
+    if data.check_code:
+        rows.append(("校验码", _check_code_text(data.check_code), "", ""))
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
     signer = "领款人" if data.method == "cash" else "申请人"
     x = L.draw_signatures(
@@ -178,6 +189,8 @@ def draw_refund_application(c: Canvas, data: RefundDocData) -> None:
         ("受理时间", L.datetime_cn(data.refunded_at), "经办人", data.operator),
         ("税务部门意见", "", "", ""),
     ]
+    if data.check_code:
+        rows.insert(-1, ("校验码", _check_code_text(data.check_code), "", ""))
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
     x = L.draw_signatures(
         c, (("申请人（参保人或代办人）", data.payer_name), ("经办人", data.operator)), MARGIN, y
@@ -209,6 +222,7 @@ def draw_voucher(c: Canvas, data: VoucherData) -> None:
         ("缴费方式", data.channel, "交易流水号", data.reference),
         ("缴费金额", _amount(data.amount_fen), "", ""),
         ("缴费时间", L.datetime_cn(data.paid_at), "缴款人", data.payer_name or data.resident_name),
+        *([("校验码", _check_code_text(data.check_code), "", "")] if data.check_code else []),
         (
             "说明",
             "本凭证证明上述非现金缴费已登记，不作现金收据使用；请缴款人妥善保管，经办单位留存一份备查。",

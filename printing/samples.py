@@ -315,6 +315,7 @@ def sample_refund(method: str = "application"):  # type: ignore[no-untyped-def]
         operator="谭晓燕",
         refunded_at=dt.datetime(2023, 11, 20, 10, 15),
         payer_name="陈建国",
+        check_code="R4TX-9KDM",  # from the refund's ledger line (services/anchors.py)
     )
 
 
@@ -337,6 +338,7 @@ def sample_voucher():  # type: ignore[no-untyped-def]
         payer_name="刘秀英",
         benefit_start=dt.date(2024, 1, 1),
         benefit_end=dt.date(2024, 12, 31),
+        check_code="V8QN-2HWC",  # from the payment's ledger line (services/anchors.py)
     )
 
 

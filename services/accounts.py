@@ -11,6 +11,9 @@
   person who does the act — unless the office is a one-person collection
   point (单人收款点), an explicit setting under which the self-approval is
   allowed, recorded as a :class:`SelfApproval` and shown in the reports.
+* :func:`set_operator_role`: an operator promoted to supervisor or demoted to
+  clerk, by a supervisor with a second supervisor's approval; the change is an
+  operator history row sealed by its journal line.
 * :func:`security_settings` / :func:`update_security_settings`: the idle lock
   time and the one-person setting, changed by a supervisor and journalled.
 """
@@ -24,18 +27,20 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.errors import InputError, PermissionDenied
+from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.models import AuditEntry, OfficeSecurity, Operator, SelfApproval
 from services.audit import record_audit
 from services.clock import Clock
 from services.office import (
+    ROLES,
     AuthenticationFailed,
     OperatorInfo,
     authenticate,
     password_matches,
     require_supervisor,
 )
+from services.operator_history import record_operator_state
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -51,6 +56,8 @@ SELF_APPROVAL_ACTS = {
     "write_off": "短款核销",
     "over_kept": "长款归入",
     "over_returned": "长款退还",
+    # an operator promoted or demoted (issue 10)
+    "role_change": "变更角色",
 }
 
 
@@ -210,20 +217,41 @@ def check_approval(
     """
     if act not in SELF_APPROVAL_ACTS:
         raise ValueError(f"unknown act {act!r}")
-    if approver_id is None:
-        raise PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
-    approver = require_supervisor(session, approver_id, office_id=office_id)
     now = clock.now()
+
+    def refused(exc: ServiceError) -> ServiceError:
+        return journal_refusal(
+            exc,
+            at=now,
+            office_id=office_id,
+            approver_id=approver_id,
+            requester_id=requester_id,
+            act=act,
+            subject=subject,
+        )
+
+    if approver_id is None:
+        raise refused(
+            PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
+        )
+    try:
+        approver = require_supervisor(session, approver_id, office_id=office_id)
+    except ServiceError as exc:
+        raise refused(exc) from None
     if locked_until(session, approver.username, now) is not None:
-        raise AccountLocked(f"主管账号 {approver.username} 已锁定，不能授权。")
+        raise refused(AccountLocked(f"主管账号 {approver.username} 已锁定，不能授权。"))
     if approver_password is None or not password_matches(approver, approver_password):
-        raise AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
+        raise refused(
+            AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
+        )
     self_approved = approver.id == requester_id and not own_act
     if self_approved and not is_single_operator(session, office_id):
-        raise PermissionDenied(
-            f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
-            "（只有一人的收款点须在设置中登记为“单人收款点”）。",
-            code="self_approval",
+        raise refused(
+            PermissionDenied(
+                f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
+                "（只有一人的收款点须在设置中登记为“单人收款点”）。",
+                code="self_approval",
+            )
         )
     if self_approved:
         session.add(
@@ -246,6 +274,86 @@ def check_approval(
         details={"act": act, "requester_id": requester_id},
     )
     return approver
+
+
+def journal_refusal(
+    exc: ServiceError,
+    *,
+    at: dt.datetime,
+    office_id: int | None,
+    approver_id: int | None,
+    requester_id: int | None,
+    act: str,
+    subject: str,
+) -> ServiceError:
+    """Make a refused approval leave its line in the audit journal.
+
+    The refusal rolls back the transaction it happened in, so the line is
+    written after that, in a transaction of its own (``db.engine.Database.write``
+    runs ``exc.after_rollback``). Returns ``exc`` for ``raise``.
+    """
+
+    def write(session: Session) -> None:
+        record_audit(
+            session,
+            at=at,
+            operator_id=approver_id,
+            office_id=office_id,
+            action="approval_refused",
+            subject=subject,
+            details={
+                "act": act,
+                "approver_id": approver_id,
+                "requester_id": requester_id,
+                "why": exc.code,
+            },
+        )
+
+    follow_ups = getattr(exc, "after_rollback", None)
+    if follow_ups is None:
+        follow_ups = []
+        exc.after_rollback = follow_ups  # type: ignore[attr-defined]
+    follow_ups.append(write)
+    return exc
+
+
+def verify_approver(
+    session: Session,
+    clock: Clock,
+    *,
+    username: str,
+    password: str,
+    office_id: int,
+    requester_id: int | None,
+    act: str = "approval",
+) -> int:
+    """The supervisor whose user name and password a counter dialog was given
+    (their id); a refusal (wrong password, not a supervisor, locked) is
+    journalled as ``approval_refused``. The acting service checks the approval
+    again with :func:`check_approval`."""
+    now = clock.now()
+    name = _name(username)
+    row = session.scalars(select(Operator).where(Operator.username == name)).first()
+
+    def refused(exc: ServiceError) -> ServiceError:
+        return journal_refusal(
+            exc,
+            at=now,
+            office_id=office_id,
+            approver_id=row.id if row is not None else None,
+            requester_id=requester_id,
+            act=act,
+            subject=_subject(name),
+        )
+
+    if locked_until(session, name, now) is not None:
+        raise refused(AccountLocked(f"主管账号 {name} 已锁定，不能授权。"))
+    try:
+        operator = authenticate(session, name, password)
+        require_supervisor(session, operator.id, office_id=office_id)
+    except ServiceError as exc:
+        raise refused(exc) from None
+    return operator.id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -334,3 +442,62 @@ def update_security_settings(
         )
     session.flush()
     return after
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+def set_operator_role(
+    session: Session,
+    clock: Clock,
+    *,
+    operator_id: int,
+    role: str,
+    supervisor_id: int,
+    approver_id: int | None,
+    approver_password: str | None,
+    reason: str,
+) -> None:
+    """Promote an operator to supervisor or demote them to clerk (变更角色).
+
+    Done by a supervisor of the same office, approved by another supervisor
+    with their password (:func:`check_approval`, act ``role_change``; a
+    one-person point may approve itself, marked). Nobody changes their own
+    role. The change is written as operator history and journalled
+    (``operator_role_changed``), so the database accepts the new role
+    (``db/guards.py``) and ``verify-ledger`` can tell it from a role edited
+    behind the program's back.
+    """
+    supervisor = require_supervisor(session, supervisor_id)
+    office_id = supervisor.office_id
+    row = session.get(Operator, operator_id)
+    if row is None or row.office_id != office_id:
+        raise NotFound(f"本单位没有编号为 {operator_id} 的经办人。", code="unknown_operator")
+    if role not in ROLES:
+        raise InputError(f"角色只能是：{'、'.join(ROLES.values())}。", code="bad_role")
+    if row.role == role:
+        raise InputError(f"{row.display_name} 已是{ROLES[role]}，角色未变。", code="role_unchanged")
+    if row.id == supervisor.id:
+        raise ConflictError("不能变更自己的角色，请另一位主管办理。", code="cannot_change_own_role")
+    if not row.active:
+        raise ConflictError(
+            f"{row.display_name} 的账号已停用，请先启用再变更角色。", code="operator_inactive"
+        )
+    text = (reason or "").strip()
+    if not text:
+        raise InputError("请填写变更角色的原因。", code="reason_required")
+    if len(text) > 200:
+        raise InputError("原因过长（最多 200 个字）。", code="reason_too_long")
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act="role_change",
+        subject=f"operator:{row.id}",
+        approver_id=approver_id,
+        approver_password=approver_password,
+        requester_id=supervisor.id,
+    )
+    record_operator_state(
+        session, row, at=clock.now(), action="role_changed", by=supervisor.id, role=role, note=text
+    )

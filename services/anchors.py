@@ -18,7 +18,10 @@ naming the day. The same text is printed as a QR code.
 
 Each receipt prints a 校验码 (:func:`receipt_check_code`): 8 characters derived
 from its ledger line's hash, which ``verify-ledger --receipt-code NO=CODE``
-checks against the database.
+checks against the database. So do the deposit register (``--deposit-code``),
+the 缴费凭证 of a non-cash payment (:func:`voucher_check_code`,
+``--voucher-code PZ-…=CODE``) and the 退费单 / 退费申请表 of a refund
+(:func:`refund_check_code`, ``--refund-code TF-…=CODE``).
 """
 
 from __future__ import annotations
@@ -70,20 +73,34 @@ class GrandTotals:
 ADJUSTING_KINDS = ("adjustment", "cash_in", "cash_out")
 
 
-def grand_totals(session: Session, office_id: int, through_seq: int) -> GrandTotals:
-    """Summed from the ledger lines 1 … ``through_seq``: nothing can reset them."""
+def grand_totals(
+    session: Session,
+    office_id: int,
+    through_seq: int,
+    base: tuple[int, GrandTotals] | None = None,
+) -> GrandTotals:
+    """Summed from the ledger lines 1 … ``through_seq``: nothing can reset them.
+
+    ``base`` = (line, totals through that line) of an anchor already checked:
+    only the lines after it are summed and added (the day close's seal)."""
+    after = 0 if base is None else base[0]
     rows = session.execute(
         select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
-        .where(LedgerEntry.office_id == office_id, LedgerEntry.seq <= through_seq)
+        .where(
+            LedgerEntry.office_id == office_id,
+            LedgerEntry.seq > after,
+            LedgerEntry.seq <= through_seq,
+        )
         .group_by(LedgerEntry.kind)
     ).all()
     by_kind = {kind: int(total) for kind, total in rows}
+    start = GrandTotals(0, 0, 0, 0, 0) if base is None else base[1]
     return GrandTotals(
-        collected_fen=by_kind.get("payment", 0),
-        voided_fen=-by_kind.get("void", 0),
-        refunded_fen=-by_kind.get("refund", 0),
-        deposited_fen=abs(by_kind.get("deposit", 0)),
-        adjusted_fen=sum(by_kind.get(k, 0) for k in ADJUSTING_KINDS),
+        collected_fen=start.collected_fen + by_kind.get("payment", 0),
+        voided_fen=start.voided_fen - by_kind.get("void", 0),
+        refunded_fen=start.refunded_fen - by_kind.get("refund", 0),
+        deposited_fen=start.deposited_fen + abs(by_kind.get("deposit", 0)),
+        adjusted_fen=start.adjusted_fen + sum(by_kind.get(k, 0) for k in ADJUSTING_KINDS),
     )
 
 
@@ -165,8 +182,14 @@ def _ledger_hash_at(session: Session, office_id: int, seq: int) -> str | None:
     ).first()
 
 
-def current_anchor(session: Session, office_id: int, date: dt.date) -> tuple[Anchor, GrandTotals]:
-    """The anchor of the chains as they stand now (for a close being written)."""
+def current_anchor(
+    session: Session,
+    office_id: int,
+    date: dt.date,
+    base: tuple[int, GrandTotals] | None = None,
+) -> tuple[Anchor, GrandTotals]:
+    """The anchor of the chains as they stand now (for a close being written);
+    ``base`` as for :func:`grand_totals`."""
     from services.ledger import GENESIS_HASH
 
     head = session.execute(
@@ -177,7 +200,9 @@ def current_anchor(session: Session, office_id: int, date: dt.date) -> tuple[Anc
     ).first()
     ledger_seq, ledger_hash = (0, GENESIS_HASH) if head is None else (head[0], head[1])
     audit_seq, audit_digest = audit_head(session)
-    totals = grand_totals(session, office_id, ledger_seq)
+    if base is not None and base[0] > ledger_seq:
+        base = None
+    totals = grand_totals(session, office_id, ledger_seq, base)
     code = anchor_code(
         office_id=office_id,
         date=date,
@@ -297,3 +322,90 @@ def check_receipt_code(session: Session, receipt_no: str, typed: str) -> str | N
         if code is not None and code.replace("-", "") == want:
             return None
     return f"收据 {no}：校验码 {typed.strip()} 与台账不符（收据或其台账行被改动，或校验码抄错）"
+
+
+# --- voucher and refund check codes (缴费凭证, 退费单) ------------------------------------
+
+VOUCHER_PREFIX = "PZ-"
+REFUND_PREFIX = "TF-"
+
+
+def voucher_no(payment_id: int) -> str:
+    """The number a 缴费凭证 (non-cash payment voucher) prints: ``PZ-000058``."""
+    return f"{VOUCHER_PREFIX}{payment_id:06d}"
+
+
+def refund_no(refund_id: int) -> str:
+    """The number a 退费单 / 退费申请表 prints: ``TF-000012``."""
+    return f"{REFUND_PREFIX}{refund_id:06d}"
+
+
+def voucher_check_code(number: str, line_hash: str) -> str:
+    """The 校验码 printed on a 缴费凭证: ``XXXX-XXXX`` from its payment's ledger line."""
+    text = f"yibao-voucher-v1|{number}|{line_hash}"
+    return _group(_short(hashlib.sha256(text.encode("utf-8")).digest(), 8))
+
+
+def refund_check_code(number: str, line_hash: str) -> str:
+    """The 校验码 printed on a 退费单: ``XXXX-XXXX`` from its refund's ledger line."""
+    text = f"yibao-refund-v1|{number}|{line_hash}"
+    return _group(_short(hashlib.sha256(text.encode("utf-8")).digest(), 8))
+
+
+def voucher_code_for(session: Session, payment_id: int) -> str | None:
+    """The check code of a payment's voucher (None when it has no ledger line)."""
+    digest = session.scalars(
+        select(LedgerEntry.hash)
+        .where(LedgerEntry.payment_id == payment_id, LedgerEntry.kind == "payment")
+        .order_by(LedgerEntry.seq)
+        .limit(1)
+    ).first()
+    return None if digest is None else voucher_check_code(voucher_no(payment_id), digest)
+
+
+def refund_code_for(session: Session, refund_id: int) -> str | None:
+    """The check code of a refund's slip (None when it has no ledger line)."""
+    digest = session.scalars(
+        select(LedgerEntry.hash)
+        .where(LedgerEntry.refund_id == refund_id, LedgerEntry.kind == "refund")
+        .order_by(LedgerEntry.seq)
+        .limit(1)
+    ).first()
+    return None if digest is None else refund_check_code(refund_no(refund_id), digest)
+
+
+def _number_id(typed_no: str, prefix: str) -> int | None:
+    raw = re.sub(r"\s+", "", typed_no or "").upper()
+    if raw.startswith(prefix):
+        raw = raw[len(prefix) :]
+    return int(raw) if raw.isdigit() and len(raw) <= 12 else None
+
+
+def check_voucher_code(session: Session, number: str, typed: str) -> str | None:
+    """None when ``typed`` is the 校验码 of the 缴费凭证 with this number."""
+    shown = (number or "").strip()
+    payment_id = _number_id(shown, VOUCHER_PREFIX)
+    if payment_id is None:
+        return f"缴费凭证 {shown}：编号格式不对（应为 PZ-000058）"
+    code = voucher_code_for(session, payment_id)
+    if code is None:
+        return f"缴费凭证 {shown}：数据库中没有这笔缴费或其台账行"
+    want = re.sub(r"[\s-]", "", typed or "").upper().translate(_TYPED)
+    if code.replace("-", "") == want:
+        return None
+    return f"缴费凭证 {shown}：校验码 {typed.strip()} 与台账不符（缴费记录或其台账行被改动，或校验码抄错）"
+
+
+def check_refund_code(session: Session, number: str, typed: str) -> str | None:
+    """None when ``typed`` is the 校验码 of the 退费单 with this number."""
+    shown = (number or "").strip()
+    refund_id = _number_id(shown, REFUND_PREFIX)
+    if refund_id is None:
+        return f"退费单 {shown}：编号格式不对（应为 TF-000012）"
+    code = refund_code_for(session, refund_id)
+    if code is None:
+        return f"退费单 {shown}：数据库中没有这笔退费或其台账行"
+    want = re.sub(r"[\s-]", "", typed or "").upper().translate(_TYPED)
+    if code.replace("-", "") == want:
+        return None
+    return f"退费单 {shown}：校验码 {typed.strip()} 与台账不符（退费记录或其台账行被改动，或校验码抄错）"

@@ -238,17 +238,26 @@ class AuditProblem:
     why: str  # Chinese
 
 
-def _stream(session: Session) -> Iterator[RowMapping]:
+def _stream(session: Session, after_seq: int = 0) -> Iterator[RowMapping]:
     table = AuditEntry.__table__
-    stmt = select(table).order_by(table.c.seq).execution_options(yield_per=2000)
+    stmt = (
+        select(table)
+        .where(table.c.seq > after_seq)
+        .order_by(table.c.seq)
+        .execution_options(yield_per=2000)
+    )
     for row in session.execute(stmt):
         yield row._mapping
 
 
-def verify_audit_chain(session: Session) -> tuple[int, AuditProblem | None]:
-    """Lines checked and the first problem of the journal's chain (or None)."""
-    expected, prev, checked = 1, GENESIS_HASH, 0
-    for line in _stream(session):
+def verify_audit_chain(
+    session: Session, after_seq: int = 0, after_hash: str = GENESIS_HASH
+) -> tuple[int, AuditProblem | None]:
+    """Lines checked and the first problem of the journal's chain (or None);
+    from line ``after_seq + 1`` on when the caller trusts the chain up to a
+    line whose hash ``after_hash`` it already checked."""
+    expected, prev, checked = after_seq + 1, after_hash, 0
+    for line in _stream(session, after_seq):
         seq = line["seq"]
         if seq != expected:
             return checked, AuditProblem(expected, "missing_row", f"审计日志第 {expected} 条缺失")

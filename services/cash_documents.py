@@ -10,6 +10,7 @@ from common.errors import ConflictError, NotFound
 from common.glossary import channel_label, tier_label
 from db.models import Enrollment, Operator, Payment, Receipt, Refund, Resident, Village
 from printing.cash_desk import RefundDocData, VoucherData
+from services.anchors import refund_code_for, refund_no, voucher_code_for, voucher_no
 from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.documents import office_header
 
@@ -41,7 +42,7 @@ def refund_document(session: Session, refund_id: int) -> RefundDocData:
     receipt_no = session.scalar(select(Receipt.receipt_no).where(Receipt.payment_id == payment.id))
     return RefundDocData(
         office=office_header(session, refund.office_id),
-        refund_no=f"TF-{refund.id:06d}",
+        refund_no=refund_no(refund.id),
         method=refund.method,
         method_label=REFUND_METHODS.get(refund.method, refund.method),
         resident_name=resident.name,
@@ -60,6 +61,7 @@ def refund_document(session: Session, refund_id: int) -> RefundDocData:
         operator=_name(session, refund.operator_id),
         refunded_at=refund.refunded_at,
         payer_name=payment.agent_name or payment.payer_name,
+        check_code=refund_code_for(session, refund.id) or "",
     )
 
 
@@ -73,7 +75,7 @@ def voucher_document(session: Session, payment_id: int) -> VoucherData:
     enrollment, resident, village = _person(session, payment.enrollment_id)
     return VoucherData(
         office=office_header(session, payment.office_id),
-        voucher_no=f"PZ-{payment.id:06d}",
+        voucher_no=voucher_no(payment.id),
         resident_name=resident.name,
         id_number=resident.id_number,
         village=village,
@@ -87,6 +89,7 @@ def voucher_document(session: Session, payment_id: int) -> VoucherData:
         payer_name=payment.agent_name or payment.payer_name,
         benefit_start=enrollment.benefit_start,
         benefit_end=enrollment.benefit_end,
+        check_code=voucher_code_for(session, payment.id) or "",
     )
 
 

@@ -206,15 +206,8 @@ def void_receipt(
     assert enrollment is not None and resident is not None
 
     def write() -> VoidResult:
-        _conditional_status(session, Payment, payment.id, "completed", "voided")
-        _conditional_status(session, Enrollment, enrollment.id, "paid", "registered")
-        if payment.notice_id is not None:
-            # The slip is valid again: the resident may pay with it once more.
-            session.execute(
-                update(PaymentNotice)
-                .where(PaymentNotice.id == payment.notice_id, PaymentNotice.status == "paid")
-                .values(status="issued")
-            )
+        # The void row first: the database accepts the payment's 'voided'
+        # status only when it exists (db/payment_guard.py).
         mark = ReceiptVoid(
             receipt_id=receipt.id,
             reason=text,
@@ -224,6 +217,15 @@ def void_receipt(
         )
         session.add(mark)
         session.flush()
+        _conditional_status(session, Payment, payment.id, "completed", "voided")
+        _conditional_status(session, Enrollment, enrollment.id, "paid", "registered")
+        if payment.notice_id is not None:
+            # The slip is valid again: the resident may pay with it once more.
+            session.execute(
+                update(PaymentNotice)
+                .where(PaymentNotice.id == payment.notice_id, PaymentNotice.status == "paid")
+                .values(status="issued")
+            )
         entry = append_entry(
             session,
             office_id=office_id,
@@ -365,8 +367,8 @@ def refund_payment(
     note = "" if how == "cash" else (refusal or "按申请人要求由税务部门退付")
 
     def write() -> RefundResult:
-        _conditional_status(session, Payment, payment.id, "completed", "refunded")
-        _conditional_status(session, Enrollment, enrollment.id, "paid", "refunded")
+        # The refund row first: the database accepts the payment's 'refunded'
+        # status only when it exists (db/payment_guard.py).
         row = Refund(
             office_id=office_id,
             payment_id=payment.id,
@@ -384,6 +386,8 @@ def refund_payment(
         )
         session.add(row)
         session.flush()
+        _conditional_status(session, Payment, payment.id, "completed", "refunded")
+        _conditional_status(session, Enrollment, enrollment.id, "paid", "refunded")
         memo = (
             f"退费 {format_fen(payment.amount_fen)} 元（{REFUND_METHODS[how]}，"
             f"{REFUND_CATEGORIES[category]}）：{text}"

@@ -2,8 +2,9 @@
 
 :func:`seal_day` is called by ``close_day`` inside the close's transaction,
 after the close row is written. It records the close in the audit journal,
-runs the whole ``verify-ledger`` (a failure is kept with the anchor and
-journalled, and shown to the supervisor), then takes the anchor of both
+runs ``verify-ledger`` from the office's last anchor checked and printed at an
+earlier close (incremental; the whole ledger when there is none; a failure is
+kept with the anchor and journalled, and shown to the supervisor), then takes the anchor of both
 chains and the perpetual grand totals and keeps them in ``day_anchor``.
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from db.models import DayAnchor, DayClose
 from services.anchors import GrandTotals, current_anchor, stored_anchor
 from services.audit import record_audit
-from services.verification import verify_everything
+from services.verification import verify_since_last_anchor
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +67,9 @@ def seal_day(session: Session, close: DayClose, *, at: dt.datetime) -> DaySeal:
             "supervisor_id": close.supervisor_id,
         },
     )
-    verification = verify_everything(session)
+    # Incremental: from the office's last anchor checked at its close and
+    # printed; `verify-ledger` on the command line checks everything.
+    verification = verify_since_last_anchor(session, close.office_id)
     message = verification.summary()
     if not verification.ok:
         record_audit(
@@ -78,7 +81,12 @@ def seal_day(session: Session, close: DayClose, *, at: dt.datetime) -> DaySeal:
             subject=f"day_close:{close.id}",
             details={"findings": [f.message for f in verification.findings[:10]]},
         )
-    anchor, totals = current_anchor(session, close.office_id, close.business_date)
+    base = None
+    if verification.ok and verification.trusted is not None:
+        trusted_row = session.get(DayAnchor, verification.trusted.anchor_id)
+        if trusted_row is not None:
+            base = (trusted_row.ledger_seq, seal_of_row(trusted_row).totals)
+    anchor, totals = current_anchor(session, close.office_id, close.business_date, base)
     row = DayAnchor(
         office_id=close.office_id,
         business_date=close.business_date,

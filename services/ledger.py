@@ -191,11 +191,11 @@ def _office_ids(session: Session, office_id: int | None) -> list[int]:
     return sorted(set(from_lines) | set(from_heads))
 
 
-def _stream_lines(session: Session, office_id: int) -> Iterator[RowMapping]:
+def _stream_lines(session: Session, office_id: int, after_seq: int = 0) -> Iterator[RowMapping]:
     table = LedgerEntry.__table__
     stmt = (
         select(table)
-        .where(table.c.office_id == office_id)
+        .where(table.c.office_id == office_id, table.c.seq > after_seq)
         .order_by(table.c.seq, table.c.id)
         .execution_options(yield_per=_STREAM_BATCH)
     )
@@ -203,12 +203,17 @@ def _stream_lines(session: Session, office_id: int) -> Iterator[RowMapping]:
         yield row._mapping
 
 
-def _verify_office(session: Session, office_id: int) -> tuple[int, BadRow | None]:
+def _verify_office(
+    session: Session, office_id: int, after_seq: int = 0, after_hash: str = GENESIS_HASH
+) -> tuple[int, BadRow | None]:
+    """Check the office's chain; from line ``after_seq + 1`` on when a caller
+    trusts the chain up to a line whose hash ``after_hash`` it already checked
+    (the incremental check at a day close, services/verification.py)."""
     checked = 0
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
+    expected_seq = after_seq + 1
+    prev_hash = after_hash
     last_id: int | None = None
-    for line in _stream_lines(session, office_id):
+    for line in _stream_lines(session, office_id, after_seq):
         seq, line_id = line["seq"], line["id"]
         if seq > expected_seq:
             return checked, BadRow(

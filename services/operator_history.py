@@ -57,11 +57,12 @@ def record_operator_state(
     active: bool | None = None,
     password_hash: str | None = None,
     display_name: str | None = None,
+    note: str = "",
 ) -> OperatorChange:
     """Write the operator's new state as history (audit line first), then apply it.
 
     ``operator`` must already be flushed (it needs its id). Fields left None keep
-    their current value.
+    their current value; ``note`` (a reason) goes into the journal line.
     """
     session.flush()
     new_role = operator.role if role is None else role
@@ -81,6 +82,7 @@ def record_operator_state(
             "role": new_role,
             "active": bool(new_active),
             "state": digest,
+            **({"reason": note} if note else {}),
         },
     )
     change = OperatorChange(

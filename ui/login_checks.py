@@ -7,8 +7,8 @@
   services; here a supervisor is asked at once to confirm the date, with a
   reason (``services.clock_sanity.confirm_business_date``); day closes a
   wrong clock dated in the future are then annulled by a supervisor
-  (``services.over_short.annul_day_close``). Each is its own row; issue 10's
-  audit journal should record them as well.
+  (``services.over_short.annul_day_close``). Each is its own row and is
+  journalled, and so is the clock warning itself (``clock_warning``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from services.day_close import unclosed_days
 from services.over_short import annul_day_close, future_closes
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.journalled_output import journal_event
 from ui.operations import DAY, LEDGER, OperationFailed, Operations
 from ui.widgets.elided_label import ElidedLabel
 
@@ -77,6 +78,17 @@ class DeskChecks(QObject):
         if check.ok:
             return
         log.warning("clock check at login: %s (newest %s)", check.state, check.newest)
+        # a clock warning goes into the audit journal (issue 10)
+        journal_event(
+            self.ctx,
+            "clock_warning",
+            f"clock:{check.today.isoformat()}",
+            {
+                "state": check.state,
+                "today": check.today.isoformat(),
+                "newest": check.newest.isoformat() if check.newest else None,
+            },
+        )
         dialog = SupervisorApprovalDialog(
             self.ctx,
             self.ops,

@@ -77,7 +77,7 @@ def test_anchors_and_receipt_codes_pass_on_the_original(
         f"{no}={code.lower()}",
     )
     assert status == EXIT_OK, out
-    assert "[通过] 纸质日结单锚点" in out and "[通过] 收据、入库校验码" in out
+    assert "[通过] 纸质日结单锚点" in out and "[通过] 收据、入库、缴费凭证、退费单校验码" in out
 
 
 def test_a_wrong_receipt_code_fails(history: History, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,3 +150,96 @@ def test_the_deposit_register_prints_a_check_code_that_verifies(
     status, out = _verify(history.path, capsys, "--deposit-code", f"{deposit.slip_no}=ZZZZ-ZZZZ")
     assert status == EXIT_TAMPERED
     assert f"入库凭证 {deposit.slip_no}：校验码 ZZZZ-ZZZZ 与台账不符" in out
+
+
+def _voucher_and_refund(path: Path, history: History) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A POS payment (its 缴费凭证) refunded by application (its 退费单), as printed."""
+    import datetime as dt
+
+    from factories import PASSWORD, Desk, make_enrollment, policies
+    from sqlalchemy import select
+
+    from db.models import Office, Village
+    from services.cash_documents import refund_document, voucher_document
+    from services.corrections import refund_payment
+    from services.payments import take_payment
+
+    db = Database(f"sqlite:///{path}")
+    clock = FixedClock(dt.datetime(2023, 11, 8, 9, 0))
+    with db.write() as s:
+        office_id = s.scalars(select(Office.id)).one()
+        villages = tuple(s.scalars(select(Village.id).where(Village.office_id == office_id)))
+        desk = Desk(office_id, villages, history.clerk_id, history.supervisor_id)
+        paid = take_payment(
+            s,
+            clock,
+            policies(),
+            enrollment_id=make_enrollment(s, desk, name="刘秀英"),
+            amount="380",
+            channel="pos",
+            reference="POS-20231108-000731",
+            operator_id=history.clerk_id,
+        )
+    clock.advance(minutes=30)
+    with db.write() as s:
+        refund = refund_payment(
+            s,
+            clock,
+            payment_id=paid.payment_id,
+            reason="全年参加职工医保",
+            category="employee_insurance",
+            approver_id=history.supervisor_id,
+            approver_password=PASSWORD,
+            operator_id=history.clerk_id,
+        )
+    with db.read() as s:
+        voucher = voucher_document(s, paid.payment_id)
+        slip = refund_document(s, refund.refund_id)
+    db.dispose()
+    assert voucher.check_code and slip.check_code and voucher.check_code != slip.check_code
+    return (voucher.voucher_no, voucher.check_code), (slip.refund_no, slip.check_code)
+
+
+def test_voucher_and_refund_slip_codes_are_checked(
+    history: History, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "office.sqlite3"
+    shutil.copyfile(history.path, copy)
+    (voucher_no, voucher_code), (refund_no, refund_code) = _voucher_and_refund(copy, history)
+    assert voucher_no.startswith("PZ-") and refund_no.startswith("TF-")
+    status, out = _verify(
+        copy,
+        capsys,
+        "--voucher-code",
+        f"{voucher_no}={voucher_code.lower()}",
+        "--refund-code",
+        f"{refund_no}={refund_code}",
+    )
+    assert status == EXIT_OK, out
+    assert "[通过] 收据、入库、缴费凭证、退费单校验码" in out
+    status, out = _verify(
+        copy, capsys, "--voucher-code", f"{voucher_no}=AAAA-AAAA", "--refund-code", "TF-999=AB"
+    )
+    assert status == EXIT_TAMPERED
+    assert f"缴费凭证 {voucher_no}：校验码 AAAA-AAAA 与台账不符" in out
+    assert "退费单 TF-999：数据库中没有这笔退费" in out
+
+    # the payment's reference rewritten on a copy, its line re-hashed: the codes
+    # printed on the paper no longer match
+    conn = tamper_copy(copy, tmp_path, "tampered.sqlite3")
+    conn.execute(
+        "UPDATE ledger_entry SET reference = 'POS-FORGED' WHERE kind IN ('payment', 'refund')"
+    )
+    rehash_ledger(conn, 1)
+    conn.commit()
+    conn.close()
+    status, out = _verify(
+        tmp_path / "tampered.sqlite3",
+        capsys,
+        "--voucher-code",
+        f"{voucher_no}={voucher_code}",
+        "--refund-code",
+        f"{refund_no}={refund_code}",
+    )
+    assert status == EXIT_TAMPERED
+    assert f"缴费凭证 {voucher_no}：校验码" in out and f"退费单 {refund_no}：校验码" in out

@@ -13,6 +13,7 @@ def test_a_cash_refund_slip_says_cash_left_the_drawer(poppler):
     for field in ("城乡居民医保费退费单", "TF-000012", "陈建国", "¥380.00", "叁佰捌拾元整"):
         assert field in text, field
     assert "柜台现金退付" in text and "领款人" in text
+    assert "校验码R4TX-9KDM" in text  # from its ledger line (issue 10)
     assert "500233196203140021" not in text  # masked on the payer's slip
 
 
@@ -32,6 +33,7 @@ def test_the_refund_application_for_the_tax_department(poppler):
         "ZX2023-000117",  # the payment it concerns
         "税务部门意见",
         "柜台不退现金原因",
+        "R4TX-9KDM",  # its 校验码
     ):
         assert field in text, field
 
@@ -41,6 +43,16 @@ def test_the_non_cash_voucher_carries_the_reference(poppler):
     for field in ("城乡居民医保缴费凭证", "POS-20231106-000731", "POS刷卡", "¥755.00", "刘秀英"):
         assert field in text, field
     assert "不作现金收据使用" in text
+    assert "校验码V8QN-2HWC" in text  # from its ledger line (issue 10)
+
+
+def test_documents_without_a_check_code_print_no_empty_line(poppler):
+    import dataclasses
+
+    text = poppler.compact_text(
+        render_voucher(dataclasses.replace(sample_voucher(), check_code=""))
+    )
+    assert "校验码" not in text
 
 
 def test_a_late_close_is_printed_as_such(poppler):

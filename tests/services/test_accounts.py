@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 from factories import PASSWORD, Desk, make_desk, make_enrollment, policies
+from sqlalchemy import select
 
-from common.errors import InputError, PermissionDenied
+from common.errors import ConflictError, InputError, PermissionDenied
 from db.engine import Database
 from services.accounts import (
     LOCK_MINUTES,
@@ -266,3 +267,150 @@ def test_the_journal_is_chained_filtered_and_keeps_no_secrets(
         assert [x.action for x in list_audit(s, operator_id=desk.clerk_id)] == ["document_printed"]
         later = list_audit(s, since=clock.now() + dt.timedelta(seconds=1))
         assert later == []
+
+
+def test_a_refused_approval_leaves_its_line_in_the_journal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    """The refusal rolls its transaction back, yet the journal keeps the line
+    (written after the rollback, in a transaction of its own)."""
+    receipt_id = _cash_receipt(db, clock, desk)
+    with pytest.raises(AuthenticationFailed, match="主管密码错误"), db.write() as s:
+        void_receipt(
+            s,
+            clock,
+            receipt_id=receipt_id,
+            supervisor_id=desk.supervisor_id,
+            supervisor_password="wrong-password",
+            reason="收错",
+            operator_id=desk.clerk_id,
+        )
+    with pytest.raises(PermissionDenied, match="不能自己批准"), db.write() as s:
+        void_receipt(
+            s,
+            clock,
+            receipt_id=receipt_id,
+            supervisor_id=desk.supervisor_id,
+            supervisor_password=PASSWORD,
+            reason="收错",
+            operator_id=desk.supervisor_id,
+        )
+    with db.read() as s:
+        lines = list(reversed(list_audit(s, actions=("approval_refused",))))
+        assert verify_audit_chain(s)[1] is None
+    assert [(x.subject, x.details["act"], x.details["why"]) for x in lines] == [
+        (f"receipt:{receipt_id}", "void", "approver_password_wrong"),
+        (f"receipt:{receipt_id}", "void", "self_approval"),
+    ]
+    assert lines[0].details["requester_id"] == desk.clerk_id
+    assert all("wrong-password" not in str(x.details) for x in lines)
+    assert "receipt_voided" not in _actions(db)  # the void itself was not written
+
+
+def test_the_counter_dialogs_check_of_a_supervisor_journals_a_refusal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from services.accounts import verify_approver
+
+    with db.write() as s:
+        assert (
+            verify_approver(
+                s,
+                clock,
+                username="boss-lt",
+                password=PASSWORD,
+                office_id=desk.office_id,
+                requester_id=desk.clerk_id,
+            )
+            == desk.supervisor_id
+        )
+    for username, password, why in (
+        ("boss-lt", "wrong-password", "authentication_failed"),
+        ("clerk-lt", PASSWORD, "supervisor_required"),
+    ):
+        with pytest.raises((AuthenticationFailed, PermissionDenied)), db.write() as s:
+            verify_approver(
+                s,
+                clock,
+                username=username,
+                password=password,
+                office_id=desk.office_id,
+                requester_id=desk.clerk_id,
+            )
+        with db.read() as s:
+            last = list_audit(s, actions=("approval_refused",))[0]
+        assert (last.subject, last.details["why"]) == (f"login:{username}", why)
+
+
+def test_a_role_change_needs_a_second_supervisor_and_is_history_and_journal(
+    db: Database, clock: FixedClock, desk: Desk
+) -> None:
+    from factories import make_operator
+
+    from db.models import Operator, OperatorChange
+    from services.accounts import set_operator_role
+
+    with db.write() as s:
+        second = make_operator(s, desk.office_id, "boss2-lt", "李娜", "supervisor")
+    promote = {
+        "operator_id": desk.clerk_id,
+        "role": "supervisor",
+        "supervisor_id": desk.supervisor_id,
+        "reason": "任命为站长",
+    }
+    # the acting supervisor cannot approve it alone, nor with a wrong password
+    for approver, password, error in (
+        (desk.supervisor_id, PASSWORD, PermissionDenied),
+        (second, "wrong-password", AuthenticationFailed),
+        (None, None, PermissionDenied),
+    ):
+        with pytest.raises(error), db.write() as s:
+            set_operator_role(s, clock, approver_id=approver, approver_password=password, **promote)
+    with pytest.raises(InputError, match="原因"), db.write() as s:
+        set_operator_role(
+            s, clock, approver_id=second, approver_password=PASSWORD, **{**promote, "reason": " "}
+        )
+    with db.write() as s:
+        set_operator_role(s, clock, approver_id=second, approver_password=PASSWORD, **promote)
+    with db.read() as s:
+        assert s.get(Operator, desk.clerk_id).role == "supervisor"  # type: ignore[union-attr]
+        last = s.scalars(
+            select(OperatorChange)
+            .where(OperatorChange.operator_id == desk.clerk_id)
+            .order_by(OperatorChange.id.desc())
+        ).first()
+        assert last is not None and (last.action, last.role, last.changed_by) == (
+            "role_changed",
+            "supervisor",
+            desk.supervisor_id,
+        )
+        changed = list_audit(s, actions=("operator_role_changed",))
+        assert [(x.subject, x.details["role"], x.details["reason"]) for x in changed] == [
+            (f"operator:{desk.clerk_id}", "supervisor", "任命为站长")
+        ]
+        assert verify_everything(s).ok
+    assert _actions(db, actions=("approval_refused",)) == ["approval_refused"] * 3
+    # nobody changes their own role; an unchanged role is refused
+    with pytest.raises(ConflictError), db.write() as s:
+        set_operator_role(
+            s,
+            clock,
+            operator_id=desk.supervisor_id,
+            role="clerk",
+            supervisor_id=desk.supervisor_id,
+            approver_id=second,
+            approver_password=PASSWORD,
+            reason="x",
+        )
+    with pytest.raises(InputError, match="角色未变"), db.write() as s:
+        set_operator_role(s, clock, approver_id=second, approver_password=PASSWORD, **promote)
+    # and back to clerk, the same way
+    with db.write() as s:
+        set_operator_role(
+            s,
+            clock,
+            approver_id=second,
+            approver_password=PASSWORD,
+            **{**promote, "role": "clerk", "reason": "调回经办"},
+        )
+        assert s.get(Operator, desk.clerk_id).role == "clerk"  # type: ignore[union-attr]

@@ -500,3 +500,53 @@ def test_payments_of_lists_a_voided_payment_beside_its_replacement(
     ]
     assert listed[0].receipt_no == first.receipt_no and listed[1].receipt_no is None
     assert listed[1].reference == "WX-42"
+
+
+def _status_backed_by_its_act(database: Database) -> None:
+    """The database refuses a payment status without its refund (or void) row
+    (migration 0011); the refund service, which writes the row first, passes."""
+    from sqlalchemy import text
+
+    from services.corrections import refund_payment
+
+    clock = FixedClock(dt.datetime(2023, 11, 6, 10, 0))
+    with database.write() as s:
+        desk = make_desk(s)
+        enrollment_id = make_enrollment(s, desk)
+        paid = take_payment(
+            s,
+            clock,
+            policies(),
+            enrollment_id=enrollment_id,
+            amount="380",
+            channel="cash",
+            operator_id=desk.clerk_id,
+        )
+    for status in ("refunded", "voided"):
+        with pytest.raises(DatabaseError, match="void or refund row"), database.write() as s:
+            s.execute(
+                text("UPDATE payment SET status = :s WHERE id = :id"),
+                {"s": status, "id": paid.payment_id},
+            )
+    with database.write() as s:
+        refund_payment(
+            s,
+            clock,
+            payment_id=paid.payment_id,
+            reason="全年参加职工医保",
+            approver_id=desk.supervisor_id,
+            approver_password=PASSWORD,
+            operator_id=desk.clerk_id,
+            category="employee_insurance",
+        )
+    with database.read() as s:
+        assert s.get(Payment, paid.payment_id).status == "refunded"  # type: ignore[union-attr]
+
+
+def test_a_payment_status_needs_its_act_in_the_database(db: Database) -> None:
+    _status_backed_by_its_act(db)
+
+
+@pytest.mark.postgres
+def test_a_payment_status_needs_its_act_on_postgres(pg_db: Database) -> None:
+    _status_backed_by_its_act(pg_db)

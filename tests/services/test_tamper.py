@@ -252,6 +252,50 @@ def test_a_replaced_password_hash_with_a_rewritten_journal(
     assert any("2023-11-06" in m for m in failed["paper_anchors"])
 
 
+def test_a_payment_status_edited_in_a_copy(history: History, tmp_path: Path) -> None:
+    """With every trigger dropped, a payment marked refunded (out of the day's
+    takings) without a refund is caught, and so is one with a forged refund row."""
+    conn = tamper_copy(history.path, tmp_path)
+    conn.execute("UPDATE payment SET status = 'refunded' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    failed = _failed(_verify(tmp_path / "copy.sqlite3", history.anchors))
+    assert any("缴费 1 的状态为 refunded" in m for m in failed["ledger_acts"])
+
+    conn = tamper_copy(history.path, tmp_path, "copy2.sqlite3")
+    conn.execute(
+        "INSERT INTO refund (office_id, payment_id, amount_fen, channel, category, reference,"
+        " reason, approver_id, operator_id, business_date, refunded_at, method, method_note)"
+        " SELECT office_id, id, amount_fen, 'cash', 'withdraw', '', 'x', ?, ?, business_date,"
+        " paid_at, 'cash', '' FROM payment WHERE id = 2",
+        (history.supervisor_id, history.clerk_id),
+    )
+    conn.execute("UPDATE payment SET status = 'refunded' WHERE id = 2")
+    conn.commit()
+    conn.close()
+    failed = _failed(_verify(tmp_path / "copy2.sqlite3", history.anchors))
+    assert any("退费 " in m and "0 行" in m for m in failed["ledger_acts"])
+
+
+def test_the_database_takes_a_status_backed_by_its_act(history: History) -> None:
+    """The trigger of migration 0011 lets the status move once the act exists."""
+    conn = sqlite3.connect(history.path)
+    try:
+        conn.execute(
+            "INSERT INTO refund (office_id, payment_id, amount_fen, channel, category, reference,"
+            " reason, approver_id, operator_id, business_date, refunded_at, method, method_note)"
+            " SELECT office_id, id, amount_fen, 'cash', 'withdraw', '', 'x', ?, ?, business_date,"
+            " paid_at, 'cash', '' FROM payment WHERE id = 1",
+            (history.supervisor_id, history.clerk_id),
+        )
+        conn.execute("UPDATE payment SET status = 'refunded' WHERE id = 1")
+        with pytest.raises(sqlite3.DatabaseError, match="void or refund row"):
+            conn.execute("UPDATE payment SET status = 'voided' WHERE id = 2")
+    finally:
+        conn.rollback()
+        conn.close()
+
+
 # --- refused by the database ------------------------------------------------------------
 
 
@@ -277,6 +321,9 @@ def test_a_replaced_password_hash_with_a_rewritten_journal(
         "UPDATE ledger_head SET last_seq = 1",
         "UPDATE audit_head SET last_seq = 1",
         "DELETE FROM enrollment_status_change",
+        # a status its void or refund row does not back (migration 0011)
+        "UPDATE payment SET status = 'refunded' WHERE id = 1",
+        "UPDATE payment SET status = 'voided' WHERE id = 1",
     ],
 )
 def test_the_database_refuses(history: History, sql: str) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from db.models import (
+    AuditEntry,
     OverdueCashPayment,
     Override,
     Payment,
@@ -145,6 +146,13 @@ def test_notice_cash_receipt_and_void(qtbot, ctx, ops, documents, db, clock, pol
         void = s.scalars(select(ReceiptVoid)).one()
         assert (void.reason, void.supervisor_id) == ("收错档次", office.supervisor_id)
         assert s.scalars(select(Receipt.receipt_no)).one() == "LT2023-000001"
+        # the two refusals in the dialog are journalled (issue 10)
+        refused = s.scalars(
+            select(AuditEntry.subject)
+            .where(AuditEntry.action == "approval_refused")
+            .order_by(AuditEntry.seq)
+        ).all()
+        assert refused == [f"login:{SUPERVISOR}", "login:jingban"]
 
 
 class FakePrinter:

@@ -302,6 +302,11 @@ def test_a_clock_far_ahead_asks_a_supervisor_at_login(
 
         row = s.scalars(select(ClockConfirmation)).one()
         assert row.reason == "停办一年后重新开门，日期无误"
+        from db.models import AuditEntry
+
+        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+        assert actions.count("clock_warning") == 1  # the warning is journalled (issue 10)
+        assert actions.index("clock_warning") < actions.index("business_date_confirmed")
 
 
 def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 from test_full_day import pdf_text, register
 
-from db.models import Enrollment, PolicyFileRecord, PolicySwitch, Receipt
+from db.models import AuditEntry, Enrollment, PolicyFileRecord, PolicySwitch, Receipt
 from services.deposits import record_deposit
 from services.documents import receipt_document_preview
 from services.office import create_operator
@@ -342,6 +342,14 @@ def test_export_then_import_a_corrected_file_through_the_tab(
     tab.select_key("tianjin-2026")
     exported = tab.export_selected(tmp_path / "usb")
     assert exported == tmp_path / "usb" / "tianjin-2026.toml"
+    with ctx.db.read() as session:  # the export is journalled (issue 10)
+        line = session.execute(
+            select(AuditEntry.subject, AuditEntry.operator_id, AuditEntry.details)
+            .where(AuditEntry.action == "export")
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+    assert line is not None and line.subject == "policy:tianjin-2026"
+    assert line.operator_id == office.supervisor_id and str(exported) in line.details
     corrected = tmp_path / "fixed" / "tianjin-2026.toml"
     corrected.parent.mkdir()
     corrected.write_text(

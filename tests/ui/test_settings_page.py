@@ -172,3 +172,37 @@ def test_a_supervisor_resets_a_password_and_sets_the_payment_link(qtbot, ctx, op
     extras = read(db, office_extras, seed.office_id)
     assert extras.payment_link_template == "https://pay.example/?n={notice_no}&a={amount}"
     assert extras.payment_instructions == "现金\nPOS 刷卡"
+
+
+def test_a_role_change_is_approved_by_another_supervisor(qtbot, ctx, ops, db, seed):  # noqa: F811
+    from fixtures_ui2 import PASSWORD
+    from sqlalchemy import select
+
+    from db.models import AuditEntry
+
+    page = make_page(qtbot, ctx, ops)
+    page.tabs.setCurrentIndex(2)
+    page.username.setText("lina")
+    page.display_name.setText("李娜")
+    page.role.setCurrentIndex(page.role.findData("supervisor"))
+    page.password.setText(PASSWORD)
+    page.password2.setText(PASSWORD)
+    page.add_operator()
+    names = [page.operators.row_object(r).username for r in range(page.operators.rowCount())]
+    page.operator_view.setCurrentIndex(page.operators.index(names.index("wangfang"), 0))
+    page.new_role.setCurrentIndex(page.new_role.findData("supervisor"))
+    dialog = page.change_role()
+    assert dialog is not None and "另一位主管" in dialog.explanation.text()
+    dialog.fill("zhangli", PASSWORD, "任命为副站长")  # the acting supervisor alone: refused
+    dialog.try_approve()
+    assert "不能自己批准自己的变更角色" in page.message.text()
+    dialog = page.change_role()
+    assert dialog is not None
+    dialog.fill("lina", PASSWORD, "任命为副站长")
+    dialog.try_approve()
+    assert "角色已改为主管" in page.message.text(), page.message.text()
+    roles = {o.username: o.role for o in read(db, operators_of, seed.office_id)}
+    assert roles["wangfang"] == "supervisor"
+    with db.read() as s:
+        actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    assert actions[-1] == "operator_role_changed" and "approval_refused" in actions

@@ -2,8 +2,8 @@
 
 Used to void a receipt, approve a refund and let a cash payment through while
 deposits are overdue. The supervisor types their own credentials on the
-clerk's screen; the dialog checks them (``services.office.authenticate`` and
-``require_supervisor`` for this office) and hands back who approved and why.
+clerk's screen; the dialog checks them (``services.accounts.verify_approver``,
+which journals a refusal) and hands back who approved and why.
 
 Open it with ``open()`` and listen to ``approved(supervisor_id, reason)``; it
 never blocks in ``exec()``.
@@ -22,16 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.office import authenticate, require_supervisor
+from services.accounts import verify_approver
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
-
-
-def _check_supervisor(session, username: str, password: str, office_id: int) -> int:  # type: ignore[no-untyped-def]
-    operator = authenticate(session, username, password)
-    require_supervisor(session, operator.id, office_id=office_id)
-    return operator.id
 
 
 class SupervisorApprovalDialog(QDialog):
@@ -116,11 +110,14 @@ class SupervisorApprovalDialog(QDialog):
             self.reason.setFocus()
             return
         try:
-            supervisor_id = self.ops.read(
-                _check_supervisor,
-                self.username.text(),
-                self.password.text(),
-                self.ctx.office_id,
+            # a write: a refused approval is journalled (issue 10)
+            supervisor_id = self.ops.write(
+                (),
+                verify_approver,
+                username=self.username.text(),
+                password=self.password.text(),
+                office_id=self.ctx.office_id,
+                requester_id=self.ctx.operator_id,
                 parent=self,
                 inline=True,
             )

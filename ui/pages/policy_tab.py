@@ -51,6 +51,7 @@ from services.policy_store import (
     switch_policy_in_use,
 )
 from ui.context import AppContext
+from ui.journalled_output import journal_event
 from ui.models import ObjectRole
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
@@ -324,6 +325,13 @@ class PolicyTab(QWidget):
         except (ServiceError, OSError) as exc:
             self._say(getattr(exc, "message", None) or f"导出失败：{exc}", error=True)
             return None
+        # every export goes to the audit journal (issue 10), the policy file too
+        journal_event(
+            self.ctx,
+            "export",
+            f"policy:{selected.key}",
+            {"file": str(path), "policy": selected.key},
+        )
         self._say(f"已导出到 {path}。各村（社区）在“设置 → 政策 → 导入”中选择此文件。")
         return path
 

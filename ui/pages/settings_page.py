@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.money import format_fen
+from services.accounts import set_operator_role
 from services.ledger_views import OfficeExtras, OperatorRow, office_extras, operators_of
 from services.office import (
     LEVELS,
@@ -55,6 +56,7 @@ from services.office import (
 )
 from services.policy_store import update_office_and_policy
 from ui.context import AppContext
+from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut
 from ui.machine_settings import PAPERS, MachineSettings
 from ui.models import ObjectRole
@@ -313,6 +315,12 @@ class SettingsPage(QWidget):
         self.reset_button.clicked.connect(self.reset_password)
         self.toggle_button = QPushButton("停用 / 启用所选(&D)")
         self.toggle_button.clicked.connect(self.toggle_operator)
+        self.new_role = QComboBox()
+        for key, label in ROLES.items():
+            self.new_role.addItem(label, key)
+        self.role_button = QPushButton("变更角色(&G)…")
+        self.role_button.setToolTip("升为主管或改为经办人：须另一位主管输入密码确认，记入审计日志")
+        self.role_button.clicked.connect(self.change_role)
         add_box = QGroupBox("添加经办人")
         add_box.setLayout(form)
         add_box.setMaximumWidth(560)
@@ -323,6 +331,12 @@ class SettingsPage(QWidget):
         reset_row.addWidget(self.reset_button)
         selected.addLayout(reset_row)
         selected.addWidget(self.toggle_button, 0, Qt.AlignmentFlag.AlignLeft)
+        role_row = QHBoxLayout()
+        role_row.addWidget(QLabel("新角色"))
+        role_row.addWidget(self.new_role)
+        role_row.addWidget(self.role_button)
+        role_row.addStretch(1)
+        selected.addLayout(role_row)
         selected.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(add_box, 1)
@@ -545,6 +559,44 @@ class SettingsPage(QWidget):
             active=not operator.active,
             supervisor_id=self.ctx.operator_id,
         )
+
+    def change_role(self) -> SupervisorApprovalDialog | None:
+        """Promote or demote the selected operator: another supervisor approves
+        with their password (``services.accounts.set_operator_role``)."""
+        operator = self._selected(self.operator_view)
+        if operator is None:
+            self._say("请先在表中选择一个经办人。", error=True)
+            return None
+        role = self.new_role.currentData()
+        if role == operator.role:
+            self._say(f"“{operator.display_name}”已是{self.new_role.currentText()}。", error=True)
+            return None
+        dialog = SupervisorApprovalDialog(
+            self.ctx,
+            self.ops,
+            title="变更角色：另一位主管确认",
+            explanation=(
+                f"将“{operator.display_name}”（{operator.username}）由{operator.role_label}"
+                f"改为{self.new_role.currentText()}。须由另一位主管输入用户名和密码确认。"
+            ),
+            reason_label="变更原因",
+            parent=self,
+        )
+        dialog.approved.connect(
+            lambda sid, reason: self._write(
+                set_operator_role,
+                f"“{operator.display_name}”的角色已改为{ROLES[role]}。",
+                operator_id=operator.id,
+                role=role,
+                supervisor_id=self.ctx.operator_id,
+                approver_id=sid,
+                approver_password=dialog.password.text(),
+                reason=reason,
+            )
+        )
+        self.role_dialog = dialog
+        dialog.open()
+        return dialog
 
     def save_machine(self) -> None:
         """Store printer and paper in this computer's settings."""
