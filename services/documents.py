@@ -243,20 +243,6 @@ def record_receipt_print(
     return record_print(session, clock, receipt_id=receipt_id, operator_id=operator_id)
 
 
-def receipt_document_preview(
-    session: Session, policies: PolicyBook, receipt_id: int
-) -> ReceiptData:
-    """What the receipt looks like, without recording a print (on-screen preview)."""
-    view = receipt_view(session, receipt_id)
-    data = receipt_data(
-        view,
-        office_header(session, _receipt_office(session, receipt_id)),
-        policies,
-        receipt_code_for(session, receipt_id) or "",
-    )
-    return dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
-
-
 def _with_reprint_time(data: ReceiptData, when: dt.datetime) -> ReceiptData:
     return dataclasses.replace(data, reprinted_at=when)
 

@@ -13,8 +13,6 @@ cash is due today or overdue.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable
 
@@ -47,24 +45,71 @@ from ui.printing_bridge import DocumentOutput, PreviewOutput
 log = logging.getLogger(__name__)
 
 
+def _register_page() -> type[QWidget]:
+    from ui.pages.register_page import RegisterPage
+
+    return RegisterPage
+
+
+def _collect_page() -> type[QWidget]:
+    from ui.pages.collect_page import CollectPage
+
+    return CollectPage
+
+
+def _ledger_page() -> type[QWidget]:
+    from ui.pages.ledger_page import LedgerPage
+
+    return LedgerPage
+
+
+def _deposit_page() -> type[QWidget]:
+    from ui.pages.deposit_page import DepositPage
+
+    return DepositPage
+
+
+def _day_close_page() -> type[QWidget]:
+    from ui.pages.day_close_page import DayClosePage
+
+    return DayClosePage
+
+
+def _reports_page() -> type[QWidget]:
+    from ui.pages.reports_page import ReportsPage
+
+    return ReportsPage
+
+
+def _settings_page() -> type[QWidget]:
+    from ui.pages.settings_page import SettingsPage
+
+    return SettingsPage
+
+
+def _residents_page() -> type[QWidget]:
+    from ui.pages.residents_page import ResidentsPage
+
+    return ResidentsPage
+
+
 @dataclasses.dataclass(frozen=True)
 class PageSpec:
     key: str
     title: str
-    module: str
-    cls: str
+    #: imports the page's module on first use (plain imports, so packaging sees them)
+    load: Callable[[], type[QWidget]]
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("register", "登记", "ui.pages.register_page", "RegisterPage"),
-    PageSpec("collect", "缴费", "ui.pages.collect_page", "CollectPage"),
-    PageSpec("ledger", "台账", "ui.pages.ledger_page", "LedgerPage"),
-    PageSpec("deposit", "入库", "ui.pages.deposit_page", "DepositPage"),
-    PageSpec("day_close", "日结", "ui.pages.day_close_page", "DayClosePage"),
-    PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
-    PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
-    # issue 12: find anyone, information changes, households, renewal
-    PageSpec("residents", "居民", "ui.pages.residents_page", "ResidentsPage"),
+    PageSpec("register", "登记", _register_page),
+    PageSpec("collect", "缴费", _collect_page),
+    PageSpec("ledger", "台账", _ledger_page),
+    PageSpec("deposit", "入库", _deposit_page),
+    PageSpec("day_close", "日结", _day_close_page),
+    PageSpec("reports", "报表", _reports_page),
+    PageSpec("settings", "设置", _settings_page),
+    PageSpec("residents", "居民", _residents_page),
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
@@ -72,8 +117,6 @@ PRINTING_PAGES = frozenset(
     {"collect", "ledger", "deposit", "day_close", "reports", "residents", "settings"}
 )
 PRELOAD_DELAY_MS = 300
-# What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
-PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
 NAVIGATION_KEYS = frozenset(
     [f"F{n}" for n in range(1, len(PAGES) + 1)] + [f"Ctrl+{n}" for n in range(1, len(PAGES) + 1)]
 )
@@ -84,35 +127,13 @@ RESERVED_KEYS = NAVIGATION_KEYS | {LOGOUT_KEY, QUIT_KEY}
 
 
 def preload_pages() -> None:
-    """Import every page's code (and what printing needs) ahead of its first use."""
+    """Import every page's code and what printing a notice or a receipt needs
+    (reportlab, fonts) ahead of its first use."""
     for spec in PAGES:
-        page_factory(spec)
-    for module in PRELOAD_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
-
-
-class PlaceholderPage(QWidget):
-    """Stands in for a page whose module is not there yet."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        label = QLabel(f"{title}（建设中）")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("font-size: 20px; color: #757575;")
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-
-
-def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
-    """The page class, or None when its module does not exist (yet).
-
-    A module that exists but fails to import is a program error and raises.
-    """
-    if importlib.util.find_spec(spec.module) is None:
-        return None
-    module = importlib.import_module(spec.module)
-    return getattr(module, spec.cls)  # type: ignore[no-any-return]
+        spec.load()
+    import printing.notice  # noqa: F401
+    import printing.receipt  # noqa: F401
+    import ui.printing.print_preview  # noqa: F401
 
 
 def _idle_minutes(ops: Operations, office_id: int) -> int:
@@ -288,11 +309,9 @@ class MainWindow(QMainWindow):
         if key in self._pages:
             return self._pages[key]
         spec = next(s for s in PAGES if s.key == key)
-        factory = page_factory(spec)
-        if factory is None:
-            log.warning("page %s not available yet (%s)", key, spec.module)
-            widget: QWidget = PlaceholderPage(spec.title)
-        elif key == "settings":
+        factory: Callable[..., QWidget] = spec.load()
+        widget: QWidget
+        if key == "settings":
             # this computer's settings, and the printer for the audit journal
             widget = factory(self.ctx, self.ops, machine=self.machine, documents=self.documents)
         elif key in PRINTING_PAGES:

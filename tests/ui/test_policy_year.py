@@ -21,8 +21,8 @@ from test_full_day import pdf_text, register
 
 from db.models import Enrollment, PolicyFileRecord, PolicySwitch, Receipt
 from services.deposits import record_deposit
-from services.documents import receipt_document_preview
 from services.office import create_operator
+from services.receipts import receipt_view
 from ui.app import AppController
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -247,8 +247,8 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     assert "2024年度" in text and "2026" not in text
     assert "高档" in text and "壹仟零壹拾元整" in text
     with db.read() as s:
-        data = receipt_document_preview(s, ctx.policies, old_receipt)
-    assert (data.policy_year, data.tier, data.amount_fen) == (2024, "高档", 101000)
+        view = receipt_view(s, old_receipt)
+    assert (view.policy_year, view.tier_label, view.amount_fen) == (2024, "高档", 101000)
 
 
 def test_a_second_supervisor_confirms_the_save(qtbot, ctx, ops, db, clock, office):  # type: ignore[no-untyped-def]
