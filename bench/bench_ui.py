@@ -47,7 +47,7 @@ from services.registry import (  # noqa: E402
     search_residents,
 )
 from ui.app import open_context, style_app  # noqa: E402
-from ui.context import Session  # noqa: E402
+from ui.context import OperatorSession  # noqa: E402
 from ui.main_window import PAGES, MainWindow  # noqa: E402
 from ui.operations import Operations  # noqa: E402
 from ui.printing_bridge import RecordingOutput  # noqa: E402
@@ -192,7 +192,9 @@ def main() -> int:
     today = next_weekday(last or dt.date(2023, 10, 10))
     ctx.clock = FixedClock(dt.datetime.combine(today, dt.time(9, 30)))
     ops.ctx.clock = ctx.clock
-    ctx.session = Session(office.id, office.name, operator.id, operator.display_name, operator.role)
+    ctx.session = OperatorSession(
+        office.id, office.name, operator.id, operator.display_name, operator.role
+    )
 
     t = time.perf_counter()
     window = MainWindow(ctx, ops, documents=RecordingOutput())

@@ -33,7 +33,7 @@ from services.logs import install_fault_handlers, log_hint
 from services.policy import PolicyBook, policy_dirs_from_env
 from services.policy_store import load_office_book, office_policy_dir, restore_missing_files
 from ui.backup_schedule import AutoBackup
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.operations import OperationFailed, Operations
@@ -133,7 +133,7 @@ class AppController(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def open_window(self, session: Session) -> MainWindow:
+    def open_window(self, session: OperatorSession) -> MainWindow:
         self.ctx.session = session
         log.info("operator %s logged in at office %s", session.operator_id, session.office_id)
         from ui.main_window import MainWindow

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @dataclasses.dataclass(frozen=True)
-class Session:
+class OperatorSession:
     """The logged-in operator at an office."""
 
     office_id: int
@@ -36,7 +36,7 @@ class AppContext:
     db: Database
     clock: Clock
     policies: PolicyBook
-    session: Session | None = None
+    session: OperatorSession | None = None
     # where the policies came from, so the 政策 tab can reload them after a save
     policy_dirs: tuple[Path, ...] = ()
     office_policy_dir: Path | None = None

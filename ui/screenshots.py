@@ -38,7 +38,7 @@ from services.office import authenticate
 from services.policy import load_policies
 from services.registry import find_by_id_number
 from ui.app import style_app
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.machine_settings import MachineSettings
@@ -150,7 +150,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         login.password.setText(DEMO_OPERATORS[1][1])
         login.show()
         shots.append(save(login, out, "01-login"))
-        sessions: list[Session] = []
+        sessions: list[OperatorSession] = []
         login.loggedIn.connect(sessions.append)
         login.try_login()
         assert sessions, ops.last_error

@@ -34,7 +34,7 @@ from services.idcard import check_character
 from services.policy import load_policies
 from services.roster_import import guess_mapping, import_roster, read_roster
 from ui.app import style_app
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.data_exchange.file_chooser import FixedFileChooser
 from ui.operations import Operations
 from ui.pages.reports_page import ReportsPage
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         db=db,
         clock=clock,
         policies=load_policies(),
-        session=Session(office_id, office_name, boss[0], boss[1], "supervisor"),
+        session=OperatorSession(office_id, office_name, boss[0], boss[1], "supervisor"),
     )
     ops = Operations(ctx)
     ops.show_dialogs = False
