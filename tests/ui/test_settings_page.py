@@ -3,8 +3,8 @@ printer and paper (anyone, kept in QSettings)."""
 
 from __future__ import annotations
 
-from fixtures_ui2 import clerk_ctx, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QSettings, Qt
+from seeded_desk import clerk_ctx, ctx, ops, seed  # noqa: F401
 
 from services.ledger_views import office_extras, operators_of
 from services.office import authenticate, office_info

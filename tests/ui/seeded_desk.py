@@ -3,7 +3,7 @@
 Plain functions (usable from service tests and benchmarks too) plus pytest
 fixtures that test modules import by name::
 
-    from fixtures_ui2 import ctx, ops, seed  # noqa: F401
+    from seeded_desk import ctx, ops, seed  # noqa: F401
 
 Rows that other services would normally write (payments, receipts, ledger
 lines) are written here directly, so these tests do not depend on the
