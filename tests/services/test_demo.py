@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from factories_b import table_counts
+from cash_lines import table_counts
 from sqlalchemy import func, select
 
 from db.engine import Database
