@@ -204,7 +204,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         collect_page = window.page("collect")
         if collect_page.cash_button.isEnabled():
             collect_page.start_payment(cash=True)
-            dialog = collect_page.actions.dialog
+            dialog = collect_page.collect_actions.dialog
             due = Decimal(dialog.amount.text().replace(",", "") or "0")
             dialog.received.setText(str((due // 100 + 1) * 100))  # a round sum, with change
             shots.append(save(dialog, out, "04-cash-payment-dialog"))

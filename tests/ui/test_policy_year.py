@@ -65,7 +65,7 @@ def pay_cash(qtbot, window: MainWindow, number: str, ops) -> None:  # type: igno
     qtbot.keyClick(collect.search_box, Qt.Key.Key_Return)
     assert collect.results_model.rowCount() == 1
     qtbot.keyClick(collect, Qt.Key.Key_F10)
-    dialog = collect.actions.dialog
+    dialog = collect.collect_actions.dialog
     assert isinstance(dialog, PaymentDialog)
     for field in (dialog.amount, dialog.received, dialog.payer, dialog.agent):
         qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -240,7 +240,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
 
     # --- reprint the 2024 receipt: it still shows its own policy ------------------------------
     collect = window.page("collect")
-    collect.actions.print_receipt(old_receipt)
+    collect.collect_actions.print_receipt(old_receipt)
     reprint = documents.of_kind("receipt")[-1]
     assert "重打" in reprint.title
     text = pdf_text(reprint.pdf, tmp_path)

@@ -78,10 +78,10 @@ class CollectPage(QWidget):
         self.documents = documents if documents is not None else PreviewOutput()
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
-        self.actions = CollectActions(ctx, ops, self.documents, self)
-        self.actions.paymentTaken.connect(self._reload_payments)
-        self.actions.entryChanged.connect(self._reload_payments)
-        self.actions.message.connect(self._show_message)
+        self.collect_actions = CollectActions(ctx, ops, self.documents, self)
+        self.collect_actions.paymentTaken.connect(self._reload_payments)
+        self.collect_actions.entryChanged.connect(self._reload_payments)
+        self.collect_actions.message.connect(self._show_message)
         self.village_notices = VillageNoticeBatch(ctx, ops, self.documents, self)
         self.village_notices.message.connect(self._show_message)
         self._build()
@@ -490,25 +490,25 @@ class CollectPage(QWidget):
     def print_notice(self) -> None:
         e = self.current_enrollment
         if self.resident is not None and e is not None and self.notice_button.isEnabled():
-            self.actions.print_notice(self.resident, e)
+            self.collect_actions.print_notice(self.resident, e)
 
     def start_payment(self, *, cash: bool) -> None:
         e = self.current_enrollment
         button = self.cash_button if cash else self.noncash_button
         if self.resident is not None and e is not None and button.isEnabled():
-            self.actions.start_payment(self.resident, e, cash=cash)
+            self.collect_actions.start_payment(self.resident, e, cash=cash)
 
     def reprint(self) -> None:
         p = self.current_payment
         if p is not None and p.receipt_id is not None:
-            self.actions.print_receipt(p.receipt_id)
+            self.collect_actions.print_receipt(p.receipt_id)
 
     def start_void(self) -> None:
         if not self.void_button.isEnabled():
             return
         p = self.current_payment
         if p is not None:
-            self.actions.start_void(p)
+            self.collect_actions.start_void(p)
 
     def start_village_notices(self) -> None:
         self.village_notices.start()
@@ -516,4 +516,4 @@ class CollectPage(QWidget):
     def start_refund(self) -> None:
         p = self.current_payment
         if p is not None and self.refund_button.isEnabled():
-            self.actions.start_refund(p)
+            self.collect_actions.start_refund(p)
