@@ -41,6 +41,11 @@ NAMING_CONVENTION = {
 }
 
 
+#: the unique index that lets a person enrol once per policy year (among live
+#: enrolments); services.registry tells a duplicate enrolment by this name
+ENROLMENT_ONCE_PER_YEAR = "enrollment_once_per_year_live"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -199,7 +204,7 @@ class Enrollment(Base):
         # once per year among *live* enrolments: a refunded one no longer counts
         # (POLICY.md §7.5, revised 2026-11)
         Index(
-            "enrollment_once_per_year_live",
+            ENROLMENT_ONCE_PER_YEAR,
             "resident_id",
             "policy_year",
             unique=True,

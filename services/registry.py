@@ -27,7 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import Enrollment, Office, Resident, Village
+from db.errors import violated_constraint
+from db.models import ENROLMENT_ONCE_PER_YEAR, Enrollment, Office, Resident, Village
 from services.clock import Clock
 from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
@@ -406,7 +407,11 @@ def enroll(
         with session.begin_nested():
             session.add(row)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        # only the once-per-year key means "already enrolled"; any other broken
+        # constraint is a program error and goes up as it is
+        if violated_constraint(exc) != ENROLMENT_ONCE_PER_YEAR:
+            raise
         raise ConflictError(
             _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
         ) from None
