@@ -37,7 +37,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from services.clock import FixedClock  # noqa: E402
-from services.demo import DEMO_OPERATORS  # noqa: E402
 from services.ledger_views import ledger_bounds  # noqa: E402
 from services.office import authenticate, office_info  # noqa: E402
 from services.registry import (  # noqa: E402
@@ -46,6 +45,7 @@ from services.registry import (  # noqa: E402
     residents_page,
     search_residents,
 )
+from tools.demo import DEMO_OPERATORS  # noqa: E402
 from ui.app import open_context, style_app  # noqa: E402
 from ui.context import OperatorSession  # noqa: E402
 from ui.main_window import PAGES, MainWindow  # noqa: E402

@@ -48,3 +48,19 @@ def test_importing_the_core_loads_no_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PRODUCT = ("services", "db", "printing", "ui", "cli")
+#: the one doorway from the product to the tooling: ``main.py demo-data``
+TOOLS_DOORWAY = {"cli/demo.py"}
+
+
+def test_the_product_does_not_import_the_tooling():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in PRODUCT
+        for path in (ROOT / package).rglob("*.py")
+        if str(path.relative_to(ROOT)) not in TOOLS_DOORWAY
+        and any(n.split(".")[0] == "tools" for n in _imports(path))
+    ]
+    assert offenders == []

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from printing.batch import BatchCancelled, NoticeBatch, build_notices_pdf
-from printing.samples import sample_notice
 from services.errors import ServiceError
+from tools.samples import sample_notice
 
 
 def _notices(n: int):

@@ -24,7 +24,7 @@ from printing.anchor_block import AnchorBlock
 from printing.codes import draw_qr, is_code128_text, qr_rows
 from printing.day_close import render_day_close
 from printing.notice import payment_link, render_notice
-from printing.samples import sample_day_close, sample_notice
+from tools.samples import sample_day_close, sample_notice
 
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from printing.receipt import render_receipt
-from printing.samples import sample_receipt
+from tools.samples import sample_receipt
 
 QUEUE = "YIBAO_TEST_PDF"
 DEFAULT_PPD = "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd"

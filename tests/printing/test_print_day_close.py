@@ -17,8 +17,8 @@ from printing.data import (
 )
 from printing.day_close import render_day_close
 from printing.deposits import render_deposit_register
-from printing.samples import OFFICE, sample_day_close, sample_deposit_register
 from services.errors import InputError
+from tools.samples import OFFICE, sample_day_close, sample_deposit_register
 
 
 def test_day_close_shows_every_field(poppler):

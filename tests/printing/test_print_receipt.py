@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from printing.receipt import CONFIRMATION, render_receipt
-from printing.samples import sample_receipt
 from services.errors import InputError
+from tools.samples import sample_receipt
 
 
 def _masked(number: str) -> str:

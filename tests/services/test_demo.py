@@ -24,12 +24,12 @@ from db.models import (
     Resident,
 )
 from services.clock import FixedClock
-from services.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days
 from services.deposit_rule import CashMovement, current_deposit_status, deposit_status
 from services.errors import ConflictError, InputError
 from services.idcard import parse_id
 from services.ledger import verify_ledger
 from services.office import authenticate
+from tools.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import Enrollment, LedgerEntry, Office, Payment, Resident, Village
-from services.demo import build_demo_office
 from services.errors import InputError
 from services.exports import (
     export_ledger,
@@ -30,6 +29,7 @@ from services.exports import (
 )
 from services.ledger_views import cash_on_hand_before
 from services.progress import weekly_return
+from tools.demo import build_demo_office
 
 
 @pytest.fixture(scope="module")

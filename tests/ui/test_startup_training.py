@@ -13,8 +13,8 @@ from counter_fixtures import CLERK, PASSWORD
 from pypdf import PdfReader
 
 from printing.receipt import render_receipt
-from printing.samples import sample_receipt
 from services.errors import InputError
+from tools.samples import sample_receipt
 from ui.app import AppController, open_context
 from ui.login_dialog import OPENING_TEXT, LoginDialog
 from ui.main_window import MainWindow

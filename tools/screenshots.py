@@ -1,11 +1,11 @@
 """Screenshots of every page, for docs/screenshots/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots [--out docs/screenshots]
-    # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m ui.screenshots
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.screenshots [--out docs/screenshots]
+    # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m tools.screenshots
 
-Builds a small demo office (``services.demo``) in a temporary folder — or
+Builds a small demo office (``tools.demo``) in a temporary folder — or
 copies the one given with ``--db`` so it is not changed — adds a busy morning
-at the counter (``ui.screenshot_day``: cash from two earlier days in the
+at the counter (``tools.screenshot_day``: cash from two earlier days in the
 drawer, the oldest banked at opening, a queue of payments in cash and
 otherwise, a voided receipt), logs in as the demo clerk, walks the window
 through its pages at 1366×768 and saves ``widget.grab()`` of each (the day
@@ -31,12 +31,13 @@ from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
 from services.day_close import DENOMINATIONS, count_for_amount, preview_close
-from services.demo import DEMO_OPERATORS, build_demo_office
 from services.idcard import check_character
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
 from services.policy import load_policies
 from services.registry import find_by_id_number
+from tools.demo import DEMO_OPERATORS, build_demo_office
+from tools.screenshot_day import CounterDays
 from ui.app import style_app
 from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
@@ -45,7 +46,6 @@ from ui.machine_settings import MachineSettings
 from ui.main_window import PAGES, MainWindow
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
-from ui.screenshot_day import CounterDays
 
 log = logging.getLogger("screenshots")
 SIZE = (1366, 768)

@@ -1,6 +1,6 @@
 """Sample documents with made-up data, for the docs and for eyeballing layouts.
 
-``python -m printing.samples docs/documents`` writes one PNG per document
+``python -m tools.samples docs/documents`` writes one PNG per document
 (first page at 80 dpi, rendered with poppler's ``pdftoppm``). The people, ID
 numbers and receipt numbers are invented; the rates are those of POLICY.md §3.
 """

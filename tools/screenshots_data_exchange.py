@@ -2,7 +2,7 @@
 its charts, the roster import dialog at its mapping step, and the printed
 weekly return.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots_data_exchange --db DEMO.sqlite3
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.screenshots_data_exchange --db DEMO.sqlite3
 
 ``DEMO.sqlite3`` is a demo office (``main.py demo-data``); it is copied, never
 changed. Village targets are set from the register, then three lists go in
@@ -33,13 +33,13 @@ from services.clock import FixedClock
 from services.idcard import check_character
 from services.policy import load_policies
 from services.roster_import import guess_mapping, import_roster, read_roster
+from tools.screenshots import save, settle
 from ui.app import style_app
 from ui.context import AppContext, OperatorSession
 from ui.data_exchange.file_chooser import FixedFileChooser
 from ui.operations import Operations
 from ui.pages.reports_page import ReportsPage
 from ui.printing_bridge import RecordingOutput
-from ui.screenshots import save, settle
 
 REASONS = ("参军", "服刑", "死亡", "失联", "外出/异地参保", "职工医保", "自愿放弃")
 
