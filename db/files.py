@@ -21,7 +21,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from db.engine import DATA_DIR_ENV, data_folder, sqlite_path
+from db.engine import sqlite_path
+from db.paths import DATA_DIR_ENV, data_folder
 from services.errors import ServiceError
 
 FILE_MODE = 0o600

@@ -34,7 +34,7 @@ def draw_code128(c: Canvas, value: str, x: float, y: float, width: float, height
     code = Code128(value, barWidth=bar_width, barHeight=height, quiet=0, humanReadable=False)
     code.wrap(10_000, 10_000)
     code.drawOn(c, x + (width - code.width) / 2, y)
-    return code.width
+    return float(code.width)
 
 
 @lru_cache(maxsize=64)

@@ -7,11 +7,13 @@ cash first). Long registers flow over several pages, headings repeated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import LongTable, Spacer, Table
+from reportlab.platypus import Flowable, LongTable, Spacer, Table
 
 from printing import layout as L
 from printing.data import Deposit, DepositRegisterData
@@ -34,7 +36,7 @@ COLUMNS = (
 )
 
 
-def _settled_cell(deposit: Deposit, width: float, size: float):
+def _settled_cell(deposit: Deposit, width: float, size: float) -> Flowable:
     """The settled collection days as a small borderless two-column table."""
     pairs = [(f"{day.collection_date:%Y-%m-%d}", L.yuan(day.amount_fen)) for day in deposit.settles]
     rest = deposit.amount_fen - deposit.settled_fen
@@ -47,7 +49,7 @@ def _settled_cell(deposit: Deposit, width: float, size: float):
     rows = [
         [L.cell(a, widths[0], size, "left"), L.cell(b, widths[1], size, "right")] for a, b in pairs
     ]
-    style: list[tuple] = [
+    style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), L.font()),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -63,7 +65,7 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
     total_share = sum(share for _, share, _ in COLUMNS)
     widths = [share / total_share * width for _, share, _ in COLUMNS]
     size = 8.5
-    rows: list[list] = [
+    rows: list[list[Any]] = [
         [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
     ]
     for number, d in enumerate(data.deposits, start=1):
@@ -83,7 +85,7 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
         ]
         cells[6] = _settled_cell(d, widths[6], size)
         rows.append(cells)
-    styles: list[tuple] = [
+    styles: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
         ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
         ("TOPPADDING", (0, 1), (-1, -1), 3),

@@ -13,6 +13,7 @@ totals can be checked (and shown on screen) independently of the PDF.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -129,7 +130,7 @@ def _summary(row: LedgerRow) -> str:
 
 def _line_cells(
     line: LedgerLine, widths: list[float], size: float, row_h: float, with_year: bool = False
-) -> list:
+) -> list[Any]:
     color = L.VOID_RED if line.row.voided else colors.black
     row = line.row
     if row.kind in ("deposit", "cash_in", "cash_out"):
@@ -164,8 +165,8 @@ def _line_cells(
 
 def _totals_cells(
     label: str, totals: Totals, widths: list[float], size: float, cash_on_hand: bool = True
-) -> list:
-    cells: list = [L.cell(label, sum(widths[:_AMOUNT_COL]), size, "center")]
+) -> list[Any]:
+    cells: list[Any] = [L.cell(label, sum(widths[:_AMOUNT_COL]), size, "center")]
     cells += [""] * (_AMOUNT_COL - 1)
     values = (
         L.yuan(totals.received_fen),
@@ -195,8 +196,8 @@ def _page_table(
     widths = _widths(width)
     size = 8
     header = [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
-    rows: list[list] = [header]
-    styles: list[tuple] = [
+    rows: list[list[Any]] = [header]
+    styles: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
         ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
     ]

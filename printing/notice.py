@@ -9,12 +9,13 @@ office's payment-link template for the QR code.
 from __future__ import annotations
 
 import string
+from typing import Any
 from urllib.parse import quote
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Table
+from reportlab.platypus import Flowable, KeepInFrame, Table
 
 from printing import layout as L
 from printing.codes import draw_code128, draw_qr, is_code128_text
@@ -106,10 +107,10 @@ def _main_table(data: NoticeData, width: float) -> Table:
 
     row_h = 7.2 * mm
 
-    def label(text: str):
+    def label(text: str) -> Flowable:
         return L.cell(text, lw, size, "center", height=row_h)
 
-    def value(text: str, w: float = vw, s: float = size, align: str = "left"):
+    def value(text: str, w: float = vw, s: float = size, align: str = "left") -> Flowable:
         return L.cell(text, w, s, align, height=row_h)
 
     cover_note = data.cover_note or "在规定期限内缴费的，按规定享受当年度医保待遇。"
@@ -155,7 +156,7 @@ def _main_table(data: NoticeData, width: float) -> Table:
     return Table(rows, colWidths=widths, rowHeights=[row_h] * 6 + [None], style=style)
 
 
-def _instructions(data: NoticeData, link: str) -> list:
+def _instructions(data: NoticeData, link: str) -> list[Any]:
     lines: list[str] = []
     if data.payment_place:
         place = data.payment_place

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -59,7 +60,7 @@ def _table(data: RenewalListData, width: float) -> LongTable:
     total = sum(share for _, share, _ in COLUMNS)
     widths = [share / total * width for _, share, _ in COLUMNS]
     size = 8.5
-    rows: list[list] = [
+    rows: list[list[Any]] = [
         [L.cell(h, w, size, "center") for (h, _, _), w in zip(COLUMNS, widths, strict=True)]
     ]
     for number, line in enumerate(data.lines, start=1):
@@ -79,7 +80,7 @@ def _table(data: RenewalListData, width: float) -> LongTable:
                 for v, w, (_, _, a) in zip(values, widths, COLUMNS, strict=True)
             ]
         )
-    styles: list[tuple] = [
+    styles: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
         ("LINEBELOW", (0, 0), (-1, 0), L.FRAME, colors.black),
     ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.orm import Session
@@ -61,7 +62,7 @@ def newest_business_date(
     """The newest business date written for the office; with ``excuse``, the
     dates a wrong clock wrote before that confirmation are left out."""
 
-    def newest(column, *conditions):  # type: ignore[no-untyped-def]
+    def newest(column: Any, *conditions: Any) -> dt.date | None:
         wanted = list(conditions)
         if excuse is not None and excuse.newest_seen is not None:
             wanted.append(not_(and_(column > excuse.confirmed_date, column <= excuse.newest_seen)))

@@ -46,7 +46,8 @@ from printing.data import (
 )
 from services.anchors import deposit_codes, receipt_code_for
 from services.clock import Clock
-from services.day_close import DENOMINATIONS, day_close_of, day_totals
+from services.day_close import day_close_of, day_totals
+from services.denominations import DENOMINATIONS
 from services.deposit_rule import STATE_LABELS, overdue_memo
 from services.deposits import DepositRow, deposit_register
 from services.errors import NotFound

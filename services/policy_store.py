@@ -35,8 +35,9 @@ import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.engine import APP_NAME, sqlite_path
+from db.engine import sqlite_path
 from db.models import Office, Operator, PolicyFileRecord, PolicySwitch
+from db.paths import APP_NAME
 from services.audit import record_audit
 from services.clock import Clock
 from services.errors import ConflictError, InputError, NotFound, PermissionDenied

@@ -136,7 +136,7 @@ def check_audit_chain(session: Session, req: VerifyRequest) -> CheckResult:
     return _result("audit_chain", "审计日志哈希链", checked, findings)
 
 
-def _where_office(stmt, model, office_id):  # type: ignore[no-untyped-def]
+def _where_office(stmt: Any, model: Any, office_id: int | None) -> Any:
     return stmt if office_id is None else stmt.where(model.office_id == office_id)
 
 

@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
@@ -30,7 +31,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
-from services.day_close import DENOMINATIONS, count_for_amount, preview_close
+from services.day_close import count_for_amount, preview_close
+from services.denominations import DENOMINATIONS
 from services.idcard import check_character
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
@@ -177,17 +179,21 @@ def shoot(args: argparse.Namespace) -> list[Path]:
 
         resident_ids = demo_ids(window, ops)
 
-        def register(page: QWidget) -> None:
+        # the pages are driven by their own attributes: typed as Any here
+        def register(page: Any) -> None:
             page.id_input.setText(valid_id("12022119880315061"))
             page.name.setText("刘晓明")
             page.phone.setText("13612345678")
             page.village.setCurrentIndex(1)
             page.choose_tier("high")
 
-        def collect(page: QWidget) -> None:
+        def collect(page: Any) -> None:
             """The clerk typed the surname and picked the resident from the list."""
             for number in resident_ids:
-                surname = ops.read(find_by_id_number, number).name[:1]
+                found = ops.read(find_by_id_number, number)
+                if found is None:
+                    continue
+                surname = found.name[:1]
                 page.search_box.setText(surname)
                 rows = page.search_now()
                 row = next((i for i, r in enumerate(rows) if r.id_number == number), None)
@@ -201,7 +207,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
 
         page_shot("register", "02-register", register)
         page_shot("collect", "03-collect", collect)
-        collect_page = window.page("collect")
+        collect_page: Any = window.page("collect")
         if collect_page.cash_button.isEnabled():
             collect_page.start_payment(cash=True)
             dialog = collect_page.collect_actions.dialog
@@ -214,7 +220,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             if receipts:
                 shots.extend(preview_shot(receipts[-1].pdf, receipts[-1].title, out))
 
-        def day_close(page: QWidget) -> None:
+        def day_close(page: Any) -> None:
             """The drawer counted ten yuan short, the reason typed in."""
             expected = ops.read(
                 lambda s: preview_close(s, clock, office_id=ctx.office_id, denominations={})
@@ -234,18 +240,18 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             page.confirm_count()
             page.reason.setText("找零时多找给参保人 10 元，已联系追回")
 
-        prepare: dict[str, Callable[[QWidget], None]] = {"day_close": day_close}
+        prepare: dict[str, Callable[[Any], None]] = {"day_close": day_close}
         for number, spec in enumerate(PAGES[2:], start=5):
             page_shot(spec.key, f"{number:02d}-{spec.key.replace('_', '-')}", prepare.get(spec.key))
             if spec.key == "reports":
-                reports = window.page("reports")
+                reports: Any = window.page("reports")
                 reports.tabs.setCurrentIndex(1)
                 shots.append(save(window, out, "08b-reports-progress"))
                 reports.tabs.setCurrentWidget(reports.exceptions_tab)
                 shots.append(save(window, out, "08c-reports-cash-exceptions"))
                 reports.tabs.setCurrentIndex(0)
             if spec.key == "settings":
-                settings = window.page("settings")
+                settings: Any = window.page("settings")
                 settings.tabs.setCurrentWidget(settings.machine_tab)
                 shots.append(save(window, out, "09b-settings-machine"))
                 settings.tabs.setCurrentIndex(0)

@@ -98,7 +98,7 @@ def prepare(db: Database, clock: FixedClock, work: Path) -> tuple[int, int]:
         ),
     )
     for kind, headers, rows, title in lists:
-        table = read_roster(_write(work / f"{kind}.xlsx", headers, rows, title))
+        table = read_roster(_write(work / f"{kind}.xlsx", headers, list(map(list, rows)), title))
         with db.write() as s:
             import_roster(
                 s,

@@ -47,6 +47,7 @@ def _log_in(session, clock, username: str, password: str) -> OperatorSession | s
     if attempt.error is not None:
         return attempt.error.message
     operator = attempt.operator
+    assert operator is not None  # no error: the operator is known
     office = office_info(session, operator.office_id)
     return OperatorSession(
         office_id=office.id,

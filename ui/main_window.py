@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         # printer, paper, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
         # every print and reprint goes to the audit journal (issue 10)
-        self.documents = JournalledOutput(
+        self.documents: DocumentOutput = JournalledOutput(
             documents
             if documents is not None
             else PreviewOutput(

@@ -174,7 +174,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     type_text(dialog.tier_boxes["low"].fiscal_subsidy_source, "津财社〔2026〕3号")
     if SHOTS:  # tall enough to show the tiers and the subsidy classes together
         dialog.resize(1100, 1240)
-        dialog.scroll.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
+        dialog.scroll_area.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
     shoot(dialog, "14-policy-editor.png")
 
     result = dialog.preview_draft()

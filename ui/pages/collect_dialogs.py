@@ -12,6 +12,7 @@ import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -149,7 +150,9 @@ class PaymentDialog(_FormDialog):
         )
         self.who.setObjectName("paymentWho")
         self.who.setStyleSheet("font-size: 22px; font-weight: bold; color: #0d47a1;")
-        self.layout().insertWidget(0, self.who)
+        layout = self.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.insertWidget(0, self.who)
         self.cash = cash
         self.due_fen = enrollment.personal_due_fen
         self.channel = QComboBox()

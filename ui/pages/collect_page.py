@@ -98,8 +98,8 @@ class CollectPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.search_box.setFont(font)
         self.search_box.returnPressed.connect(self.search_now)
-        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
         self.search_timer = QTimer(self)
+        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self.search_now)
@@ -297,7 +297,7 @@ class CollectPage(QWidget):
         self.enrollments = []
         self.enrollment_table.setRowCount(0)
         self.payment_table.setRowCount(0)
-        self.payments = []
+        self.payments: list[PaymentEntry] = []
         self.enrollment_detail.setText("")
         self._update_buttons()
 

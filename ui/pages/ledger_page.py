@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 from printing.ledger import render_ledger
 from services.documents import ledger_document
 from services.find import resident_of_ledger_entry
+from services.labels import PAYMENT_STATUS_LABELS
 from services.ledger_views import (
     CHANNEL_LABELS,
     KIND_LABELS,
     NO_VILLAGE,
-    PAYMENT_STATUS_LABELS,
     STATUS_FILTERS,
     LedgerFilter,
     LedgerTotals,
