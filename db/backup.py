@@ -210,7 +210,7 @@ def check_backup(
         with Session(engine) as session:
             result = verify_ledger(session)
             # a backup of this version gets the whole check of verify-ledger
-            # (acts, receipts, closes, journal, anchors: issue 10); an older
+            # (acts, receipts, closes, journal, anchors); an older
             # one, restored only to be upgraded, its hash chains
             whole = verify_everything(session) if revision == HEAD_REVISION else None
     except DBAPIError as exc:

@@ -69,7 +69,7 @@ class Office(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     printer_name: Mapped[str] = mapped_column(String(200), default="")
-    # cash desk (issue 9): the office's bank is closed on Saturdays and Sundays
+    # cash desk: the office's bank is closed on Saturdays and Sundays
     bank_closed_weekends: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
@@ -147,7 +147,7 @@ class Resident(Base):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
-    # --- issue 12 (migration 0009): 户口性质, a basic field of POLICY.md §6 ---
+    # --- migration 0009: 户口性质, a basic field of POLICY.md §6 ---
     household_type: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     village: Mapped[Village | None] = relationship()
@@ -190,7 +190,7 @@ class Enrollment(Base):
     hardship_certified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
-    # --- policy corrections (issue 8, migration 0002) ---
+    # --- policy corrections (migration 0002) ---
     # Chongqing university freshman enrolling at admission (004 §5(4)), kept to re-quote
     freshman: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # what makes the person eligible here (POLICY.md §2, revised 2026-11):
@@ -360,7 +360,7 @@ class Refund(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
     business_date: Mapped[dt.date] = mapped_column(Date)
     refunded_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    # cash desk (issue 9): 'cash' from the drawer, or 'application' (退费申请) for
+    # cash desk: 'cash' from the drawer, or 'application' (退费申请) for
     # the tax department, when the money is no longer in this drawer
     method: Mapped[str] = mapped_column(String(16), default="cash", server_default="cash")
     # why no cash could be paid back here (an application), in Chinese
@@ -483,7 +483,7 @@ class DayClose(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operator.id"))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("operator.id"), nullable=True)
     closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    # cash desk (issue 9): a day closed after its date (补日结), with the supervisor's reason
+    # cash desk: a day closed after its date (补日结), with the supervisor's reason
     late_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (UniqueConstraint("office_id", "business_date", name="day_close_unique"),)
@@ -508,7 +508,7 @@ class Override(Base):
     day_close_id: Mapped[int | None] = mapped_column(ForeignKey("day_close.id"), nullable=True)
 
 
-# --- policy years (issue 17) ---------------------------------------------------------
+# --- policy years ---------------------------------------------------------
 
 
 class PolicyFileRecord(Base):
@@ -561,7 +561,7 @@ class PolicySwitch(Base):
     switched_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-# --- several windows, one office (issue 11) ----------------------------------------
+# --- several windows, one office ----------------------------------------
 # Each uniqueness a window checks before writing is also the database's own
 # guarantee, so that two windows racing can never both store it. (One close per
 # office-day is ``day_close_unique`` above; one enrolment per person-year is
@@ -571,7 +571,7 @@ class PolicySwitch(Base):
 Index("uq_deposit_office_slip", Deposit.office_id, Deposit.slip_no, unique=True)
 
 
-# --- cash desk (issue 9): over/short, overdue marks, clock, closed days ---
+# --- cash desk: over/short, overdue marks, clock, closed days ---
 # (migration 0004; it also adds Refund.method, DayClose.late_reason,
 # Office.bank_closed_weekends and the new ledger kinds, marked in place above)
 
@@ -692,7 +692,7 @@ class OfficeClosedDay(Base):
     note: Mapped[str] = mapped_column(String(100), default="")
 
 
-# --- data exchange (issue 13): imported rosters, not-enrolled reasons -----------------
+# --- data exchange: imported rosters, not-enrolled reasons -----------------
 
 ROSTER_KINDS = ("last_year", "registered", "paid_elsewhere")
 NOT_ENROLLED_REASONS = (
@@ -798,7 +798,7 @@ class NotEnrolledReason(Base):
     )
 
 
-# --- the resident's year (issue 12): information changes, re-assessment -------------
+# --- the resident's year: information changes, re-assessment -------------
 
 
 class InfoChange(Base):
@@ -887,12 +887,12 @@ class Reassessment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-# Find anyone (issue 12): by 户号 and by a non-cash payment's reference.
+# Find anyone: by 户号 and by a non-cash payment's reference.
 Index("ix_resident_household_no", Resident.household_no)
 Index("ix_payment_reference", Payment.reference)
 
 
-# --- audit journal, anchors and operator history (issue 10) ------------------------------
+# --- audit journal, anchors and operator history ------------------------------
 
 
 class AuditEntry(Base):
@@ -987,7 +987,7 @@ class DayAnchor(Base):
     total_voided_fen: Mapped[int] = mapped_column(Integer)
     total_refunded_fen: Mapped[int] = mapped_column(Integer)
     total_deposited_fen: Mapped[int] = mapped_column(Integer)
-    # net over/short cash booked (issue 9's adjustment, cash_in, cash_out lines)
+    # net over/short cash booked (the adjustment, cash_in and cash_out lines)
     total_adjusted_fen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     code: Mapped[str] = mapped_column(String(40))
     check_ok: Mapped[bool] = mapped_column(Boolean)

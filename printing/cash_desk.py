@@ -1,4 +1,4 @@
-"""Documents of the cash desk (issue 9), each one A5-landscape-sized block on A4:
+"""Documents of the cash desk, each one A5-landscape-sized block on A4:
 
 * 退费单 — the refund slip for the payer's signature, for a cash refund from
   the drawer and for a refund application alike (it says which);

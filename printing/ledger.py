@@ -33,7 +33,7 @@ KIND_LABELS = {
     "payment": "收款",
     "refund": "退费",
     "deposit": "入库",
-    # cash desk (issue 9): over/short adjustments and their settlement
+    # cash desk: over/short adjustments and their settlement
     "cash_in": "现金调增",
     "cash_out": "现金调减",
 }

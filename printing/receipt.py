@@ -40,8 +40,8 @@ def _payer_text(data: ReceiptData) -> tuple[str, str]:
         agent = data.agent_name
         if data.agent_relation:
             agent += f"（{data.agent_relation}）"
-        # the 参保人 is the 缴款人; the agent only pays for them (issue 14:
-        # the agent was printed as both)
+        # the 参保人 is the 缴款人; the agent only pays for them (it
+        # used to be printed as both)
         return data.resident_name, agent
     return f"{data.resident_name}（本人）", "无"
 

@@ -177,7 +177,7 @@ def receipt_data(
 
 
 def _stub_note(session: Session, receipt_id: int) -> str:
-    """The overdue mark of a receipt's payment, for the stub (issue 9)."""
+    """The overdue mark of a receipt's payment, for the stub."""
     mark = session.scalar(
         select(OverdueCashPayment)
         .join(Receipt, Receipt.payment_id == OverdueCashPayment.payment_id)

@@ -2,7 +2,7 @@
 
 Every page, message and printed document takes its role and document words
 from here, so a clerk never meets 经办员 on one screen, 操作员 on another and
-收款人 on the receipt for the same person (issue 14).
+收款人 on the receipt for the same person.
 
 * 经办人 — whoever is logged in and handles the business: takes payments,
   registers residents, signs the receipt, the ledger and the 日结单. Every

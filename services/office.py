@@ -198,7 +198,7 @@ def _info(row: Operator) -> OperatorInfo:
 
 
 def _check_clock(session: Session, clock: Clock, office_id: int) -> None:
-    """Issue 9: a settings write dated by a wrong clock is refused like a
+    """A settings write dated by a wrong clock is refused like a
     money write (imported here: ``services.clock_sanity`` imports this module)."""
     from services.write_clock import check_write_clock
 

@@ -1,4 +1,4 @@
-"""An office's own policy files: saving, importing, exporting, switching (issue 17).
+"""An office's own policy files: saving, importing, exporting, switching.
 
 The files are ordinary policy files (``services/policies/*.toml`` format) in the
 office's data folder (:func:`office_policy_dir`), loaded beside the built-in
@@ -14,7 +14,7 @@ enrolments; enrolments already made keep ``policy_key`` of the revision they
 were quoted on, so late payments, refunds and reprints use that one. A key of a
 built-in policy is refused.
 
-Audit trail: the audit journal of issue 10 is built in parallel. The calls to
+Audit trail: the calls to
 it belong in :func:`save_policy_file` (after the ``PolicyFileRecord`` flush,
 action "policy_file_saved", with saved_by and confirmed_by) and in
 :func:`switch_policy_in_use` (after the ``PolicySwitch`` flush, action

@@ -352,7 +352,7 @@ def enroll(
     category and the resident's ID; '' leaves it unrecorded (callers that do
     not ask, e.g. the demo data).
     """
-    lock_resident(session, resident_id)  # issue 11: one live enrolment, checked under lock
+    lock_resident(session, resident_id)  # one live enrolment, checked under lock
     check_write_clock(session, clock, office_id, "register")
     resident = session.get(Resident, resident_id)
     if resident is None:
@@ -570,7 +570,7 @@ def search_residents(
     """Residents matching a full ID number, its last 4+ characters, a name
     (prefix), pinyin initials (``zs`` → 张三) or a phone number (prefix).
 
-    At the speed of the index (issue 14 item 3): one statement per query, each
+    At the speed of the index: one statement per query, each
     meaning its own indexed sub-select (OR across different indexes would make
     SQLite scan) joined by UNION, sent on the session's own connection in its
     transaction as plain DB-API SQL; the shown columns come back as tuples and

@@ -341,7 +341,7 @@ def sample_voucher():  # type: ignore[no-untyped-def]
 
 
 def sample_anchor_block():  # type: ignore[no-untyped-def]
-    """The 账链锚点 a day close prints (issue 10), with perpetual totals."""
+    """The 账链锚点 a day close prints, with perpetual totals."""
     from printing.anchor_block import AnchorBlock
 
     return AnchorBlock(

@@ -233,7 +233,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             pieces = drawer_count(max(expected - 1_000, 0))
             for d in DENOMINATIONS:
                 page.count.set_count(d.kind, d.fen, pieces.get(d.key, 0))
-            # issue 9: a page switch mid-count shows no cash either (入库 covered)
+            # a page switch mid-count shows no cash either (入库 covered)
             window.show_page("deposit")
             shots.append(save(window, out, "07b-deposit-during-blind-count"))
             window.show_page("day_close")
@@ -256,7 +256,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
                 shots.append(save(window, out, "09b-settings-machine"))
                 settings.tabs.setCurrentIndex(0)
 
-        # Qt's own save-as dialog, in Chinese (issue 14), and the training band
+        # Qt's own save-as dialog, in Chinese, and the training band
         shots.append(save_dialog_shot(window, out))
         shots.append(training_shot(ctx, ops, args.size, out))
 

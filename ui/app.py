@@ -215,7 +215,7 @@ def open_context(
     A missing SQLite file is created only when ``confirm_create(path)`` says
     so (the clerk saw the path and chose 新建); otherwise it is refused, and
     None is returned when the clerk declined. The office's own policy files
-    (issue 17) are loaded beside the built-in ones; a file another window
+    are loaded beside the built-in ones; a file another window
     saved into the shared database is first written into this window's folder.
     """
     url = resolve_database_url(db_url)

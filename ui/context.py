@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     # only named in annotations: the login window imports this module before
-    # the database layer is loaded (issue 14: start fast)
+    # the database layer is loaded (start fast)
     from db.engine import Database
     from services.clock import Clock
     from services.policy import PolicyBook

@@ -1,4 +1,4 @@
-"""Checks made when the window opens (issue 9 items 8 and 9).
+"""Checks made when the window opens.
 
 * **Forgotten days.** A day with business that was never closed is flagged in
   the status bar (red) until a supervisor closes it late on 日结.
@@ -7,7 +7,7 @@
   services; here a supervisor is asked at once to confirm the date, with a
   reason (``services.clock_sanity.confirm_business_date``); day closes a
   wrong clock dated in the future are then annulled by a supervisor
-  (``services.over_short.annul_day_close``). Each is its own row; issue 10's
+  (``services.over_short.annul_day_close``). Each is its own row; the
   audit journal should record them as well.
 """
 

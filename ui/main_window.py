@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self.ops = ops
         # printer, paper, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
-        # every print and reprint goes to the audit journal (issue 10)
+        # every print and reprint goes to the audit journal
         self.documents: DocumentOutput = JournalledOutput(
             documents
             if documents is not None
@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
             if not isinstance(self.documents, TrainingOutput):
                 self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
-        self.blind_count = False  # issue 9: a drawer is being counted (ui.blind)
+        self.blind_count = False  # a drawer is being counted (ui.blind)
         self._slots: dict[str, QWidget] = {}
         self._frames: dict[str, QScrollArea] = {}
         self.setWindowTitle(
@@ -228,11 +228,11 @@ class MainWindow(QMainWindow):
 
             self.training_band = TrainingBand()
             right_layout.addWidget(self.training_band)
-        # issue 17: no open collection or late window for the policy in use
+        # no open collection or late window for the policy in use
         self.policy_banner = PolicyWarningBanner(ctx, ops)
         self.policy_banner.editorRequested.connect(self.show_policy_settings)
         # The banners come and go while the clerk works; below the page they
-        # never move what is under the mouse (issue 14: they used to push the
+        # never move what is under the mouse (they used to push the
         # whole page down when they appeared above it).
         right_layout.addWidget(self.stack, 1)
         right_layout.addWidget(self.policy_banner)
@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         slot = self._slots[key]
         index = self.stack.indexOf(slot)
         # In a scroll area, a page wider than a 1,024-pixel screen scrolls
-        # instead of making the whole window too wide for it (issue 14).
+        # instead of making the whole window too wide for it.
         frame = QScrollArea()
         frame.setObjectName(f"pageFrame_{key}")
         frame.setWidgetResizable(True)
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
         self.pageChanged.emit(key)
 
     def _update_blind(self) -> None:
-        """Blind count (issue 9): while the drawer is being counted on 日结, no
+        """Blind count: while the drawer is being counted on 日结, no
         screen shows a cash figure — the status bar, the banner and every page
         with a ``set_blind`` method (入库, 台账) follow :attr:`blind_count`.
 

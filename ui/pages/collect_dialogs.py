@@ -143,7 +143,7 @@ class PaymentDialog(_FormDialog):
             + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
             parent,
         )
-        # the right person, large enough to read aloud (issue 9 item 6)
+        # the right person, large enough to read aloud
         self.who = QLabel(
             f"{resident.name}　{masked_id(resident.id_number)}<br>"
             f"{resident.village_name or '未指定村（社区）'}　{tier_label(enrollment.tier)}"

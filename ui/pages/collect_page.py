@@ -260,7 +260,7 @@ class CollectPage(QWidget):
             self.clear_resident()
             return []
         if not rows:
-            # never leave the previous person selected (issue 9 item 6)
+            # never leave the previous person selected
             self.clear_resident()
         self.results_model.set_rows(rows)
         more = "（仅显示前 50 条，请输入更多信息）" if len(rows) >= SEARCH_LIMIT else ""

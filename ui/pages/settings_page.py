@@ -146,7 +146,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._operators_tab(), "经办人(&O)")
         self.machine_tab = self._machine_tab()
         self.tabs.addTab(self.machine_tab, "本机(&I)")
-        self.policy_tab = PolicyTab(ctx, ops)  # issue 17: policy years
+        self.policy_tab = PolicyTab(ctx, ops)  # policy years
         self.tabs.addTab(self.policy_tab, "政策(&P)")
         self.backup_tab = BackupTab(ctx)
         self.tabs.addTab(self.backup_tab, "备份与日志(&B)")
