@@ -138,7 +138,7 @@ def window_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
     """The options when the window is wanted (no command, or ``gui``), else None.
 
     Parsed without the commands' modules: they import the database layer,
-    which the window loads only once the login is on screen (issue 14).
+    which the window loads only once the login is on screen.
     """
     parser = argparse.ArgumentParser(prog="main.py", add_help=False)
     _add_common_options(parser)

@@ -10,7 +10,7 @@ bureau's headers in an odd order, full-width digits in some phone numbers, a
 few bad rows), then times reading it and importing it into a fresh demo
 office, and importing it a second time (nothing to create).
 
-``build`` makes the demo office (``services.demo``) into PATH; ``export``
+``build`` makes the demo office (``tools.demo``) into PATH; ``export``
 times the 台账 and the 缴费清册 of the whole ledger of PATH written to
 workbooks, then, for the 台账, reading the ledger alone and the bare writer
 writing the very rows the export wrote, so the three figures come from one
@@ -77,9 +77,9 @@ def bench_import(rows: int) -> None:
     from sqlalchemy import select
 
     from db.models import Office, Village
-    from services.demo import build_demo_office
     from services.roster_file import guess_mapping, read_roster
     from services.roster_import import import_roster
+    from tools.demo import build_demo_office
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
@@ -238,7 +238,7 @@ def _bench_parts(db: Database, office_id: int, tmp: Path, lo: Any, hi: Any) -> N
 
 
 def bench_build(path: Path, residents: int, days: int) -> None:
-    from services.demo import build_demo_office
+    from tools.demo import build_demo_office
 
     path.unlink(missing_ok=True)
     db = Database(f"sqlite:///{path}")

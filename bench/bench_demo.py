@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from db.engine import Database  # noqa: E402
 from db.migrate import upgrade_database  # noqa: E402
 from services.clock import SystemClock  # noqa: E402
-from services.demo import build_demo_office  # noqa: E402
+from tools.demo import build_demo_office  # noqa: E402
 
 TARGET = 300_000
 

@@ -32,7 +32,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from printing.batch import build_notices_pdf  # noqa: E402
-from printing.samples import sample_notice  # noqa: E402
+from tools.samples import sample_notice  # noqa: E402
 from ui.printing.cups import submit_pdf  # noqa: E402
 from ui.printing.print_job import print_pdf  # noqa: E402
 

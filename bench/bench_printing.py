@@ -22,7 +22,7 @@ from printing.fonts import cjk_font  # noqa: E402
 from printing.ledger import render_ledger  # noqa: E402
 from printing.notice import render_notice  # noqa: E402
 from printing.receipt import render_receipt  # noqa: E402
-from printing.samples import sample_ledger, sample_notice, sample_receipt  # noqa: E402
+from tools.samples import sample_ledger, sample_notice, sample_receipt  # noqa: E402
 
 RECEIPT_TARGET_MS = 30.0
 BATCH_TARGET_S = 15.0

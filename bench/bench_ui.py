@@ -38,13 +38,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from services.clock import FixedClock  # noqa: E402
-from services.demo import DEMO_OPERATORS  # noqa: E402
 from services.ledger_views import ledger_bounds  # noqa: E402
 from services.office import authenticate, office_info  # noqa: E402
 from services.registry import name_initials  # noqa: E402
 from services.resident_search import count_residents, residents_page, search_residents  # noqa: E402
+from tools.demo import DEMO_OPERATORS  # noqa: E402
 from ui.app import open_context, style_app  # noqa: E402
-from ui.context import Session  # noqa: E402
+from ui.context import OperatorSession  # noqa: E402
 from ui.main_window import PAGES, MainWindow  # noqa: E402
 from ui.operations import Operations  # noqa: E402
 from ui.printing_bridge import RecordingOutput  # noqa: E402
@@ -249,7 +249,9 @@ def main() -> int:
     today = next_weekday(last or dt.date(2023, 10, 10))
     ctx.clock = FixedClock(dt.datetime.combine(today, dt.time(9, 30)))
     ops.ctx.clock = ctx.clock
-    ctx.session = Session(office.id, office.name, operator.id, operator.display_name, operator.role)
+    ctx.session = OperatorSession(
+        office.id, office.name, operator.id, operator.display_name, operator.role
+    )
 
     t, cpu = time.perf_counter(), time.process_time()
     window = MainWindow(ctx, ops, documents=RecordingOutput())

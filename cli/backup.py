@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, clock: Clock) -> int:
 
 
 def _journal(url: str, clock: Clock, action: str, subject: str, details: dict[str, Any]) -> None:
-    """Journal a backup or restore in the database itself (issue 10), when it
+    """Journal a backup or restore in the database itself, when it
     is of this program's version; a journal that cannot be written is logged,
     never turned into a failed backup."""
     from db.migrate import HEAD_REVISION, current_revision

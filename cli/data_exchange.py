@@ -177,7 +177,7 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
                 summary = exports.export_progress(report, out)
     from services.audit import journal_in
 
-    # every export goes to the audit journal (issue 10)
+    # every export goes to the audit journal
     journal_in(
         db,
         clock,

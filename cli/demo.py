@@ -4,7 +4,7 @@
 street office, its villages, a clerk and a supervisor (their user names and
 passwords are printed), N residents enrolled in every category and D working
 days of payments, voids, refunds, deposits and closes. See
-:mod:`services.demo`.
+:mod:`tools.demo`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from common import glossary
 from db.engine import Database
 
 EXIT_OK = 0
+EXIT_UNAVAILABLE = 3  # the demo tooling is not in this installation
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -45,8 +46,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, db: Database) -> int:
     # Imported here: the demo pulls in the register (pypinyin), which other
-    # commands need not pay for at start-up.
-    from services.demo import DEMO_OPERATORS, build_demo_office
+    # commands need not pay for at start-up. The demo is tooling (tools/), in a
+    # checkout of the source only, not in the installed program.
+    try:
+        from tools.demo import DEMO_OPERATORS, build_demo_office
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("tools", "tools.demo"):
+            raise
+        print(
+            "演示数据工具只在源代码目录中提供（tools/demo.py），安装版程序不含此工具。",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
 
     quiet = bool(getattr(args, "quiet", False)) or bool(getattr(args, "json", False))
 

@@ -6,7 +6,7 @@ so the screen and the paper say the same thing (issue 15: the deposit channel
 ``tax`` was 税务部门代收 on the deposit page and 税务解缴 in the ledger; the
 printed ledger said 现金调增 where the screen said 补足短款).  Role words
 likewise, so a clerk never meets 经办员 on one screen, 操作员 on another and
-收款人 on the receipt for the same person (issue 14).
+收款人 on the receipt for the same person.
 
 * 经办人 — whoever is logged in and handles the business: takes payments,
   registers residents, signs the receipt, the ledger and the 日结单. Every

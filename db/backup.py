@@ -224,7 +224,7 @@ def check_backup(
     try:
         with Session(engine) as session:
             # a backup of this version gets the whole check of verify-ledger
-            # (acts, receipts, closes, journal, anchors: issue 10); an older
+            # (acts, receipts, closes, journal, anchors); an older
             # one, restored only to be upgraded, its hash chains
             found = check_ledger(session, revision == HEAD_REVISION)
     except DBAPIError as exc:

@@ -175,3 +175,63 @@ def describe_os_error(exc: OSError) -> tuple[str, str]:
     if exc.errno == errno.ENOENT:
         return "not_found", f"文件或文件夹不存在{where}。"
     return "os_error", f"文件操作失败{where}：{exc.strerror or exc}"
+
+
+# SQLite extended codes of the constraint kinds (sqlite.org/rescode.html).
+_SQLITE_UNIQUE = (2067, 1555)  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+_SQLITE_CHECK = 275  # SQLITE_CONSTRAINT_CHECK
+# "UNIQUE constraint failed: enrollment.resident_id, enrollment.policy_year": the
+# one place SQLite names the failed key. Its shape is part of SQLite's C source,
+# not translated, and the same since 3.8.2.
+_SQLITE_UNIQUE_PREFIX = "UNIQUE constraint failed: "
+_SQLITE_CHECK_PREFIX = "CHECK constraint failed: "
+
+
+def violated_constraint(exc: BaseException) -> str | None:
+    """The name of the unique key or check constraint ``exc`` broke, or None.
+
+    PostgreSQL names it (``diag.constraint_name``). SQLite names a failed check
+    but gives a failed unique key as its columns; the key is then found among the
+    unique indexes and constraints of ``db.models`` on those columns.
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str) and name:
+        return name
+    code = getattr(orig, "sqlite_errorcode", None)
+    message = str(orig)
+    if code == _SQLITE_CHECK and message.startswith(_SQLITE_CHECK_PREFIX):
+        return message.removeprefix(_SQLITE_CHECK_PREFIX).strip() or None
+    if code in _SQLITE_UNIQUE and message.startswith(_SQLITE_UNIQUE_PREFIX):
+        return _unique_key_named_by_columns(message.removeprefix(_SQLITE_UNIQUE_PREFIX))
+    return None
+
+
+def _unique_key_named_by_columns(columns_text: str) -> str | None:
+    from sqlalchemy import Index, UniqueConstraint
+
+    from db.models import Base
+
+    if columns_text.startswith("index '"):  # an index on expressions names itself
+        return columns_text.removeprefix("index '").rstrip("'")
+    qualified = [part.strip() for part in columns_text.split(",")]
+    tables = {part.split(".", 1)[0] for part in qualified}
+    if len(tables) != 1:
+        return None
+    table = Base.metadata.tables.get(tables.pop())
+    if table is None:
+        return None
+    wanted = [part.split(".", 1)[1] for part in qualified]
+    for index in table.indexes:
+        if index.unique and [c.name for c in index.columns] == wanted:
+            return str(index.name)
+    for constraint in table.constraints:
+        if isinstance(constraint, UniqueConstraint) and not isinstance(constraint, Index):
+            if [c.name for c in constraint.columns] == wanted:
+                return str(constraint.name) if constraint.name else None
+    if [c.name for c in table.primary_key.columns] == wanted:
+        return f"pk_{table.name}"
+    return None

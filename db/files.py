@@ -22,7 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common.errors import ServiceError
-from db.engine import DATA_DIR_ENV, data_folder, sqlite_path
+from db.engine import sqlite_path
+from db.paths import DATA_DIR_ENV, data_folder
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700

@@ -1,4 +1,4 @@
-"""Database-enforced rules for the records of money and identity (issue 10).
+"""Database-enforced rules for the records of money and identity.
 
 ``db/immutability.py`` makes the ledger, receipts, deposits and day closes
 append-only. This module extends the same protection, on SQLite and on

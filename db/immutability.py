@@ -23,19 +23,19 @@ INITIAL_APPEND_ONLY_TABLES = (
 )
 APPEND_ONLY_TABLES = (
     *INITIAL_APPEND_ONLY_TABLES,
-    # policy years (issue 17, migration 0003)
+    # policy years (migration 0003)
     "policy_file",
     "policy_switch",
-    # cash desk (issue 9, migration 0004)
+    # cash desk (migration 0004)
     "cash_difference",
     "cash_difference_settlement",
     "overdue_cash_payment",
     "clock_confirmation",
     "day_close_annulment",
-    # the resident's year (issue 12, migration 0009)
+    # the resident's year (migration 0009)
     "info_change_item",
     "reassessment",
-    # audit journal, operator history, anchors (issue 10, migration 0005;
+    # audit journal, operator history, anchors (migration 0005;
     # created there through db/guards.py, which also guards other tables)
     "audit_entry",
     "operator_change",

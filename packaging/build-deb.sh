@@ -54,7 +54,7 @@ case "$kind" in
     # reinstalling the project.
     "$py" -c 'import tomllib; o = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(o["package"] + o["postgres"]))' >"$work/extras"
     mapfile -t extra <"$work/extras"
-    "$py" -c 'import PyInstaller, psycopg' 2>/dev/null || "$py" -m pip install -q "${extra[@]}"
+    "$py" -c 'import PyInstaller, psycopg' 2>/dev/null || "$py" -m pip install -q -c requirements.lock "${extra[@]}"
     "$py" -m PyInstaller --noconfirm --log-level WARN --distpath "$work/pyinstaller-dist" \
       --workpath "$work/pyinstaller-build" packaging/yibao-counter.spec
     mkdir -p "$stage/opt"
@@ -68,7 +68,7 @@ case "$kind" in
     # Debian's own Python 3.11 (the venv's lib/python3.11 works with no other).
     mkdir -p "$app/app"
     /usr/bin/python3.11 -m venv "$app/venv"
-    "$app/venv/bin/python" -m pip install -q --no-compile --no-cache-dir ".[postgres]"
+    "$app/venv/bin/python" -m pip install -q --no-compile --no-cache-dir -c requirements.lock ".[postgres]"
     rm -rf "$app"/venv/lib/python3.11/site-packages/pip* "$app/venv/bin/pip"*
     cp main.py "$app/app/main.py"
     # Compiled once here: the program's folder is not writable by the clerk.

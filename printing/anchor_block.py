@@ -32,7 +32,7 @@ class AnchorBlock:
     deposited_fen: int
     check_ok: bool = True
     check_message: str = ""
-    #: net over/short cash booked since the office began (issue 9)
+    #: net over/short cash booked since the office began
     adjusted_fen: int = 0
 
 

@@ -77,7 +77,7 @@ def _header(c: Canvas, data: AuditJournalData, page: int, total: int) -> float:
         x += share * width
     c.setLineWidth(0.6)
     c.line(left, y - 1.8 * mm, right, y - 1.8 * mm)
-    return y - ROW_H
+    return float(y - ROW_H)
 
 
 def render_audit_journal(data: AuditJournalData) -> bytes:

@@ -1,4 +1,4 @@
-"""Documents of the cash desk (issue 9), each one A5-landscape-sized block on A4:
+"""Documents of the cash desk, each one A5-landscape-sized block on A4:
 
 * 退费单 — the refund slip for the payer's signature, for a cash refund from
   the drawer and for a refund application alike (it says which);
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -84,7 +85,7 @@ def _grid(rows: list[tuple[str, str, str, str]], width: float, size: float = 10)
     widths = [lw, vw, lw, vw]
     row_h = 8 * mm
     cells = []
-    styles: list[tuple] = []
+    styles: list[tuple[Any, ...]] = []
     for r, (a, b, c, d) in enumerate(rows):
         if not c and not d:
             cells.append(
@@ -129,7 +130,7 @@ def _header(c: Canvas, title: str, office: OfficeHeader, number: str, y: float) 
     y -= 9 * mm
     L.draw_text(c, f"经办单位：{office.name}", MARGIN, y, 10, max_width=page_w * 0.55)
     L.draw_text(c, f"编号：{number}", page_w - MARGIN, y, 10, "right")
-    return y - 4 * mm
+    return float(y - 4 * mm)
 
 
 def _refund_rows(data: RefundDocData) -> list[tuple[str, str, str, str]]:

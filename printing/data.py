@@ -162,7 +162,7 @@ class ReceiptData:
 # --------------------------------------------------------------------------- ledger
 
 #: cash_in / cash_out: cash moved by an over/short adjustment or its settlement
-#: (issue 9); they move cash on hand but are not contributions
+#: — they move cash on hand but are not contributions
 LEDGER_KINDS = ("payment", "refund", "deposit", "cash_in", "cash_out")
 
 
@@ -380,7 +380,7 @@ class DayCloseData:
     non_cash_received_fen: int | None = None
     closed_at: dt.datetime | None = None
     brought_forward_fen: int | None = None
-    # cash desk (issue 9): refunds apart from voids, by how they were paid;
+    # cash desk: refunds apart from voids, by how they were paid;
     # a late close (补日结) and its reason; cash taken while overdue; the
     # over/short cases still open after this close
     cash_refunds: int | None = None
@@ -388,7 +388,7 @@ class DayCloseData:
     late_reason: str = ""
     overdue_payments: int | None = None
     open_differences: tuple[str, ...] = ()
-    #: the chains' anchor and perpetual grand totals (issue 10); None for a
+    #: the chains' anchor and perpetual grand totals; None for a
     #: sample or a day closed before anchors existed
     anchor: AnchorBlock | None = None
     #: the drawer (window) of this sheet, by its operator (issue 11); "" for the

@@ -8,6 +8,8 @@ signature places for the clerk and the reviewer.
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -27,7 +29,7 @@ URGENT_STATES = ("due_today", "overdue")
 
 def _section(c: Canvas, text: str, x: float, y: float) -> float:
     L.draw_text(c, text, x, y, 11)
-    return y - 2.5 * mm
+    return float(y - 2.5 * mm)
 
 
 def _count_table(data: DayCloseData, width: float) -> Table:
@@ -35,8 +37,10 @@ def _count_table(data: DayCloseData, width: float) -> Table:
     size = 10
     counts = {(d.kind, d.value_fen): d for d in data.counts}
     header = ["类别", "券别", "张（枚）数", "金额（元）"]
-    rows: list[list] = [[L.cell(h, w, size, "center") for h, w in zip(header, widths, strict=True)]]
-    styles: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)]
+    rows: list[list[Any]] = [
+        [L.cell(h, w, size, "center") for h, w in zip(header, widths, strict=True)]
+    ]
+    styles: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)]
     kinds = {"note": "纸币", "coin": "硬币"}
     start: dict[str, int] = {}
     for kind, value, label in DENOMINATIONS:
@@ -139,7 +143,9 @@ def _reconciliation_table(data: DayCloseData, width: float) -> Table:
         )
     lines += extra
     rows = [[L.cell(a, lw, size, "left"), L.cell(b, vw, size, "left")] for a, b in lines]
-    styles: list[tuple] = [("BACKGROUND", (0, r), (0, r), L.LABEL_GREY) for r in range(len(rows))]
+    styles: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, r), (0, r), L.LABEL_GREY) for r in range(len(rows))
+    ]
     styles.append(("LINEABOVE", (0, 5), (-1, 5), L.FRAME, colors.black))
     row_h = (6.2 if _crowded(data) else 7) * mm
     return Table(
@@ -151,8 +157,10 @@ def _deposit_table(data: DayCloseData, width: float) -> Table:
     widths = [w * width for w in (0.16, 0.30, 0.22, 0.18, 0.14)]
     size = 9.5
     header = ["入库时间", "缴款凭证号", "入库方式", "金额（元）", "经办人"]
-    rows: list[list] = [[L.cell(h, w, size, "center") for h, w in zip(header, widths, strict=True)]]
-    styles: list[tuple] = [("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)]
+    rows: list[list[Any]] = [
+        [L.cell(h, w, size, "center") for h, w in zip(header, widths, strict=True)]
+    ]
+    styles: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY)]
     for d in data.deposits:
         values = (
             f"{d.deposited_at:%H:%M}",

@@ -7,11 +7,13 @@ cash first). Long registers flow over several pages, headings repeated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import LongTable, Spacer, Table
+from reportlab.platypus import Flowable, LongTable, Spacer, Table
 
 from common.money import format_fen
 from printing import layout as L
@@ -36,7 +38,7 @@ COLUMNS = (
 )
 
 
-def _settled_cell(deposit: Deposit, width: float, size: float):
+def _settled_cell(deposit: Deposit, width: float, size: float) -> Flowable:
     """The settled collection days as a small borderless two-column table."""
     pairs = [
         (f"{day.collection_date:%Y-%m-%d}", format_fen(day.amount_fen)) for day in deposit.settles
@@ -51,7 +53,7 @@ def _settled_cell(deposit: Deposit, width: float, size: float):
     rows = [
         [L.cell(a, widths[0], size, "left"), L.cell(b, widths[1], size, "right")] for a, b in pairs
     ]
-    style: list[tuple] = [
+    style: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), L.font()),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -66,7 +68,7 @@ def _settled_cell(deposit: Deposit, width: float, size: float):
 def _table(data: DepositRegisterData, width: float) -> LongTable:
     widths = column_widths(COLUMNS, width)
     size = 8.5
-    rows: list[list] = [heading_row(COLUMNS, widths, size)]
+    rows: list[list[Any]] = [heading_row(COLUMNS, widths, size)]
     for number, d in enumerate(data.deposits, start=1):
         values = (
             str(number),
@@ -84,7 +86,7 @@ def _table(data: DepositRegisterData, width: float) -> LongTable:
         ]
         cells[6] = _settled_cell(d, widths[6], size)
         rows.append(cells)
-    styles = heading_styles() + [
+    styles: list[tuple[Any, ...]] = heading_styles() + [
         ("TOPPADDING", (0, 1), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
     ]

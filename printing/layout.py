@@ -15,10 +15,12 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -52,13 +54,15 @@ def font() -> str:
 
 
 def style(
-    size: float, align: str = "left", leading: float | None = None, color=colors.black
+    size: float, align: str = "left", leading: float | None = None, color: Color = colors.black
 ) -> ParagraphStyle:
     return _style(font(), size, align, leading, color)
 
 
 @lru_cache(maxsize=256)
-def _style(font_name: str, size: float, align: str, leading: float | None, color) -> ParagraphStyle:
+def _style(
+    font_name: str, size: float, align: str, leading: float | None, color: Color
+) -> ParagraphStyle:
     return ParagraphStyle(
         name=f"cjk-{size}-{align}-{leading}",
         textColor=color,
@@ -72,7 +76,7 @@ def _style(font_name: str, size: float, align: str, leading: float | None, color
 
 
 def text_width(text: str, size: float) -> float:
-    return stringWidth(text, font(), size)
+    return float(stringWidth(text, font(), size))
 
 
 def fit_size(text: str, width: float, size: float, min_size: float = MIN_FONT) -> float:
@@ -92,7 +96,7 @@ class TextLines(Flowable):
     of thousands of cells. ``text`` keeps the content for tests and debugging.
     """
 
-    def __init__(self, lines: list[str], size: float, align: str, color) -> None:
+    def __init__(self, lines: list[str], size: float, align: str, color: Color) -> None:
         super().__init__()
         self.lines = lines
         self.text = "\n".join(lines)
@@ -101,7 +105,7 @@ class TextLines(Flowable):
         self.color = color
         self.leading = size * 1.22
 
-    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width = availWidth
         self.height = self.leading * len(self.lines)
         return self.width, self.height
@@ -128,7 +132,7 @@ def cell(
     size: float = 9,
     align: str = "left",
     min_size: float = MIN_FONT,
-    color=colors.black,
+    color: Color = colors.black,
     shrink: bool = True,
     height: float | None = None,
 ) -> Flowable:
@@ -165,7 +169,13 @@ def cell(
 
 
 def _two_lines(
-    text: str, inner: float, room: float, size: float, one_line: float, align: str, color
+    text: str,
+    inner: float,
+    room: float,
+    size: float,
+    one_line: float,
+    align: str,
+    color: Color,
 ) -> Paragraph | None:
     """``text`` wrapped on two lines at the largest size that fits ``room``,
     if that is larger than the one-line size."""
@@ -180,7 +190,9 @@ def _two_lines(
     return None
 
 
-def para(text: str, size: float = 9, align: str = "left", leading: float | None = None):
+def para(
+    text: str, size: float = 9, align: str = "left", leading: float | None = None
+) -> Paragraph:
     """A free paragraph (wraps at the frame width)."""
     return Paragraph(escape(text).replace("\n", "<br/>"), style(size, align, leading))
 
@@ -231,7 +243,7 @@ def datetime_cn(moment: dt.datetime | None) -> str:
 # --------------------------------------------------------------------------- tables
 
 
-def boxed_style(*extra: tuple) -> TableStyle:
+def boxed_style(*extra: tuple[Any, ...]) -> TableStyle:
     """Thin inner grid, thicker outer frame, middle-aligned, tight padding."""
     commands = [
         # tables set the cell font even around flowables; keep it ours so no
@@ -259,7 +271,7 @@ def draw_table(c: Canvas, table: Table, x: float, top: float, width: float) -> f
     """Draw ``table`` with its top-left corner at (x, top); return its height."""
     _, height = table.wrapOn(c, width, 10_000)
     table.drawOn(c, x, top - height)
-    return height
+    return float(height)
 
 
 # --------------------------------------------------------------------------- canvas
@@ -291,7 +303,7 @@ def draw_text(
     size: float = 9,
     align: str = "left",
     max_width: float | None = None,
-    color=colors.black,
+    color: Color = colors.black,
 ) -> None:
     """One line of text, shrunk to ``max_width`` when given."""
     if max_width is not None:
@@ -337,7 +349,7 @@ def draw_stamp(
     cx: float,
     cy: float,
     size: float,
-    color=VOID_RED,
+    color: Color = VOID_RED,
     angle: float = 28,
     alpha: float = 0.45,
     boxed: bool = True,
@@ -385,7 +397,9 @@ def draw_cut_line(c: Canvas, y: float, x0: float, x1: float, label: str = "沿�
 _VERTICAL_FORMS = str.maketrans({"（": "︵", "）": "︶", "(": "︵", ")": "︶", "　": " "})
 
 
-def draw_vertical_label(c: Canvas, text: str, x: float, top: float, bottom: float, size=8.5):
+def draw_vertical_label(
+    c: Canvas, text: str, x: float, top: float, bottom: float, size: float = 8.5
+) -> None:
     """Characters stacked top to bottom (the copy name at a receipt's edge)."""
     text = text.translate(_VERTICAL_FORMS)
     n = len(text)
@@ -404,7 +418,9 @@ def draw_vertical_label(c: Canvas, text: str, x: float, top: float, bottom: floa
     c.drawText(t)
 
 
-def new_canvas(buffer: io.BytesIO, pagesize, title: str, subject: str = "") -> Canvas:
+def new_canvas(
+    buffer: io.BytesIO, pagesize: tuple[float, float], title: str, subject: str = ""
+) -> Canvas:
     """A canvas with document info filled and compression on."""
     # initialFontName: otherwise reportlab puts an unembedded Helvetica in
     # every page's resources
@@ -418,7 +434,10 @@ def new_canvas(buffer: io.BytesIO, pagesize, title: str, subject: str = "") -> C
 
 
 def render_pages(
-    pagesize, title: str, draw_pages: Callable[[Canvas], None], subject: str = ""
+    pagesize: tuple[float, float],
+    title: str,
+    draw_pages: Callable[[Canvas], None],
+    subject: str = "",
 ) -> bytes:
     """Run ``draw_pages`` on a fresh canvas and return the PDF bytes."""
     font()  # raise FontNotFound before any drawing starts
@@ -433,9 +452,9 @@ def render_pages(
 
 
 def render_story(
-    pagesize,
+    pagesize: tuple[float, float],
     title: str,
-    story: list,
+    story: list[Any],
     margins: tuple[float, float, float, float],
     decorate: Callable[[Canvas, int, int], None],
 ) -> bytes:
@@ -450,17 +469,17 @@ def render_story(
     left, right, top, bottom = margins
 
     class _Numbered(Canvas):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             if not kwargs.get("initialFontName"):
                 kwargs["initialFontName"] = font()
             super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+            self._pages: list[dict[str, Any]] = []
 
-        def showPage(self):  # noqa: N802 - reportlab's name
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)

@@ -13,6 +13,7 @@ totals can be checked (and shown on screen) independently of the PDF.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -123,7 +124,7 @@ def _summary(row: LedgerRow) -> str:
 
 def _line_cells(
     line: LedgerLine, widths: list[float], size: float, row_h: float, with_year: bool = False
-) -> list:
+) -> list[Any]:
     color = L.VOID_RED if line.row.voided else colors.black
     row = line.row
     if row.kind in ("deposit", "cash_in", "cash_out"):
@@ -158,8 +159,8 @@ def _line_cells(
 
 def _totals_cells(
     label: str, totals: Totals, widths: list[float], size: float, cash_on_hand: bool = True
-) -> list:
-    cells: list = [L.cell(label, sum(widths[:_AMOUNT_COL]), size, "center")]
+) -> list[Any]:
+    cells: list[Any] = [L.cell(label, sum(widths[:_AMOUNT_COL]), size, "center")]
     cells += [""] * (_AMOUNT_COL - 1)
     values = (
         format_fen(totals.received_fen),
@@ -187,8 +188,8 @@ def _page_table(
     """The page's table, its row heights and the indexes of voided rows."""
     widths = _widths(width)
     size = 8
-    rows: list[list] = [heading_row(COLUMNS, widths, size)]
-    styles = heading_styles()
+    rows: list[list[Any]] = [heading_row(COLUMNS, widths, size)]
+    styles: list[tuple[Any, ...]] = heading_styles()
 
     def totals_row(label: str, totals: Totals, cash_on_hand: bool = True) -> None:
         rows.append(_totals_cells(label, totals, widths, size, cash_on_hand))

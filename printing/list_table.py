@@ -8,6 +8,7 @@ their heading the same way: grey, centred, a heavy rule below it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib import colors
 
@@ -23,12 +24,12 @@ def column_widths(columns: Sequence[Column], width: float) -> list[float]:
     return [share / total * width for _, share, _ in columns]
 
 
-def heading_row(columns: Sequence[Column], widths: Sequence[float], size: float) -> list:
+def heading_row(columns: Sequence[Column], widths: Sequence[float], size: float) -> list[Any]:
     """The headings, centred, one cell a column."""
     return [L.cell(h, w, size, "center") for (h, _, _), w in zip(columns, widths, strict=True)]
 
 
-def heading_styles() -> list[tuple]:
+def heading_styles() -> list[tuple[Any, ...]]:
     """The heading row's look: grey, with a heavy rule below it."""
     return [
         ("BACKGROUND", (0, 0), (-1, 0), L.HEADER_GREY),
@@ -37,7 +38,7 @@ def heading_styles() -> list[tuple]:
 
 
 def add_nothing_row(
-    rows: list[list], styles: list[tuple], text: str, width: float, size: float
+    rows: list[list[Any]], styles: list[tuple[Any, ...]], text: str, width: float, size: float
 ) -> None:
     """Below the heading, one row across the whole width saying the list is empty."""
     columns = len(rows[0])

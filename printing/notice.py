@@ -9,12 +9,13 @@ office's payment-link template for the QR code.
 from __future__ import annotations
 
 import string
+from typing import Any
 from urllib.parse import quote
 
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepInFrame, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Table, TableStyle
 
 from common.errors import InputError
 from common.money import format_fen
@@ -112,10 +113,10 @@ def _main_table(data: NoticeData, width: float, part: str = "all") -> Table:
 
     row_h = 7.2 * mm
 
-    def label(text: str):
+    def label(text: str) -> Flowable:
         return L.cell(text if frame else "", lw, size, "center", height=row_h)
 
-    def value(text: str, w: float = vw, s: float = size, align: str = "left"):
+    def value(text: str, w: float = vw, s: float = size, align: str = "left") -> Flowable:
         return L.cell(text if values else "", w, s, align, height=row_h)
 
     cover_note = data.cover_note or "在规定期限内缴费的，按规定享受当年度医保待遇。"
@@ -170,7 +171,7 @@ def _main_table(data: NoticeData, width: float, part: str = "all") -> Table:
     return Table(rows, colWidths=widths, rowHeights=heights, style=style)
 
 
-def _instructions(data: NoticeData, link: str) -> list:
+def _instructions(data: NoticeData, link: str) -> list[Any]:
     lines: list[str] = []
     if data.payment_place:
         place = data.payment_place
@@ -188,7 +189,7 @@ def _instructions(data: NoticeData, link: str) -> list:
     return [L.para("缴费地点和方式", 10)] + [L.para(line, 9, leading=12.5) for line in lines]
 
 
-def _frame_key(data: NoticeData, link: str) -> tuple:
+def _frame_key(data: NoticeData, link: str) -> tuple[Any, ...]:
     """Everything the static part of a notice depends on: within a village's
     batch it is the same on every page."""
     office = data.office
@@ -213,7 +214,7 @@ def _frame_form(c: Canvas, data: NoticeData, link: str) -> tuple[str, float]:
     how to pay, the footer) as a PDF form drawn once per canvas and layout,
     so a batch of a thousand draws it once and places it on every page;
     returns the form's name and the height of the table."""
-    forms: dict[tuple, tuple[str, float]] = c.__dict__.setdefault("_notice_forms", {})
+    forms: dict[tuple[Any, ...], tuple[str, float]] = c.__dict__.setdefault("_notice_forms", {})
     key = _frame_key(data, link)
     if key in forms:
         return forms[key]

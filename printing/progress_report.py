@@ -10,6 +10,7 @@ same pictures the 报表 page draws on screen.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -113,7 +114,7 @@ def office_curve(report: WeeklyReturn, width: float, height: float = 62 * mm) ->
     return drawing
 
 
-def _village_cells(v: VillageReturn, width: float, widths: list[float]) -> list:
+def _village_cells(v: VillageReturn, width: float, widths: list[float]) -> list[Any]:
     values = [
         v.name,
         str(v.target) if v.target is not None else "—",

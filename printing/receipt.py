@@ -8,11 +8,13 @@ diagonal 作废 mark on every copy, a reprint a 重打 mark.
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Table
+from reportlab.platypus import Flowable, Table
 
 from common import glossary
 from printing import layout as L
@@ -38,21 +40,21 @@ def _payer_text(data: ReceiptData) -> tuple[str, str]:
         agent = data.agent_name
         if data.agent_relation:
             agent += f"（{data.agent_relation}）"
-        # the 参保人 is the 缴款人; the agent only pays for them (issue 14:
-        # the agent was printed as both)
+        # the 参保人 is the 缴款人; the agent only pays for them (it
+        # used to be printed as both)
         return data.resident_name, agent
     return f"{data.resident_name}（本人）", "无"
 
 
-def _table(data: ReceiptData, width: float, row_h: float, size: float, office_copy: bool):
+def _table(data: ReceiptData, width: float, row_h: float, size: float, office_copy: bool) -> Table:
     lw = 24 * mm
     vw = width / 2 - lw
     widths = [lw, vw, lw, vw]
 
-    def label(text: str):
+    def label(text: str) -> Flowable:
         return L.cell(text, lw, size, "center", height=row_h)
 
-    def value(text: str, s: float = size, align: str = "left"):
+    def value(text: str, s: float = size, align: str = "left") -> Flowable:
         return L.cell(text, vw, s, align, height=row_h)
 
     id_text = (
@@ -90,7 +92,7 @@ def _table(data: ReceiptData, width: float, row_h: float, size: float, office_co
         ],
         [label("缴费方式"), value(channel), label(glossary.OPERATOR), value(data.collector)],
     ]
-    fills: list[tuple] = [
+    fills: list[tuple[Any, ...]] = [
         ("BACKGROUND", (col, r), (col, r), L.LABEL_GREY) for r in range(len(rows)) for col in (0, 2)
     ]
     if data.notice_no:

@@ -1,4 +1,4 @@
-"""Several receipts as one print job (a household paid by one agent, issue 12).
+"""Several receipts as one print job (a household paid by one agent).
 
 One receipt per page, exactly as ``printing.receipt`` draws it alone, in the
 order given (consecutive numbers), so the printer gets one job and the clerk

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -59,7 +60,7 @@ class RenewalListData:
 def _table(data: RenewalListData, width: float) -> LongTable:
     widths = column_widths(COLUMNS, width)
     size = 8.5
-    rows: list[list] = [heading_row(COLUMNS, widths, size)]
+    rows: list[list[Any]] = [heading_row(COLUMNS, widths, size)]
     for number, line in enumerate(data.lines, start=1):
         values = (
             str(number),
@@ -77,7 +78,7 @@ def _table(data: RenewalListData, width: float) -> LongTable:
                 for v, w, (_, _, a) in zip(values, widths, COLUMNS, strict=True)
             ]
         )
-    styles = heading_styles()
+    styles: list[tuple[Any, ...]] = heading_styles()
     if not data.lines:
         add_nothing_row(rows, styles, "没有待续保人员", width, size)
     return LongTable(

@@ -21,8 +21,8 @@ runtime_pkgs=(python3 python3-venv python3-pip fonts-wqy-microhei fontconfig
   libegl1 libgl1 libglib2.0-0 libdbus-1-3 libcups2 libnss3 libxkbfile1)
 # Tests: a virtual screen (xvfb-run needs xauth; xwininfo is in x11-utils), a PDF
 # renderer, a real CUPS queue with a PDF printer, makensis for the Windows
-# installer script.
-test_pkgs=(xvfb xauth x11-utils nsis poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql)
+# installer script, zbarimg to read the printed QR codes back.
+test_pkgs=(xvfb xauth x11-utils nsis poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf postgresql zbar-tools)
 
 pkgs=("${runtime_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
@@ -44,19 +44,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# Python packages, into .venv at the repository root. Reinstalled only when
-# pyproject.toml changed since the last successful install.
+# Python packages, into .venv at the repository root, at the exact versions of
+# requirements.lock (written by scripts/lock.py from pyproject.toml). Reinstalled
+# only when pyproject.toml or the lock changed since the last successful install.
 py="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
-stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)-$mode
+stamp=.venv/.installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)-$mode
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   if [ "$mode" = test ]; then
-    .venv/bin/python -m pip install -q -e ".[test]"
+    .venv/bin/python -m pip install -q -c requirements.lock -e ".[test]"
   else
-    .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -q -c requirements.lock -e .
   fi
   rm -f .venv/.installed-*-"$mode"
   touch "$stamp"

@@ -50,7 +50,7 @@ SELF_APPROVAL_ACTS = {
     "refund": "退费",
     "override": "放行",
     "day_close": "日结",
-    # the cash desk's supervisor acts (issue 9)
+    # the cash desk's supervisor acts
     "business_date": "营业日期确认",
     "annul_close": "撤销日结",
     "write_off": "短款核销",

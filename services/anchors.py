@@ -63,7 +63,7 @@ class GrandTotals:
     voided_fen: int
     refunded_fen: int
     deposited_fen: int
-    #: net cash of the over/short lines (issue 9): differences booked at a
+    #: net cash of the over/short lines: differences booked at a
     #: close (``adjustment``), shortages made up (``cash_in``), overages
     #: returned (``cash_out``); + more cash, − less
     adjusted_fen: int = 0

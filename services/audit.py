@@ -81,17 +81,17 @@ ACTION_LABELS: dict[str, str] = {
     "backup": "备份",
     "restore": "恢复",
     "clock_warning": "时钟警告",
-    # cash desk (issue 9)
+    # cash desk
     "day_close_late": "补日结",
     "cash_difference_booked": "登记长短款",
     "cash_difference_settled": "处理长短款",
     "day_close_annulled": "撤销日结",
     "business_date_confirmed": "确认营业日期",
     "overdue_cash_payment": "逾期收取现金",
-    # policy years (issue 17)
+    # policy years
     "policy_file_saved": "保存政策文件",
     "policy_switched": "切换在用政策",
-    # backups (issue 10b)
+    # backups
     "backup_failed": "备份失败",
 }
 

@@ -1,4 +1,4 @@
-"""What the office's reports show of the cash desk (issue 9; POLICY §7.3 revised):
+"""What the office's reports show of the cash desk (POLICY §7.3 revised):
 every cash payment taken while the deposit was overdue (and who held the cash),
 every over/short found at a close with how far it is settled, and every refund
 paid by application instead of from the drawer."""

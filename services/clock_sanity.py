@@ -1,4 +1,4 @@
-"""Clock sanity (issue 9 item 9): a wrong PC clock must not write money into
+"""Clock sanity: a wrong PC clock must not write money into
 the wrong year.
 
 Before every write that carries a business date (:func:`check_business_date`,
@@ -8,7 +8,7 @@ the database (ledger lines, opened days and day closes that were not
 annulled). A date *before* it (the clock went backwards) or more than
 :data:`MAX_FORWARD_DAYS` after it (the clock jumped ahead) stops the write
 until a supervisor confirms the date (:func:`confirm_business_date`, a row of
-its own with who and why; issue 10's audit journal should record it too).
+its own with who and why; the audit journal should record it too).
 
 After a confirmation, the dates the wrong clock wrote (after the confirmed
 date, up to the newest date seen then) no longer count as "the newest": so a
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, exists, func, not_, select
 from sqlalchemy.orm import Session
@@ -61,7 +62,7 @@ def newest_business_date(
     """The newest business date written for the office; with ``excuse``, the
     dates a wrong clock wrote before that confirmation are left out."""
 
-    def newest(column, *conditions):  # type: ignore[no-untyped-def]
+    def newest(column: Any, *conditions: Any) -> dt.date | None:
         wanted = list(conditions)
         if excuse is not None and excuse.newest_seen is not None:
             wanted.append(not_(and_(column > excuse.confirmed_date, column <= excuse.newest_seen)))

@@ -160,7 +160,7 @@ def void_receipt(
     if receipt is None:
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     office_id = receipt.office_id
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     text = clean_reason(reason, "作废原因")
     check_approval(
@@ -305,7 +305,7 @@ def refund_payment(
     if payment is None:
         raise NotFound(f"没有编号为 {payment_id} 的缴费记录。", code="payment_not_found")
     office_id = payment.office_id
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     text = clean_reason(reason, "退费原因")
     check_approval(

@@ -160,7 +160,7 @@ def open_day(
 ) -> BusinessDayInfo:
     """Start a business day (today by default) with its opening float (备用金),
     in yuan as typed. Once per office and day; never inside a closed day."""
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     date = _business_date(clock, business_date)
     float_fen = parse_amount(opening_float)
@@ -241,7 +241,7 @@ class DayTotals:
     voids: int = 0
     refunds: int = 0
     deposits: int = 0
-    # cash desk (issue 9): over/short and its settlement, counted apart
+    # cash desk: over/short and its settlement, counted apart
     cash_adjusted_fen: int = 0  # adjustment lines of a close (+ over, − short)
     cash_made_up_fen: int = 0  # a collector making up a shortage (cash_in)
     cash_paid_over_fen: int = 0  # an overage handed back (cash_out), positive
@@ -560,7 +560,7 @@ def close_day(
     counted by the supervisor, e.g. when its clerk has gone. The office's day
     is closed and locked when the last drawer used that day is closed.
     """
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     drawer = operator
     if drawer_operator_id is not None and drawer_operator_id != operator.id:
@@ -584,7 +584,7 @@ def close_day(
     supervisor: Operator | None = None
     if date < clock.now().date():
         # 补日结: a forgotten day, closed afterwards by a supervisor with a reason,
-        # approved with the supervisor's password (issue 10)
+        # approved with the supervisor's password
         late_text = clean_reason(late_reason, f"补日结 {date} 的原因")
         supervisor = _approve(
             session, clock, office_id, date, operator.id, supervisor_id, supervisor_password

@@ -527,7 +527,7 @@ def _session_replay(
         if rows:
             kept.last_seq, kept.last_hash = rows[-1][4], rows[-1][5]
     # "Now" counts every line written, also lines a wrong clock dated after
-    # now (issue 9, clock sanity): the drawer holds what the ledger says, and
+    # now (clock sanity): the drawer holds what the ledger says, and
     # leaving such a deposit out would overstate the cash on hand.
     return kept.replay
 
@@ -619,7 +619,7 @@ def require_cash_on_hand(
     session: Session, clock: Clock, office_id: int, amount_fen: int, what: str
 ) -> DepositStatus:
     """Refuse (code ``cash_insufficient``) an outflow that would take cash on
-    hand below zero: the drawer can never hold less than nothing (issue 9)."""
+    hand below zero: the drawer can never hold less than nothing."""
     status = current_deposit_status(session, clock, office_id)
     if amount_fen > status.cash_on_hand_fen:
         raise ConflictError(

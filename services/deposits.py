@@ -138,7 +138,7 @@ def record_deposit(
     the cash on hand ("入库金额 12,000.00 元超过库存现金 9,500.00 元").
     """
     now = clock.now()
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     operator = require_operator(session, operator_id, office_id=office_id)
     fen = parse_amount(amount)
     if fen <= 0:

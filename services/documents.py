@@ -21,6 +21,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common.denominations import DENOMINATIONS
 from common.errors import NotFound
 from db.models import (
     Enrollment,
@@ -47,7 +48,7 @@ from printing.data import (
 )
 from services.anchors import deposit_codes, receipt_code_for
 from services.clock import Clock
-from services.day_close import DENOMINATIONS, day_close_of, day_totals
+from services.day_close import day_close_of, day_totals
 from services.deposit_rule import STATE_LABELS, overdue_memo
 from services.deposits import DepositRow, deposit_register
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
@@ -176,7 +177,7 @@ def receipt_data(
 
 
 def _stub_note(session: Session, receipt_id: int) -> str:
-    """The overdue mark of a receipt's payment, for the stub (issue 9)."""
+    """The overdue mark of a receipt's payment, for the stub."""
     mark = session.scalar(
         select(OverdueCashPayment)
         .join(Receipt, Receipt.payment_id == OverdueCashPayment.payment_id)
@@ -241,20 +242,6 @@ def record_receipt_print(
 ) -> PrintRecord:
     """Record that the receipt was printed (a reprint if it is not the first)."""
     return record_print(session, clock, receipt_id=receipt_id, operator_id=operator_id)
-
-
-def receipt_document_preview(
-    session: Session, policies: PolicyBook, receipt_id: int
-) -> ReceiptData:
-    """What the receipt looks like, without recording a print (on-screen preview)."""
-    view = receipt_view(session, receipt_id)
-    data = receipt_data(
-        view,
-        office_header(session, _receipt_office(session, receipt_id)),
-        policies,
-        receipt_code_for(session, receipt_id) or "",
-    )
-    return dataclasses.replace(data, stub_note=_stub_note(session, receipt_id))
 
 
 def _with_reprint_time(data: ReceiptData, when: dt.datetime) -> ReceiptData:

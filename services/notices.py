@@ -103,7 +103,7 @@ def issue_notice(
     enrollment = load_enrollment(session, enrollment_id)
     office_id = enrollment.office_id
     assert office_id is not None
-    lock_office(session, office_id)  # issue 11: one valid notice, checked under lock
+    lock_office(session, office_id)  # one valid notice, checked under lock
     require_operator(session, operator_id, office_id=office_id)
     check_write_clock(session, clock, office_id, "notice")
     if enrollment.status != "registered":
@@ -121,7 +121,7 @@ def issue_notice(
         )
     policy = policies.get(enrollment.policy_key)
     deadline = notice_deadline(policy, now.date())
-    # Issue 8 item 10: the amount must be knowable today and the notice must not
+    # The amount must be knowable today and the notice must not
     # promise it past the day the policy prices it differently (Chongqing 07-01).
     resident = session.get(Resident, enrollment.resident_id)
     assert resident is not None
@@ -212,7 +212,7 @@ def issue_village_notices(
     """The notices to hand out in one village: every unpaid enrolment of the
     year with something to pay gets one — its valid notice if it has one, else
     a new one. Returns notice ids in the order of the residents' names."""
-    lock_office(session, office_id)  # issue 11: which notices are valid, read under lock
+    lock_office(session, office_id)  # which notices are valid, read under lock
     require_operator(session, operator_id, office_id=office_id)
     check_write_clock(session, clock, office_id, "notice")
     village = session.get(Village, village_id)

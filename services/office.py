@@ -38,10 +38,6 @@ from services.office_input import (
     check_target,
     clean_text,
 )
-
-# Re-exported for the settings page (on another branch while this module was
-# split); new code imports it from services.office_input.
-from services.office_input import MAX_DEPOSIT_DAYS as MAX_DEPOSIT_DAYS
 from services.operator_history import record_operator_state
 
 log = logging.getLogger(__name__)
@@ -133,7 +129,7 @@ def _info(row: Operator) -> OperatorInfo:
 
 
 def check_settings_clock(session: Session, clock: Clock, office_id: int) -> None:
-    """Issue 9: a settings write dated by a wrong clock is refused like a
+    """A settings write dated by a wrong clock is refused like a
     money write (imported here: ``services.clock_sanity`` imports this module)."""
     from services.write_clock import check_write_clock
 

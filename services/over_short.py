@@ -1,5 +1,5 @@
 """Open over/short cases after a day close, and annulling a close made under a
-wrong clock (POLICY.md §7.3 revised; issue 9 items 2 and 9).
+wrong clock (POLICY.md §7.3 revised).
 
 A confirmed difference was already booked to the ledger by the close (an
 ``adjustment`` line), so the drawer's figure is right the next day. What
@@ -126,7 +126,7 @@ def settle_difference(
     if case is None:
         raise NotFound(f"没有编号为 {difference_id} 的长短款记录。", code="difference_not_found")
     office_id = case.office_id
-    lock_office(session, office_id)  # issue 11: what is still open, and the drawer, read under lock
+    lock_office(session, office_id)  # what is still open, and the drawer, read under lock
     require_operator(session, operator_id, office_id=office_id)
     if action not in ACTIONS:
         raise InputError("处理方式不正确。", code="bad_settlement_action")
@@ -150,7 +150,7 @@ def settle_difference(
         require_supervisor(session, supervisor_id, office_id=office_id)
         text = clean_reason(reason, f"{ACTIONS[action]}的原因")
         # the supervisor decides on the collector's difference: proven by the
-        # supervisor's password, and never on their own difference (issue 10)
+        # supervisor's password, and never on their own difference
         check_approval(
             session,
             clock,
@@ -244,7 +244,7 @@ def annul_day_close(
     close = session.get(DayClose, day_close_id)
     if close is None:
         raise NotFound(f"没有编号为 {day_close_id} 的日结记录。", code="day_close_not_found")
-    lock_office(session, close.office_id)  # issue 11: one annulment per close
+    lock_office(session, close.office_id)  # one annulment per close
     require_operator(session, operator_id, office_id=close.office_id)
     require_supervisor(session, supervisor_id, office_id=close.office_id)
     text = clean_reason(reason, "撤销日结的原因")

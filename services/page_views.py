@@ -22,7 +22,7 @@ from services.accounts import SelfApprovalLine, self_approvals
 from services.cash_reports import CashException, cash_exceptions
 from services.payments import PaymentRecord, payments_of
 from services.progress import weekly_return
-from services.registry import EnrollmentRecord, enrollments_of
+from services.registry import enrollments_of
 from services.reports import (
     VillageProgress,
     enrollment_progress,
@@ -30,6 +30,7 @@ from services.reports import (
     override_list,
     period_report,
 )
+from services.resident_records import EnrollmentRecord
 from services.roster_marks import PaidElsewhere, paid_elsewhere
 
 

@@ -168,7 +168,7 @@ def check_payable_now(
     session: Session, clock: Clock, policies: PolicyBook, *, enrollment_id: int
 ) -> None:
     """Every refusal of :func:`take_payment` that can be known before the clerk
-    types anything (issue 9 item 6): already paid, refunded, nothing due, the
+    types anything: already paid, refunded, nothing due, the
     day closed (or a clock that needs confirming), the amount due changed.
     Raises the same error ``take_payment`` would; writes nothing."""
     today = clock.now().date()
@@ -207,7 +207,7 @@ def take_payment(
     enrollment = load_enrollment(session, enrollment_id)
     office_id = enrollment.office_id
     assert office_id is not None
-    lock_office(session, office_id)  # issue 11: no check-then-write
+    lock_office(session, office_id)  # no check-then-write
     require_operator(session, operator_id, office_id=office_id)
     channel = clean_channel(channel)
     ref = clean_reference(channel, reference)

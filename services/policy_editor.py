@@ -1,4 +1,4 @@
-"""Making a new policy year without a programmer: draft, check, preview (issue 17).
+"""Making a new policy year without a programmer: draft, check, preview.
 
 A supervisor starts from the office's current policy and types what a yearly
 notice changes (``YearForm``). :func:`build_draft` turns that into the raw data

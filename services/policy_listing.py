@@ -20,10 +20,6 @@ from services.policy import (
     PolicyBook,
     builtin_policy_dir,
 )
-
-# Re-exported for the policy tab of the settings page (on another branch while this
-# module was split); new code imports it from services.policy_confirmation.
-from services.policy_confirmation import needs_confirmation as needs_confirmation
 from services.policy_preview import (
     PERIOD_STATES,
     period_state,

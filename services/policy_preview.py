@@ -1,4 +1,4 @@
-"""The preview of a policy year, and which policies are open on a day (issue 17).
+"""The preview of a policy year, and which policies are open on a day.
 
 :func:`preview` quotes every category and tier of a policy on the first and
 last day of its collection period and on a late day, beside the previous

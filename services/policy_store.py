@@ -1,4 +1,4 @@
-"""An office's own policy files: saving, importing, exporting, switching (issue 17).
+"""An office's own policy files: saving, importing, exporting, switching.
 
 The files are ordinary policy files (``services/policies/*.toml`` format) in the
 office's data folder (:func:`office_policy_dir`), loaded beside the built-in
@@ -14,7 +14,7 @@ enrolments; enrolments already made keep ``policy_key`` of the revision they
 were quoted on, so late payments, refunds and reprints use that one. A key of a
 built-in policy is refused.
 
-Audit trail: the audit journal of issue 10 is built in parallel. The calls to
+Audit trail: the calls to
 it belong in :func:`save_policy_file` (after the ``PolicyFileRecord`` flush,
 action "policy_file_saved", with saved_by and confirmed_by) and in
 :func:`switch_policy_in_use` (after the ``PolicySwitch`` flush, action
@@ -36,8 +36,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound
-from db.engine import APP_NAME, sqlite_path
+from db.engine import sqlite_path
 from db.models import Office, PolicyFileRecord, PolicySwitch
+from db.paths import APP_NAME
 from services.audit import record_audit
 from services.clock import Clock
 from services.office import require_supervisor
@@ -50,14 +51,8 @@ from services.policy import (
     load_policies,
 )
 from services.policy_confirmation import confirm_by_second_supervisor
-
-# Re-exported for the policy tab of the settings page (on another branch while this
-# module was split); new code imports them from policy_confirmation / policy_listing.
-from services.policy_confirmation import needs_confirmation as needs_confirmation
 from services.policy_editor import PolicyCheckFailed, check_draft, read_named_policy, serialize
 from services.policy_form import base_key_of
-from services.policy_listing import PolicyListing as PolicyListing
-from services.policy_listing import list_policies as list_policies
 
 OFFICE_POLICY_SUBDIR = "policies"
 #: Overrides the office's policy folder (tests, or an office keeping it on a share).

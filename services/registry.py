@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound
 from common.idcard import KIND_LABELS, ParsedId, is_foreign_2017, normalize_id, parse_id
-from db.models import Enrollment, Office, Resident, Village
+from db.errors import violated_constraint
+from db.models import ENROLMENT_ONCE_PER_YEAR, Enrollment, Office, Resident, Village
 from services.clock import Clock
 from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
@@ -41,11 +42,6 @@ from services.resident_records import (
     enrollment_record,
     resident_record,
 )
-
-# Re-exported for the collection page (on another branch while this module was
-# split); new code imports them from services.resident_search.
-from services.resident_search import SEARCH_LIMIT as SEARCH_LIMIT
-from services.resident_search import search_residents as search_residents
 from services.write_clock import check_write_clock
 
 NAME_MAX = 32
@@ -276,7 +272,7 @@ def enroll(
     category and the resident's ID; '' leaves it unrecorded (callers that do
     not ask, e.g. the demo data).
     """
-    lock_resident(session, resident_id)  # issue 11: one live enrolment, checked under lock
+    lock_resident(session, resident_id)  # one live enrolment, checked under lock
     check_write_clock(session, clock, office_id, "register")
     resident = session.get(Resident, resident_id)
     if resident is None:
@@ -304,7 +300,11 @@ def enroll(
         with session.begin_nested():
             session.add(row)
             session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
+        # only the once-per-year key means "already enrolled"; any other broken
+        # constraint is a program error and goes up as it is
+        if violated_constraint(exc) != ENROLMENT_ONCE_PER_YEAR:
+            raise
         raise ConflictError(
             _duplicate_message(session, resident_id, policy.year), code="duplicate_enrollment"
         ) from None

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
@@ -45,8 +47,8 @@ def _grouped(
     office_id: int,
     date_from: dt.date,
     date_to: dt.date,
-    column,
-    labels,  # type: ignore[no-untyped-def]
+    column: Any,
+    labels: Callable[[Any], str],
 ) -> tuple[GroupTotal, ...]:
     is_payment = case((LedgerEntry.kind == "payment", 1), else_=0)
     rows = session.execute(

@@ -9,7 +9,7 @@ check, without touching the others. The checks:
 * ``audit_chain`` – the audit journal's chain and head;
 * ``ledger_acts`` – every payment, void, refund and deposit has exactly its
   ledger line, with the same amounts, and no line points at nothing; so do
-  the cash desk's lines (issue 9): a refund application's line carries 0, each
+  the cash desk's lines: a refund application's line carries 0, each
   over/short booked at a close has its ``adjustment`` line, each shortage made
   up its ``cash_in`` line and each overage returned its ``cash_out`` line;
 * ``receipts`` – receipt numbers of each series are gapless from 1 and agree
@@ -208,7 +208,7 @@ def check_audit_chain(session: Session, req: VerifyRequest) -> CheckResult:
     return _result("audit_chain", "审计日志哈希链", checked, findings)
 
 
-def _where_office(stmt, model, office_id):  # type: ignore[no-untyped-def]
+def _where_office(stmt: Any, model: Any, office_id: int | None) -> Any:
     return stmt if office_id is None else stmt.where(model.office_id == office_id)
 
 
@@ -217,7 +217,7 @@ def _where_since(stmt, column, req: VerifyRequest):  # type: ignore[no-untyped-d
     return stmt if req.trusted is None else stmt.where(column >= req.trusted.since)
 
 
-#: The cash desk's ledger kinds (issue 9). Their lines point at no act row, so
+#: The cash desk's ledger kinds. Their lines point at no act row, so
 #: each act is matched by (office, kind, date, amount, cash), as many lines as acts.
 CASH_DESK_KINDS = {"adjustment": "日结长短款", "cash_in": "补足短款", "cash_out": "退还长款"}
 

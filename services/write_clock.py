@@ -1,4 +1,4 @@
-"""Clock sanity for every write, not only money (issue 9 item 9).
+"""Clock sanity for every write, not only money.
 
 ``services.day_close.ensure_day_open`` checks the date of every money write
 against the newest business date in the database

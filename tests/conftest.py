@@ -70,7 +70,7 @@ def postgres_admin_url() -> Iterator[str]:
     except (OSError, subprocess.CalledProcessError) as exc:
         cluster.stop()
         detail = getattr(exc, "stderr", "") or str(exc)
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"PostgreSQL could not be started for the tests: {detail}")
         pytest.skip(f"no PostgreSQL server here: {detail}")
     make_url(admin)  # fail early on a malformed URL

@@ -1,5 +1,5 @@
 """The linters the project holds itself to: ruff (lint and format) everywhere,
-mypy on the core (services/, db/, printing/)."""
+mypy (strict on services/, db/, printing/; ui/, cli/, tools/ too)."""
 
 from __future__ import annotations
 

@@ -44,9 +44,9 @@ EXCEPTIONS: dict[str, set[str]] = {
     # A data migration seals the operators of an existing database with the
     # services' own hash functions, so that verify-ledger accepts them later.
     "db/migrations/versions/0005_audit_anchors.py": {"services.audit", "services.operator_history"},
-    # Screenshot tooling that builds its scene with ORM writes; it leaves ui/
-    # for tools/ (issue 15, item 4), and this line goes with it.
-    "ui/screenshots_data_exchange.py": {"db.models"},
+    # ``main.py demo-data``: the one doorway from the product to the demo office
+    # in tools/ (absent from the installed program; the command then says so).
+    "cli/demo.py": {"tools.demo"},
 }
 
 
@@ -196,3 +196,19 @@ def test_importing_the_core_loads_no_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PRODUCT = ("services", "db", "printing", "ui", "cli")
+#: the one doorway from the product to the tooling: ``main.py demo-data``
+TOOLS_DOORWAY = {"cli/demo.py"}
+
+
+def test_the_product_does_not_import_the_tooling():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for package in PRODUCT
+        for path in (ROOT / package).rglob("*.py")
+        if str(path.relative_to(ROOT)) not in TOOLS_DOORWAY
+        and any(n.split(".")[0] == "tools" for n in imported_modules(path))
+    ]
+    assert offenders == []

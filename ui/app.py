@@ -33,7 +33,7 @@ from services.logs import install_fault_handlers, log_hint
 from services.policy import PolicyBook, policy_dirs_from_env
 from services.policy_store import load_office_book, office_policy_dir, restore_missing_files
 from ui.backup_schedule import AutoBackup
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.operations import OperationFailed, Operations
@@ -133,7 +133,7 @@ class AppController(QObject):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def open_window(self, session: Session) -> MainWindow:
+    def open_window(self, session: OperatorSession) -> MainWindow:
         self.ctx.session = session
         log.info("operator %s logged in at office %s", session.operator_id, session.office_id)
         from ui.main_window import MainWindow
@@ -216,7 +216,7 @@ def open_context(
     A missing SQLite file is created only when ``confirm_create(path)`` says
     so (the clerk saw the path and chose 新建); otherwise it is refused, and
     None is returned when the clerk declined. The office's own policy files
-    (issue 17) are loaded beside the built-in ones; a file another window
+    are loaded beside the built-in ones; a file another window
     saved into the shared database is first written into this window's folder.
     """
     url = resolve_database_url(db_url)

@@ -1,4 +1,4 @@
-"""Blind count as a state of the window (issue 9 item 1).
+"""Blind count as a state of the window.
 
 While a drawer is being counted on 日结 (the count not yet confirmed), no
 screen may show expected or on-hand cash: not the status-bar clock, not the

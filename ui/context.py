@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     # only named in annotations: the login window imports this module before
-    # the database layer is loaded (issue 14: start fast)
+    # the database layer is loaded (start fast)
     from db.engine import Database
     from services.clock import Clock
     from services.policy import PolicyBook
 
 
 @dataclasses.dataclass(frozen=True)
-class Session:
+class OperatorSession:
     """The logged-in operator at an office."""
 
     office_id: int
@@ -36,7 +36,7 @@ class AppContext:
     db: Database
     clock: Clock
     policies: PolicyBook
-    session: Session | None = None
+    session: OperatorSession | None = None
     # where the policies came from, so the 政策 tab can reload them after a save
     policy_dirs: tuple[Path, ...] = ()
     office_policy_dir: Path | None = None

@@ -6,7 +6,7 @@ deadline and the state in colour; it re-reads the state whenever the ledger,
 the deposits or the day change, and once a minute, since "due tomorrow"
 becomes "due today" at midnight without anyone writing anything.
 
-While the drawer is being counted on 日结 the clock is *blind* (issue 9): it
+While the drawer is being counted on 日结 the clock is *blind*: it
 shows the state and the deadline, never a cash figure, and so does the banner.
 
 When the state is ``due_today`` or ``overdue`` the :class:`DepositBanner`

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.office import LEVELS, OfficeInfo, OperatorInfo, create_office, create_operator
+from services.office import OfficeInfo, OperatorInfo, create_office, create_operator
+from services.office_input import LEVELS
 from ui.context import AppContext
 from ui.operations import OFFICE, OperationFailed, Operations
 from ui.widgets.enter_chain import EnterChain, no_default_buttons

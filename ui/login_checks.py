@@ -1,4 +1,4 @@
-"""Checks made when the window opens (issue 9 items 8 and 9).
+"""Checks made when the window opens.
 
 * **Forgotten days.** A day with business that was never closed is flagged in
   the status bar (red) until a supervisor closes it late on 日结.

@@ -1,7 +1,7 @@
 """Log in: an operator of the office (clerk or supervisor) starts working.
 
 The dialog checks the user name and password through ``services.office`` and
-emits ``loggedIn(Session)`` with the office and the operator; the window is
+emits ``loggedIn(OperatorSession)`` with the office and the operator; the window is
 built from that. Opened with ``open()``; Enter moves from user name to
 password and then logs in.
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.context import Session
+from ui.context import OperatorSession
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 OPENING_TEXT = "正在打开数据库…"
 
 
-def _log_in(session, clock, username: str, password: str) -> Session | str:  # type: ignore[no-untyped-def]
+def _log_in(session, clock, username: str, password: str) -> OperatorSession | str:  # type: ignore[no-untyped-def]
     from services.accounts import attempt_login
     from services.office import office_info
 
@@ -47,8 +47,9 @@ def _log_in(session, clock, username: str, password: str) -> Session | str:  # t
     if attempt.error is not None:
         return attempt.error.message
     operator = attempt.operator
+    assert operator is not None  # no error: the operator is known
     office = office_info(session, operator.office_id)
-    return Session(
+    return OperatorSession(
         office_id=office.id,
         office_name=office.name,
         operator_id=operator.id,
@@ -58,7 +59,7 @@ def _log_in(session, clock, username: str, password: str) -> Session | str:  # t
 
 
 class LoginDialog(QDialog):
-    loggedIn = Signal(object)  # ui.context.Session
+    loggedIn = Signal(object)  # ui.context.OperatorSession
 
     def __init__(
         self,
@@ -71,7 +72,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.ops = ops
-        self.session: Session | None = None
+        self.session: OperatorSession | None = None
         self._login_pending = False
         self.setWindowTitle("城乡居民医保柜台 — 登录")
         self.setMinimumWidth(380)

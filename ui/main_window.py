@@ -13,8 +13,6 @@ cash is due today or overdue.
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable
 
@@ -23,7 +21,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -48,24 +45,71 @@ from ui.widgets.elided_label import ElidedLabel
 log = logging.getLogger(__name__)
 
 
+def _register_page() -> type[QWidget]:
+    from ui.pages.register_page import RegisterPage
+
+    return RegisterPage
+
+
+def _collect_page() -> type[QWidget]:
+    from ui.pages.collect_page import CollectPage
+
+    return CollectPage
+
+
+def _ledger_page() -> type[QWidget]:
+    from ui.pages.ledger_page import LedgerPage
+
+    return LedgerPage
+
+
+def _deposit_page() -> type[QWidget]:
+    from ui.pages.deposit_page import DepositPage
+
+    return DepositPage
+
+
+def _day_close_page() -> type[QWidget]:
+    from ui.pages.day_close_page import DayClosePage
+
+    return DayClosePage
+
+
+def _reports_page() -> type[QWidget]:
+    from ui.pages.reports_page import ReportsPage
+
+    return ReportsPage
+
+
+def _settings_page() -> type[QWidget]:
+    from ui.pages.settings_page import SettingsPage
+
+    return SettingsPage
+
+
+def _residents_page() -> type[QWidget]:
+    from ui.pages.residents_page import ResidentsPage
+
+    return ResidentsPage
+
+
 @dataclasses.dataclass(frozen=True)
 class PageSpec:
     key: str
     title: str
-    module: str
-    cls: str
+    #: imports the page's module on first use (plain imports, so packaging sees them)
+    load: Callable[[], type[QWidget]]
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("register", "登记", "ui.pages.register_page", "RegisterPage"),
-    PageSpec("collect", "缴费", "ui.pages.collect_page", "CollectPage"),
-    PageSpec("ledger", "台账", "ui.pages.ledger_page", "LedgerPage"),
-    PageSpec("deposit", "入库", "ui.pages.deposit_page", "DepositPage"),
-    PageSpec("day_close", "日结", "ui.pages.day_close_page", "DayClosePage"),
-    PageSpec("reports", "报表", "ui.pages.reports_page", "ReportsPage"),
-    PageSpec("settings", "设置", "ui.pages.settings_page", "SettingsPage"),
-    # issue 12: find anyone, information changes, households, renewal
-    PageSpec("residents", "居民", "ui.pages.residents_page", "ResidentsPage"),
+    PageSpec("register", "登记", _register_page),
+    PageSpec("collect", "缴费", _collect_page),
+    PageSpec("ledger", "台账", _ledger_page),
+    PageSpec("deposit", "入库", _deposit_page),
+    PageSpec("day_close", "日结", _day_close_page),
+    PageSpec("reports", "报表", _reports_page),
+    PageSpec("settings", "设置", _settings_page),
+    PageSpec("residents", "居民", _residents_page),
 )
 # Pages that print; each is handed the window's one document output (preview
 # and printer, or a test's fake), so all printing goes the same way.
@@ -73,8 +117,6 @@ PRINTING_PAGES = frozenset(
     {"collect", "ledger", "deposit", "day_close", "reports", "residents", "settings"}
 )
 PRELOAD_DELAY_MS = 300
-# What printing a notice or a receipt needs (reportlab, fonts): loaded early too.
-PRELOAD_MODULES = ("printing.notice", "printing.receipt", "ui.printing.print_preview")
 NAVIGATION_KEYS = frozenset(
     [f"F{n}" for n in range(1, len(PAGES) + 1)] + [f"Ctrl+{n}" for n in range(1, len(PAGES) + 1)]
 )
@@ -85,12 +127,13 @@ RESERVED_KEYS = NAVIGATION_KEYS | {LOGOUT_KEY, QUIT_KEY}
 
 
 def preload_pages() -> None:
-    """Import every page's code (and what printing needs) ahead of its first use."""
+    """Import every page's code and what printing a notice or a receipt needs
+    (reportlab, fonts) ahead of its first use."""
     for spec in PAGES:
-        page_factory(spec)
-    for module in PRELOAD_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+        spec.load()
+    import printing.notice  # noqa: F401
+    import printing.receipt  # noqa: F401
+    import ui.printing.print_preview  # noqa: F401
 
 
 def warm_up_widgets() -> None:
@@ -99,7 +142,7 @@ def warm_up_widgets() -> None:
     The first date field of a process loads Qt's locale and calendar data, and
     PySide6 creates each enum type on first use: about a third of a cold
     window. Done while the clerk types the password, the window after login
-    does not pay for it (issue 14: the window within 0.5 s of login)."""
+    does not pay for it (the window within 0.5 s of login)."""
     from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QTableWidget
 
     holder = QWidget()
@@ -118,29 +161,6 @@ def warm_up_widgets() -> None:
     holder.ensurePolished()
     holder.adjustSize()
     holder.deleteLater()
-
-
-class PlaceholderPage(QWidget):
-    """Stands in for a page whose module is not there yet."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        label = QLabel(f"{title}（建设中）")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("font-size: 20px; color: #757575;")
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-
-
-def page_factory(spec: PageSpec) -> Callable[..., QWidget] | None:
-    """The page class, or None when its module does not exist (yet).
-
-    A module that exists but fails to import is a program error and raises.
-    """
-    if importlib.util.find_spec(spec.module) is None:
-        return None
-    module = importlib.import_module(spec.module)
-    return getattr(module, spec.cls)  # type: ignore[no-any-return]
 
 
 def _idle_minutes(ops: Operations, office_id: int) -> int:
@@ -173,8 +193,8 @@ class MainWindow(QMainWindow):
         self.ops = ops
         # printer, paper, window size: this computer's, not the office's
         self.machine = machine if machine is not None else MachineSettings()
-        # every print and reprint goes to the audit journal (issue 10)
-        self.documents = JournalledOutput(
+        # every print and reprint goes to the audit journal
+        self.documents: DocumentOutput = JournalledOutput(
             documents
             if documents is not None
             else PreviewOutput(
@@ -189,7 +209,7 @@ class MainWindow(QMainWindow):
             if not isinstance(self.documents, TrainingOutput):
                 self.documents = TrainingOutput(self.documents)
         self._pages: dict[str, QWidget] = {}
-        self.blind_count = False  # issue 9: a drawer is being counted (ui.blind)
+        self.blind_count = False  # a drawer is being counted (ui.blind)
         self._slots: dict[str, QWidget] = {}
         self._frames: dict[str, QScrollArea] = {}
         self.setWindowTitle(
@@ -235,11 +255,11 @@ class MainWindow(QMainWindow):
 
             self.training_band = TrainingBand()
             right_layout.addWidget(self.training_band)
-        # issue 17: no open collection or late window for the policy in use
+        # no open collection or late window for the policy in use
         self.policy_banner = PolicyWarningBanner(ctx, ops)
         self.policy_banner.editorRequested.connect(self.show_policy_settings)
         # The banners come and go while the clerk works; below the page they
-        # never move what is under the mouse (issue 14: they used to push the
+        # never move what is under the mouse (they used to push the
         # whole page down when they appeared above it).
         right_layout.addWidget(self.stack, 1)
         right_layout.addWidget(self.policy_banner)
@@ -326,11 +346,9 @@ class MainWindow(QMainWindow):
         if key in self._pages:
             return self._pages[key]
         spec = next(s for s in PAGES if s.key == key)
-        factory = page_factory(spec)
-        if factory is None:
-            log.warning("page %s not available yet (%s)", key, spec.module)
-            widget: QWidget = PlaceholderPage(spec.title)
-        elif key == "settings":
+        factory: Callable[..., QWidget] = spec.load()
+        widget: QWidget
+        if key == "settings":
             # this computer's settings, and the printer for the audit journal
             widget = factory(self.ctx, self.ops, machine=self.machine, documents=self.documents)
         elif key in PRINTING_PAGES:
@@ -341,7 +359,7 @@ class MainWindow(QMainWindow):
         slot = self._slots[key]
         index = self.stack.indexOf(slot)
         # In a scroll area, a page wider than a 1,024-pixel screen scrolls
-        # instead of making the whole window too wide for it (issue 14).
+        # instead of making the whole window too wide for it.
         frame = QScrollArea()
         frame.setObjectName(f"pageFrame_{key}")
         frame.setWidgetResizable(True)
@@ -379,7 +397,7 @@ class MainWindow(QMainWindow):
         self.pageChanged.emit(key)
 
     def _update_blind(self) -> None:
-        """Blind count (issue 9): while the drawer is being counted on 日结, no
+        """Blind count: while the drawer is being counted on 日结, no
         screen shows a cash figure — the status bar, the banner and every page
         with a ``set_blind`` method (入库, 台账) follow :attr:`blind_count`.
 

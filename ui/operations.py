@@ -99,8 +99,8 @@ class Operations(QObject):
         """Run ``fn(session, clock, *args, **kwargs)`` in one transaction.
 
         ``inline``: the page shows a refusal itself, next to the form, so it is
-        not shown a second time in a message box or the status bar (issue 12:
-        one refusal, shown once); ``last_error`` is set all the same."""
+        not shown a second time in a message box or the status bar (one
+        refusal, shown once); ``last_error`` is set all the same."""
         try:
             with self.ctx.db.write() as session:
                 result = fn(session, self.ctx.clock, *args, **kwargs)

@@ -59,7 +59,11 @@ def run_app(args: Any) -> int:
         loop.quit()
 
     # 退出 before the database is open: leave at once
-    login.rejected.connect(lambda: held.get("controller") is None and finish(EXIT_OK))
+    def rejected() -> None:
+        if held.get("controller") is None:
+            finish(EXIT_OK)
+
+    login.rejected.connect(rejected)
     login.open()
     app.processEvents()  # paint the login window before anything heavy is imported
     # then open the database, from the event loop

@@ -2,7 +2,7 @@
 dialogs in Chinese, and the application style sheet.
 
 Kept apart from ``ui.app`` so that the login window can be styled and shown
-before the database layer is imported (issue 14: start fast).
+before the database layer is imported (start fast).
 """
 
 from __future__ import annotations

@@ -94,11 +94,13 @@ from db.models.resident_year import (
     Reassessment,
 )
 from db.models.residents import (
+    ENROLMENT_ONCE_PER_YEAR,
     Enrollment,
     Resident,
 )
 
 __all__ = [
+    "ENROLMENT_ONCE_PER_YEAR",
     "DrawerDay",
     "DrawerClose",
     "DepositShare",

@@ -24,6 +24,11 @@ from db.models.office import Office, Village
 # --- the register ------------------------------------------------------------------
 
 
+#: the unique index that lets a person enrol once per policy year (among live
+#: enrolments); services.registry tells a duplicate enrolment by this name
+ENROLMENT_ONCE_PER_YEAR = "enrollment_once_per_year_live"
+
+
 class Resident(Base):
     __tablename__ = "resident"
 
@@ -101,7 +106,7 @@ class Enrollment(Base):
         # once per year among *live* enrolments: a refunded one no longer counts
         # (POLICY.md §7.5, revised 2026-11)
         Index(
-            "enrollment_once_per_year_live",
+            ENROLMENT_ONCE_PER_YEAR,
             "resident_id",
             "policy_year",
             unique=True,

@@ -65,6 +65,17 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     # one reference rule (payments need one, refunds do not)
     ("services.payments", "clean_reference"): "services.references",
     ("services.payments", "REFERENCE_MAX"): "services.references",
+    # modules split by job (the old module no longer re-exports them)
+    ("services.registry", "SEARCH_LIMIT"): "services.resident_search",
+    ("services.registry", "search_residents"): "services.resident_search",
+    ("services.registry", "ResidentRecord"): "services.resident_records",
+    ("services.registry", "EnrollmentRecord"): "services.resident_records",
+    ("services.office", "MAX_DEPOSIT_DAYS"): "services.office_input",
+    ("services.office", "LEVELS"): "services.office_input",
+    ("services.policy_store", "needs_confirmation"): "services.policy_confirmation",
+    ("services.policy_listing", "needs_confirmation"): "services.policy_confirmation",
+    ("services.policy_store", "PolicyListing"): "services.policy_listing",
+    ("services.policy_store", "list_policies"): "services.policy_listing",
     # db/ checks a backup's ledger with the check services/ passes in
     **{
         ("db.backup", name): "services.backups"

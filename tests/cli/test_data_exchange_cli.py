@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
 
-from factories_b import cash_line, make_desk  # noqa: E402
+from cash_lines import cash_line, make_desk  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from roster_files import person, workbook  # noqa: E402
 from sqlalchemy import select  # noqa: E402

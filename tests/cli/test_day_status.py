@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
 
-from factories_b import cash_line, make_desk  # noqa: E402
+from cash_lines import cash_line, make_desk  # noqa: E402
 
 import main  # noqa: E402
 from cli import day_status  # noqa: E402

@@ -8,7 +8,7 @@ from printing.anchor_block import AnchorBlock
 from printing.codes import qr_rows
 from printing.day_close import render_day_close
 from printing.receipt import render_receipt
-from printing.samples import sample_day_close, sample_receipt
+from tools.samples import sample_day_close, sample_receipt
 
 ANCHOR = "20231107-1-6-4-D9JS-EJNB-857X-Z94N"
 BLOCK = AnchorBlock(

@@ -8,7 +8,7 @@ import pytest
 
 from common.errors import ServiceError
 from printing.batch import BatchCancelled, NoticeBatch, build_notices_pdf
-from printing.samples import sample_notice
+from tools.samples import sample_notice
 
 
 def _notices(n: int):

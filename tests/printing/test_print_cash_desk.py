@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
 from printing.day_close import render_day_close
-from printing.samples import sample_day_close_late, sample_refund, sample_voucher
+from tools.samples import sample_day_close_late, sample_refund, sample_voucher
 
 
 def test_a_cash_refund_slip_says_cash_left_the_drawer(poppler):

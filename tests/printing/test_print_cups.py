@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from printing.receipt import render_receipt
-from printing.samples import sample_receipt
+from tools.samples import sample_receipt
 
 QUEUE = "YIBAO_TEST_PDF"
 DEFAULT_PPD = "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd"
@@ -79,8 +79,20 @@ def cups_queue():
         _run("lpadmin", "-x", QUEUE, check=False)
 
 
+def _output_folder() -> Path:
+    """Where cups-pdf writes: ``Out`` in /etc/cups/cups-pdf.conf (default ${HOME}/PDF)."""
+    out = "${HOME}/PDF"
+    conf = Path("/etc/cups/cups-pdf.conf")
+    if conf.is_file():
+        for line in conf.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split(None, 1)
+            if len(parts) == 2 and parts[0] == "Out":
+                out = parts[1].strip()
+    return Path(out.replace("${HOME}", str(Path.home())))
+
+
 def _newest_output(since: float) -> Path | None:
-    folder = Path.home() / "PDF"  # `Out ${HOME}/PDF` in /etc/cups/cups-pdf.conf
+    folder = _output_folder()
     files = (
         [p for p in folder.glob("*.pdf") if p.stat().st_mtime >= since] if folder.is_dir() else []
     )
@@ -110,11 +122,16 @@ def test_receipt_printed_through_cups(qapp, cups_queue, poppler, via_cups):
 
     # cups-pdf wrote the page: it must not be blank (its text may be re-encoded,
     # so look at the pixels, not at pdftotext)
+    # (the file may land a moment after the job is reported complete)
     output = _newest_output(started)
-    if output is not None:
-        pages = poppler.pages(output.read_bytes(), dpi=30)
-        output.unlink(missing_ok=True)
-        assert pages and pages[0].dark_fraction() > 0.005
+    deadline = time.monotonic() + 10
+    while output is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        output = _newest_output(started)
+    assert output is not None, f"the job completed but cups-pdf wrote no PDF in {_output_folder()}"
+    pages = poppler.pages(output.read_bytes(), dpi=30)
+    output.unlink(missing_ok=True)
+    assert pages and pages[0].dark_fraction() > 0.005
 
 
 def test_lp_refuses_an_unknown_printer_in_chinese(cups_queue):

@@ -18,7 +18,7 @@ from printing.data import (
 )
 from printing.day_close import render_day_close
 from printing.deposits import render_deposit_register
-from printing.samples import OFFICE, sample_day_close, sample_deposit_register
+from tools.samples import OFFICE, sample_day_close, sample_deposit_register
 
 
 def test_day_close_shows_every_field(poppler):

@@ -12,7 +12,7 @@ import pytest
 from common.errors import InputError
 from printing.data import LedgerPageData, LedgerRow
 from printing.ledger import ledger_pages, render_ledger
-from printing.samples import OFFICE, sample_ledger, sample_ledger_rows
+from tools.samples import OFFICE, sample_ledger, sample_ledger_rows
 
 
 def _numbers_after(label: str, page_text: str) -> list[str]:

@@ -15,7 +15,7 @@ from printing.notice import (
     payment_link,
     render_notice,
 )
-from printing.samples import sample_notice
+from tools.samples import sample_notice
 
 
 def test_notice_shows_every_field(poppler):

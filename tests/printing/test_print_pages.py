@@ -16,7 +16,7 @@ from printing.fonts import FontNotFound, cjk_font
 from printing.ledger import render_ledger
 from printing.notice import render_notice
 from printing.receipt import render_receipt
-from printing.samples import sample_ledger, sample_notice, sample_pdfs, sample_receipt
+from tools.samples import sample_ledger, sample_notice, sample_pdfs, sample_receipt
 
 DPI = 50
 BORDER_MM = 4  # every document keeps at least 10 mm; 4 mm is where printers cut

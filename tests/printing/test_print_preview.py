@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from printing.receipt import render_receipt
-from printing.samples import sample_ledger, sample_notice, sample_receipt
+from tools.samples import sample_ledger, sample_notice, sample_receipt
 from ui.printing.print_job import PrintError
 
 pytestmark = pytest.mark.gui

@@ -8,7 +8,7 @@ import pytest
 
 from common.errors import InputError
 from printing.receipt import CONFIRMATION, render_receipt
-from printing.samples import sample_receipt
+from tools.samples import sample_receipt
 
 
 def _masked(number: str) -> str:

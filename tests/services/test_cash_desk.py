@@ -11,8 +11,8 @@ import datetime as dt
 import itertools
 
 import pytest
+from cash_lines import cash_line
 from factories import PASSWORD, Desk, make_desk, make_enrollment, policies, row_counts
-from factories_b import cash_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from cash_lines import Desk, cash_line, make_desk, table_counts
 from factories import PASSWORD, make_enrollment, policies
-from factories_b import Desk, cash_line, make_desk, table_counts
 from sqlalchemy import select
 
 from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from factories_b import table_counts
+from cash_lines import table_counts
 from sqlalchemy import func, select
 
 from common.errors import ConflictError, InputError
@@ -26,10 +26,10 @@ from db.models import (
     Resident,
 )
 from services.clock import FixedClock
-from services.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days
 from services.deposit_rule import CashMovement, current_deposit_status, deposit_status
 from services.ledger import verify_ledger
 from services.office import authenticate
+from tools.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days
 
 
 @pytest.fixture(scope="module")

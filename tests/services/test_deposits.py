@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from factories_b import Desk, cash_line, make_desk, movements_of, table_counts
+from cash_lines import Desk, cash_line, make_desk, movements_of, table_counts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cash_lines import Desk, make_desk
 from factories import PASSWORD, make_enrollment, make_operator, policies
-from factories_b import Desk, make_desk
 from sqlalchemy import select
 
 from common.errors import ConflictError

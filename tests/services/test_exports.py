@@ -20,7 +20,6 @@ from common.errors import InputError
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import Enrollment, LedgerEntry, Office, Payment, Resident, Village
-from services.demo import build_demo_office
 from services.exports import (
     export_ledger,
     export_payments,
@@ -30,6 +29,7 @@ from services.exports import (
 )
 from services.ledger_views import cash_on_hand_before
 from services.progress import weekly_return
+from tools.demo import build_demo_office
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from factories import Desk, make_desk
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
@@ -276,3 +277,53 @@ def test_rolled_back_number_is_given_again(db: Database, desk: Desk) -> None:
         assert take_next_number(s, desk.office_id, "LT2023") == 2
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(NumberSeries)) == 1
+
+
+# --- the link to the previous line, as a property --------------------------------------
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.integers(min_value=1, max_value=10**8)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_any_interleaving_of_two_offices_links_each_line_to_its_own_previous(
+    db: Database, moves: list[tuple[bool, int]]
+) -> None:
+    """The second guard of the link (the first follows three fixed lines): lines
+    appended to two offices in any order each carry, as ``prev_hash``, the hash
+    of the line before them in their own office (the genesis hash for the first),
+    every stored hash is the hash of its own fields, and each head holds the last."""
+    with db.write() as s:
+        ours = [make_desk(s, code=f"P{next(_OFFICE_CODES)}") for _ in range(2)]
+    for to_second, amount in moves:
+        desk = ours[1] if to_second else ours[0]
+        _append(db, desk, [amount])
+    with db.read() as s:
+        for desk in ours:
+            lines = s.scalars(
+                select(LedgerEntry)
+                .where(LedgerEntry.office_id == desk.office_id)
+                .order_by(LedgerEntry.seq)
+            ).all()
+            previous = GENESIS_HASH
+            for expected_seq, line in enumerate(lines, start=1):
+                assert line.seq == expected_seq
+                assert line.prev_hash == previous
+                assert line.hash == entry_hash({n: getattr(line, n) for n in HASHED_FIELDS})
+                previous = line.hash
+            head = s.get(LedgerHead, desk.office_id)
+            if lines:
+                assert head is not None and (head.last_seq, head.last_hash) == (
+                    len(lines),
+                    previous,
+                )
+        assert verify_ledger(s).ok
+
+
+_OFFICE_CODES = itertools.count()

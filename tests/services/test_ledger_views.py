@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
 
-from fixtures_ui2 import add_deposit, add_payment, bulk_ledger, make_office  # noqa: E402
+from seeded_desk import add_deposit, add_payment, bulk_ledger, make_office  # noqa: E402
 
 from common.errors import InputError  # noqa: E402
 from services.ledger_views import (  # noqa: E402

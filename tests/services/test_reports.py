@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from cash_lines import cash_line, make_desk
 from factories import PASSWORD, make_enrollment, policies
-from factories_b import cash_line, make_desk
 
 from common.errors import InputError
 from db.models import Village

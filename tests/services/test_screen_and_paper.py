@@ -16,7 +16,7 @@ import shutil
 import subprocess
 
 import pytest
-from factories_b import cash_line, make_desk
+from cash_lines import cash_line, make_desk
 
 from common import glossary
 from printing.deposits import render_deposit_register

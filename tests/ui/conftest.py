@@ -15,7 +15,7 @@ from counter_fixtures import TRACKED_WINDOWS, Office, create_test_office
 from db.engine import Database
 from services.clock import FixedClock
 from services.policy import PolicyBook, load_policies
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
 from ui.translations import install_qt_translations
@@ -61,7 +61,7 @@ def office(db: Database, clock: FixedClock, policies: PolicyBook) -> Office:
 
 @pytest.fixture
 def ctx(db: Database, clock: FixedClock, policies: PolicyBook, office: Office) -> AppContext:
-    session = Session(
+    session = OperatorSession(
         office_id=office.id,
         office_name=office.name,
         operator_id=office.clerk_id,

@@ -65,7 +65,7 @@ def search(qtbot, page: CollectPage, text: str) -> None:  # type: ignore[no-unty
 
 def pay_cash(page: CollectPage, agent: str = "") -> None:
     page.start_payment(cash=True)
-    dialog = page.actions.dialog
+    dialog = page.collect_actions.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.agent.setText(agent)
     dialog.try_submit()
@@ -128,7 +128,7 @@ def test_notice_cash_receipt_and_void(qtbot, ctx, ops, documents, db, clock, pol
     assert documents.documents[-1].title.endswith("（重打）")
 
     page.start_void()
-    dialog = page.actions.dialog
+    dialog = page.collect_actions.dialog
     assert isinstance(dialog, SupervisorApprovalDialog)
     dialog.fill(SUPERVISOR, "wrong-password", "收错档次")
     dialog.try_approve()
@@ -231,13 +231,13 @@ def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, pol
     page = make_page(qtbot, ctx, ops, documents)
     page.show_enrollment(enrollment_id)
     page.start_payment(cash=False)
-    dialog = page.actions.dialog
+    dialog = page.collect_actions.dialog
     assert isinstance(dialog, PaymentDialog)
     dialog.channel.setCurrentIndex(dialog.channel.findData("qr"))
     dialog.payer.setText("王五之子")
     dialog.try_submit()
     # refused in the dialog, which stays open with what was typed (issue 9 item 6)
-    assert page.actions.dialog is dialog and dialog.isVisible()
+    assert page.collect_actions.dialog is dialog and dialog.isVisible()
     assert "流水号" in dialog.error.text() and dialog.payer.text() == "王五之子"
     assert "王五" in dialog.who.text() and "*" in dialog.who.text()
     dialog.reference.setText("WX20231106001")
@@ -250,11 +250,11 @@ def test_non_cash_payment_then_refund(qtbot, ctx, ops, documents, db, clock, pol
     assert not page.void_button.isEnabled() and page.refund_button.isEnabled()
 
     page.start_refund()
-    refund_dialog = page.actions.dialog
+    refund_dialog = page.collect_actions.dialog
     assert isinstance(refund_dialog, RefundDialog)
     refund_dialog.reference.setText("WX-R-1")
     refund_dialog.try_submit()
-    approval = page.actions.dialog
+    approval = page.collect_actions.dialog
     assert isinstance(approval, SupervisorApprovalDialog)
     approval.fill(SUPERVISOR, PASSWORD, "本人申请退保")
     approval.try_approve()
@@ -287,7 +287,7 @@ def test_overdue_cash_is_taken_and_marked(qtbot, ctx, ops, documents, db, clock,
     page.show_enrollment(second)
     pay_cash(page)
     assert ops.last_error is None
-    assert not isinstance(page.actions.dialog, SupervisorApprovalDialog)
+    assert not isinstance(page.collect_actions.dialog, SupervisorApprovalDialog)
     assert len(documents.of_kind("receipt")) == 2
     assert "逾期未入库期间收取" in page.message_label.text()
     with db.read() as s:
@@ -302,7 +302,7 @@ def test_cash_dialog_keyboard_and_change(qtbot, ctx, ops, documents, db, clock, 
     page = make_page(qtbot, ctx, ops, documents)
     page.show_enrollment(enrollment_id)
     page.start_payment(cash=True)
-    dialog = page.actions.dialog
+    dialog = page.collect_actions.dialog
     assert dialog.amount.text() == "380.00"
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
     assert dialog.focusWidget() is dialog.received
@@ -329,7 +329,7 @@ def test_a_restarted_window_lists_the_payment_and_voids_it(
     assert page.payment_table.item(0, 3).text() == "LT2023-000001"
     assert page.void_button.isEnabled()
     page.start_void()
-    approval = page.actions.dialog
+    approval = page.collect_actions.dialog
     assert isinstance(approval, SupervisorApprovalDialog)
     assert "LT2023-000001" in approval.explanation.text()
     approval.fill(SUPERVISOR, PASSWORD, "重复收费")
@@ -354,7 +354,7 @@ def test_a_failed_search_clears_the_person_and_every_action(
     for button in (page.cash_button, page.noncash_button, page.notice_button, page.refund_button):
         assert not button.isEnabled()
     page.start_payment(cash=True)  # F10 does nothing now
-    assert page.actions.dialog is None
+    assert page.collect_actions.dialog is None
 
 
 def test_a_refusal_known_before_typing_opens_no_dialog(
@@ -368,6 +368,6 @@ def test_a_refusal_known_before_typing_opens_no_dialog(
     page = make_page(qtbot, ctx, ops, documents)
     page.show_enrollment(enrollment_id)
     page.start_payment(cash=True)
-    assert page.actions.dialog is None
+    assert page.collect_actions.dialog is None
     assert ops.last_error is not None and ops.last_error[0] == "day_closed"
     assert "已日结" in page.message_label.text()

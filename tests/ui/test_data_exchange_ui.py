@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_ui2 import add_payment, ctx, fake_id, ops, seed  # noqa: F401
 from openpyxl import Workbook, load_workbook
+from seeded_desk import add_payment, ctx, fake_id, ops, seed  # noqa: F401
 from sqlalchemy import func, select
 
 from db.models import Resident

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import PASSWORD, add_deposit, add_payment, clerk_ctx, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
+from seeded_desk import PASSWORD, add_deposit, add_payment, clerk_ctx, ctx, ops, seed  # noqa: F401
 
 from services.clock import FixedClock
 from services.day_close import close_day, count_for_amount

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import add_payment, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import Qt
+from seeded_desk import add_payment, ctx, ops, seed  # noqa: F401
 
 from ui.operations import DEPOSITS, LEDGER
 from ui.pages.deposit_page import DepositPage

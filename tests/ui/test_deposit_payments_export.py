@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from fixtures_ui2 import add_payment, ctx, ops, seed  # noqa: F401
 from openpyxl import load_workbook
+from seeded_desk import add_payment, ctx, ops, seed  # noqa: F401
 from sqlalchemy import select
 
 from db.models import Payment

@@ -87,7 +87,7 @@ def test_save_dialog_on_the_database_folder_keeps_the_locks(qtbot, live_db, db_p
 
 def test_the_print_preview_save_button_uses_the_safe_dialog(qtbot, live_db, db_path: Path):
     from printing.receipt import render_receipt
-    from printing.samples import sample_receipt
+    from tools.samples import sample_receipt
     from ui.printing.print_preview import PrintPreviewDialog
 
     before = _my_locks(*live_db)

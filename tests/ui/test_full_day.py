@@ -131,7 +131,7 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
         qtbot.keyClick(collect.search_box, Qt.Key.Key_Return)
         assert collect.results_model.rowCount() == 1
         qtbot.keyClick(collect, Qt.Key.Key_F10)  # 现金收款
-        dialog = collect.actions.dialog
+        dialog = collect.collect_actions.dialog
         assert isinstance(dialog, PaymentDialog)
         for field in (dialog.amount, dialog.received, dialog.payer, dialog.agent):
             qtbot.keyClick(field, Qt.Key.Key_Return)  # Enter through; the last one takes it
@@ -144,7 +144,7 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
     clock.advance(minutes=3)
     assert collect.resident.name == "李四"
     qtbot.keyClick(collect, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    approval = collect.actions.dialog
+    approval = collect.collect_actions.dialog
     assert isinstance(approval, SupervisorApprovalDialog)
     approval.username.setFocus()
     qtbot.keyClicks(approval.username, SUPERVISOR)
@@ -248,7 +248,7 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
     collect.show_enrollment(enrollment_ids[2])
     collect.start_payment(cash=True)
     # refused before any typing: no dialog opens (issue 9 item 6)
-    assert collect.actions.dialog is None
+    assert collect.collect_actions.dialog is None
     assert ops.last_error is not None and ops.last_error[0] == "day_closed"
 
     # --- the next day: yesterday's shortage is what the drawer is expected to hold --------
@@ -269,10 +269,10 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
     qtbot.keyClick(window, Qt.Key.Key_F2)
     collect.show_enrollment(enrollment_ids[0])  # 张三, 1010.00 cash, deposited yesterday
     collect.start_refund()
-    refund_dialog = collect.actions.dialog
+    refund_dialog = collect.collect_actions.dialog
     assert isinstance(refund_dialog, RefundDialog)
     refund_dialog.try_submit()
-    approval = collect.actions.dialog
+    approval = collect.collect_actions.dialog
     assert isinstance(approval, SupervisorApprovalDialog)
     approval.fill(SUPERVISOR, PASSWORD, "本人申请退保，已在外省参保")
     approval.try_approve()
@@ -298,7 +298,7 @@ def test_a_full_day_at_the_counter(qtbot, ctx, ops, documents, db, clock, office
     qtbot.keyClick(window, Qt.Key.Key_F2)
     collect.show_enrollment(enrollment_ids[2])  # 王五
     collect.start_payment(cash=True)
-    collect.actions.dialog.try_submit()
+    collect.collect_actions.dialog.try_submit()
     assert ops.last_error is None, ops.last_error
     assert "逾期未入库期间收取" in collect.message_label.text()
     stub = pdf_text(documents.of_kind("receipt")[-1].pdf, tmp_path)

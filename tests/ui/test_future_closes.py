@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fixtures_ui2 import PASSWORD, add_payment, ctx, ops, seed  # noqa: F401
+from seeded_desk import PASSWORD, add_payment, ctx, ops, seed  # noqa: F401
 from sqlalchemy import select
 
 from db.models import DayClose, DayCloseAnnulment

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import add_deposit, add_payment, bulk_ledger, make_office
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
+from seeded_desk import add_deposit, add_payment, bulk_ledger, make_office
 
 from services.ledger_views import LedgerFilter, LedgerLine, ledger_lines
 from ui.models import ObjectRole

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import add_deposit, add_payment, bulk_ledger, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QStyle
+from seeded_desk import add_deposit, add_payment, bulk_ledger, ctx, ops, seed  # noqa: F401
 
 from services.ledger_views import NO_VILLAGE
 from ui.models.ledger_model import (

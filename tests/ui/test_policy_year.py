@@ -21,8 +21,8 @@ from test_full_day import pdf_text, register
 
 from db.models import AuditEntry, Enrollment, PolicyFileRecord, PolicySwitch, Receipt
 from services.deposits import record_deposit
-from services.documents import receipt_document_preview
 from services.office import create_operator
+from services.receipts import receipt_view
 from ui.app import AppController
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -66,7 +66,7 @@ def pay_cash(qtbot, window: MainWindow, number: str, ops) -> None:  # type: igno
     qtbot.keyClick(collect.search_box, Qt.Key.Key_Return)
     assert collect.results_model.rowCount() == 1
     qtbot.keyClick(collect, Qt.Key.Key_F10)
-    dialog = collect.actions.dialog
+    dialog = collect.collect_actions.dialog
     assert isinstance(dialog, PaymentDialog)
     for field in (dialog.amount, dialog.received, dialog.payer, dialog.agent):
         qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -175,7 +175,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     type_text(dialog.tier_boxes["low"].fiscal_subsidy_source, "津财社〔2026〕3号")
     if SHOTS:  # tall enough to show the tiers and the subsidy classes together
         dialog.resize(1100, 1240)
-        dialog.scroll.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
+        dialog.scroll_area.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
     shoot(dialog, "14-policy-editor.png")
 
     result = dialog.preview_draft()
@@ -241,15 +241,15 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
 
     # --- reprint the 2024 receipt: it still shows its own policy ------------------------------
     collect = window.page("collect")
-    collect.actions.print_receipt(old_receipt)
+    collect.collect_actions.print_receipt(old_receipt)
     reprint = documents.of_kind("receipt")[-1]
     assert "重打" in reprint.title
     text = pdf_text(reprint.pdf, tmp_path)
     assert "2024年度" in text and "2026" not in text
     assert "高档" in text and "壹仟零壹拾元整" in text
     with db.read() as s:
-        data = receipt_document_preview(s, ctx.policies, old_receipt)
-    assert (data.policy_year, data.tier, data.amount_fen) == (2024, "高档", 101000)
+        view = receipt_view(s, old_receipt)
+    assert (view.policy_year, view.tier_label, view.amount_fen) == (2024, "高档", 101000)
 
 
 def test_a_second_supervisor_confirms_the_save(qtbot, ctx, ops, db, clock, office):  # type: ignore[no-untyped-def]

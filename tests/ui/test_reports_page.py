@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fixtures_ui2 import PASSWORD, add_payment, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QDate, Qt
+from seeded_desk import PASSWORD, add_payment, ctx, ops, seed  # noqa: F401
 
 from db.models import Override
 from services.reports import VillageProgress
@@ -186,7 +186,7 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
 def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
     """Issue 9: an overage handed back to whom it belongs (长款退还) has its own
     button; the cash leaves the drawer as a ledger line."""
-    from fixtures_ui2 import PASSWORD
+    from seeded_desk import PASSWORD
 
     from db.models import CashDifferenceSettlement, LedgerEntry
     from services.clock import FixedClock

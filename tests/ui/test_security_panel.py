@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - pytest fixtures imported from fixtures_ui2
+# ruff: noqa: F811 - pytest fixtures imported from seeded_desk
 """设置 → 账号与安全: idle lock, one-person point, own password, audit journal;
 the login dialog's lockout and the window's idle lock."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fixtures_ui2 import PASSWORD, clerk_ctx, ctx, ops, seed  # noqa: F401
+from seeded_desk import PASSWORD, clerk_ctx, ctx, ops, seed  # noqa: F401
 
 from services.accounts import security_settings
 from services.audit import list_audit

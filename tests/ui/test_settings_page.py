@@ -3,8 +3,8 @@ printer and paper (anyone, kept in QSettings)."""
 
 from __future__ import annotations
 
-from fixtures_ui2 import clerk_ctx, ctx, ops, seed  # noqa: F401
 from PySide6.QtCore import QSettings, Qt
+from seeded_desk import clerk_ctx, ctx, ops, seed  # noqa: F401
 
 from services.ledger_views import office_extras, operators_of
 from services.office import authenticate, office_info
@@ -175,7 +175,7 @@ def test_a_supervisor_resets_a_password_and_sets_the_payment_link(qtbot, ctx, op
 
 
 def test_a_role_change_is_approved_by_another_supervisor(qtbot, ctx, ops, db, seed):  # noqa: F811
-    from fixtures_ui2 import PASSWORD
+    from seeded_desk import PASSWORD
     from sqlalchemy import select
 
     from db.models import AuditEntry

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from common.errors import InputError
 from printing.receipt import render_receipt
-from printing.samples import sample_receipt
+from tools.samples import sample_receipt
 from ui.app import AppController, open_context
 from ui.login_dialog import OPENING_TEXT, LoginDialog
 from ui.main_window import MainWindow

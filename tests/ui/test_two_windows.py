@@ -13,7 +13,7 @@ from services.office import create_operator
 from services.payments import take_payment
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.pages.day_close_page import SERVICE_KEYS
@@ -51,7 +51,7 @@ def open_window(qtbot, db, clock, policies, office, operator_id: int, name: str)
         db=db,
         clock=clock,
         policies=policies,
-        session=Session(office.id, office.name, operator_id, name, "clerk"),
+        session=OperatorSession(office.id, office.name, operator_id, name, "clerk"),
     )
     ops = Operations(ctx)
     ops.show_dialogs = False

@@ -63,7 +63,7 @@ class ExportRunner(QObject):
         self.job.start()
 
     def _exported(self, title: str, summary: ExportSummary) -> None:
-        # every export goes to the audit journal (issue 10)
+        # every export goes to the audit journal
         journal_event(
             self.ctx,
             "export",

@@ -68,7 +68,7 @@ class RosterImportDialog(QDialog):
         self.policy_year = policy_year
         self.table: RosterTable | None = None
         self.job: BackgroundJob | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None
         self.setWindowTitle("导入名单")
         self.resize(760, 620)
 
@@ -253,7 +253,7 @@ class RosterImportDialog(QDialog):
             self.report.setPlainText("正在取消…")
 
     def _imported(self, result: ImportResult) -> None:
-        self.result = result
+        self.import_result = result
         head = "只校验，未写入：" if result.dry_run else "导入完成："
         lines = [
             f"{head}新建 {result.created} 人，更新 {result.updated} 人，"

@@ -1,4 +1,4 @@
-"""One confirmation for a household paid by one agent (issue 12).
+"""One confirmation for a household paid by one agent.
 
 Lists each member with tier and amount (the ones who cannot be paid named,
 with why), the total, the agent's name (required), how the money is paid and,

@@ -1,4 +1,4 @@
-"""设置 → 银行休息日 (issue 9 item 5): whether the office's bank is closed on
+"""设置 → 银行休息日: whether the office's bank is closed on
 Saturdays and Sundays, and the office's own closed days. Statutory holidays and
 调休 working days come from the ``chinesecalendar`` package and need no entry."""
 

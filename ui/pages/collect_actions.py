@@ -39,7 +39,7 @@ from services.documents import (
 )
 from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
-from services.registry import EnrollmentRecord, ResidentRecord
+from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, OperationFailed, Operations

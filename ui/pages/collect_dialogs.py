@@ -12,6 +12,7 @@ import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ from common.money import format_fen, parse_amount
 from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.payments import CHANNELS, PaymentResult
 from services.references import clean_reference
-from services.registry import EnrollmentRecord, ResidentRecord
+from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
 NON_CASH_CHANNELS = ("pos", "qr", "bank", "other")
@@ -143,14 +144,16 @@ class PaymentDialog(_FormDialog):
             + ("" if cash else "\n非现金缴费不计入库存现金，须填写交易流水号。"),
             parent,
         )
-        # the right person, large enough to read aloud (issue 9 item 6)
+        # the right person, large enough to read aloud
         self.who = QLabel(
             f"{resident.name}　{masked_id(resident.id_number)}<br>"
             f"{resident.village_name or '未指定村（社区）'}　{tier_label(enrollment.tier)}"
         )
         self.who.setObjectName("paymentWho")
         self.who.setStyleSheet("font-size: 22px; font-weight: bold; color: #0d47a1;")
-        self.layout().insertWidget(0, self.who)
+        layout = self.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.insertWidget(0, self.who)
         self.cash = cash
         self.due_fen = enrollment.personal_due_fen
         self.channel = QComboBox()

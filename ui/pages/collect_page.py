@@ -38,14 +38,9 @@ from common.glossary import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
 from common.money import format_fen
 from services.page_views import CollectView, EnrollmentView, collect_view, enrollment_view
 from services.payments import CHANNELS
-from services.registry import (
-    SEARCH_LIMIT,
-    EnrollmentRecord,
-    ResidentRecord,
-    get_enrollment,
-    get_resident,
-    search_residents,
-)
+from services.registry import get_enrollment, get_resident
+from services.resident_records import EnrollmentRecord, ResidentRecord
+from services.resident_search import SEARCH_LIMIT, search_residents
 from services.roster_marks import PaidElsewhere
 from ui.context import AppContext
 from ui.data_exchange.paid_elsewhere_hint import paid_elsewhere_line
@@ -87,8 +82,8 @@ class CollectPage(QWidget):
         self.documents = documents if documents is not None else PreviewOutput()
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
-        self.actions = CollectActions(ctx, ops, self.documents, self)
-        self.actions.message.connect(self._show_message)
+        self.collect_actions = CollectActions(ctx, ops, self.documents, self)
+        self.collect_actions.message.connect(self._show_message)
         self.village_notices = VillageNoticeBatch(ctx, ops, self.documents, self)
         self.village_notices.message.connect(self._show_message)
         self._build()
@@ -108,8 +103,8 @@ class CollectPage(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.search_box.setFont(font)
         self.search_box.returnPressed.connect(self.search_now)
-        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
         self.search_timer = QTimer(self)
+        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
         self.search_timer.timeout.connect(self.search_now)
@@ -270,7 +265,7 @@ class CollectPage(QWidget):
             self.clear_resident()
             return []
         if not rows:
-            # never leave the previous person selected (issue 9 item 6)
+            # never leave the previous person selected
             self.clear_resident()
         self.results_model.set_rows(rows)
         more = "（仅显示前 50 条，请输入更多信息）" if len(rows) >= SEARCH_LIMIT else ""
@@ -307,7 +302,7 @@ class CollectPage(QWidget):
         self.enrollments = []
         self.enrollment_table.setRowCount(0)
         self.payment_table.setRowCount(0)
-        self.payments = []
+        self.payments: list[PaymentEntry] = []
         self.enrollment_detail.setText("")
         self._update_buttons()
 
@@ -497,25 +492,25 @@ class CollectPage(QWidget):
     def print_notice(self) -> None:
         e = self.current_enrollment
         if self.resident is not None and e is not None and self.notice_button.isEnabled():
-            self.actions.print_notice(self.resident, e)
+            self.collect_actions.print_notice(self.resident, e)
 
     def start_payment(self, *, cash: bool) -> None:
         e = self.current_enrollment
         button = self.cash_button if cash else self.noncash_button
         if self.resident is not None and e is not None and button.isEnabled():
-            self.actions.start_payment(self.resident, e, cash=cash)
+            self.collect_actions.start_payment(self.resident, e, cash=cash)
 
     def reprint(self) -> None:
         p = self.current_payment
         if p is not None and p.receipt_id is not None:
-            self.actions.print_receipt(p.receipt_id)
+            self.collect_actions.print_receipt(p.receipt_id)
 
     def start_void(self) -> None:
         if not self.void_button.isEnabled():
             return
         p = self.current_payment
         if p is not None:
-            self.actions.start_void(p)
+            self.collect_actions.start_void(p)
 
     def start_village_notices(self) -> None:
         self.village_notices.start()
@@ -523,4 +518,4 @@ class CollectPage(QWidget):
     def start_refund(self) -> None:
         p = self.current_payment
         if p is not None and self.refund_button.isEnabled():
-            self.actions.start_refund(p)
+            self.collect_actions.start_refund(p)

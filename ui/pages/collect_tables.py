@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTableWidget, QWidget
 
-from services.registry import ResidentRecord
+from services.resident_records import ResidentRecord
 
 RESIDENT_ROLE = Qt.ItemDataRole.UserRole + 1
 

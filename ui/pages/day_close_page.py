@@ -137,7 +137,7 @@ class DayClosePage(QWidget):
         head.addWidget(QLabel("往日日结单："))
         head.addWidget(self.reprint_date)
         head.addWidget(self.reprint_button)
-        # forgotten days (issue 9): flagged, closed late by a supervisor
+        # forgotten days: flagged, closed late by a supervisor
         self.unclosed_label = QLabel()
         self.unclosed_label.setObjectName("unclosedDays")
         self.unclosed_label.setWordWrap(True)

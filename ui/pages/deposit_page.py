@@ -179,7 +179,7 @@ class DepositPage(QWidget):
         self.amount_words.setObjectName("depositAmountWords")
         self.amount_words.setStyleSheet("color: #555;")
         # the line keeps its height while empty: the form does not jump as the
-        # clerk types (issue 14)
+        # clerk types
         self.amount_words.setMinimumHeight(self.amount_words.fontMetrics().height() + 4)
         self.amount.amountChanged.connect(self._show_words)
         self.fill_due = QPushButton("填入今日应入库(&F)")
@@ -275,7 +275,7 @@ class DepositPage(QWidget):
         register_layout.addWidget(self.payments_export.message)
         register_layout.addWidget(self.register_view)
 
-        # issue 9: during a blind count on 日结 the state and the form (cash on
+        # during a blind count on 日结 the state and the form (cash on
         # hand, "fill in all cash", the settled sentence) are covered
         self.blind_cover = BlindCover(hide=(state_box, form_box), parent=self)
         left = QVBoxLayout()

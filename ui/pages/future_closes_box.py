@@ -1,5 +1,5 @@
 """日结 → 未来日期的日结: a supervisor annuls a day close a wrong clock dated in
-the future (issue 9 item 9).
+the future.
 
 Such a close locks its day and every day before it, so nothing can be booked
 today. The login checks offer the annulment right after a supervisor confirms

@@ -161,7 +161,7 @@ def fit_columns(view: QTableView) -> None:
 
 
 class LedgerPage(QWidget):
-    #: the resident of the chosen line (issue 12: from a 台账 row to the person)
+    #: the resident of the chosen line (from a 台账 row to the person)
     personRequested = Signal(int)
 
     def __init__(
@@ -266,7 +266,7 @@ class LedgerPage(QWidget):
         header.setStretchLastSection(True)
         fit_columns(self.view)
 
-        # issue 9: during a blind count on 日结 the lines and totals (cash net,
+        # during a blind count on 日结 the lines and totals (cash net,
         # from which the drawer could be worked out) are covered
         self.blind_cover = BlindCover(
             hide=(self.totals_label, self.channels_label, self.view, self.loaded_label),
@@ -293,7 +293,7 @@ class LedgerPage(QWidget):
         page_shortcut(self, "Ctrl+F", self.activate)
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_ledger)
-        # issue 12: Enter or a double click on a line opens the person on 居民
+        # Enter or a double click on a line opens the person on 居民
         self.view.doubleClicked.connect(lambda _index: self.open_person())
         page_shortcut(self, "Ctrl+G", self.open_person)
 

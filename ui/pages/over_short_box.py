@@ -1,4 +1,4 @@
-"""报表 → 现金异常: settling an open over/short case (issue 9 item 2).
+"""报表 → 现金异常: settling an open over/short case.
 
 A shortage is made up by the clerk (补足短款: cash into the drawer, a ledger
 line) or written off by a supervisor with a reason (核销); an overage held as

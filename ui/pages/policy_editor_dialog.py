@@ -322,10 +322,10 @@ class PolicyEditorDialog(QDialog):
 
         fill = QWidget()
         fill_layout = QVBoxLayout(fill)
-        for box in (top, periods, tiers_box, subsidy_box, rules_box):
-            fill_layout.addWidget(box)
+        for section in (top, periods, tiers_box, subsidy_box, rules_box):
+            fill_layout.addWidget(section)
         fill_layout.addStretch(1)
-        self.scroll = scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(fill)
 

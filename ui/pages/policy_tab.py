@@ -30,21 +30,20 @@ from PySide6.QtWidgets import (
 from common.errors import ServiceError
 from services.office import office_info
 from services.policy import Policy
+from services.policy_confirmation import needs_confirmation
 from services.policy_editor import (
     check_draft,
     previous_policy,
 )
+from services.policy_listing import PolicyListing, list_policies
 from services.policy_preview import (
     PolicyPreview,
     preview,
 )
 from services.policy_store import (
-    PolicyListing,
     SavedPolicy,
     export_policy,
-    list_policies,
     load_office_book,
-    needs_confirmation,
     office_policy_dir,
     read_import,
     save_policy_file,

@@ -36,14 +36,13 @@ from services.office import OfficeInfo, office_info
 from services.policy import Policy
 from services.quote import fitting_category, quote_all_tiers, tiers_for
 from services.registry import (
-    EnrollmentRecord,
     ResidentInput,
-    ResidentRecord,
     enrollments_of,
     find_by_id_number,
     name_initials,
     register_and_enroll,
 )
+from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.keys import page_shortcut
 from ui.operations import (
@@ -219,7 +218,7 @@ class RegisterPage(QWidget):
         self.quote_note.setWordWrap(True)
         self.table_box = QGroupBox("各档次缴费与待遇对比")
         # the category goes in a wrapping line, not the title: a long title made
-        # the page wider than a 1,024 screen (issue 14)
+        # the page wider than a 1,024 screen
         self.table_caption = QLabel()
         self.table_caption.setObjectName("tierTableCaption")
         self.table_caption.setWordWrap(True)
@@ -256,7 +255,7 @@ class RegisterPage(QWidget):
         for seq, slot in (
             ("Ctrl+S", self.save),
             ("Ctrl+N", self.new_registration),
-            # F8 is the 居民 page's key (issue 12); B for 补缴
+            # F8 is the 居民 page's key; B for 补缴
             ("Ctrl+B", lambda: self.facts_box.set_expanded(not self.facts_box.body.isVisible())),
             ("F9", self.go_collect),
         ):

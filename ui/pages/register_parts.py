@@ -191,7 +191,7 @@ class TierComparison(QTableWidget):
         """Texts of a tier's column (tests)."""
         col = self._tiers.index(tier)
         return [
-            self.item(row, col).text() if self.item(row, col) is not None else ""
+            item.text() if (item := self.item(row, col)) is not None else ""
             for row in range(self.rowCount())
         ]
 

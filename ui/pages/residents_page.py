@@ -49,6 +49,7 @@ class ResidentsPage(QWidget):
     """See the module docstring."""
 
     personShown = Signal(int)
+    person_tabs: QTabWidget
 
     def __init__(
         self,

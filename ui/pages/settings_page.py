@@ -42,8 +42,6 @@ from common.money import format_fen
 from services.accounts import set_operator_role
 from services.ledger_views import OfficeExtras, OperatorRow, office_extras, operators_of
 from services.office import (
-    LEVELS,
-    MAX_DEPOSIT_DAYS,
     ROLES,
     OfficeInfo,
     VillageInfo,
@@ -54,6 +52,7 @@ from services.office import (
     set_operator_active,
     set_village_target,
 )
+from services.office_input import LEVELS, MAX_DEPOSIT_DAYS
 from services.policy_store import update_office_and_policy
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
@@ -148,7 +147,7 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._operators_tab(), "经办人(&O)")
         self.machine_tab = self._machine_tab()
         self.tabs.addTab(self.machine_tab, "本机(&I)")
-        self.policy_tab = PolicyTab(ctx, ops)  # issue 17: policy years
+        self.policy_tab = PolicyTab(ctx, ops)  # policy years
         self.tabs.addTab(self.policy_tab, "政策(&P)")
         self.backup_tab = BackupTab(ctx)
         self.tabs.addTab(self.backup_tab, "备份与日志(&B)")

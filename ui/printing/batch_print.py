@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from common.errors import ServiceError
+
+if TYPE_CHECKING:
+    from ui.printing.print_preview import PrintPreviewDialog
+
 from printing.batch import NoticeBatch
 from printing.data import NoticeData
 
@@ -126,7 +131,7 @@ class BatchPrintDialog(QProgressDialog):
         self.setAutoReset(False)
         self._title = title
         self._open_preview = open_preview
-        self.preview = None
+        self.preview: PrintPreviewDialog | None = None
         self.runner = BatchNoticeRunner(notices, chunk, self)
         self.runner.progressed.connect(self._on_progress)
         self.runner.pdf_ready.connect(self._on_ready)
@@ -152,8 +157,9 @@ class BatchPrintDialog(QProgressDialog):
         if self._open_preview:
             from ui.printing.print_preview import PrintPreviewDialog
 
-            self.preview = PrintPreviewDialog(pdf, title=self._title, parent=self.parentWidget())
-            self.preview.open()
+            preview = PrintPreviewDialog(pdf, title=self._title, parent=self.parentWidget())
+            self.preview = preview
+            preview.open()
         self.accept()
 
     def _on_cancelled(self, done: int, total: int) -> None:

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0001
 Create Date: 2026-11-30
 
-Issue 9. New append-only tables for over/short cases and their settlements,
+New append-only tables for over/short cases and their settlements,
 overdue cash payments, clock confirmations and day-close annulments; the
 office's closed days; three columns on existing tables; and three new ledger
 kinds (the CHECK constraint is replaced, which on SQLite rebuilds the table:

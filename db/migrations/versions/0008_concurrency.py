@@ -6,7 +6,7 @@ Create Date: 2026-11-30
 
 A unique index rather than a table constraint, so that SQLite needs no table
 rebuild (the deposit table is append-only and keeps its triggers). Before this
-version two windows could store the same slip number at once (issue 11); such
+version two windows could store the same slip number at once; such
 duplicates cannot be removed (deposits are append-only), so the upgrade stops
 and names them for the administrator instead of failing with a database error.
 """

@@ -1,11 +1,11 @@
 """Screenshots of every page, for docs/screenshots/.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots [--out docs/screenshots]
-    # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m ui.screenshots
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.screenshots [--out docs/screenshots]
+    # or under Xvfb:  Xvfb :99 &  DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python -m tools.screenshots
 
-Builds a small demo office (``services.demo``) in a temporary folder — or
+Builds a small demo office (``tools.demo``) in a temporary folder — or
 copies the one given with ``--db`` so it is not changed — adds a busy morning
-at the counter (``ui.screenshot_day``: cash from two earlier days in the
+at the counter (``tools.screenshot_day``: cash from two earlier days in the
 drawer, the oldest banked at opening, a queue of payments in cash and
 otherwise, a voided receipt), logs in as the demo clerk, walks the window
 through its pages at 1366×768 and saves ``widget.grab()`` of each (the day
@@ -23,29 +23,31 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
+from common.denominations import DENOMINATIONS
 from common.idcard import check_character
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
-from services.day_close import DENOMINATIONS, count_for_amount, preview_close
-from services.demo import DEMO_OPERATORS, build_demo_office
+from services.day_close import count_for_amount, preview_close
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
 from services.policy import load_policies
 from services.registry import find_by_id_number
+from tools.demo import DEMO_OPERATORS, build_demo_office
+from tools.screenshot_day import CounterDays
 from ui.app import style_app
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.machine_settings import MachineSettings
 from ui.main_window import PAGES, MainWindow
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
-from ui.screenshot_day import CounterDays
 
 log = logging.getLogger("screenshots")
 SIZE = (1366, 768)
@@ -150,7 +152,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         login.password.setText(DEMO_OPERATORS[1][1])
         login.show()
         shots.append(save(login, out, "01-login"))
-        sessions: list[Session] = []
+        sessions: list[OperatorSession] = []
         login.loggedIn.connect(sessions.append)
         login.try_login()
         assert sessions, ops.last_error
@@ -180,17 +182,21 @@ def shoot(args: argparse.Namespace) -> list[Path]:
 
         resident_ids = demo_ids(window, ops)
 
-        def register(page: QWidget) -> None:
+        # the pages are driven by their own attributes: typed as Any here
+        def register(page: Any) -> None:
             page.id_input.setText(valid_id("12022119880315061"))
             page.name.setText("刘晓明")
             page.phone.setText("13612345678")
             page.village.setCurrentIndex(1)
             page.choose_tier("high")
 
-        def collect(page: QWidget) -> None:
+        def collect(page: Any) -> None:
             """The clerk typed the surname and picked the resident from the list."""
             for number in resident_ids:
-                surname = ops.read(find_by_id_number, number).name[:1]
+                found = ops.read(find_by_id_number, number)
+                if found is None:
+                    continue
+                surname = found.name[:1]
                 page.search_box.setText(surname)
                 rows = page.search_now()
                 row = next((i for i, r in enumerate(rows) if r.id_number == number), None)
@@ -204,10 +210,10 @@ def shoot(args: argparse.Namespace) -> list[Path]:
 
         page_shot("register", "02-register", register)
         page_shot("collect", "03-collect", collect)
-        collect_page = window.page("collect")
+        collect_page: Any = window.page("collect")
         if collect_page.cash_button.isEnabled():
             collect_page.start_payment(cash=True)
-            dialog = collect_page.actions.dialog
+            dialog = collect_page.collect_actions.dialog
             due = Decimal(dialog.amount.text().replace(",", "") or "0")
             dialog.received.setText(str((due // 100 + 1) * 100))  # a round sum, with change
             shots.append(save(dialog, out, "04-cash-payment-dialog"))
@@ -217,7 +223,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             if receipts:
                 shots.extend(preview_shot(receipts[-1].pdf, receipts[-1].title, out))
 
-        def day_close(page: QWidget) -> None:
+        def day_close(page: Any) -> None:
             """The drawer counted ten yuan short, the reason typed in."""
             expected = ops.read(
                 lambda s: preview_close(s, clock, office_id=ctx.office_id, denominations={})
@@ -230,30 +236,30 @@ def shoot(args: argparse.Namespace) -> list[Path]:
             pieces = drawer_count(max(expected - 1_000, 0))
             for d in DENOMINATIONS:
                 page.count.set_count(d.kind, d.fen, pieces.get(d.key, 0))
-            # issue 9: a page switch mid-count shows no cash either (入库 covered)
+            # a page switch mid-count shows no cash either (入库 covered)
             window.show_page("deposit")
             shots.append(save(window, out, "07b-deposit-during-blind-count"))
             window.show_page("day_close")
             page.confirm_count()
             page.reason.setText("找零时多找给参保人 10 元，已联系追回")
 
-        prepare: dict[str, Callable[[QWidget], None]] = {"day_close": day_close}
+        prepare: dict[str, Callable[[Any], None]] = {"day_close": day_close}
         for number, spec in enumerate(PAGES[2:], start=5):
             page_shot(spec.key, f"{number:02d}-{spec.key.replace('_', '-')}", prepare.get(spec.key))
             if spec.key == "reports":
-                reports = window.page("reports")
+                reports: Any = window.page("reports")
                 reports.tabs.setCurrentIndex(1)
                 shots.append(save(window, out, "08b-reports-progress"))
                 reports.tabs.setCurrentWidget(reports.exceptions_tab)
                 shots.append(save(window, out, "08c-reports-cash-exceptions"))
                 reports.tabs.setCurrentIndex(0)
             if spec.key == "settings":
-                settings = window.page("settings")
+                settings: Any = window.page("settings")
                 settings.tabs.setCurrentWidget(settings.machine_tab)
                 shots.append(save(window, out, "09b-settings-machine"))
                 settings.tabs.setCurrentIndex(0)
 
-        # Qt's own save-as dialog, in Chinese (issue 14), and the training band
+        # Qt's own save-as dialog, in Chinese, and the training band
         shots.append(save_dialog_shot(window, out))
         shots.append(training_shot(ctx, ops, args.size, out))
 

@@ -2,7 +2,7 @@
 its charts, the roster import dialog at its mapping step, the printed weekly
 return, and the 入库 page at 1024x768 after exporting the 缴费清册 of a deposit.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m ui.screenshots_data_exchange --db DEMO.sqlite3
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tools.screenshots_data_exchange --db DEMO.sqlite3
         [--deposit-only]
 
 ``DEMO.sqlite3`` is a demo office (``main.py demo-data``); it is copied, never
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from PySide6.QtCore import QDate, QSettings
@@ -36,15 +37,15 @@ from services.clock import FixedClock
 from services.policy import load_policies
 from services.roster_file import guess_mapping, read_roster
 from services.roster_import import import_roster
+from tools.screenshots import save, settle
 from ui.app import style_app
-from ui.context import AppContext, Session
+from ui.context import AppContext, OperatorSession
 from ui.data_exchange.file_chooser import FixedFileChooser
 from ui.machine_settings import MachineSettings
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.pages.reports_page import ReportsPage
 from ui.printing_bridge import RecordingOutput
-from ui.screenshots import save, settle
 
 REASONS = ("参军", "服刑", "死亡", "失联", "外出/异地参保", "职工医保", "自愿放弃")
 
@@ -103,7 +104,7 @@ def prepare(db: Database, clock: FixedClock, work: Path) -> tuple[int, int]:
         ),
     )
     for kind, headers, rows, title in lists:
-        table = read_roster(_write(work / f"{kind}.xlsx", headers, rows, title))
+        table = read_roster(_write(work / f"{kind}.xlsx", headers, list(map(list, rows)), title))
         with db.write() as s:
             import_roster(
                 s,
@@ -127,7 +128,7 @@ def deposit_export_shot(ctx: AppContext, ops: Operations, work: Path, out: Path)
     window = MainWindow(ctx, ops, documents=RecordingOutput(), machine=machine)
     window.resize(1024, 768)
     window.show()
-    page = window.show_page("deposit")
+    page: Any = window.show_page("deposit")
     today = ctx.clock.now().date()
     page.reg_from.setDate(QDate(today.year, today.month, today.day).addDays(-14))
     exports = page.payments_export
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         db=db,
         clock=clock,
         policies=load_policies(),
-        session=Session(office_id, office_name, boss[0], boss[1], "supervisor"),
+        session=OperatorSession(office_id, office_name, boss[0], boss[1], "supervisor"),
     )
     ops = Operations(ctx)
     ops.show_dialogs = False

@@ -1,7 +1,7 @@
 """Screenshots of the drawer-aware 日结 and 入库 pages (issue 11): two windows,
 two clerks and a supervisor on one database.
 
-    python -m ui.screenshot_drawers --out docs/screenshots/1366x768 --size 1366x768
+    python -m tools.screenshot_drawers --out docs/screenshots/1366x768 --size 1366x768
 
 Two clerks take cash at their windows on one morning; the first closes her
 drawer. Then: 入库 at the second window (the office's cash and each drawer's
@@ -16,6 +16,7 @@ import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
@@ -29,11 +30,11 @@ from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
-from ui.context import AppContext, Session
+from tools.screenshots import save, settle
+from ui.context import AppContext, OperatorSession
 from ui.main_window import MainWindow
 from ui.operations import Operations
 from ui.printing_bridge import RecordingOutput
-from ui.screenshots import save, settle
 from ui.style import style_app
 
 DAY = dt.date(2023, 11, 6)
@@ -81,7 +82,7 @@ def _take(db: Database, clock: FixedClock, policies: PolicyBook, office_id: int,
 def _window(
     db: Database, clock: FixedClock, policies: PolicyBook, office: tuple[int, str], who: tuple[int, str, str], size: tuple[int, int]
 ) -> MainWindow:  # fmt: skip
-    ctx = AppContext(db, clock, policies, session=Session(office[0], office[1], *who))
+    ctx = AppContext(db, clock, policies, session=OperatorSession(office[0], office[1], *who))
     ops = Operations(ctx)
     ops.show_dialogs = False
     window = MainWindow(ctx, ops, documents=RecordingOutput())
@@ -148,7 +149,7 @@ def shoot(out: Path, size: tuple[int, int]) -> list[Path]:
         boss_window.show_page("day_close")
         shots.append(save(boss_window, out, "07e-day-close-office-drawers"))
         boss_window.close()
-        page = win2.show_page("day_close")
+        page: Any = win2.show_page("day_close")
         page.refresh()
         page.count.clear()
         pieces = count_for_amount(10_000 + 38_000 + 38_000 + 101_000)

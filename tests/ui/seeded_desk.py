@@ -3,7 +3,7 @@
 Plain functions (usable from service tests and benchmarks too) plus pytest
 fixtures that test modules import by name::
 
-    from fixtures_ui2 import ctx, ops, seed  # noqa: F401
+    from seeded_desk import ctx, ops, seed  # noqa: F401
 
 Rows that other services would normally write (payments, receipts, ledger
 lines) are written here directly, so these tests do not depend on the
@@ -328,21 +328,23 @@ def seed(db: Database, clock: FixedClock) -> Seed:
 @pytest.fixture
 def ctx(db: Database, clock: FixedClock, seed: Seed):  # type: ignore[no-untyped-def]
     from services.policy import load_policies
-    from ui.context import AppContext, Session
+    from ui.context import AppContext, OperatorSession
 
     return AppContext(
         db=db,
         clock=clock,
         policies=load_policies(),
-        session=Session(seed.office_id, "城关街道办事处", seed.supervisor_id, "张丽", "supervisor"),
+        session=OperatorSession(
+            seed.office_id, "城关街道办事处", seed.supervisor_id, "张丽", "supervisor"
+        ),
     )
 
 
 @pytest.fixture
 def clerk_ctx(ctx, seed: Seed):  # type: ignore[no-untyped-def]
-    from ui.context import Session
+    from ui.context import OperatorSession
 
-    ctx.session = Session(seed.office_id, "城关街道办事处", seed.clerk_id, "王芳", "clerk")
+    ctx.session = OperatorSession(seed.office_id, "城关街道办事处", seed.clerk_id, "王芳", "clerk")
     return ctx
 
 

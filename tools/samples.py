@@ -1,6 +1,6 @@
 """Sample documents with made-up data, for the docs and for eyeballing layouts.
 
-``python -m printing.samples docs/documents`` writes one PNG per document
+``python -m tools.samples docs/documents`` writes one PNG per document
 (first page at 80 dpi, rendered with poppler's ``pdftoppm``). The people, ID
 numbers and receipt numbers are invented; the rates are those of POLICY.md §3.
 """
@@ -343,7 +343,7 @@ def sample_voucher():  # type: ignore[no-untyped-def]
 
 
 def sample_anchor_block():  # type: ignore[no-untyped-def]
-    """The 账链锚点 a day close prints (issue 10), with perpetual totals."""
+    """The 账链锚点 a day close prints, with perpetual totals."""
     from printing.anchor_block import AnchorBlock
 
     return AnchorBlock(

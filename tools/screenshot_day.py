@@ -1,6 +1,6 @@
 """Three days at the counter after the demo office's history, for the screenshots.
 
-``services.demo`` builds weeks of history, every day banked in the evening;
+``tools.demo`` builds weeks of history, every day banked in the evening;
 the screenshots want the counter in the middle of an ordinary busy morning:
 each village's enrolment target set by the supervisor, two quiet days whose
 cash is still in the drawer, then *today* — the oldest
@@ -20,13 +20,13 @@ from common.money import format_fen
 from services.clock import FixedClock
 from services.corrections import void_receipt
 from services.day_close import close_day, count_for_amount, open_day, preview_close
-from services.demo import DEMO_OPERATORS
 from services.deposits import record_deposit
 from services.office import office_info, set_village_target
 from services.payments import take_payment
 from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from services.reports import enrollment_progress
+from tools.demo import DEMO_OPERATORS
 from ui.operations import (
     DAY,
     DEPOSITS,
