@@ -5,11 +5,15 @@ deposits are overdue. The supervisor types their own credentials on the
 clerk's screen; the dialog checks them (``services.accounts.verify_approver``,
 which journals a refusal) and hands back who approved and why.
 
-Open it with ``open()`` and listen to ``approved(supervisor_id, reason)``; it
-never blocks in ``exec()``.
+Open it with ``open()`` and listen to ``approved(Approval)``: the value object
+carries everything the dialog collected (who approved, why, and the password a
+service checks again), so no caller reaches into the dialog's widgets. It never
+blocks in ``exec()``.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,10 +32,20 @@ from ui.operations import OperationFailed, Operations
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 
 
+@dataclasses.dataclass(frozen=True)
+class Approval:
+    """What the dialog collected once the supervisor's credentials checked out."""
+
+    supervisor_id: int
+    reason: str
+    # the service checks the approver's password again in its own transaction
+    password: str = dataclasses.field(repr=False)
+
+
 class SupervisorApprovalDialog(QDialog):
     """Ask for a supervisor's user name, password and a reason."""
 
-    approved = Signal(int, str)  # supervisor id, reason
+    approved = Signal(object)  # Approval
 
     def __init__(
         self,
@@ -126,5 +140,5 @@ class SupervisorApprovalDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return
-        self.approved.emit(supervisor_id, reason)
+        self.approved.emit(Approval(supervisor_id, reason, self.password.text()))
         self.accept()

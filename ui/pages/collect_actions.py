@@ -265,9 +265,7 @@ class CollectActions(QObject):
             reason_label="作废原因",
             parent=self.widget,
         )
-        dialog.approved.connect(
-            lambda sid, reason: self.void(entry, sid, reason, dialog.password.text())
-        )
+        dialog.approved.connect(lambda a: self.void(entry, a.supervisor_id, a.reason, a.password))
         self._open(dialog)
         return dialog
 
@@ -313,7 +311,7 @@ class CollectActions(QObject):
             parent=self.widget,
         )
         dialog.approved.connect(
-            lambda sid, reason: self.refund(entry, values, sid, reason, dialog.password.text())
+            lambda a: self.refund(entry, values, a.supervisor_id, a.reason, a.password)
         )
         self._open(dialog)
 

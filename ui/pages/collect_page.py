@@ -53,10 +53,11 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
 from ui.pages.collect_actions import CollectActions, PaymentEntry
 from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
 from ui.pages.village_notices import VillageNoticeBatch
-from ui.printing_bridge import DocumentOutput, PreviewOutput, category_label, tier_label
+from ui.printing_bridge import DocumentOutput, category_label, tier_label
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ REFRESH_TOPICS = frozenset({PAYMENTS, ENROLLMENTS, RESIDENTS})
 DETAIL_DELAY_MS = 80
 
 
-class CollectPage(QWidget):
+class CollectPage(Page):
     searched = Signal(int)  # number of results
 
     def __init__(
@@ -76,10 +77,7 @@ class CollectPage(QWidget):
         documents: DocumentOutput | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
         self.collect_actions = CollectActions(ctx, ops, self.documents, self)
@@ -90,7 +88,7 @@ class CollectPage(QWidget):
         # one refresh, in one read, per write that touched what the page shows
         # (the write's change set); a cash payment used to reload the
         # enrolments twice and the payments three times
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
+        self.watch(REFRESH_TOPICS, self._on_changes)
 
     # --- building -------------------------------------------------------------------
 

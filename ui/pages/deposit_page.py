@@ -50,7 +50,8 @@ from ui.deposit_clock import STATE_COLOURS
 from ui.keys import RELOAD, page_shortcut
 from ui.models.table_model import RIGHT, Column, RowsTableModel, fit_rows, table_view
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.pages.base import Page
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -125,7 +126,7 @@ def settled_sentence(result: DepositResult, names: dict[int, str] | None = None)
     )
 
 
-class DepositPage(QWidget):
+class DepositPage(Page):
     depositRecorded = Signal(object)  # DepositResult
 
     def __init__(
@@ -137,13 +138,9 @@ class DepositPage(QWidget):
         documents: DocumentOutput | None = None,
         chooser: FileChooser | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.status: DepositStatus | None = None
         self.last_result: DepositResult | None = None
-        self._dirty = False
 
         # --- state ---------------------------------------------------------------
         self.state_label = QLabel()
@@ -294,7 +291,7 @@ class DepositPage(QWidget):
         page_shortcut(self, RELOAD, self.refresh)
         page_shortcut(self, "Ctrl+P", self.print_register)
         page_shortcut(self, "Esc", self._escape)
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
+        self.watch(REFRESH_TOPICS)  # one refresh per write (a deposit: DEPOSITS and LEDGER)
         self.refresh()
 
     def _bucket_late(self, bucket: Bucket) -> bool:
@@ -303,8 +300,7 @@ class DepositPage(QWidget):
     # --- public --------------------------------------------------------------------
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
         self.amount.selectAll()
 
@@ -473,15 +469,3 @@ class DepositPage(QWidget):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(f"color: {'#b03a2e' if error else '#1b5e20'};")
         self.result_label.show()
-
-    def _on_changes(self, _changes: frozenset[str]) -> None:
-        """One refresh per write (a deposit changes DEPOSITS and LEDGER at once)."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()

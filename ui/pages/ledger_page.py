@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -71,8 +71,17 @@ from ui.models.ledger_model import (
     HEADERS,
     LedgerModel,
 )
-from ui.operations import DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.operations import (
+    DEPOSITS,
+    LEDGER,
+    OFFICE,
+    PAYMENTS,
+    ChangeSet,
+    OperationFailed,
+    Operations,
+)
+from ui.pages.base import Page
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -160,7 +169,7 @@ def fit_columns(view: QTableView) -> None:
     view.setColumnWidth(COL_NOTE, cell.horizontalAdvance("备") * NOTE_WIDTH_CHARS)
 
 
-class LedgerPage(QWidget):
+class LedgerPage(Page):
     #: the resident of the chosen line (from a 台账 row to the person)
     personRequested = Signal(int)
 
@@ -173,14 +182,10 @@ class LedgerPage(QWidget):
         documents: DocumentOutput | None = None,
         chooser: FileChooser | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.exports = LedgerExport(self, chooser)
         self.totals: LedgerTotals | None = None
         self._filter = LedgerFilter()
-        self._dirty = False
         self._columns_fitted = False
 
         today = ctx.business_date()
@@ -297,15 +302,14 @@ class LedgerPage(QWidget):
         self.view.doubleClicked.connect(lambda _index: self.open_person())
         page_shortcut(self, "Ctrl+G", self.open_person)
 
-        ops.subscribe(REFRESH_TOPICS | {OFFICE}, self._on_changes, self)
+        self.watch(REFRESH_TOPICS | {OFFICE})
         self.load_villages()
         self.apply_filter()
 
     # --- public --------------------------------------------------------------------
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.date_from.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def set_blind(self, blind: bool) -> None:
@@ -445,21 +449,15 @@ class LedgerPage(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _on_changes(self, changes: frozenset[str]) -> None:
+    def on_changes(self, changes: ChangeSet) -> bool:
         """One refresh per write, however many of our topics it changed."""
         if OFFICE in changes:
             self.load_villages()
-        if changes & REFRESH_TOPICS:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
+        return bool(changes & REFRESH_TOPICS)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         if not self._columns_fitted:
             # once more with the final fonts (a style sheet set after building)
             fit_columns(self.view)
             self._columns_fitted = True
-        if self._dirty:
-            self.refresh()
+        super().showEvent(event)

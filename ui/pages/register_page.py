@@ -53,6 +53,7 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
 from ui.pages.register_parts import (
     FactsBox,
     ManualIdentityBox,
@@ -71,14 +72,12 @@ RESULT_STYLE = (
 )
 
 
-class RegisterPage(QWidget):
+class RegisterPage(Page):
     collectRequested = Signal(int)  # enrollment id
     registered = Signal(int)  # enrollment id
 
     def __init__(self, ctx: AppContext, ops: Operations, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
+        super().__init__(ctx, ops, parent)
         self.office: OfficeInfo | None = None
         self.policy: Policy | None = None
         self.last_enrollment_id: int | None = None
@@ -88,7 +87,7 @@ class RegisterPage(QWidget):
         self.load_office()
         # one change set per write (ui/operations.py): the form shows the office's
         # villages and policy, nothing that a payment changes
-        ops.subscribe({OFFICE}, self._on_changes, self)
+        self.watch({OFFICE}, self._on_changes)
 
     # --- building -----------------------------------------------------------------
 

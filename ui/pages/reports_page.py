@@ -58,8 +58,9 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
 from ui.pages.over_short_box import OverShortBox
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ class PeriodPanel(QWidget):
         fit_rows(self.views[attr], rows)
 
 
-class ReportsPage(QWidget):
+class ReportsPage(Page):
     def __init__(
         self,
         ctx: AppContext,
@@ -192,14 +193,10 @@ class ReportsPage(QWidget):
         chooser: FileChooser | None = None,
         **_: object,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.chooser = chooser if chooser is not None else DialogFileChooser()
         self.day_report: PeriodReport | None = None
         self.month: PeriodReport | None = None
-        self._dirty = False
         # the reports are read off the GUI thread (seconds on 300,000 residents)
         self.job: BackgroundJob | None = None
         self._again = False
@@ -307,7 +304,7 @@ class ReportsPage(QWidget):
         page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
         page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
         # one change set per write: one refresh (ui/operations.py)
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
+        self.watch(REFRESH_TOPICS)
         self.refresh()
 
     def _policy_year(self) -> int | None:
@@ -353,8 +350,7 @@ class ReportsPage(QWidget):
     # --- public --------------------------------------------------------------------
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.day_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
@@ -479,20 +475,12 @@ class ReportsPage(QWidget):
             + self_approval_text(marks)
         )
 
-    def _on_changes(self, changes: ChangeSet) -> None:
+    def on_changes(self, changes: ChangeSet) -> bool:
         if OFFICE in changes:
             year = self._policy_year()
             if year is not None:
                 self.year_edit.setValue(year)
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        return True
 
 
 def self_approval_text(marks: list[SelfApprovalLine]) -> str:

@@ -39,13 +39,14 @@ from services.registry import get_resident
 from ui.context import AppContext
 from ui.keys import page_shortcut
 from ui.operations import OperationFailed, Operations
+from ui.pages.base import Page
 from ui.pages.resident_office_tabs import RenewalTab, ReviewTab
 from ui.pages.resident_tabs import ChangesTab, HouseholdTab, ReassessTab
 from ui.pages.resident_widgets import TabServices, fill_row, table
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.printing_bridge import DocumentOutput
 
 
-class ResidentsPage(QWidget):
+class ResidentsPage(Page):
     """See the module docstring."""
 
     personShown = Signal(int)
@@ -59,10 +60,7 @@ class ResidentsPage(QWidget):
         documents: DocumentOutput | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.found: list[FoundPerson] = []
         self.resident_id: int | None = None
         info = ops.read(office_info, ctx.office_id)

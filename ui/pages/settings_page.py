@@ -63,6 +63,7 @@ from ui.models.table_model import RIGHT, Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
 from ui.pages.backup_tab import BackupTab
 from ui.pages.bank_days_box import BankDaysBox
+from ui.pages.base import Page
 from ui.pages.policy_tab import PolicyTab
 from ui.pages.security_panel import SecurityPanel
 from ui.printing_bridge import PAPER, DocumentOutput
@@ -110,7 +111,7 @@ def _without_clock(fn: Callable[..., object]) -> Callable[..., object]:
     return call
 
 
-class SettingsPage(QWidget):
+class SettingsPage(Page):
     def __init__(
         self,
         ctx: AppContext,
@@ -123,15 +124,12 @@ class SettingsPage(QWidget):
         documents: DocumentOutput | None = None,
         **_: object,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
+        super().__init__(ctx, ops, parent, documents=documents)
         self.printers = printers
         self.machine = machine if machine is not None else MachineSettings()
         self.choose_folder = choose_folder or (
             lambda parent, start: QFileDialog.getExistingDirectory(parent, "选择备份文件夹", start)
         )
-        self.documents = documents
         self.office: OfficeInfo | None = None
         self.extras: OfficeExtras | None = None
 
@@ -171,7 +169,7 @@ class SettingsPage(QWidget):
         self.security = SecurityPanel(ctx, ops, documents)
         self.tabs.addTab(self.security, "账号与安全(&S)")
         page_shortcut(self, RELOAD, self.refresh)
-        ops.subscribe({OFFICE}, lambda _changes: self.refresh(), self)
+        self.watch({OFFICE}, lambda _changes: self.refresh())
         self.refresh()
 
     # --- building ------------------------------------------------------------------
@@ -582,15 +580,15 @@ class SettingsPage(QWidget):
             parent=self,
         )
         dialog.approved.connect(
-            lambda sid, reason: self._write(
+            lambda a: self._write(
                 set_operator_role,
                 f"“{operator.display_name}”的角色已改为{ROLES[role]}。",
                 operator_id=operator.id,
                 role=role,
                 supervisor_id=self.ctx.operator_id,
-                approver_id=sid,
-                approver_password=dialog.password.text(),
-                reason=reason,
+                approver_id=a.supervisor_id,
+                approver_password=a.password,
+                reason=a.reason,
             )
         )
         self.role_dialog = dialog
