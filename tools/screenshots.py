@@ -276,7 +276,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         approval.username.setText("super")
         approval.reason.setText("档次选错，重新收费")
         approval.show()
-        shots.append(save(approval, out, "10-supervisor-approval"))
+        shots.append(save(approval, out, "34-supervisor-approval"))
         approval.close()
 
         # the deposit clock when cash is due today: the banner across the top
