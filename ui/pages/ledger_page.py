@@ -188,62 +188,7 @@ class LedgerPage(Page):
         self._filter = LedgerFilter()
         self._columns_fitted = False
 
-        today = ctx.business_date()
-        self.date_from = QDateEdit(_qdate(today))
-        self.date_to = QDateEdit(_qdate(today))
-        for edit, name in ((self.date_from, "起始日期"), (self.date_to, "截止日期")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-        self.village = QComboBox()
-        self.village.setAccessibleName("村（社区）")
-        self.village.setMinimumWidth(120)
-        self.channel = QComboBox()
-        self.channel.setAccessibleName("渠道")
-        self.channel.addItem("全部渠道", None)
-        for key in FILTER_CHANNELS:
-            self.channel.addItem(PAYMENT_CHANNELS[key], key)
-        self.status = QComboBox()
-        self.status.setAccessibleName("状态")
-        self.status.addItem("全部状态", None)
-        for key, label in STATUS_FILTERS.items():
-            self.status.addItem(label, key)
-        self.query_button = QPushButton("查询(&Q)")
-        self.query_button.clicked.connect(self.apply_filter)
-        self.query_button.setToolTip(f"按所选条件查询（Alt+Q）；{RELOAD} 按当前条件刷新")
-        self.print_button = QPushButton("打印台账(&P)")
-        self.print_button.setToolTip("打印所选日期内的全部台账（不按村、渠道、状态筛选）")
-        self.print_button.clicked.connect(self.print_ledger)
-        quick = QHBoxLayout()
-        for text, slot in (
-            ("今日(&T)", self.show_today),
-            ("本月(&M)", self.show_month),
-            ("本年(&Y)", self.show_year),
-        ):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            quick.addWidget(button)
-
-        # two rows: in one the filters made the window wider than a 1,024 screen
-        dates = QHBoxLayout()
-        dates.addWidget(QLabel("日期"))
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("至"))
-        dates.addWidget(self.date_to)
-        dates.addLayout(quick)
-        dates.addStretch(1)
-        dates.addWidget(self.exports.button)
-        dates.addWidget(self.print_button)
-        filters = QHBoxLayout()
-        filters.addWidget(self.village)
-        filters.addWidget(self.channel)
-        filters.addWidget(self.status)
-        filters.addWidget(self.query_button)
-        filters.addStretch(1)
-        bar = QVBoxLayout()
-        bar.addLayout(dates)
-        bar.addLayout(filters)
-
+        bar = self._build_bar(self._build_filters())
         self.totals_label = QLabel()
         self.totals_label.setObjectName("ledgerTotals")
         self.totals_label.setTextFormat(Qt.TextFormat.RichText)
@@ -256,21 +201,7 @@ class LedgerPage(Page):
         self.message.setWordWrap(True)
         self.message.hide()
 
-        self.model = LedgerModel(self)
-        self.model.loaded.connect(self._show_loaded)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)  # one line per entry; long notes end in …
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        fit_columns(self.view)
-
+        self._build_view()
         # during a blind count on 日结 the lines and totals (cash net,
         # from which the drawer could be worked out) are covered
         self.blind_cover = BlindCover(
@@ -307,6 +238,85 @@ class LedgerPage(Page):
         self.apply_filter()
 
     # --- public --------------------------------------------------------------------
+
+    def _build_view(self) -> None:
+        """The ledger lines, fetched page by page as the clerk scrolls."""
+        self.model = LedgerModel(self)
+        self.model.loaded.connect(self._show_loaded)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # one line per entry; long notes end in …
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        fit_columns(self.view)
+
+    def _build_bar(self, quick: QHBoxLayout) -> QVBoxLayout:
+        """The filter bar, in two rows: in one the filters made the window wider than a 1,024 screen."""
+        # two rows: in one the filters made the window wider than a 1,024 screen
+        dates = QHBoxLayout()
+        dates.addWidget(QLabel("日期"))
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("至"))
+        dates.addWidget(self.date_to)
+        dates.addLayout(quick)
+        dates.addStretch(1)
+        dates.addWidget(self.exports.button)
+        dates.addWidget(self.print_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.village)
+        filters.addWidget(self.channel)
+        filters.addWidget(self.status)
+        filters.addWidget(self.query_button)
+        filters.addStretch(1)
+        bar = QVBoxLayout()
+        bar.addLayout(dates)
+        bar.addLayout(filters)
+        return bar
+
+    def _build_filters(self) -> QHBoxLayout:
+        """The dates, village, channel and status filters; returns the row of quick dates."""
+        today = self.ctx.business_date()
+        self.date_from = QDateEdit(_qdate(today))
+        self.date_to = QDateEdit(_qdate(today))
+        for edit, name in ((self.date_from, "起始日期"), (self.date_to, "截止日期")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+        self.village = QComboBox()
+        self.village.setAccessibleName("村（社区）")
+        self.village.setMinimumWidth(120)
+        self.channel = QComboBox()
+        self.channel.setAccessibleName("渠道")
+        self.channel.addItem("全部渠道", None)
+        for key in FILTER_CHANNELS:
+            self.channel.addItem(PAYMENT_CHANNELS[key], key)
+        self.status = QComboBox()
+        self.status.setAccessibleName("状态")
+        self.status.addItem("全部状态", None)
+        for key, label in STATUS_FILTERS.items():
+            self.status.addItem(label, key)
+        self.query_button = QPushButton("查询(&Q)")
+        self.query_button.clicked.connect(self.apply_filter)
+        self.query_button.setToolTip(f"按所选条件查询（Alt+Q）；{RELOAD} 按当前条件刷新")
+        self.print_button = QPushButton("打印台账(&P)")
+        self.print_button.setToolTip("打印所选日期内的全部台账（不按村、渠道、状态筛选）")
+        self.print_button.clicked.connect(self.print_ledger)
+        quick = QHBoxLayout()
+        for text, slot in (
+            ("今日(&T)", self.show_today),
+            ("本月(&M)", self.show_month),
+            ("本年(&Y)", self.show_year),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            quick.addWidget(button)
+        return quick
 
     def activate(self) -> None:
         self.refresh_if_dirty()
