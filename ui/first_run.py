@@ -68,40 +68,7 @@ class FirstRunDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        office_form = Form(self)
-        self.code = office_form.field("单位代码", QLineEdit())
-        self.code.setObjectName("officeCode")
-        self.code.setPlaceholderText("如 WY01（字母、数字）")
-        self.name = office_form.field("单位名称", QLineEdit())
-        self.name.setObjectName("officeName")
-        self.name.setPlaceholderText("如 忠县乌杨街道便民服务中心")
-        self.level = office_form.field("单位级别", QComboBox())
-        self.level.setObjectName("officeLevel")
-        for key, label in LEVELS.items():
-            self.level.addItem(label, key)
-        self.level.setCurrentIndex(self.level.findData("street_office"))
-        self.policy = office_form.field("执行政策", QComboBox())
-        self.policy.setObjectName("officePolicy")
-        for policy in ctx.policies:
-            self.policy.addItem(policy.name, policy.key)
-            self.policy.setItemData(
-                self.policy.count() - 1, policy.key, Qt.ItemDataRole.ToolTipRole
-            )
-        self.prefix = office_form.field("收据号前缀", QLineEdit())
-        self.prefix.setObjectName("receiptPrefix")
-        self.prefix.setPlaceholderText("1–8 位大写字母或数字，如 WY")
-        # several lines, so Enter there is a new line; Tab leaves it
-        self.villages = office_form.field("村（社区）", QPlainTextEdit(), chained=False)
-        self.villages.setObjectName("villages")
-        self.villages.setTabChangesFocus(True)
-        self.villages.setPlaceholderText(
-            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
-        )
-        self.villages.setFixedHeight(90)
-
-        office_box = QGroupBox("经办单位")
-        office_box.setLayout(office_form.layout)
-
+        office_box = self._build_office()
         sup_form = Form(self, error_name="firstRunError")
         self.username = sup_form.field("用户名", QLineEdit())
         self.username.setObjectName("supervisorUsername")
@@ -128,13 +95,50 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.buttons)
 
         # Enter on the prefix goes on into the villages box (it used to stop there)
-        self.enter_chain = office_form.on_enter(
+        self.enter_chain = self.office_form.on_enter(
             lambda: self.villages.setFocus(Qt.FocusReason.TabFocusReason)
         )
         self.enter_chain_2 = sup_form.on_enter(self.try_create)
         QWidget.setTabOrder(self.prefix, self.villages)
         QWidget.setTabOrder(self.villages, self.username)
         self.code.setFocus()
+
+    def _build_office(self) -> QGroupBox:
+        """经办单位: code, name, level, policy, receipt prefix and the villages."""
+        office_form = self.office_form = Form(self)
+        self.code = office_form.field("单位代码", QLineEdit())
+        self.code.setObjectName("officeCode")
+        self.code.setPlaceholderText("如 WY01（字母、数字）")
+        self.name = office_form.field("单位名称", QLineEdit())
+        self.name.setObjectName("officeName")
+        self.name.setPlaceholderText("如 忠县乌杨街道便民服务中心")
+        self.level = office_form.field("单位级别", QComboBox())
+        self.level.setObjectName("officeLevel")
+        for key, label in LEVELS.items():
+            self.level.addItem(label, key)
+        self.level.setCurrentIndex(self.level.findData("street_office"))
+        self.policy = office_form.field("执行政策", QComboBox())
+        self.policy.setObjectName("officePolicy")
+        for policy in self.ctx.policies:
+            self.policy.addItem(policy.name, policy.key)
+            self.policy.setItemData(
+                self.policy.count() - 1, policy.key, Qt.ItemDataRole.ToolTipRole
+            )
+        self.prefix = office_form.field("收据号前缀", QLineEdit())
+        self.prefix.setObjectName("receiptPrefix")
+        self.prefix.setPlaceholderText("1–8 位大写字母或数字，如 WY")
+        # several lines, so Enter there is a new line; Tab leaves it
+        self.villages = office_form.field("村（社区）", QPlainTextEdit(), chained=False)
+        self.villages.setObjectName("villages")
+        self.villages.setTabChangesFocus(True)
+        self.villages.setPlaceholderText(
+            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
+        )
+        self.villages.setFixedHeight(90)
+
+        office_box = QGroupBox("经办单位")
+        office_box.setLayout(office_form.layout)
+        return office_box
 
     def _show_error(self, message: str) -> None:
         self.form.show_error(message)
