@@ -189,18 +189,7 @@ class LedgerPage(Page):
         self._columns_fitted = False
 
         bar = self._build_bar(self._build_filters())
-        self.totals_label = QLabel()
-        self.totals_label.setObjectName("ledgerTotals")
-        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
-        self.channels_label = QLabel()
-        self.channels_label.setStyleSheet("color: #444;")
-        self.loaded_label = QLabel()
-        self.loaded_label.setStyleSheet("color: #666;")
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #b03a2e;")
-        self.message.setWordWrap(True)
-        self.message.hide()
-
+        self._build_labels()
         self._build_view()
         # during a blind count on 日结 the lines and totals (cash net,
         # from which the drawer could be worked out) are covered
@@ -238,6 +227,20 @@ class LedgerPage(Page):
         self.apply_filter()
 
     # --- public --------------------------------------------------------------------
+
+    def _build_labels(self) -> None:
+        """The totals, the channels, the count of loaded lines and the message line."""
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("ledgerTotals")
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        self.channels_label = QLabel()
+        self.channels_label.setStyleSheet("color: #444;")
+        self.loaded_label = QLabel()
+        self.loaded_label.setStyleSheet("color: #666;")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setWordWrap(True)
+        self.message.hide()
 
     def _build_view(self) -> None:
         """The ledger lines, fetched page by page as the clerk scrolls."""
