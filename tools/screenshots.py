@@ -45,8 +45,9 @@ from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.machine_settings import MachineSettings
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
 from ui.operations import Operations
+from ui.page_registry import PAGES
 from ui.printing_bridge import RecordingOutput
 
 log = logging.getLogger("screenshots")
