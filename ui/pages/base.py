@@ -11,7 +11,9 @@ end with it: nothing is ever called on a page that is gone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import QWidget
 from ui.context import AppContext
 from ui.operations import ChangeSet, Operations
 from ui.printing_bridge import DocumentOutput, PreviewOutput
+
+D = TypeVar("D")
 
 
 class Page(QWidget):
@@ -38,6 +42,16 @@ class Page(QWidget):
         self.ops = ops
         self.documents = documents if documents is not None else PreviewOutput()
         self._dirty = False
+
+    def read_for_print(self, fn: Callable[..., D], *args: Any) -> D:
+        """A document's data for this office, as printed now and by whom
+        (``fn(session, office_id, *args, printed_at=...)``); raises OperationFailed."""
+        data = self.ops.read(
+            fn, self.ctx.office_id, *args, printed_at=self.ctx.clock.now(), parent=self
+        )
+        if self.ctx.session is not None:
+            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)  # type: ignore[type-var]
+        return data
 
     # --- the refresh template ----------------------------------------------------
 

@@ -16,7 +16,6 @@ N / Esc goes back to the form; Ctrl+Shift+R reloads; Ctrl+P prints the register
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 
@@ -436,18 +435,9 @@ class DepositPage(Page):
         date_from = dt.date(start.year(), start.month(), start.day())
         date_to = dt.date(end.year(), end.month(), end.day())
         try:
-            data = self.ops.read(
-                deposit_register_document,
-                self.ctx.office_id,
-                date_from,
-                date_to,
-                printed_at=self.ctx.clock.now(),
-                parent=self,
-            )
+            data = self.read_for_print(deposit_register_document, date_from, date_to)
         except OperationFailed:
             return
-        if self.ctx.session is not None:
-            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)
         pdf = render_deposit_register(data)
         self.documents.present("deposit_register", f"入库登记 {date_from} 至 {date_to}", pdf, self)
 

@@ -13,7 +13,6 @@ the chosen dates. All keys are scoped to the page (``ui.keys``).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 
@@ -436,18 +435,9 @@ class LedgerPage(Page):
                     f"所选日期共 {count} 行，超过一次打印的上限 {PRINT_LIMIT} 行，请缩小日期范围。"
                 )
                 return
-            data = self.ops.read(
-                ledger_document,
-                self.ctx.office_id,
-                date_from,
-                date_to,
-                printed_at=self.ctx.clock.now(),
-                parent=self,
-            )
+            data = self.read_for_print(ledger_document, date_from, date_to)
         except OperationFailed:
             return
-        if self.ctx.session is not None:
-            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)
         span = f"{date_from}" if date_from == date_to else f"{date_from} 至 {date_to}"
         self.documents.present("ledger", f"现金台账 {span}", render_ledger(data), self)
 
