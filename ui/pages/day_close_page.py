@@ -17,7 +17,7 @@
 
 The page's state comes from one service read
 (``services.day_close_view.day_close_page_state``) and is refreshed through
-``ops.subscribe`` when a write touches cash or the day.
+``Page.watch`` (ui/pages/base.py) when a write touches cash or the day.
 
 Keys: Enter moves down the count and confirms it on the last row; in the
 reconciliation Enter on the reason field closes the day; Alt+R recounts;
