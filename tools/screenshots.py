@@ -45,8 +45,9 @@ from ui.context import AppContext, OperatorSession
 from ui.first_run import FirstRunDialog
 from ui.login_dialog import LoginDialog
 from ui.machine_settings import MachineSettings
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
 from ui.operations import Operations
+from ui.page_registry import PAGES
 from ui.printing_bridge import RecordingOutput
 
 log = logging.getLogger("screenshots")
@@ -276,7 +277,7 @@ def shoot(args: argparse.Namespace) -> list[Path]:
         approval.username.setText("super")
         approval.reason.setText("档次选错，重新收费")
         approval.show()
-        shots.append(save(approval, out, "10-supervisor-approval"))
+        shots.append(save(approval, out, "34-supervisor-approval"))
         approval.close()
 
         # the deposit clock when cash is due today: the banner across the top

@@ -12,8 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -26,7 +24,7 @@ from services.office import OfficeInfo, OperatorInfo, create_office, create_oper
 from services.office_input import LEVELS
 from ui.context import AppContext
 from ui.operations import OFFICE, OperationFailed, Operations
-from ui.widgets.enter_chain import EnterChain, no_default_buttons
+from ui.widgets.form import Form, ok_cancel, password_edit
 
 
 def set_up_office(
@@ -70,75 +68,20 @@ class FirstRunDialog(QDialog):
         )
         intro.setWordWrap(True)
 
-        self.code = QLineEdit()
-        self.code.setObjectName("officeCode")
-        self.code.setPlaceholderText("如 WY01（字母、数字）")
-        self.name = QLineEdit()
-        self.name.setObjectName("officeName")
-        self.name.setPlaceholderText("如 忠县乌杨街道便民服务中心")
-        self.level = QComboBox()
-        self.level.setObjectName("officeLevel")
-        for key, label in LEVELS.items():
-            self.level.addItem(label, key)
-        self.level.setCurrentIndex(self.level.findData("street_office"))
-        self.policy = QComboBox()
-        self.policy.setObjectName("officePolicy")
-        for policy in ctx.policies:
-            self.policy.addItem(policy.name, policy.key)
-            self.policy.setItemData(
-                self.policy.count() - 1, policy.key, Qt.ItemDataRole.ToolTipRole
-            )
-        self.prefix = QLineEdit()
-        self.prefix.setObjectName("receiptPrefix")
-        self.prefix.setPlaceholderText("1–8 位大写字母或数字，如 WY")
-        self.villages = QPlainTextEdit()
-        self.villages.setObjectName("villages")
-        self.villages.setTabChangesFocus(True)
-        self.villages.setPlaceholderText(
-            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
-        )
-        self.villages.setFixedHeight(90)
-
-        office_box = QGroupBox("经办单位")
-        office_form = QFormLayout(office_box)
-        office_form.addRow("单位代码", self.code)
-        office_form.addRow("单位名称", self.name)
-        office_form.addRow("单位级别", self.level)
-        office_form.addRow("执行政策", self.policy)
-        office_form.addRow("收据号前缀", self.prefix)
-        office_form.addRow("村（社区）", self.villages)
-
-        self.username = QLineEdit()
+        office_box = self._build_office()
+        sup_form = Form(self, error_name="firstRunError")
+        self.username = sup_form.field("用户名", QLineEdit())
         self.username.setObjectName("supervisorUsername")
         self.username.setPlaceholderText("小写字母、数字")
-        self.display_name = QLineEdit()
+        self.display_name = sup_form.field("姓名", QLineEdit())
         self.display_name.setObjectName("supervisorName")
-        self.password = QLineEdit()
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("至少 8 位")
-        self.password2 = QLineEdit()
-        self.password2.setObjectName("supervisorPassword2")
-        self.password2.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = sup_form.field("密码", password_edit("supervisorPassword", "至少 8 位"))
+        self.password2 = sup_form.field("再次输入密码", password_edit("supervisorPassword2"))
         sup_box = QGroupBox("第一位主管")
-        sup_form = QFormLayout(sup_box)
-        sup_form.addRow("用户名", self.username)
-        sup_form.addRow("姓名", self.display_name)
-        sup_form.addRow("密码", self.password)
-        sup_form.addRow("再次输入密码", self.password2)
-
-        self.error = QLabel()
-        self.error.setObjectName("firstRunError")
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("创建单位")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        self.buttons.accepted.connect(self.try_create)
-        self.buttons.rejected.connect(self.reject)
+        sup_box.setLayout(sup_form.layout)
+        self.form = sup_form
+        self.error = sup_form.error
+        self.buttons = ok_cancel("创建单位", "退出", self.try_create, self.reject)
 
         layout = QVBoxLayout(self)
         if ctx.training:
@@ -151,25 +94,54 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
-        # The villages box takes several lines, so Enter there is a new line; Tab
-        # leaves it. Enter on the prefix goes on into it (it used to stop there).
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields(
-            [self.code, self.name, self.level, self.policy, self.prefix],
-            lambda: self.villages.setFocus(Qt.FocusReason.TabFocusReason),
+        # Enter on the prefix goes on into the villages box (it used to stop there)
+        self.enter_chain = self.office_form.on_enter(
+            lambda: self.villages.setFocus(Qt.FocusReason.TabFocusReason)
         )
-        self.enter_chain_2 = EnterChain(self)
-        self.enter_chain_2.set_fields(
-            [self.username, self.display_name, self.password, self.password2], self.try_create
-        )
+        self.enter_chain_2 = sup_form.on_enter(self.try_create)
         QWidget.setTabOrder(self.prefix, self.villages)
         QWidget.setTabOrder(self.villages, self.username)
-        no_default_buttons(self.buttons)
         self.code.setFocus()
 
+    def _build_office(self) -> QGroupBox:
+        """经办单位: code, name, level, policy, receipt prefix and the villages."""
+        office_form = self.office_form = Form(self)
+        self.code = office_form.field("单位代码", QLineEdit())
+        self.code.setObjectName("officeCode")
+        self.code.setPlaceholderText("如 WY01（字母、数字）")
+        self.name = office_form.field("单位名称", QLineEdit())
+        self.name.setObjectName("officeName")
+        self.name.setPlaceholderText("如 忠县乌杨街道便民服务中心")
+        self.level = office_form.field("单位级别", QComboBox())
+        self.level.setObjectName("officeLevel")
+        for key, label in LEVELS.items():
+            self.level.addItem(label, key)
+        self.level.setCurrentIndex(self.level.findData("street_office"))
+        self.policy = office_form.field("执行政策", QComboBox())
+        self.policy.setObjectName("officePolicy")
+        for policy in self.ctx.policies:
+            self.policy.addItem(policy.name, policy.key)
+            self.policy.setItemData(
+                self.policy.count() - 1, policy.key, Qt.ItemDataRole.ToolTipRole
+            )
+        self.prefix = office_form.field("收据号前缀", QLineEdit())
+        self.prefix.setObjectName("receiptPrefix")
+        self.prefix.setPlaceholderText("1–8 位大写字母或数字，如 WY")
+        # several lines, so Enter there is a new line; Tab leaves it
+        self.villages = office_form.field("村（社区）", QPlainTextEdit(), chained=False)
+        self.villages.setObjectName("villages")
+        self.villages.setTabChangesFocus(True)
+        self.villages.setPlaceholderText(
+            "每行一个村（社区），如：\n乌杨村\n花桥社区\n（按 Tab 键到下一项）"
+        )
+        self.villages.setFixedHeight(90)
+
+        office_box = QGroupBox("经办单位")
+        office_box.setLayout(office_form.layout)
+        return office_box
+
     def _show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.form.show_error(message)
 
     def try_create(self) -> None:
         if self.password.text() != self.password2.text():

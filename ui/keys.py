@@ -1,6 +1,6 @@
 """The keyboard map shared by the window and its pages.
 
-The window owns F1…F8 and Ctrl+1…Ctrl+8 (page switching, ``ui.main_window``)
+The window owns F1…F8 and Ctrl+1…Ctrl+8 (page switching, ``ui.page_registry``)
 everywhere. A page's own keys are scoped to the page
 (``WidgetWithChildrenShortcut``): they work while the focus is on the page, so
 two pages may give the same key different meanings, and a page never takes a

@@ -97,9 +97,7 @@ class DeskChecks(QObject):
             reason_label="确认原因",
             parent=self.window,
         )
-        dialog.approved.connect(
-            lambda sid, reason: self._confirm(sid, reason, dialog.password.text())
-        )
+        dialog.approved.connect(lambda a: self._confirm(a.supervisor_id, a.reason, a.password))
         self.dialog = dialog
         dialog.open()
 
@@ -138,7 +136,7 @@ class DeskChecks(QObject):
             parent=self.window,
         )
         dialog.approved.connect(
-            lambda sid, reason: self._annul(future, sid, reason, dialog.password.text())
+            lambda a: self._annul(future, a.supervisor_id, a.reason, a.password)
         )
         self.dialog = dialog
         dialog.open()

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -27,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import OperatorSession
-from ui.widgets.enter_chain import EnterChain, no_default_buttons
+from ui.widgets.form import Form, ok_cancel, password_edit
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -83,28 +81,14 @@ class LoginDialog(QDialog):
         self.subtitle = subtitle = QLabel(OPENING_TEXT)
         subtitle.setObjectName("loginSubtitle")
         subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.username = QLineEdit()
+        form = Form(self, error_name="loginError")
+        self.username = form.field("用户名", QLineEdit())
         self.username.setObjectName("loginUsername")
         self.username.setPlaceholderText("用户名")
-        self.password = QLineEdit()
-        self.password.setObjectName("loginPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("密码")
-        self.error = QLabel()
-        self.error.setObjectName("loginError")
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.hide()
-
-        form = QFormLayout()
-        form.addRow("用户名", self.username)
-        form.addRow("密码", self.password)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        self.buttons.accepted.connect(self.try_login)
-        self.buttons.rejected.connect(self.reject)
+        self.password = form.field("密码", password_edit("loginPassword", "密码"))
+        self.error = form.error
+        self.error.setWordWrap(False)
+        self.buttons = ok_cancel("登录", "退出", self.try_login, self.reject)
 
         layout = QVBoxLayout(self)
         if training or (ctx is not None and ctx.training):
@@ -114,14 +98,12 @@ class LoginDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(8)
-        layout.addLayout(form)
+        layout.addLayout(form.layout)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
         # Enter: user name -> password -> log in
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields([self.username, self.password], self.try_login)
-        no_default_buttons(self.buttons)
+        self.enter_chain = form.on_enter(self.try_login)
         self.username.setFocus()
         if ctx is not None and ops is not None:
             self.attach(ctx, ops)

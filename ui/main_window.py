@@ -12,7 +12,6 @@ cash is due today or overdue.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -38,92 +37,19 @@ from ui.journalled_output import JournalledOutput
 from ui.login_checks import DeskChecks
 from ui.machine_settings import MachineSettings
 from ui.operations import OperationFailed, Operations
+from ui.page_registry import (
+    LOGOUT_KEY,
+    PAGES,
+    PRELOAD_DELAY_MS,
+    PRINTING_PAGES,
+    QUIT_KEY,
+    RESERVED_KEYS,
+)
 from ui.policy_status import PolicyWarningBanner, PolicyYearLabel
 from ui.printing_bridge import DocumentOutput, PreviewOutput
 from ui.widgets.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
-
-
-def _register_page() -> type[QWidget]:
-    from ui.pages.register_page import RegisterPage
-
-    return RegisterPage
-
-
-def _collect_page() -> type[QWidget]:
-    from ui.pages.collect_page import CollectPage
-
-    return CollectPage
-
-
-def _ledger_page() -> type[QWidget]:
-    from ui.pages.ledger_page import LedgerPage
-
-    return LedgerPage
-
-
-def _deposit_page() -> type[QWidget]:
-    from ui.pages.deposit_page import DepositPage
-
-    return DepositPage
-
-
-def _day_close_page() -> type[QWidget]:
-    from ui.pages.day_close_page import DayClosePage
-
-    return DayClosePage
-
-
-def _reports_page() -> type[QWidget]:
-    from ui.pages.reports_page import ReportsPage
-
-    return ReportsPage
-
-
-def _settings_page() -> type[QWidget]:
-    from ui.pages.settings_page import SettingsPage
-
-    return SettingsPage
-
-
-def _residents_page() -> type[QWidget]:
-    from ui.pages.residents_page import ResidentsPage
-
-    return ResidentsPage
-
-
-@dataclasses.dataclass(frozen=True)
-class PageSpec:
-    key: str
-    title: str
-    #: imports the page's module on first use (plain imports, so packaging sees them)
-    load: Callable[[], type[QWidget]]
-
-
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("register", "登记", _register_page),
-    PageSpec("collect", "缴费", _collect_page),
-    PageSpec("ledger", "台账", _ledger_page),
-    PageSpec("deposit", "入库", _deposit_page),
-    PageSpec("day_close", "日结", _day_close_page),
-    PageSpec("reports", "报表", _reports_page),
-    PageSpec("settings", "设置", _settings_page),
-    PageSpec("residents", "居民", _residents_page),
-)
-# Pages that print; each is handed the window's one document output (preview
-# and printer, or a test's fake), so all printing goes the same way.
-PRINTING_PAGES = frozenset(
-    {"collect", "ledger", "deposit", "day_close", "reports", "residents", "settings"}
-)
-PRELOAD_DELAY_MS = 300
-NAVIGATION_KEYS = frozenset(
-    [f"F{n}" for n in range(1, len(PAGES) + 1)] + [f"Ctrl+{n}" for n in range(1, len(PAGES) + 1)]
-)
-LOGOUT_KEY = "Ctrl+L"
-QUIT_KEY = "Ctrl+Q"
-# Keys the window owns on every page; a page must not bind them (ui/keys.py).
-RESERVED_KEYS = NAVIGATION_KEYS | {LOGOUT_KEY, QUIT_KEY}
 
 
 def preload_pages() -> None:
@@ -219,7 +145,101 @@ class MainWindow(QMainWindow):
         if not self.machine.restore_window(self):
             self.resize(1366, 768)
 
-        # --- navigation and pages ------------------------------------------------
+        self._build_navigation()
+        self._build_central()
+        self._build_status_bar()
+        self._build_keys()
+        self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, ctx.session.office_id), self)
+        self.idle_lock.locked.connect(self.logoutRequested)
+
+        self.show_page("register")
+        # What the window reads for itself comes once it is on the screen
+        # (issue 14: the window within 0.5 s of login on a big office): the
+        # deposit clock, then the checks (forgotten days flagged; a wrong clock
+        # asks a supervisor, over the window).
+        QTimer.singleShot(0, self._after_shown)
+        # Load the other pages' code once the window is up, so that the first
+        # F2 does not wait for reportlab and friends to import.
+        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
+
+    def _build_keys(self) -> None:
+        """F1…/Ctrl+1… for the pages, log out and quit."""
+        for number, spec in enumerate(PAGES, start=1):
+            for seq in (f"F{number}", f"Ctrl+{number}"):
+                shortcut = QShortcut(QKeySequence(seq), self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
+        QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
+        QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
+
+    def _build_status_bar(self) -> None:
+        """Who works, the office, the date, the policy year, unclosed days, the deposit clock."""
+        session = self.ctx.session
+        assert session is not None
+        # On a 1,024-pixel screen these give way with "…" (the whole text in
+        # the tooltip) rather than being cut off (issue 14).
+        self.operator_label = ElidedLabel(
+            f"{glossary.OPERATOR}：{session.operator_name}"
+            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else ""),
+            min_chars=20,  # who is working never gives way
+        )
+        self.operator_label.setObjectName("operatorLabel")
+        # the office is in the title too: its label gives way first
+        self.office_label = ElidedLabel(f"单位：{session.office_name}", min_chars=4)
+        self.office_label.setObjectName("officeLabel")
+        self.date_label = ElidedLabel(min_chars=20)
+        self.date_label.setObjectName("businessDateLabel")
+        bar = self.statusBar()
+        self.policy_label = PolicyYearLabel(self.ctx, self.ops)
+        for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
+            widget.setContentsMargins(6, 0, 6, 0)
+            bar.addWidget(widget)
+        self.checks = DeskChecks(self.ctx, self.ops, self)
+        bar.addPermanentWidget(self.checks.unclosed_label)
+        bar.addPermanentWidget(self.clock)
+        self._update_date()
+        self.date_timer = QTimer(self)
+        self.date_timer.setInterval(60_000)
+        self.date_timer.timeout.connect(self._update_date)
+        self.date_timer.start()
+        self.ops.failed.connect(lambda _code, message: bar.showMessage(message, 10_000))
+        self.ops.changed.connect(self._policy_changed)
+
+    def _build_central(self) -> None:
+        """The pages with the banners below them (never above: they moved what was under the mouse)."""
+        self.clock = DepositClock(self.ctx, self.ops)
+        self.banner = DepositBanner(self.clock)
+        self.banner.depositRequested.connect(lambda: self.show_page("deposit"))
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        self.training_band: QWidget | None = None
+        if self.ctx.training:  # 培训模式 above every page
+            from ui.training import TrainingBand
+
+            self.training_band = TrainingBand()
+            right_layout.addWidget(self.training_band)
+        # no open collection or late window for the policy in use
+        self.policy_banner = PolicyWarningBanner(self.ctx, self.ops)
+        self.policy_banner.editorRequested.connect(self.show_policy_settings)
+        # The banners come and go while the clerk works; below the page they
+        # never move what is under the mouse (they used to push the
+        # whole page down when they appeared above it).
+        right_layout.addWidget(self.stack, 1)
+        right_layout.addWidget(self.policy_banner)
+        right_layout.addWidget(self.banner)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+    def _build_navigation(self) -> None:
+        """The page list on the left (F1…) and the stack whose slots become pages when first shown."""
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(132)
@@ -240,90 +260,6 @@ class MainWindow(QMainWindow):
             self._slots[spec.key] = slot
             self.stack.addWidget(slot)
         self.nav.currentRowChanged.connect(self._on_nav_row)
-
-        self.clock = DepositClock(ctx, ops)
-        self.banner = DepositBanner(self.clock)
-        self.banner.depositRequested.connect(lambda: self.show_page("deposit"))
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.setSpacing(0)
-        self.training_band: QWidget | None = None
-        if ctx.training:  # 培训模式 above every page
-            from ui.training import TrainingBand
-
-            self.training_band = TrainingBand()
-            right_layout.addWidget(self.training_band)
-        # no open collection or late window for the policy in use
-        self.policy_banner = PolicyWarningBanner(ctx, ops)
-        self.policy_banner.editorRequested.connect(self.show_policy_settings)
-        # The banners come and go while the clerk works; below the page they
-        # never move what is under the mouse (they used to push the
-        # whole page down when they appeared above it).
-        right_layout.addWidget(self.stack, 1)
-        right_layout.addWidget(self.policy_banner)
-        right_layout.addWidget(self.banner)
-        central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.nav)
-        layout.addWidget(right, 1)
-        self.setCentralWidget(central)
-
-        # --- status bar ------------------------------------------------------------
-        session = ctx.session
-        # On a 1,024-pixel screen these give way with "…" (the whole text in
-        # the tooltip) rather than being cut off (issue 14).
-        self.operator_label = ElidedLabel(
-            f"{glossary.OPERATOR}：{session.operator_name}"
-            + (f"（{glossary.SUPERVISOR}）" if session.is_supervisor else ""),
-            min_chars=20,  # who is working never gives way
-        )
-        self.operator_label.setObjectName("operatorLabel")
-        # the office is in the title too: its label gives way first
-        self.office_label = ElidedLabel(f"单位：{session.office_name}", min_chars=4)
-        self.office_label.setObjectName("officeLabel")
-        self.date_label = ElidedLabel(min_chars=20)
-        self.date_label.setObjectName("businessDateLabel")
-        bar = self.statusBar()
-        self.policy_label = PolicyYearLabel(ctx, ops)
-        for widget in (self.operator_label, self.office_label, self.date_label, self.policy_label):
-            widget.setContentsMargins(6, 0, 6, 0)
-            bar.addWidget(widget)
-        self.checks = DeskChecks(ctx, ops, self)
-        bar.addPermanentWidget(self.checks.unclosed_label)
-        bar.addPermanentWidget(self.clock)
-        self._update_date()
-        self.date_timer = QTimer(self)
-        self.date_timer.setInterval(60_000)
-        self.date_timer.timeout.connect(self._update_date)
-        self.date_timer.start()
-        ops.failed.connect(lambda _code, message: bar.showMessage(message, 10_000))
-        ops.changed.connect(self._policy_changed)
-
-        # --- keyboard ---------------------------------------------------------------
-        for number, spec in enumerate(PAGES, start=1):
-            for seq in (f"F{number}", f"Ctrl+{number}"):
-                shortcut = QShortcut(QKeySequence(seq), self)
-                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-                shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
-        QShortcut(QKeySequence(LOGOUT_KEY), self).activated.connect(self.logoutRequested)
-        QShortcut(QKeySequence(QUIT_KEY), self).activated.connect(self.close)
-
-        self.idle_lock = IdleLock(ctx, ops, _idle_minutes(ops, session.office_id), self)
-        self.idle_lock.locked.connect(self.logoutRequested)
-
-        self.show_page("register")
-        # What the window reads for itself comes once it is on the screen
-        # (issue 14: the window within 0.5 s of login on a big office): the
-        # deposit clock, then the checks (forgotten days flagged; a wrong clock
-        # asks a supervisor, over the window).
-        QTimer.singleShot(0, self._after_shown)
-        # Load the other pages' code once the window is up, so that the first
-        # F2 does not wait for reportlab and friends to import.
-        QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_pages)
 
     def _after_shown(self) -> None:
         if self.ctx.session is None:  # logged out (or closed) before it came

@@ -100,7 +100,7 @@ def test_leaving_an_untouched_count_abandons_it(
     window.show_page("ledger")
     assert window.blind_count and CASH not in visible_texts(window)
     window.show_page("day_close")
-    close.clear_button.click()
+    close.count_box.clear_button.click()
     window.show_page("ledger")
     assert not window.blind_count
     assert CASH in visible_texts(window)

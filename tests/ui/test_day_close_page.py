@@ -78,7 +78,7 @@ def test_the_count_is_blind_until_confirmed(qtbot, ctx, ops, quiet_day):  # noqa
     assert page.result_box.isVisible()
     assert page.figures["expected"].text() == "1,390.00 元"
     assert "无差额" in page.figures["difference"].text()
-    assert "扫码/APP 380.00 元" in page.non_cash.text()
+    assert "扫码/APP 380.00 元" in page.result_box.non_cash.text()
     assert not page.reason.isVisibleTo(page)
     assert page.count.spin("note", 10000).isReadOnly()
 
@@ -104,7 +104,7 @@ def test_keyboard_count_then_close_without_supervisor(qtbot, ctx, ops, quiet_day
     qtbot.keyClick(page.close_button, Qt.Key.Key_Return)
     assert DAY in topics
     assert page.closed_box.isVisible() and not page.count_box.isVisible()
-    assert "无差额" in page.closed_text.text()
+    assert "无差额" in page.closed_box.closed_text.text()
     [sheet] = page.output.of_kind("day_close")
     assert sheet.pdf.startswith(b"%PDF") and sheet.title == "日结单 2023-11-06"
 
@@ -130,7 +130,7 @@ def test_a_difference_needs_reason_and_supervisor(qtbot, clerk_ctx, ops, quiet_d
     assert page.record is not None
     assert page.record.difference_fen == -2000 and page.record.supervisor_name == "张丽"
     assert page.record.difference_reason == "找零多付"
-    assert "短款 20.00 元" in page.closed_text.text()
+    assert "短款 20.00 元" in page.closed_box.closed_text.text()
     assert len(page.output.of_kind("day_close")) == 1
 
 
@@ -149,7 +149,7 @@ def test_due_today_without_deposit_needs_an_override(qtbot, clerk_ctx, ops, due_
     record = page.record
     assert record is not None and record.override_reason == "银行系统故障，明早入库"
     assert record.deposit_state == "due_today"
-    assert "主管放行原因：银行系统故障" in page.closed_text.text()
+    assert "主管放行原因：银行系统故障" in page.closed_box.closed_text.text()
 
 
 def test_after_a_deposit_no_override_is_needed(qtbot, ctx, ops, db, due_day):  # noqa: F811
@@ -188,7 +188,7 @@ def test_open_the_day_with_a_float(qtbot, ctx, ops, quiet_day):  # noqa: F811
     page.confirm_count()
     assert page.figures["float"].text() == "200.00 元"
     assert page.preview.difference_fen == 0
-    assert page.drawer_table.rowCount() == 2
+    assert page.office_box.drawer_table.rowCount() == 2
 
 
 def test_a_closed_day_shows_its_summary_and_reprints(qtbot, ctx, ops, quiet_day):  # noqa: F811

@@ -16,8 +16,9 @@ from services.quote import PersonFacts
 from services.registry import ResidentInput, register_and_enroll
 from ui.deposit_clock import STATE_COLOURS
 from ui.keys import RELOAD
-from ui.main_window import NAVIGATION_KEYS, PAGES, PRINTING_PAGES, RESERVED_KEYS, MainWindow
+from ui.main_window import MainWindow
 from ui.operations import DEPOSITS
+from ui.page_registry import NAVIGATION_KEYS, PAGES, PRINTING_PAGES, RESERVED_KEYS
 
 
 def make_window(qtbot, ctx, ops, documents) -> MainWindow:  # type: ignore[no-untyped-def]

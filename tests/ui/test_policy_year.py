@@ -139,7 +139,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     assert window.policy_banner.isVisible()
     assert "都已结束" in window.policy_banner.text.text()
     assert "已结束" in window.policy_label.text()
-    shoot(window, "13-policy-warning.png")
+    shoot(window, "25-policy-warning.png")
     window.policy_banner.button.click()  # 打开政策设置…
     assert window.current_key == "settings"
     tab = policy_tab(window)
@@ -176,7 +176,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     if SHOTS:  # tall enough to show the tiers and the subsidy classes together
         dialog.resize(1100, 1240)
         dialog.scroll_area.ensureWidgetVisible(dialog.tier_boxes["low"], 50, 50)
-    shoot(dialog, "14-policy-editor.png")
+    shoot(dialog, "28-policy-editor.png")
 
     result = dialog.preview_draft()
     assert result is not None and dialog.save_button.isEnabled()
@@ -199,7 +199,7 @@ def test_a_supervisor_makes_switches_and_collects_a_new_year(  # type: ignore[no
     assert late.new.quote is not None and late.new.quote.waiting_months == 3
     assert dialog.preview_model.rowCount() == len(result.rows)
     assert dialog.tabs.currentIndex() == 1
-    shoot(dialog, "15-policy-preview.png")
+    shoot(dialog, "30-policy-preview.png")
 
     saved = dialog.save()
     assert saved is not None and saved.key == "tianjin-2026"

@@ -12,7 +12,8 @@ from db.models import Override
 from services.reports import VillageProgress
 from ui.models import ObjectRole
 from ui.operations import PAYMENTS
-from ui.pages.reports_page import FITTED_GROUPS, ReportsPage, rate_text
+from ui.pages.report_tables import FITTED_GROUPS, rate_text
+from ui.pages.reports_page import ReportsPage
 
 TODAY = dt.datetime(2023, 11, 6, 9, 0)
 

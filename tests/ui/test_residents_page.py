@@ -113,7 +113,7 @@ def test_tier_change_after_a_void(qtbot, ctx, ops, office, documents):  # type: 
             operator_id=office.clerk_id,
         )  # fmt: skip
     assert second.amount_fen == 101_000
-    shot(page, "18-residents-reassess.png")
+    shot(page, "33-residents-reassess.png")
 
 
 def test_family_of_four_paid_by_one_agent(qtbot, ctx, ops, office, documents, tmp_path):  # type: ignore[no-untyped-def]
@@ -180,7 +180,7 @@ def test_name_change_reviewed_and_history_shown(qtbot, ctx, ops, office, documen
     review = boss_page.review_tab
     assert review.table.rowCount() == 1 and "刘洋 → 刘阳" in review.table.item(0, 3).text()
     boss_page.person_tabs.setCurrentWidget(review)
-    shot(boss_page, "17-residents-review.png")
+    shot(boss_page, "32-residents-review.png")
     qtbot.mouseClick(review.approve_button, Qt.MouseButton.LeftButton)
     assert boss_ops.last_error is None and review.table.rowCount() == 0
     # back at the clerk's window: the person's page shows the history
@@ -192,7 +192,7 @@ def test_name_change_reviewed_and_history_shown(qtbot, ctx, ops, office, documen
     assert page.results.item(0, 0).text() == "刘阳"
     assert page.results.item(0, 4).text() == "曾用身份证号/姓名"
     page.show_resident(page.found[0].resident.id)
-    shot(page, "16b-residents-changes.png")
+    shot(page, "35-residents-changes.png")
 
 
 def test_renewal_list_for_a_village(qtbot, ctx, ops, office, documents, tmp_path):  # type: ignore[no-untyped-def]

@@ -107,14 +107,14 @@ def test_two_windows_each_close_their_own_drawer(qtbot, db, clock, policies, off
     first_page = one.show_page("day_close")
     assert first_page.state.my_close is not None
     assert first_page.state.office_record is None  # the other drawer is still open
-    assert "等待 赵二窗" in first_page.closed_text.text()
+    assert "等待 赵二窗" in first_page.closed_box.closed_text.text()
     assert first_page.documents.of_kind("day_close")  # its own 日结单
     assert "李经办的钱箱" in first_page.documents.of_kind("day_close")[0].title
 
     count_and_close(two, second_fen)
     second_page = two.show_page("day_close")
     assert second_page.state.office_record is not None
-    assert "全所各窗口均已日结" in second_page.closed_text.text()
+    assert "全所各窗口均已日结" in second_page.closed_box.closed_text.text()
     first_page.refresh()
     assert first_page.state.office_record is not None
     assert first_page.state.office_record.counted_fen == first_fen + second_fen

@@ -69,7 +69,8 @@ def test_enter_goes_on_from_the_receipt_prefix(qtbot, db, clock, policies) -> No
 
 
 def test_every_page_fits_a_1024_by_768_screen(qtbot, ctx, ops, documents) -> None:
-    from ui.main_window import PAGES, MainWindow
+    from ui.main_window import MainWindow
+    from ui.page_registry import PAGES
 
     window = MainWindow(ctx, ops, documents=documents)
     qtbot.addWidget(window)

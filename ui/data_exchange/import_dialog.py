@@ -87,27 +87,20 @@ class RosterImportDialog(QDialog):
         top.addWidget(self.file_label, 1, 1, 1, 2)
         top.addWidget(self.file_button, 1, 3)
 
-        self.mapping_note = QLabel()
-        self.mapping_note.setWordWrap(True)
-        self.mapping = QTableWidget(len(FIELD_LABELS), 3)
-        self.mapping.setHorizontalHeaderLabels(["内容", "文件中的列", "前几行示例"])
-        self.mapping.verticalHeader().setVisible(False)
-        self.mapping.horizontalHeader().setStretchLastSection(True)
-        self.combos: dict[str, QComboBox] = {}
-        for row, (field, label) in enumerate(FIELD_LABELS.items()):
-            star = "＊" if field in REQUIRED_FIELDS else ""
-            item = QTableWidgetItem(f"{label}{star}")
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.mapping.setItem(row, 0, item)
-            combo = QComboBox()
-            combo.setAccessibleName(f"{label}对应的列")
-            combo.currentIndexChanged.connect(self._mapping_changed)
-            self.combos[field] = combo
-            self.mapping.setCellWidget(row, 1, combo)
-            self.mapping.setItem(row, 2, QTableWidgetItem(""))
-        self.mapping.setColumnWidth(0, 130)
-        self.mapping.setColumnWidth(1, 170)
+        self._build_mapping()
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.mapping_note)
+        layout.addWidget(self.mapping, 2)
+        layout.addLayout(buttons)
+        layout.addWidget(self.report, 1)
+        self._set_running(False)
 
+    # --- steps ----------------------------------------------------------------------
+
+    def _build_buttons(self) -> QHBoxLayout:
+        """Progress, check only, import, cancel and close."""
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -130,16 +123,30 @@ class RosterImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.close_button)
+        return buttons
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.mapping_note)
-        layout.addWidget(self.mapping, 2)
-        layout.addLayout(buttons)
-        layout.addWidget(self.report, 1)
-        self._set_running(False)
-
-    # --- steps ----------------------------------------------------------------------
+    def _build_mapping(self) -> None:
+        """Which column of the file holds which field (required ones starred), with samples."""
+        self.mapping_note = QLabel()
+        self.mapping_note.setWordWrap(True)
+        self.mapping = QTableWidget(len(FIELD_LABELS), 3)
+        self.mapping.setHorizontalHeaderLabels(["内容", "文件中的列", "前几行示例"])
+        self.mapping.verticalHeader().setVisible(False)
+        self.mapping.horizontalHeader().setStretchLastSection(True)
+        self.combos: dict[str, QComboBox] = {}
+        for row, (field, label) in enumerate(FIELD_LABELS.items()):
+            star = "＊" if field in REQUIRED_FIELDS else ""
+            item = QTableWidgetItem(f"{label}{star}")
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.mapping.setItem(row, 0, item)
+            combo = QComboBox()
+            combo.setAccessibleName(f"{label}对应的列")
+            combo.currentIndexChanged.connect(self._mapping_changed)
+            self.combos[field] = combo
+            self.mapping.setCellWidget(row, 1, combo)
+            self.mapping.setItem(row, 2, QTableWidgetItem(""))
+        self.mapping.setColumnWidth(0, 130)
+        self.mapping.setColumnWidth(1, 170)
 
     def choose_file(self) -> None:
         self.chooser.open(self, "选择名单文件", self.load_file)

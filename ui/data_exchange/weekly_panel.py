@@ -79,7 +79,34 @@ class WeeklyReturnPanel(QWidget):
         self.exports = ExportRunner(ctx, chooser, self)
         self.exports.finished.connect(self._export_finished)
 
-        today = ctx.business_date()
+        bar = self._build_bar()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size: 14px;")
+        self.bars = VillageBarsChart()
+        self.curve = OfficeCurveChart()
+        charts = QHBoxLayout()
+        charts.addWidget(self.bars, 3)
+        charts.addWidget(self.curve, 2)
+        self.model = RowsTableModel(WEEKLY_COLUMNS, self)
+        self.view = table_view(self.model)
+        self.others = QLabel()
+        self.others.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addLayout(charts, 3)
+        layout.addWidget(self.view, 2)
+        layout.addWidget(self.others)
+        layout.addWidget(self.message)
+
+    def _build_bar(self) -> QVBoxLayout:
+        """The week's end date and the panel's buttons, in two rows: in one row they made
+        the 报表 page wider than a 1,024-pixel screen (issue 14)."""
+        today = self.ctx.business_date()
         self.week_end = QDateEdit(QDate(today.year, today.month, today.day))
         self.week_end.setDisplayFormat("yyyy-MM-dd")
         self.week_end.setCalendarPopup(True)
@@ -111,29 +138,7 @@ class WeeklyReturnPanel(QWidget):
             second.addWidget(button)
         bar.addLayout(first)
         bar.addLayout(second)
-
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-size: 14px;")
-        self.bars = VillageBarsChart()
-        self.curve = OfficeCurveChart()
-        charts = QHBoxLayout()
-        charts.addWidget(self.bars, 3)
-        charts.addWidget(self.curve, 2)
-        self.model = RowsTableModel(WEEKLY_COLUMNS, self)
-        self.view = table_view(self.model)
-        self.others = QLabel()
-        self.others.setWordWrap(True)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.summary)
-        layout.addLayout(charts, 3)
-        layout.addWidget(self.view, 2)
-        layout.addWidget(self.others)
-        layout.addWidget(self.message)
+        return bar
 
     def week_end_date(self) -> dt.date:
         d = self.week_end.date()

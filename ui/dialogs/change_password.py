@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
 from services.office import PASSWORD_MIN_LENGTH, change_password
 from ui.context import AppContext
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.widgets.form import Form, ok_cancel, password_edit
 
 
 class ChangePasswordDialog(QDialog):
@@ -29,37 +27,21 @@ class ChangePasswordDialog(QDialog):
         self.ops = ops
         self.setWindowTitle("修改本人密码")
         self.setMinimumWidth(380)
-        self.old = QLineEdit()
-        self.new = QLineEdit()
-        self.again = QLineEdit()
-        for name, field in (
-            ("oldPassword", self.old),
-            ("newPassword", self.new),
-            ("newAgain", self.again),
-        ):
-            field.setObjectName(name)
-            field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
-        self.error.setObjectName("passwordError")
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        form = QFormLayout()
-        form.addRow("原密码", self.old)
-        form.addRow(f"新密码（至少 {PASSWORD_MIN_LENGTH} 位）", self.new)
-        form.addRow("再输一次", self.again)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.form = form = Form(self, error_name="passwordError")
+        self.old = form.field("原密码", password_edit("oldPassword"))
+        self.new = form.field(
+            f"新密码（至少 {PASSWORD_MIN_LENGTH} 位）", password_edit("newPassword")
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("修改")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        self.again = form.field("再输一次", password_edit("newAgain"))
+        self.error = form.error
+        buttons = ok_cancel("修改", "取消", self.submit, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"经办人：{ctx.session.operator_name}"))
-        layout.addLayout(form)
+        layout.addLayout(form.layout)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        # Enter: old -> new -> again -> change
+        self.enter_chain = form.on_enter(self.submit)
 
     def submit(self) -> bool:
         if self.new.text() != self.again.text():
@@ -82,5 +64,4 @@ class ChangePasswordDialog(QDialog):
         return True
 
     def _error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.form.show_error(text)

@@ -40,21 +40,7 @@ class HouseholdPaymentDialog(QDialog):
         self.members = list(members)
         payable = [m for m in members if m.payable]
         self.total_fen = sum(m.due_fen for m in payable)
-        self.table = table(("姓名", "身份证号", "档次", "金额", "说明"))
-        self.table.setRowCount(len(self.members))
-        for row, m in enumerate(self.members):
-            fill_row(
-                self.table,
-                row,
-                (
-                    m.name,
-                    m.id_number,
-                    tier_label(m.tier) if m.payable else "",
-                    format_fen(m.due_fen) if m.payable else "",
-                    "" if m.payable else m.refusal().split("：", 1)[-1],
-                ),
-                "" if m.payable else "#c62828",
-            )
+        self._build_table()
         self.total_label = QLabel(
             f"合计 {len(payable)} 人　¥{format_fen(self.total_fen)}"
             f"　人民币{fen_in_words(self.total_fen)}"
@@ -93,6 +79,24 @@ class HouseholdPaymentDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.resize(720, 460)
+
+    def _build_table(self) -> None:
+        """One row a member: what each pays, or why they cannot (in red)."""
+        self.table = table(("姓名", "身份证号", "档次", "金额", "说明"))
+        self.table.setRowCount(len(self.members))
+        for row, m in enumerate(self.members):
+            fill_row(
+                self.table,
+                row,
+                (
+                    m.name,
+                    m.id_number,
+                    tier_label(m.tier) if m.payable else "",
+                    format_fen(m.due_fen) if m.payable else "",
+                    "" if m.payable else m.refusal().split("：", 1)[-1],
+                ),
+                "" if m.payable else "#c62828",
+            )
 
     def channel(self) -> str:
         return str(self.channel_box.currentData())

@@ -5,17 +5,19 @@ deposits are overdue. The supervisor types their own credentials on the
 clerk's screen; the dialog checks them (``services.accounts.verify_approver``,
 which journals a refusal) and hands back who approved and why.
 
-Open it with ``open()`` and listen to ``approved(supervisor_id, reason)``; it
-never blocks in ``exec()``.
+Open it with ``open()`` and listen to ``approved(Approval)``: the value object
+carries everything the dialog collected (who approved, why, and the password a
+service checks again), so no caller reaches into the dialog's widgets. It never
+blocks in ``exec()``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -25,13 +27,23 @@ from PySide6.QtWidgets import (
 from services.accounts import verify_approver
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
-from ui.widgets.enter_chain import EnterChain, no_default_buttons
+from ui.widgets.form import Form, ok_cancel, password_edit
+
+
+@dataclasses.dataclass(frozen=True)
+class Approval:
+    """What the dialog collected once the supervisor's credentials checked out."""
+
+    supervisor_id: int
+    reason: str
+    # the service checks the approver's password again in its own transaction
+    password: str = dataclasses.field(repr=False)
 
 
 class SupervisorApprovalDialog(QDialog):
     """Ask for a supervisor's user name, password and a reason."""
 
-    approved = Signal(int, str)  # supervisor id, reason
+    approved = Signal(object)  # Approval
 
     def __init__(
         self,
@@ -52,42 +64,26 @@ class SupervisorApprovalDialog(QDialog):
 
         self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
-        self.username = QLineEdit()
+        form = Form(self)
+        self.username = form.field("主管用户名", QLineEdit())
         self.username.setObjectName("supervisorUsername")
-        self.password = QLineEdit()
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.reason = QLineEdit()
+        self.password = form.field("主管密码", password_edit("supervisorPassword"))
+        self.reason = form.field(reason_label, QLineEdit())
         self.reason.setObjectName("approvalReason")
         self.reason.setPlaceholderText("必须填写")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.form = form
+        self.error = form.error
         if ctx.session is not None and ctx.session.is_supervisor:
             self.username.setPlaceholderText("主管本人亦须输入密码")
-
-        form = QFormLayout()
-        form.addRow("主管用户名", self.username)
-        form.addRow("主管密码", self.password)
-        form.addRow(reason_label, self.reason)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确认授权")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.try_approve)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel("确认授权", "取消", self.try_approve, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
+        layout.addLayout(form.layout)
+        layout.addWidget(form.error)
         layout.addWidget(self.buttons)
 
         # Enter moves on: user name -> password -> reason -> approve.
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields([self.username, self.password, self.reason], self.try_approve)
-        no_default_buttons(self.buttons)
+        self.enter_chain = form.on_enter(self.try_approve)
         self.username.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def fill(self, username: str, password: str, reason: str) -> None:
@@ -97,8 +93,7 @@ class SupervisorApprovalDialog(QDialog):
         self.reason.setText(reason)
 
     def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
+        self.form.show_error(message)
 
     def try_approve(self) -> None:
         reason = self.reason.text().strip()
@@ -126,5 +121,5 @@ class SupervisorApprovalDialog(QDialog):
             self.password.clear()
             self.password.setFocus()
             return
-        self.approved.emit(supervisor_id, reason)
+        self.approved.emit(Approval(supervisor_id, reason, self.password.text()))
         self.accept()

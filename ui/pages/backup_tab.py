@@ -65,19 +65,7 @@ class BackupTab(QWidget):
         self.recent.setObjectName("recentBackups")
         self.recent.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        log_path = current_log_file()
-        self.log_label = QLabel(
-            str(log_path) if log_path else "（日志文件无法写入，仅输出到控制台）"
-        )
-        self.log_label.setObjectName("logFile")
-        self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        database = sqlite_path(ctx.db.url)
-        self.database_label = QLabel(str(database) if database else "PostgreSQL 服务器")
-        self.database_label.setObjectName("databaseFile")
-        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.data_label = QLabel(str(data_folder()))
-        self.data_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
+        self._build_paths()
         buttons = QHBoxLayout()
         buttons.addWidget(self.choose_button)
         buttons.addWidget(self.backup_button)
@@ -103,6 +91,21 @@ class BackupTab(QWidget):
         layout.addWidget(rule)
         layout.addStretch(1)
         self.refresh()
+
+    def _build_paths(self) -> None:
+        """Where the log, the database and the data folder are (selectable, for support)."""
+        log_path = current_log_file()
+        self.log_label = QLabel(
+            str(log_path) if log_path else "（日志文件无法写入，仅输出到控制台）"
+        )
+        self.log_label.setObjectName("logFile")
+        self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        database = sqlite_path(self.ctx.db.url)
+        self.database_label = QLabel(str(database) if database else "PostgreSQL 服务器")
+        self.database_label.setObjectName("databaseFile")
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.data_label = QLabel(str(data_folder()))
+        self.data_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def refresh(self) -> None:
         chosen = self.settings.chosen_folder()

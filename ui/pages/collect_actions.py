@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -41,7 +42,7 @@ from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
 from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
-from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
+from ui.dialogs.supervisor_approval import Approval, SupervisorApprovalDialog
 from ui.operations import ENROLLMENTS, LEDGER, PAYMENTS, OperationFailed, Operations
 from ui.pages.collect_dialogs import (
     PaymentDialog,
@@ -254,22 +255,13 @@ class CollectActions(QObject):
         if entry.receipt_id is None:
             self.message.emit("非现金缴费没有收据，不能作废；如需退还请办理退费。")
             return None
-        dialog = SupervisorApprovalDialog(
-            self.ctx,
-            self.ops,
-            title="作废收据",
-            explanation=(
-                f"作废收据 {entry.receipt_no}（{format_fen(entry.amount_fen)} 元）。"
-                "作废只能在收款当日办理，收据号保留不再使用，须主管授权。"
-            ),
-            reason_label="作废原因",
-            parent=self.widget,
+        return self._ask_approval(
+            "作废收据",
+            f"作废收据 {entry.receipt_no}（{format_fen(entry.amount_fen)} 元）。"
+            "作废只能在收款当日办理，收据号保留不再使用，须主管授权。",
+            "作废原因",
+            lambda a: self.void(entry, a.supervisor_id, a.reason, a.password),
         )
-        dialog.approved.connect(
-            lambda sid, reason: self.void(entry, sid, reason, dialog.password.text())
-        )
-        self._open(dialog)
-        return dialog
 
     def void(
         self, entry: PaymentEntry, supervisor_id: int, reason: str, password: str | None = None
@@ -301,21 +293,29 @@ class CollectActions(QObject):
         return dialog
 
     def _refund_entered(self, entry: PaymentEntry, values: dict) -> None:
+        self._ask_approval(
+            "退费审批",
+            f"退费 {format_fen(entry.amount_fen)} 元："
+            f"{REFUND_CATEGORIES.get(values['category'], values['category'])}。须主管审批。",
+            "退费原因",
+            lambda a: self.refund(entry, values, a.supervisor_id, a.reason, a.password),
+        )
+
+    def _ask_approval(
+        self, title: str, explanation: str, reason_label: str, then: Callable[[Approval], None]
+    ) -> SupervisorApprovalDialog:
+        """A supervisor approves (void, refund); ``then`` gets what the dialog collected."""
         dialog = SupervisorApprovalDialog(
             self.ctx,
             self.ops,
-            title="退费审批",
-            explanation=(
-                f"退费 {format_fen(entry.amount_fen)} 元："
-                f"{REFUND_CATEGORIES.get(values['category'], values['category'])}。须主管审批。"
-            ),
-            reason_label="退费原因",
+            title=title,
+            explanation=explanation,
+            reason_label=reason_label,
             parent=self.widget,
         )
-        dialog.approved.connect(
-            lambda sid, reason: self.refund(entry, values, sid, reason, dialog.password.text())
-        )
+        dialog.approved.connect(then)
         self._open(dialog)
+        return dialog
 
     def refund(
         self,

@@ -176,6 +176,10 @@ class PaymentDialog(_FormDialog):
         self.agent = QLineEdit()
         self.agent.setObjectName("agentName")
         self.agent.setPlaceholderText("本人缴费不填")
+        self._lay_out_fields(cash)
+
+    def _lay_out_fields(self, cash: bool) -> None:
+        """The rows the payment needs (non-cash: channel and reference; cash: the change)."""
         fields: list[QWidget] = []
         if not cash:
             self.form.addRow("缴费方式", self.channel)

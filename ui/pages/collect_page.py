@@ -13,6 +13,7 @@ Ctrl+D void, Ctrl+R refund.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -20,24 +21,20 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from common.glossary import ENROLLMENT_STATUS_LABELS, PAYMENT_STATUS_LABELS
+from common.glossary import ENROLLMENT_STATUS_LABELS
 from common.money import format_fen
 from services.page_views import CollectView, EnrollmentView, collect_view, enrollment_view
-from services.payments import CHANNELS
 from services.registry import get_enrollment, get_resident
 from services.resident_records import EnrollmentRecord, ResidentRecord
 from services.resident_search import SEARCH_LIMIT, search_residents
@@ -53,19 +50,38 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
 from ui.pages.collect_actions import CollectActions, PaymentEntry
-from ui.pages.collect_tables import ResidentResultsModel, fit_columns, fixed_columns, make_table
+from ui.pages.collect_tables import (
+    ResidentResultsModel,
+    enrollment_table,
+    fill_payment_table,
+    make_table,
+    payment_entries,
+    results_view,
+)
 from ui.pages.village_notices import VillageNoticeBatch
-from ui.printing_bridge import DocumentOutput, PreviewOutput, category_label, tier_label
+from ui.printing_bridge import DocumentOutput, category_label, tier_label
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
 REFRESH_TOPICS = frozenset({PAYMENTS, ENROLLMENTS, RESIDENTS})
 DETAIL_DELAY_MS = 80
+DETAIL_STYLE = (
+    "QLabel { background: #fffde7; border: 1px solid #fbc02d; border-radius: 3px; padding: 6px; }"
+)
 
 
-class CollectPage(QWidget):
+def _button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setMinimumHeight(32)
+    button.clicked.connect(slot)
+    return button
+
+
+class CollectPage(Page):
     searched = Signal(int)  # number of results
 
     def __init__(
@@ -76,10 +92,7 @@ class CollectPage(QWidget):
         documents: DocumentOutput | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.resident: ResidentRecord | None = None
         self.enrollments: list[EnrollmentRecord] = []
         self.collect_actions = CollectActions(ctx, ops, self.documents, self)
@@ -90,141 +103,14 @@ class CollectPage(QWidget):
         # one refresh, in one read, per write that touched what the page shows
         # (the write's change set); a cash payment used to reload the
         # enrolments twice and the payments three times
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
+        self.watch(REFRESH_TOPICS, self._on_changes)
 
     # --- building -------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("身份证号 / 后四位 / 姓名 / 拼音首字母 / 电话，回车查询")
-        self.search_box.setClearButtonEnabled(True)
-        font = self.search_box.font()
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.search_box.setFont(font)
-        self.search_box.returnPressed.connect(self.search_now)
-        self.search_timer = QTimer(self)
-        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.search_now)
-        self.search_status = QLabel()
-        self.search_status.setObjectName("searchStatus")
-
-        self.results_model = ResidentResultsModel(self)
-        self.results = QTableView()
-        self.results.setObjectName("searchResults")
-        self.results.setModel(self.results_model)
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.verticalHeader().hide()
-        self.results.verticalHeader().setDefaultSectionSize(
-            self.results.fontMetrics().height() + 10
-        )
-        self.results.setWordWrap(False)
-        fixed_columns(self.results, ResidentResultsModel.WIDEST)
-        # Walking a list with the arrow keys loads the resident once the
-        # cursor rests, not on every key press.
-        self.detail_timer = QTimer(self)
-        self.detail_timer.setSingleShot(True)
-        self.detail_timer.setInterval(DETAIL_DELAY_MS)
-        self.detail_timer.timeout.connect(
-            lambda: self._choose_resident_row(self.results.currentIndex().row())
-        )
-        self.results.selectionModel().currentRowChanged.connect(
-            lambda _cur, _prev: self.detail_timer.start()
-        )
-        self.results.activated.connect(self._result_activated)
-
-        search_group = QGroupBox("查找参保人（Ctrl+F）")
-        search_layout = QVBoxLayout(search_group)
-        row = QHBoxLayout()
-        row.addWidget(self.search_box, 1)
-        row.addWidget(self.search_status)
-        search_layout.addLayout(row)
-        search_layout.addWidget(self.results)
-
-        self.resident_label = QLabel("未选择参保人")
-        self.resident_label.setObjectName("residentSummary")
-        self.resident_label.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.enrollment_table = make_table(
-            ("年度", "参保类别", "缴费档次", "应缴（元）", "状态", "待遇起止"),
-            "enrollmentTable",
-        )
-        fit_columns(self.enrollment_table.horizontalHeader(), stretch=1)
-        # long category names (托育机构儿童、未成年居民) wrap instead of being cut
-        self.enrollment_table.setWordWrap(True)
-        self.enrollment_table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.enrollment_table.itemSelectionChanged.connect(self._on_enrollment_selected)
-        self.enrollment_detail = QLabel()
-        self.enrollment_detail.setObjectName("enrollmentDetail")
-        self.enrollment_detail.setWordWrap(True)
-        self.enrollment_detail.setStyleSheet(
-            "QLabel { background: #fffde7; border: 1px solid #fbc02d; border-radius: 3px; padding: 6px; }"
-        )
-        self.payment_table = make_table(
-            ("缴费时间", "方式", "金额（元）", "收据号/流水号", "状态"), "paymentTable"
-        )
-        self.payment_table.itemSelectionChanged.connect(self._update_buttons)
-
-        self.notice_button = QPushButton("打印缴费通知单（F9）")
-        self.cash_button = QPushButton("现金收款（F10）")
-        self.noncash_button = QPushButton("非现金缴费（F11）")
-        self.reprint_button = QPushButton("重打收据（F12）")
-        self.void_button = QPushButton("作废收据（Ctrl+D）")
-        self.refund_button = QPushButton("退费（Ctrl+R）")
-        self.batch_button = QPushButton("按村批量打印通知单（Ctrl+B）")
-        for button, name in (
-            (self.notice_button, "noticeButton"),
-            (self.cash_button, "cashButton"),
-            (self.noncash_button, "nonCashButton"),
-            (self.reprint_button, "reprintButton"),
-            (self.void_button, "voidButton"),
-            (self.refund_button, "refundButton"),
-            (self.batch_button, "batchNoticeButton"),
-        ):
-            button.setObjectName(name)
-            button.setMinimumHeight(32)
-        self.cash_button.setStyleSheet("font-weight: bold;")
-        self.notice_button.clicked.connect(self.print_notice)
-        self.cash_button.clicked.connect(lambda: self.start_payment(cash=True))
-        self.noncash_button.clicked.connect(lambda: self.start_payment(cash=False))
-        self.reprint_button.clicked.connect(self.reprint)
-        self.void_button.clicked.connect(self.start_void)
-        self.refund_button.clicked.connect(self.start_refund)
-        self.batch_button.clicked.connect(self.start_village_notices)
-        grid = QGridLayout()
-        grid.addWidget(self.notice_button, 0, 0)
-        grid.addWidget(self.cash_button, 0, 1)
-        grid.addWidget(self.noncash_button, 0, 2)
-        grid.addWidget(self.reprint_button, 1, 0)
-        grid.addWidget(self.void_button, 1, 1)
-        grid.addWidget(self.refund_button, 1, 2)
-        grid.addWidget(self.batch_button, 2, 0, 1, 3)
-
-        self.message_label = QLabel()
-        self.message_label.setObjectName("collectMessage")
-        self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
-
-        detail = QGroupBox("参保登记与缴费")
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.addWidget(self.resident_label)
-        detail_layout.addWidget(QLabel("参保登记："))
-        detail_layout.addWidget(self.enrollment_table, 1)
-        detail_layout.addWidget(self.enrollment_detail)
-        detail_layout.addWidget(QLabel("缴费记录："))
-        detail_layout.addWidget(self.payment_table, 1)
-        detail_layout.addLayout(grid)
-        detail_layout.addWidget(self.message_label)
-
         layout = QHBoxLayout(self)
-        layout.addWidget(search_group, 1)
-        layout.addWidget(detail, 1)
-
+        layout.addWidget(self._build_search(), 1)
+        layout.addWidget(self._build_detail(), 1)
         for seq, slot in (
             ("Ctrl+F", self.focus_search),
             ("F9", self.print_notice),
@@ -240,6 +126,103 @@ class CollectPage(QWidget):
         QWidget.setTabOrder(self.results, self.enrollment_table)
         QWidget.setTabOrder(self.enrollment_table, self.payment_table)
         self._update_buttons()
+
+    def _build_search(self) -> QGroupBox:
+        """The search line (searching as the clerk pauses) and its results."""
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("身份证号 / 后四位 / 姓名 / 拼音首字母 / 电话，回车查询")
+        self.search_box.setClearButtonEnabled(True)
+        font = self.search_box.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.search_box.setFont(font)
+        self.search_box.returnPressed.connect(self.search_now)
+        self.search_timer = QTimer(self)
+        self.search_box.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.search_now)
+        self.search_status = QLabel()
+        self.search_status.setObjectName("searchStatus")
+        self.results_model = ResidentResultsModel(self)
+        self.results = results_view(self.results_model)
+        # Walking a list with the arrow keys loads the resident once the
+        # cursor rests, not on every key press.
+        self.detail_timer = QTimer(self)
+        self.detail_timer.setSingleShot(True)
+        self.detail_timer.setInterval(DETAIL_DELAY_MS)
+        self.detail_timer.timeout.connect(
+            lambda: self._choose_resident_row(self.results.currentIndex().row())
+        )
+        self.results.selectionModel().currentRowChanged.connect(
+            lambda _cur, _prev: self.detail_timer.start()
+        )
+        self.results.activated.connect(self._result_activated)
+        search_group = QGroupBox("查找参保人（Ctrl+F）")
+        search_layout = QVBoxLayout(search_group)
+        row = QHBoxLayout()
+        row.addWidget(self.search_box, 1)
+        row.addWidget(self.search_status)
+        search_layout.addLayout(row)
+        search_layout.addWidget(self.results)
+        return search_group
+
+    def _build_detail(self) -> QGroupBox:
+        """The chosen resident: enrolments, the chosen one's payments, the acts."""
+        self.resident_label = QLabel("未选择参保人")
+        self.resident_label.setObjectName("residentSummary")
+        self.resident_label.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.enrollment_table = enrollment_table()
+        self.enrollment_table.itemSelectionChanged.connect(self._on_enrollment_selected)
+        self.enrollment_detail = QLabel()
+        self.enrollment_detail.setObjectName("enrollmentDetail")
+        self.enrollment_detail.setWordWrap(True)
+        self.enrollment_detail.setStyleSheet(DETAIL_STYLE)
+        self.payment_table = make_table(
+            ("缴费时间", "方式", "金额（元）", "收据号/流水号", "状态"), "paymentTable"
+        )
+        self.payment_table.itemSelectionChanged.connect(self._update_buttons)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("collectMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #1b5e20; font-weight: bold;")
+        detail = QGroupBox("参保登记与缴费")
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.addWidget(self.resident_label)
+        detail_layout.addWidget(QLabel("参保登记："))
+        detail_layout.addWidget(self.enrollment_table, 1)
+        detail_layout.addWidget(self.enrollment_detail)
+        detail_layout.addWidget(QLabel("缴费记录："))
+        detail_layout.addWidget(self.payment_table, 1)
+        detail_layout.addLayout(self._build_buttons())
+        detail_layout.addWidget(self.message_label)
+        return detail
+
+    def _build_buttons(self) -> QGridLayout:
+        self.notice_button = _button("打印缴费通知单（F9）", "noticeButton", self.print_notice)
+        self.cash_button = _button("现金收款（F10）", "cashButton", self.start_cash)
+        self.cash_button.setStyleSheet("font-weight: bold;")
+        self.noncash_button = _button("非现金缴费（F11）", "nonCashButton", self.start_non_cash)
+        self.reprint_button = _button("重打收据（F12）", "reprintButton", self.reprint)
+        self.void_button = _button("作废收据（Ctrl+D）", "voidButton", self.start_void)
+        self.refund_button = _button("退费（Ctrl+R）", "refundButton", self.start_refund)
+        self.batch_button = _button(
+            "按村批量打印通知单（Ctrl+B）", "batchNoticeButton", self.start_village_notices
+        )
+        grid = QGridLayout()
+        for i, button in enumerate(
+            (
+                self.notice_button,
+                self.cash_button,
+                self.noncash_button,
+                self.reprint_button,
+                self.void_button,
+                self.refund_button,
+            )
+        ):
+            grid.addWidget(button, i // 3, i % 3)
+        grid.addWidget(self.batch_button, 2, 0, 1, 3)
+        return grid
 
     # --- searching ------------------------------------------------------------------------
 
@@ -431,36 +414,10 @@ class CollectPage(QWidget):
     # --- payments of the enrolment --------------------------------------------------------
 
     def _show_payments(self, detail: EnrollmentView) -> None:
-        self.payments = [
-            PaymentEntry(
-                r.payment_id,
-                r.enrollment_id,
-                r.receipt_id,
-                r.receipt_no,
-                r.amount_fen,
-                r.channel,
-                r.reference,
-                r.paid_at,
-                r.status,
-            )
-            for r in detail.payments
-        ]
-        table = self.payment_table
-        table.blockSignals(True)
-        table.setRowCount(len(self.payments))
-        for row, p in enumerate(self.payments):
-            cells = (
-                p.paid_at.strftime("%Y-%m-%d %H:%M"),
-                CHANNELS.get(p.channel, p.channel),
-                format_fen(p.amount_fen),
-                p.receipt_no or p.reference,
-                PAYMENT_STATUS_LABELS.get(p.status, p.status),
-            )
-            for col, text in enumerate(cells):
-                table.setItem(row, col, QTableWidgetItem(text))
-        table.blockSignals(False)
+        self.payments = payment_entries(detail)
+        fill_payment_table(self.payment_table, self.payments)
         if self.payments:
-            table.selectRow(len(self.payments) - 1)
+            self.payment_table.selectRow(len(self.payments) - 1)
 
     @property
     def current_payment(self) -> PaymentEntry | None:
@@ -493,6 +450,12 @@ class CollectPage(QWidget):
         e = self.current_enrollment
         if self.resident is not None and e is not None and self.notice_button.isEnabled():
             self.collect_actions.print_notice(self.resident, e)
+
+    def start_cash(self) -> None:
+        self.start_payment(cash=True)
+
+    def start_non_cash(self) -> None:
+        self.start_payment(cash=False)
 
     def start_payment(self, *, cash: bool) -> None:
         e = self.current_enrollment

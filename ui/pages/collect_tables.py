@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
+from common.glossary import PAYMENT_STATUS_LABELS
+from common.money import format_fen
+from services.page_views import EnrollmentView
+from services.payments import CHANNELS
 from services.resident_records import ResidentRecord
+from ui.pages.collect_dialogs import PaymentEntry
 
 RESIDENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -97,3 +109,65 @@ def make_table(headers: tuple[str, ...], name: str) -> QTableWidget:
     table.verticalHeader().hide()
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     return table
+
+
+def results_view(model: ResidentResultsModel) -> QTableView:
+    """The search results: whole rows, one at a time, read-only, columns fixed."""
+    view = QTableView()
+    view.setObjectName("searchResults")
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
+    view.setWordWrap(False)
+    fixed_columns(view, ResidentResultsModel.WIDEST)
+    return view
+
+
+def enrollment_table() -> QTableWidget:
+    """The resident's enrolments; long category names (托育机构儿童、未成年居民)
+    wrap instead of being cut."""
+    table = make_table(
+        ("年度", "参保类别", "缴费档次", "应缴（元）", "状态", "待遇起止"), "enrollmentTable"
+    )
+    fit_columns(table.horizontalHeader(), stretch=1)
+    table.setWordWrap(True)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
+def payment_entries(detail: EnrollmentView) -> list[PaymentEntry]:
+    """The enrolment's payments as the acts of the page take them."""
+    return [
+        PaymentEntry(
+            r.payment_id,
+            r.enrollment_id,
+            r.receipt_id,
+            r.receipt_no,
+            r.amount_fen,
+            r.channel,
+            r.reference,
+            r.paid_at,
+            r.status,
+        )
+        for r in detail.payments
+    ]
+
+
+def fill_payment_table(table: QTableWidget, payments: list[PaymentEntry]) -> None:
+    """One row a payment (no selection signal while filling)."""
+    table.blockSignals(True)
+    table.setRowCount(len(payments))
+    for row, p in enumerate(payments):
+        cells = (
+            p.paid_at.strftime("%Y-%m-%d %H:%M"),
+            CHANNELS.get(p.channel, p.channel),
+            format_fen(p.amount_fen),
+            p.receipt_no or p.reference,
+            PAYMENT_STATUS_LABELS.get(p.status, p.status),
+        )
+        for col, text in enumerate(cells):
+            table.setItem(row, col, QTableWidgetItem(text))
+    table.blockSignals(False)

@@ -1,8 +1,12 @@
-"""Small pieces of the 日结 page: money words and the closed day's summary."""
+"""Small pieces of the 日结 page: money words, the closed day's summary and
+the wording of a supervisor's approval."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from common.money import yuan_text
+from services.day_close import ClosePreview
 from services.deposit_rule import STATE_LABELS
 from services.ledger_views import DayCloseRecord
 
@@ -30,3 +34,26 @@ def closed_summary(r: DayCloseRecord) -> str:
         + (f"；主管放行原因：{r.override_reason}" if r.override_reason else ""),
     ]
     return "<br>".join(lines)
+
+
+def approval_wording(
+    preview: ClosePreview, late_date: dt.date | None, reason: str
+) -> tuple[str, str, str]:
+    """(title, explanation, reason label) of the approval a close needs:
+    a late close, an undeposited close, or a cash difference."""
+    difference = preview.difference_fen
+    also = f"\n同时确认{difference_words(difference)}，原因：{reason}" if difference else ""
+    if late_date is not None:
+        explanation = (
+            f"{late_date} 当日未日结，现由主管确认补日结，须填写原因；日结单上注明为补日结。"
+        )
+        return "补日结：主管确认", explanation + also, "补日结原因"
+    if preview.deposit_required:
+        status = preview.deposit_status
+        explanation = (
+            f"{status.label_zh}：须入库现金 {yuan_text(status.due_by_today_fen)} 尚未入库"
+            f"（期限 {status.deadline}）。主管确认放行并填写原因后方可日结。"
+        )
+        return "未入库日结：主管放行", explanation + also, "放行原因"
+    explanation = f"{difference_words(difference)}，原因：{reason}。请主管确认。"
+    return "长短款：主管确认", explanation, "确认意见"

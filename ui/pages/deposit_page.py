@@ -16,7 +16,6 @@ N / Esc goes back to the form; Ctrl+Shift+R reloads; Ctrl+P prints the register
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 
@@ -50,7 +49,8 @@ from ui.deposit_clock import STATE_COLOURS
 from ui.keys import RELOAD, page_shortcut
 from ui.models.table_model import RIGHT, Column, RowsTableModel, fit_rows, table_view
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.pages.base import Page
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 from ui.widgets.money_edit import MoneyEdit
 
@@ -125,7 +125,7 @@ def settled_sentence(result: DepositResult, names: dict[int, str] | None = None)
     )
 
 
-class DepositPage(QWidget):
+class DepositPage(Page):
     depositRecorded = Signal(object)  # DepositResult
 
     def __init__(
@@ -137,38 +137,75 @@ class DepositPage(QWidget):
         documents: DocumentOutput | None = None,
         chooser: FileChooser | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.status: DepositStatus | None = None
         self.last_result: DepositResult | None = None
-        self._dirty = False
 
-        # --- state ---------------------------------------------------------------
-        self.state_label = QLabel()
-        self.state_label.setObjectName("depositPageState")
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.state_label.setMinimumWidth(110)
-        self.sentence = QLabel()
-        self.sentence.setWordWrap(True)
-        self.drawer_shares = QLabel()
-        self.drawer_shares.setObjectName("drawerShares")
-        self.drawer_shares.setWordWrap(True)
-        self.drawer_names: dict[int, str] = {}
-        self.open_cash_fen = 0  # cash in drawers not yet closed today
-        self.buckets = RowsTableModel(BUCKET_COLUMNS, self, negative=self._bucket_late)
-        self.bucket_view = table_view(self.buckets, stretch=False)
-        state_box = QGroupBox("当前入库状态（入库时限 / 资金规模“双限”）")
-        top = QHBoxLayout()
-        top.addWidget(self.state_label)
-        top.addWidget(self.sentence, 1)
-        state_layout = QVBoxLayout(state_box)
-        state_layout.addLayout(top)
-        state_layout.addWidget(self.drawer_shares)
-        state_layout.addWidget(self.bucket_view)
+        state_box = self._build_state()
+        form_box = self._build_form()
+        register_box = self._build_register(chooser)
 
-        # --- form ----------------------------------------------------------------
+        # during a blind count on 日结 the state and the form (cash on
+        # hand, "fill in all cash", the settled sentence) are covered
+        self.blind_cover = BlindCover(hide=(state_box, form_box), parent=self)
+        left = QVBoxLayout()
+        left.addWidget(self.blind_cover.notice)
+        left.addWidget(state_box)
+        left.addWidget(form_box)
+        left.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 2)
+        layout.addWidget(register_box, 3)
+
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields(
+            [self.amount, self.channel, self.slip_no], self.ask_confirmation
+        )
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_register)
+        page_shortcut(self, "Esc", self._escape)
+        self.watch(REFRESH_TOPICS)  # one refresh per write (a deposit: DEPOSITS and LEDGER)
+        self.refresh()
+
+    def _build_register(self, chooser: FileChooser | None) -> QGroupBox:
+        """入库登记簿 between two dates, its total, print and the 缴费清册 export."""
+        today = self.ctx.business_date()
+        self.reg_from = QDateEdit(QDate(today.year, today.month, 1))
+        self.reg_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.reg_from, self.reg_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(self.load_register)
+        self.print_button = QPushButton("打印入库登记(&P)")
+        self.print_button.clicked.connect(self.print_register)
+        self.register = RowsTableModel(REGISTER_COLUMNS, self)
+        self.register_view = table_view(self.register, stretch=False)
+        self.register_total = QLabel()
+        self.register_total.setWordWrap(True)  # its own line: beside the dates it was cut off
+        # the 缴费清册 of the deposit selected in the register (issue 13)
+        self.payments_export = DepositPaymentsExport(
+            self.ctx, self.register_view, self.register, self, chooser
+        )
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("入库登记："))
+        bar.addWidget(self.reg_from)
+        bar.addWidget(QLabel("至"))
+        bar.addWidget(self.reg_to)
+        bar.addStretch(1)
+        bar.addWidget(self.print_button)
+        totals_bar = QHBoxLayout()  # at 1024x768 the dates' line has no room for it
+        totals_bar.addWidget(self.register_total, 1)
+        totals_bar.addWidget(self.payments_export.button)
+        register_box = QGroupBox("入库登记簿")
+        register_layout = QVBoxLayout(register_box)
+        register_layout.addLayout(bar)
+        register_layout.addLayout(totals_bar)
+        register_layout.addWidget(self.payments_export.message)
+        register_layout.addWidget(self.register_view)
+        return register_box
+
+    def _build_form(self) -> QGroupBox:
+        """登记入库: amount (with fill buttons and words), channel, slip number."""
         self.amount = MoneyEdit()
         self.amount.setObjectName("depositAmount")
         # wide enough for 9,999,999.99 beside the two fill buttons (it was cut off)
@@ -209,6 +246,48 @@ class DepositPage(QWidget):
         form.addRow("缴款单号", self.slip_no)
         form.addRow("", self.submit_button)
 
+        self._build_confirm()
+
+        self.result_label = QLabel()
+        self.result_label.setObjectName("depositResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setStyleSheet("color: #1b5e20;")
+        self.result_label.hide()
+
+        form_box = QGroupBox("登记入库")
+        form_layout = QVBoxLayout(form_box)
+        form_layout.addLayout(form)
+        form_layout.addWidget(self.confirm_frame)
+        form_layout.addWidget(self.result_label)
+        return form_box
+
+    def _build_state(self) -> QGroupBox:
+        """The deposit rule's state: the sentence, the drawers' shares, the buckets by day."""
+        self.state_label = QLabel()
+        self.state_label.setObjectName("depositPageState")
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label.setMinimumWidth(110)
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        self.drawer_shares = QLabel()
+        self.drawer_shares.setObjectName("drawerShares")
+        self.drawer_shares.setWordWrap(True)
+        self.drawer_names: dict[int, str] = {}
+        self.open_cash_fen = 0  # cash in drawers not yet closed today
+        self.buckets = RowsTableModel(BUCKET_COLUMNS, self, negative=self._bucket_late)
+        self.bucket_view = table_view(self.buckets, stretch=False)
+        state_box = QGroupBox("当前入库状态（入库时限 / 资金规模“双限”）")
+        top = QHBoxLayout()
+        top.addWidget(self.state_label)
+        top.addWidget(self.sentence, 1)
+        state_layout = QVBoxLayout(state_box)
+        state_layout.addLayout(top)
+        state_layout.addWidget(self.drawer_shares)
+        state_layout.addWidget(self.bucket_view)
+        return state_box
+
+    def _build_confirm(self) -> None:
+        """The confirmation line: the amount in words, 确认入库 or 返回修改."""
         self.confirm_frame = QFrame()
         self.confirm_frame.setObjectName("depositConfirm")
         self.confirm_frame.setStyleSheet(
@@ -228,83 +307,13 @@ class DepositPage(QWidget):
         confirm_layout.addWidget(self.back_button)
         self.confirm_frame.hide()
 
-        self.result_label = QLabel()
-        self.result_label.setObjectName("depositResult")
-        self.result_label.setWordWrap(True)
-        self.result_label.setStyleSheet("color: #1b5e20;")
-        self.result_label.hide()
-
-        form_box = QGroupBox("登记入库")
-        form_layout = QVBoxLayout(form_box)
-        form_layout.addLayout(form)
-        form_layout.addWidget(self.confirm_frame)
-        form_layout.addWidget(self.result_label)
-
-        # --- register ------------------------------------------------------------
-        today = ctx.business_date()
-        self.reg_from = QDateEdit(QDate(today.year, today.month, 1))
-        self.reg_to = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit in (self.reg_from, self.reg_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.dateChanged.connect(self.load_register)
-        self.print_button = QPushButton("打印入库登记(&P)")
-        self.print_button.clicked.connect(self.print_register)
-        self.register = RowsTableModel(REGISTER_COLUMNS, self)
-        self.register_view = table_view(self.register, stretch=False)
-        self.register_total = QLabel()
-        self.register_total.setWordWrap(True)  # its own line: beside the dates it was cut off
-        # the 缴费清册 of the deposit selected in the register (issue 13)
-        self.payments_export = DepositPaymentsExport(
-            ctx, self.register_view, self.register, self, chooser
-        )
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("入库登记："))
-        bar.addWidget(self.reg_from)
-        bar.addWidget(QLabel("至"))
-        bar.addWidget(self.reg_to)
-        bar.addStretch(1)
-        bar.addWidget(self.print_button)
-        totals_bar = QHBoxLayout()  # at 1024x768 the dates' line has no room for it
-        totals_bar.addWidget(self.register_total, 1)
-        totals_bar.addWidget(self.payments_export.button)
-        register_box = QGroupBox("入库登记簿")
-        register_layout = QVBoxLayout(register_box)
-        register_layout.addLayout(bar)
-        register_layout.addLayout(totals_bar)
-        register_layout.addWidget(self.payments_export.message)
-        register_layout.addWidget(self.register_view)
-
-        # during a blind count on 日结 the state and the form (cash on
-        # hand, "fill in all cash", the settled sentence) are covered
-        self.blind_cover = BlindCover(hide=(state_box, form_box), parent=self)
-        left = QVBoxLayout()
-        left.addWidget(self.blind_cover.notice)
-        left.addWidget(state_box)
-        left.addWidget(form_box)
-        left.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 2)
-        layout.addWidget(register_box, 3)
-
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields(
-            [self.amount, self.channel, self.slip_no], self.ask_confirmation
-        )
-        page_shortcut(self, RELOAD, self.refresh)
-        page_shortcut(self, "Ctrl+P", self.print_register)
-        page_shortcut(self, "Esc", self._escape)
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
-        self.refresh()
-
     def _bucket_late(self, bucket: Bucket) -> bool:
         return bucket.due_date <= self.ctx.business_date()
 
     # --- public --------------------------------------------------------------------
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
         self.amount.selectAll()
 
@@ -426,18 +435,9 @@ class DepositPage(QWidget):
         date_from = dt.date(start.year(), start.month(), start.day())
         date_to = dt.date(end.year(), end.month(), end.day())
         try:
-            data = self.ops.read(
-                deposit_register_document,
-                self.ctx.office_id,
-                date_from,
-                date_to,
-                printed_at=self.ctx.clock.now(),
-                parent=self,
-            )
+            data = self.read_for_print(deposit_register_document, date_from, date_to)
         except OperationFailed:
             return
-        if self.ctx.session is not None:
-            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)
         pdf = render_deposit_register(data)
         self.documents.present("deposit_register", f"入库登记 {date_from} 至 {date_to}", pdf, self)
 
@@ -473,15 +473,3 @@ class DepositPage(QWidget):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(f"color: {'#b03a2e' if error else '#1b5e20'};")
         self.result_label.show()
-
-    def _on_changes(self, _changes: frozenset[str]) -> None:
-        """One refresh per write (a deposit changes DEPOSITS and LEDGER at once)."""
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()

@@ -95,7 +95,7 @@ class FutureClosesBox(QFrame):
             parent=self,
         )
         dialog.approved.connect(
-            lambda sid, reason: self._annul(int(close_id), day, sid, reason, dialog.password.text())
+            lambda a: self._annul(int(close_id), day, a.supervisor_id, a.reason, a.password)
         )
         self.approval = dialog
         dialog.open()

@@ -13,12 +13,11 @@ the chosen dates. All keys are scoped to the page (``ui.keys``).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -71,8 +70,17 @@ from ui.models.ledger_model import (
     HEADERS,
     LedgerModel,
 )
-from ui.operations import DEPOSITS, LEDGER, OFFICE, PAYMENTS, OperationFailed, Operations
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.operations import (
+    DEPOSITS,
+    LEDGER,
+    OFFICE,
+    PAYMENTS,
+    ChangeSet,
+    OperationFailed,
+    Operations,
+)
+from ui.pages.base import Page
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
@@ -160,7 +168,7 @@ def fit_columns(view: QTableView) -> None:
     view.setColumnWidth(COL_NOTE, cell.horizontalAdvance("备") * NOTE_WIDTH_CHARS)
 
 
-class LedgerPage(QWidget):
+class LedgerPage(Page):
     #: the resident of the chosen line (from a 台账 row to the person)
     personRequested = Signal(int)
 
@@ -173,17 +181,109 @@ class LedgerPage(QWidget):
         documents: DocumentOutput | None = None,
         chooser: FileChooser | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.exports = LedgerExport(self, chooser)
         self.totals: LedgerTotals | None = None
         self._filter = LedgerFilter()
-        self._dirty = False
         self._columns_fitted = False
 
-        today = ctx.business_date()
+        bar = self._build_bar(self._build_filters())
+        self._build_labels()
+        self._build_view()
+        # during a blind count on 日结 the lines and totals (cash net,
+        # from which the drawer could be worked out) are covered
+        self.blind_cover = BlindCover(
+            hide=(self.totals_label, self.channels_label, self.view, self.loaded_label),
+            disable=(self.print_button, self.exports.button),
+            parent=self,
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.blind_cover.notice)
+        layout.addWidget(self.totals_label)
+        layout.addWidget(self.channels_label)
+        layout.addWidget(self.message)
+        layout.addWidget(self.exports.message)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.loaded_label)
+
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields(
+            [self.date_from, self.date_to, self.village, self.channel, self.status],
+            self.apply_filter,
+        )
+        QWidget.setTabOrder(self.status, self.query_button)
+        QWidget.setTabOrder(self.query_button, self.view)
+        page_shortcut(self, "Ctrl+F", self.activate)
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_ledger)
+        # Enter or a double click on a line opens the person on 居民
+        self.view.doubleClicked.connect(lambda _index: self.open_person())
+        page_shortcut(self, "Ctrl+G", self.open_person)
+
+        self.watch(REFRESH_TOPICS | {OFFICE})
+        self.load_villages()
+        self.apply_filter()
+
+    # --- public --------------------------------------------------------------------
+
+    def _build_labels(self) -> None:
+        """The totals, the channels, the count of loaded lines and the message line."""
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("ledgerTotals")
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        self.channels_label = QLabel()
+        self.channels_label.setStyleSheet("color: #444;")
+        self.loaded_label = QLabel()
+        self.loaded_label.setStyleSheet("color: #666;")
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b03a2e;")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+    def _build_view(self) -> None:
+        """The ledger lines, fetched page by page as the clerk scrolls."""
+        self.model = LedgerModel(self)
+        self.model.loaded.connect(self._show_loaded)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # one line per entry; long notes end in …
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        fit_columns(self.view)
+
+    def _build_bar(self, quick: QHBoxLayout) -> QVBoxLayout:
+        """The filter bar, in two rows: in one the filters made the window wider than a 1,024 screen."""
+        # two rows: in one the filters made the window wider than a 1,024 screen
+        dates = QHBoxLayout()
+        dates.addWidget(QLabel("日期"))
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("至"))
+        dates.addWidget(self.date_to)
+        dates.addLayout(quick)
+        dates.addStretch(1)
+        dates.addWidget(self.exports.button)
+        dates.addWidget(self.print_button)
+        filters = QHBoxLayout()
+        filters.addWidget(self.village)
+        filters.addWidget(self.channel)
+        filters.addWidget(self.status)
+        filters.addWidget(self.query_button)
+        filters.addStretch(1)
+        bar = QVBoxLayout()
+        bar.addLayout(dates)
+        bar.addLayout(filters)
+        return bar
+
+    def _build_filters(self) -> QHBoxLayout:
+        """The dates, village, channel and status filters; returns the row of quick dates."""
+        today = self.ctx.business_date()
         self.date_from = QDateEdit(_qdate(today))
         self.date_to = QDateEdit(_qdate(today))
         for edit, name in ((self.date_from, "起始日期"), (self.date_to, "截止日期")):
@@ -218,94 +318,10 @@ class LedgerPage(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             quick.addWidget(button)
-
-        # two rows: in one the filters made the window wider than a 1,024 screen
-        dates = QHBoxLayout()
-        dates.addWidget(QLabel("日期"))
-        dates.addWidget(self.date_from)
-        dates.addWidget(QLabel("至"))
-        dates.addWidget(self.date_to)
-        dates.addLayout(quick)
-        dates.addStretch(1)
-        dates.addWidget(self.exports.button)
-        dates.addWidget(self.print_button)
-        filters = QHBoxLayout()
-        filters.addWidget(self.village)
-        filters.addWidget(self.channel)
-        filters.addWidget(self.status)
-        filters.addWidget(self.query_button)
-        filters.addStretch(1)
-        bar = QVBoxLayout()
-        bar.addLayout(dates)
-        bar.addLayout(filters)
-
-        self.totals_label = QLabel()
-        self.totals_label.setObjectName("ledgerTotals")
-        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
-        self.channels_label = QLabel()
-        self.channels_label.setStyleSheet("color: #444;")
-        self.loaded_label = QLabel()
-        self.loaded_label.setStyleSheet("color: #666;")
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #b03a2e;")
-        self.message.setWordWrap(True)
-        self.message.hide()
-
-        self.model = LedgerModel(self)
-        self.model.loaded.connect(self._show_loaded)
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)  # one line per entry; long notes end in …
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        fit_columns(self.view)
-
-        # during a blind count on 日结 the lines and totals (cash net,
-        # from which the drawer could be worked out) are covered
-        self.blind_cover = BlindCover(
-            hide=(self.totals_label, self.channels_label, self.view, self.loaded_label),
-            disable=(self.print_button, self.exports.button),
-            parent=self,
-        )
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.blind_cover.notice)
-        layout.addWidget(self.totals_label)
-        layout.addWidget(self.channels_label)
-        layout.addWidget(self.message)
-        layout.addWidget(self.exports.message)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.loaded_label)
-
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields(
-            [self.date_from, self.date_to, self.village, self.channel, self.status],
-            self.apply_filter,
-        )
-        QWidget.setTabOrder(self.status, self.query_button)
-        QWidget.setTabOrder(self.query_button, self.view)
-        page_shortcut(self, "Ctrl+F", self.activate)
-        page_shortcut(self, RELOAD, self.refresh)
-        page_shortcut(self, "Ctrl+P", self.print_ledger)
-        # Enter or a double click on a line opens the person on 居民
-        self.view.doubleClicked.connect(lambda _index: self.open_person())
-        page_shortcut(self, "Ctrl+G", self.open_person)
-
-        ops.subscribe(REFRESH_TOPICS | {OFFICE}, self._on_changes, self)
-        self.load_villages()
-        self.apply_filter()
-
-    # --- public --------------------------------------------------------------------
+        return quick
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.date_from.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def set_blind(self, blind: bool) -> None:
@@ -419,18 +435,9 @@ class LedgerPage(QWidget):
                     f"所选日期共 {count} 行，超过一次打印的上限 {PRINT_LIMIT} 行，请缩小日期范围。"
                 )
                 return
-            data = self.ops.read(
-                ledger_document,
-                self.ctx.office_id,
-                date_from,
-                date_to,
-                printed_at=self.ctx.clock.now(),
-                parent=self,
-            )
+            data = self.read_for_print(ledger_document, date_from, date_to)
         except OperationFailed:
             return
-        if self.ctx.session is not None:
-            data = dataclasses.replace(data, clerk=self.ctx.session.operator_name)
         span = f"{date_from}" if date_from == date_to else f"{date_from} 至 {date_to}"
         self.documents.present("ledger", f"现金台账 {span}", render_ledger(data), self)
 
@@ -445,21 +452,15 @@ class LedgerPage(QWidget):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _on_changes(self, changes: frozenset[str]) -> None:
+    def on_changes(self, changes: ChangeSet) -> bool:
         """One refresh per write, however many of our topics it changed."""
         if OFFICE in changes:
             self.load_villages()
-        if changes & REFRESH_TOPICS:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._dirty = True
+        return bool(changes & REFRESH_TOPICS)
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         if not self._columns_fitted:
             # once more with the final fonts (a style sheet set after building)
             fit_columns(self.view)
             self._columns_fitted = True
-        if self._dirty:
-            self.refresh()
+        super().showEvent(event)

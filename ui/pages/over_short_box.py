@@ -125,7 +125,7 @@ class OverShortBox(QWidget):
             parent=self,
         )
         dialog.approved.connect(
-            lambda sid, reason: self._settle(action, sid, reason, dialog.password.text())
+            lambda a: self._settle(action, a.supervisor_id, a.reason, a.password)
         )
         self.approval = dialog
         dialog.open()

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -37,90 +37,43 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from common.errors import ServiceError
-from common.money import format_fen
 from services.policy import Policy
 from services.policy_confirmation import needs_confirmation
 from services.policy_editor import check_draft, previous_policy
 from services.policy_form import (
     RULE_SET_LABELS,
-    SUBSIDY_LABELS,
-    TierFigures,
     YearForm,
     build_draft,
     default_key,
     form_from_policy,
 )
 from services.policy_preview import (
-    DAY_KINDS,
     PolicyPreview,
-    PreviewCell,
     PreviewFigure,
     PreviewRow,
     preview,
 )
 from services.policy_store import SavedPolicy, save_policy_file
 from ui.context import AppContext
-from ui.models.table_model import Column, RowsTableModel, table_view
+from ui.models.table_model import RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
+from ui.pages.policy_editor_parts import (
+    FIGURE_COLUMNS,
+    PREVIEW_COLUMNS,
+    SubsidyRow,
+    TierBox,
+    preview_splitter,
+)
 
 log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c0392b;"
-
-
-def _cell_date(cell: PreviewCell | None) -> str:
-    return "" if cell is None or cell.paid_on is None else f"{cell.paid_on:%Y-%m-%d}"
-
-
-def _cell_start(cell: PreviewCell | None) -> str:
-    if cell is None or cell.quote is None:
-        return ""
-    start = cell.quote.benefit_start
-    return "" if start is None else f"{start:%Y-%m-%d}"
-
-
-PREVIEW_COLUMNS: list[Column[PreviewRow]] = [
-    Column("类别", lambda r: r.category_label),
-    Column("档次", lambda r: r.tier_label),
-    Column("缴费日", lambda r: DAY_KINDS[r.day]),
-    Column("日期", lambda r: _cell_date(r.new)),
-    Column("资助", lambda r: _cell_subsidy(r.new)),
-    Column("应缴", lambda r: r.new.due_text),
-    Column("待遇起始", lambda r: _cell_start(r.new)),
-    Column("上年日期", lambda r: _cell_date(r.old)),
-    Column("上年应缴", lambda r: r.old.due_text if r.old is not None else "—"),
-    Column("说明", lambda r: _note(r), tooltip=lambda r: _note(r, full=True)),
-]
-
-
-FIGURE_COLUMNS: list[Column[PreviewFigure]] = [
-    Column("项目", lambda f: f.label),
-    Column("本年度", lambda f: f.value, tooltip=lambda f: f.value),
-    Column("依据", lambda f: f.source, tooltip=lambda f: f.source),
-    Column("上年度", lambda f: f.previous or "—", tooltip=lambda f: f.previous or ""),
-    Column("上年依据", lambda f: f.previous_source or "—"),
-]
-
-
-def _cell_subsidy(cell: PreviewCell) -> str:
-    return "" if cell.quote is None else format_fen(cell.quote.subsidy_fen)
-
-
-def _note(row: PreviewRow, *, full: bool = False) -> str:
-    """Why a quote was refused: this year's first, then last year's."""
-    notes = []
-    if row.new.message:
-        notes.append(row.new.message)
-    if row.old is not None and row.old.message and (full or not notes):
-        notes.append(f"上年：{row.old.message}")
-    return "\n".join(notes)
 
 
 def _parse_date(text: str, label: str) -> dt.date | None:
@@ -131,81 +84,6 @@ def _parse_date(text: str, label: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ServiceError(f"{label}“{text}”不是正确的日期，应为 YYYY-MM-DD") from None
-
-
-def preview_splitter(figures: QWidget, quotes: QWidget) -> QSplitter:
-    """The figures and their sources above, the quotes below (editor and import)."""
-    splitter = QSplitter(Qt.Orientation.Vertical)
-    for title, view in (("各项数字及依据（与上年度对照）", figures), ("报价预览", quotes)):
-        box = QGroupBox(title)
-        QVBoxLayout(box).addWidget(view)
-        splitter.addWidget(box)
-    splitter.setSizes([260, 420])
-    return splitter
-
-
-class TierBox(QGroupBox):
-    """The figures of one tier."""
-
-    def __init__(self, key: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(f"{label}（{key}）", parent)
-        self.key = key
-        self.standard = QLineEdit()
-        self.standard.setPlaceholderText("例如 390.00；通知未给出则留空")
-        self.fiscal_subsidy = QLineEdit()
-        self.fiscal_subsidy.setPlaceholderText("通知未给出则留空")
-        self.benefits = QPlainTextEdit()
-        self.benefits.setPlaceholderText("每行一项；通知未给出则留空")
-        self.benefits.setFixedHeight(64)
-        self.source = QLineEdit()
-        self.source.setPlaceholderText("例如 津医保发〔2026〕1号 §2；留空则用通知文号")
-        self.fiscal_subsidy_source = QLineEdit()
-        self.fiscal_subsidy_source.setPlaceholderText("例如 津财社〔2026〕3号；留空则用通知文号")
-        form = QFormLayout(self)
-        form.addRow("个人缴费标准（元）", self.standard)
-        form.addRow("缴费标准依据", self.source)
-        form.addRow("财政补助（元/人）", self.fiscal_subsidy)
-        form.addRow("财政补助依据", self.fiscal_subsidy_source)
-        form.addRow("待遇标准", self.benefits)
-
-    def figures(self) -> TierFigures:
-        return TierFigures(
-            key=self.key,
-            standard=self.standard.text(),
-            fiscal_subsidy=self.fiscal_subsidy.text(),
-            benefits=self.benefits.toPlainText(),
-            source=self.source.text(),
-            fiscal_subsidy_source=self.fiscal_subsidy_source.text(),
-        )
-
-
-class SubsidyRow:
-    """One category's subsidy: its class, the sum of a fixed amount, and the source."""
-
-    def __init__(self, grid: QGridLayout, row: int, label: str, kind: str) -> None:
-        self.kind = QComboBox()
-        for key, text in SUBSIDY_LABELS.items():
-            self.kind.addItem(text, key)
-        self.kind.setCurrentIndex(self.kind.findData(kind))
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText("资助金额（元）")
-        self.source = QLineEdit()
-        self.source.setPlaceholderText("依据；留空则用通知文号")
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
-        grid.addWidget(QLabel(label), row, 0)
-        grid.addWidget(self.kind, row, 1)
-        grid.addWidget(self.amount, row, 2)
-        grid.addWidget(self.source, row, 3)
-
-    def _kind_changed(self, *_: object) -> None:
-        # only a fixed-amount subsidy has a sum (a stale one is not kept), and
-        # only a subsidy has a source to cite
-        fixed = self.kind.currentData() == "amount"
-        self.amount.setEnabled(fixed)
-        if not fixed:
-            self.amount.clear()
-        self.source.setEnabled(self.kind.currentData() != "none")
 
 
 class PolicyEditorDialog(QDialog):
@@ -234,6 +112,45 @@ class PolicyEditorDialog(QDialog):
         form = form_from_policy(base)
 
         # --- 填写 ----------------------------------------------------------------
+        self._build_fields(form)
+        top, periods = self._build_top()
+        tiers_box = self._build_tiers(form)
+        subsidy_box = self._build_subsidies(form)
+        rules_box = QGroupBox("五、待遇等待期规则（从本程序已有的规则中选择）")
+        rules_layout = QVBoxLayout(rules_box)
+        rules_layout.addWidget(self.rules)
+
+        fill = QWidget()
+        fill_layout = QVBoxLayout(fill)
+        for section in (top, periods, tiers_box, subsidy_box, rules_box):
+            fill_layout.addWidget(section)
+        fill_layout.addStretch(1)
+        self.scroll_area = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(fill)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scroll, "填写(&F)")
+        self.tabs.addTab(self._build_preview(), "预览(&R)")
+        buttons = self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.confirm_box)
+        layout.addLayout(buttons)
+
+        # Any change after a preview needs a new preview before saving.
+        for edit in self.findChildren(QLineEdit):
+            if edit not in (self.confirm_user, self.confirm_password):
+                edit.textChanged.connect(self._invalidate)
+        for text in self.findChildren(QPlainTextEdit):
+            text.textChanged.connect(self._invalidate)
+        for combo in self.findChildren(QComboBox):
+            combo.currentIndexChanged.connect(self._invalidate)
+
+    # --- reading the form ------------------------------------------------------------
+
+    def _build_fields(self, form: YearForm) -> None:
+        """The fields of 一、二、五, filled from the base year's policy."""
         self.year = QSpinBox()
         self.year.setRange(2000, 2100)
         self.year.setValue(form.year)
@@ -254,10 +171,65 @@ class PolicyEditorDialog(QDialog):
         self.rules = QComboBox()
         for key, label in RULE_SET_LABELS.items():
             self.rules.addItem(label, key)
-        if self.rules.findData(base.rules) < 0:
-            self.rules.addItem(f"沿用 {base.rules}", base.rules)
-        self.rules.setCurrentIndex(self.rules.findData(base.rules))
+        if self.rules.findData(self.base.rules) < 0:
+            self.rules.addItem(f"沿用 {self.base.rules}", self.base.rules)
+        self.rules.setCurrentIndex(self.rules.findData(self.base.rules))
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """A second supervisor's confirmation (where the office needs one), the message, the buttons."""
+        self.confirm_user = QLineEdit()
+        self.confirm_user.setPlaceholderText("另一名主管的用户名")
+        self.confirm_password = QLineEdit()
+        self.confirm_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_password.setPlaceholderText("密码")
+        self.confirm_box = QGroupBox("第二名主管确认")
+        confirm_layout = QHBoxLayout(self.confirm_box)
+        confirm_layout.addWidget(self.confirm_user)
+        confirm_layout.addWidget(self.confirm_password)
+        try:
+            self.needs_confirmation = bool(
+                self.ops.read(needs_confirmation, self.ctx.office_id, parent=self)
+            )
+        except OperationFailed:
+            self.needs_confirmation = True
+        self.confirm_box.setVisible(self.needs_confirmation)
+
+        self.message = QLabel()
+        self.message.setObjectName("policyEditorMessage")
+        self.message.setWordWrap(True)
+        self.preview_button = QPushButton("检查并预览(&P)")
+        self.preview_button.clicked.connect(self.preview_draft)
+        self.save_button = QPushButton("保存政策文件(&S)")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save)
+        cancel = QPushButton("关闭")
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(cancel)
+        return buttons
+
+    def _build_preview(self) -> QWidget:
+        """The preview tab: every figure with its source, and the quotes, beside last year's."""
+        self.preview_title = QLabel()
+        self.preview_title.setWordWrap(True)
+        self.preview_title.setStyleSheet("font-weight: bold;")
+        self.preview_model: RowsTableModel[PreviewRow] = RowsTableModel(
+            PREVIEW_COLUMNS, self, negative=lambda r: r.new.quote is None
+        )
+        self.preview_view = table_view(self.preview_model, stretch=False)
+        self.figures_model: RowsTableModel[PreviewFigure] = RowsTableModel(FIGURE_COLUMNS, self)
+        self.figures_view = table_view(self.figures_model, stretch=False)
+        preview_page = QWidget()
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.addWidget(self.preview_title)
+        preview_layout.addWidget(preview_splitter(self.figures_view, self.preview_view), 1)
+        return preview_page
+
+    def _build_top(self) -> tuple[QGroupBox, QGroupBox]:
+        """一、year and notice; 二、the collection and late periods."""
         top = QGroupBox("一、年度与通知")
         top_form = QFormLayout(top)
         top_form.addRow("政策年度", self.year)
@@ -278,12 +250,38 @@ class PolicyEditorDialog(QDialog):
         period_grid.addWidget(QLabel("至"), 1, 2)
         period_grid.addWidget(self.late_end, 1, 3)
         period_grid.addWidget(QLabel("（通知未规定补缴期则两格都留空）"), 2, 1, 1, 3)
+        return top, periods
 
+    def _build_subsidies(self, form: YearForm) -> QGroupBox:
+        """四、each category's subsidy, and the share a percentage subsidy leaves to pay."""
+        subsidy_box = QGroupBox(
+            "四、资助类别（定额资助固定金额：个人应缴 = 缴费标准 − 资助金额；资助不能超过缴费标准）"
+        )
+        subsidy_grid = QGridLayout(subsidy_box)
+        for col, head in enumerate(("类别", "资助方式", "定额资助金额（元）", "依据")):
+            subsidy_grid.addWidget(QLabel(f"<b>{head}</b>"), 0, col)
+        self.subsidies: dict[str, SubsidyRow] = {}
+        for index, (key, category) in enumerate(self.base.categories.items(), start=1):
+            kind = form.subsidies.get(key, "unset")
+            self.subsidies[key] = SubsidyRow(subsidy_grid, index, category.label, kind)
+        self.quota_percent = QLineEdit(form.quota_percent)
+        self.quota_percent.setPlaceholderText("0–100；通知未给出则留空")
+        self.quota_source = QLineEdit()
+        self.quota_source.setPlaceholderText("依据；留空则用通知文号")
+        last = len(self.base.categories) + 1
+        subsidy_grid.addWidget(QLabel("按比例定额资助的个人缴费比例（%）"), last, 0, 1, 2)
+        subsidy_grid.addWidget(self.quota_percent, last, 2)
+        subsidy_grid.addWidget(self.quota_source, last, 3)
+        subsidy_grid.setColumnStretch(3, 1)
+        return subsidy_box
+
+    def _build_tiers(self, form: YearForm) -> QGroupBox:
+        """三、the figures of each tier and the notes all tiers share."""
         tiers_box = QGroupBox("三、各档次标准（留空 = 通知未给出，报价时拒绝并说明）")
         tiers_outer = QVBoxLayout(tiers_box)
         tiers_layout = QHBoxLayout()
         self.tier_boxes: dict[str, TierBox] = {}
-        for key, tier in base.tiers.items():
+        for key, tier in self.base.tiers.items():
             box = TierBox(key, tier.label)
             self.tier_boxes[key] = box
             tiers_layout.addWidget(box)
@@ -295,106 +293,7 @@ class PolicyEditorDialog(QDialog):
         self.benefit_notes.setFixedHeight(64)
         tiers_outer.addWidget(QLabel("共同待遇说明（沿用上一年度，请按通知核对）"))
         tiers_outer.addWidget(self.benefit_notes)
-
-        subsidy_box = QGroupBox(
-            "四、资助类别（定额资助固定金额：个人应缴 = 缴费标准 − 资助金额；资助不能超过缴费标准）"
-        )
-        subsidy_grid = QGridLayout(subsidy_box)
-        for col, head in enumerate(("类别", "资助方式", "定额资助金额（元）", "依据")):
-            subsidy_grid.addWidget(QLabel(f"<b>{head}</b>"), 0, col)
-        self.subsidies: dict[str, SubsidyRow] = {}
-        for index, (key, category) in enumerate(base.categories.items(), start=1):
-            kind = form.subsidies.get(key, "unset")
-            self.subsidies[key] = SubsidyRow(subsidy_grid, index, category.label, kind)
-        self.quota_percent = QLineEdit(form.quota_percent)
-        self.quota_percent.setPlaceholderText("0–100；通知未给出则留空")
-        self.quota_source = QLineEdit()
-        self.quota_source.setPlaceholderText("依据；留空则用通知文号")
-        last = len(base.categories) + 1
-        subsidy_grid.addWidget(QLabel("按比例定额资助的个人缴费比例（%）"), last, 0, 1, 2)
-        subsidy_grid.addWidget(self.quota_percent, last, 2)
-        subsidy_grid.addWidget(self.quota_source, last, 3)
-        subsidy_grid.setColumnStretch(3, 1)
-
-        rules_box = QGroupBox("五、待遇等待期规则（从本程序已有的规则中选择）")
-        rules_layout = QVBoxLayout(rules_box)
-        rules_layout.addWidget(self.rules)
-
-        fill = QWidget()
-        fill_layout = QVBoxLayout(fill)
-        for section in (top, periods, tiers_box, subsidy_box, rules_box):
-            fill_layout.addWidget(section)
-        fill_layout.addStretch(1)
-        self.scroll_area = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(fill)
-
-        # --- 预览 ----------------------------------------------------------------
-        self.preview_title = QLabel()
-        self.preview_title.setWordWrap(True)
-        self.preview_title.setStyleSheet("font-weight: bold;")
-        self.preview_model: RowsTableModel[PreviewRow] = RowsTableModel(
-            PREVIEW_COLUMNS, self, negative=lambda r: r.new.quote is None
-        )
-        self.preview_view = table_view(self.preview_model, stretch=False)
-        self.figures_model: RowsTableModel[PreviewFigure] = RowsTableModel(FIGURE_COLUMNS, self)
-        self.figures_view = table_view(self.figures_model, stretch=False)
-        preview_page = QWidget()
-        preview_layout = QVBoxLayout(preview_page)
-        preview_layout.addWidget(self.preview_title)
-        preview_layout.addWidget(preview_splitter(self.figures_view, self.preview_view), 1)
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "填写(&F)")
-        self.tabs.addTab(preview_page, "预览(&R)")
-
-        # --- confirmation and buttons -------------------------------------------
-        self.confirm_user = QLineEdit()
-        self.confirm_user.setPlaceholderText("另一名主管的用户名")
-        self.confirm_password = QLineEdit()
-        self.confirm_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.confirm_password.setPlaceholderText("密码")
-        self.confirm_box = QGroupBox("第二名主管确认")
-        confirm_layout = QHBoxLayout(self.confirm_box)
-        confirm_layout.addWidget(self.confirm_user)
-        confirm_layout.addWidget(self.confirm_password)
-        try:
-            self.needs_confirmation = bool(ops.read(needs_confirmation, ctx.office_id, parent=self))
-        except OperationFailed:
-            self.needs_confirmation = True
-        self.confirm_box.setVisible(self.needs_confirmation)
-
-        self.message = QLabel()
-        self.message.setObjectName("policyEditorMessage")
-        self.message.setWordWrap(True)
-        self.preview_button = QPushButton("检查并预览(&P)")
-        self.preview_button.clicked.connect(self.preview_draft)
-        self.save_button = QPushButton("保存政策文件(&S)")
-        self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(self.save)
-        cancel = QPushButton("关闭")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(self.preview_button)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(cancel)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.confirm_box)
-        layout.addLayout(buttons)
-
-        # Any change after a preview needs a new preview before saving.
-        for edit in self.findChildren(QLineEdit):
-            if edit not in (self.confirm_user, self.confirm_password):
-                edit.textChanged.connect(self._invalidate)
-        for text in self.findChildren(QPlainTextEdit):
-            text.textChanged.connect(self._invalidate)
-        for combo in self.findChildren(QComboBox):
-            combo.currentIndexChanged.connect(self._invalidate)
-
-    # --- reading the form ------------------------------------------------------------
+        return tiers_box
 
     def _year_changed(self, year: int) -> None:
         self.key.setText(default_key(self.base.key, year, self.base.year))

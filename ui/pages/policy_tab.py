@@ -54,12 +54,8 @@ from ui.journalled_output import journal_event
 from ui.models import ObjectRole
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations
-from ui.pages.policy_editor_dialog import (
-    FIGURE_COLUMNS,
-    PREVIEW_COLUMNS,
-    PolicyEditorDialog,
-    preview_splitter,
-)
+from ui.pages.policy_editor_dialog import PolicyEditorDialog
+from ui.pages.policy_editor_parts import FIGURE_COLUMNS, PREVIEW_COLUMNS, preview_splitter
 
 log = logging.getLogger(__name__)
 

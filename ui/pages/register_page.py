@@ -17,8 +17,6 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,16 +28,14 @@ from PySide6.QtWidgets import (
 
 from common.errors import ServiceError
 from common.idcard import ParsedId
-from common.money import format_fen
 from services.eligibility import ELIGIBILITY_DOCUMENTS, suggested_document
 from services.office import OfficeInfo, office_info
 from services.policy import Policy
-from services.quote import fitting_category, quote_all_tiers, tiers_for
+from services.quote import fitting_category, tiers_for
 from services.registry import (
     ResidentInput,
     enrollments_of,
     find_by_id_number,
-    name_initials,
     register_and_enroll,
 )
 from services.resident_records import EnrollmentRecord, ResidentRecord
@@ -53,32 +49,36 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
+from ui.pages.register_boxes import QuoteTableBox, ResultFrame, VillageChooser
 from ui.pages.register_parts import (
     FactsBox,
     ManualIdentityBox,
-    TierComparison,
     age_text,
     fill_eligibility,
 )
 from ui.widgets.enter_chain import EnterChain
+from ui.widgets.form import Form
 from ui.widgets.id_input import IdNumberInput
 
 log = logging.getLogger(__name__)
 
 ERROR_STYLE = "color: #c62828;"
-RESULT_STYLE = (
-    "#registerResult { background: #e8f5e9; border: 1px solid #66bb6a; border-radius: 4px; }"
-)
 
 
-class RegisterPage(QWidget):
+def _line(name: str, max_length: int) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setMaxLength(max_length)
+    return edit
+
+
+class RegisterPage(Page):
     collectRequested = Signal(int)  # enrollment id
     registered = Signal(int)  # enrollment id
 
     def __init__(self, ctx: AppContext, ops: Operations, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
+        super().__init__(ctx, ops, parent)
         self.office: OfficeInfo | None = None
         self.policy: Policy | None = None
         self.last_enrollment_id: int | None = None
@@ -88,7 +88,7 @@ class RegisterPage(QWidget):
         self.load_office()
         # one change set per write (ui/operations.py): the form shows the office's
         # villages and policy, nothing that a payment changes
-        ops.subscribe({OFFICE}, self._on_changes, self)
+        self.watch({OFFICE}, self._on_changes)
 
     # --- building -----------------------------------------------------------------
 
@@ -96,79 +96,6 @@ class RegisterPage(QWidget):
         self.policy_label = QLabel()
         self.policy_label.setObjectName("policyLabel")
         self.policy_label.setStyleSheet("font-size: 15px; font-weight: bold;")
-
-        self.id_input = IdNumberInput(today=self.ctx.business_date)
-        self.id_input.parsed.connect(self._on_id_parsed)
-        self.id_input.cleared.connect(self._on_id_cleared)
-        self.id_input.rejected.connect(lambda _m: self._on_id_cleared())
-        self.id_input.manualNeeded.connect(self._on_manual_needed)
-        self.manual_identity = ManualIdentityBox()
-        self.manual_identity.changed.connect(self._on_manual_changed)
-        self.manual_identity.hide()
-        self.name = QLineEdit()
-        self.name.setObjectName("residentName")
-        self.name.setMaxLength(32)
-        self.identity_label = QLabel("—")
-        self.identity_label.setObjectName("identityLabel")
-        self.known_label = QLabel()
-        self.known_label.setObjectName("knownResident")
-        self.known_label.setWordWrap(True)
-        self.known_label.hide()
-        self.phone = QLineEdit()
-        self.phone.setObjectName("residentPhone")
-        self.phone.setMaxLength(20)
-        self.village = QComboBox()
-        self.village.setObjectName("villageCombo")
-        self.village_filter = QLineEdit()
-        self.village_filter.setObjectName("villageFilter")
-        self.village_filter.setPlaceholderText("拼音首字母筛选，如 dc")
-        self.village_filter.setMaximumWidth(150)
-        self.village_filter.textChanged.connect(self._filter_villages)
-        self._villages: list[tuple[str, int, str]] = []  # name, id, pinyin initials
-        self.address = QLineEdit()
-        self.address.setObjectName("residentAddress")
-        self.address.setMaxLength(200)
-        self.household_no = QLineEdit()
-        self.household_no.setObjectName("residentHouseholdNo")
-        self.household_no.setMaxLength(40)
-        self.household_no.setPlaceholderText("户口簿户号（可不填）")
-
-        person = QGroupBox("参保人信息")
-        form = QFormLayout(person)
-        form.addRow("证件号码", self.id_input)
-        form.addRow("", self.id_input.message_label)
-        form.addRow("", self.manual_identity)
-        form.addRow("姓名", self.name)
-        form.addRow("性别/出生", self.identity_label)
-        form.addRow("", self.known_label)
-        form.addRow("联系电话", self.phone)
-        village_row = QHBoxLayout()
-        village_row.addWidget(self.village, 1)
-        village_row.addWidget(self.village_filter)
-        form.addRow("村（社区）", village_row)
-        form.addRow("住址", self.address)
-        form.addRow("户号", self.household_no)
-
-        self.category = QComboBox()
-        self.category.setObjectName("categoryCombo")
-        self.category.activated.connect(self._on_category_chosen)
-        self.category.currentIndexChanged.connect(self._on_category_changed)
-        self.tier = QComboBox()
-        self.tier.setObjectName("tierCombo")
-        self.tier.setPlaceholderText("请选择档次")
-        self.tier.currentIndexChanged.connect(self._on_tier_changed)
-        self.eligibility = QComboBox()
-        self.eligibility.setObjectName("eligibilityCombo")
-        fill_eligibility(self.eligibility)
-        self.facts_box = FactsBox()
-        self.facts_box.changed.connect(self.refresh_quotes)
-        choice = QGroupBox("参保选择")
-        choice_form = QFormLayout(choice)
-        choice_form.addRow("参保类别", self.category)
-        choice_form.addRow("缴费档次", self.tier)
-        choice_form.addRow("资格依据", self.eligibility)
-        choice_form.addRow(self.facts_box)
-
         self.save_button = QPushButton("保存登记（Ctrl+S）")
         self.save_button.setObjectName("saveButton")
         self.save_button.setMinimumHeight(34)
@@ -179,30 +106,15 @@ class RegisterPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button, 2)
         buttons.addWidget(self.clear_button, 1)
-        self.error_label = QLabel()
+        self.result_frame = ResultFrame()
+        self.result_label = self.result_frame.result_label
+        self.result_frame.collect_button.clicked.connect(self.go_collect)
+        person, choice = self._build_person(), self._build_choice()
+        self.error_label = self.person_form.error
         self.error_label.setObjectName("registerError")
-        self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
-
-        self.result_frame = QFrame()
-        self.result_frame.setObjectName("registerResult")
-        self.result_frame.setStyleSheet(RESULT_STYLE)
-        self.result_label = QLabel()
-        self.result_label.setObjectName("registerResultText")
-        self.result_label.setWordWrap(True)
-        self.collect_button = QPushButton("去缴费（F9）")
-        self.collect_button.setObjectName("goCollectButton")
-        self.collect_button.clicked.connect(self.go_collect)
-        result_layout = QHBoxLayout(self.result_frame)
-        result_layout.addWidget(self.result_label, 1)
-        result_layout.addWidget(self.collect_button)
-        self.result_frame.hide()
-
         left = QVBoxLayout()
-        left.addWidget(self.policy_label)
-        left.addWidget(person)
-        left.addWidget(choice)
+        for widget in (self.policy_label, person, choice):
+            left.addWidget(widget)
         left.addLayout(buttons)
         left.addWidget(self.error_label)
         left.addWidget(self.result_frame)
@@ -210,48 +122,76 @@ class RegisterPage(QWidget):
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(500)
-
-        self.tier_table = TierComparison()
+        self.table_box = QuoteTableBox()
+        self.tier_table = self.table_box.tier_table
         self.tier_table.tierClicked.connect(self.choose_tier)
-        self.quote_note = QLabel()
-        self.quote_note.setObjectName("quoteNote")
-        self.quote_note.setWordWrap(True)
-        self.table_box = QGroupBox("各档次缴费与待遇对比")
-        # the category goes in a wrapping line, not the title: a long title made
-        # the page wider than a 1,024 screen
-        self.table_caption = QLabel()
-        self.table_caption.setObjectName("tierTableCaption")
-        self.table_caption.setWordWrap(True)
-        table_layout = QVBoxLayout(self.table_box)
-        table_layout.addWidget(self.table_caption)
-        table_layout.addWidget(self.tier_table)
-        table_layout.addWidget(self.quote_note)
-        table_layout.addStretch(1)  # a short table ends where its lines end
-
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
         layout.addWidget(self.table_box, 1)
+        self._build_keys()
 
-        # Keyboard: Enter moves field to field and saves on the button.
-        self.enter_chain = EnterChain(self)
+    def _build_person(self) -> QGroupBox:
+        """参保人信息: the ID number first, then what a known resident brings along."""
+        form = self.person_form = Form(self)
+        self.id_input = form.field("证件号码", IdNumberInput(today=self.ctx.business_date))
+        self.id_input.parsed.connect(self._on_id_parsed)
+        self.id_input.cleared.connect(self._on_id_cleared)
+        self.id_input.rejected.connect(lambda _m: self._on_id_cleared())
+        self.id_input.manualNeeded.connect(self._on_manual_needed)
+        form.row("", self.id_input.message_label)
+        self.manual_identity = ManualIdentityBox()
+        self.manual_identity.changed.connect(self._on_manual_changed)
+        self.manual_identity.hide()
+        form.row("", self.manual_identity)
+        self.name = form.field("姓名", _line("residentName", 32))
+        self.identity_label = QLabel("—")
+        self.identity_label.setObjectName("identityLabel")
+        form.row("性别/出生", self.identity_label)
+        self.known_label = QLabel()
+        self.known_label.setObjectName("knownResident")
+        self.known_label.setWordWrap(True)
+        self.known_label.hide()
+        form.row("", self.known_label)
+        self.phone = form.field("联系电话", _line("residentPhone", 20))
+        self.villages = VillageChooser()
+        self.village, self.village_filter = self.villages.village, self.villages.village_filter
+        form.row("村（社区）", self.villages)
+        form.chained.append(self.village)
+        self.address = form.field("住址", _line("residentAddress", 200))
+        self.household_no = form.field("户号", _line("residentHouseholdNo", 40))
+        self.household_no.setPlaceholderText("户口簿户号（可不填）")
+        person = QGroupBox("参保人信息")
+        person.setLayout(form.layout)
+        return person
+
+    def _build_choice(self) -> QGroupBox:
+        """参保选择: category, tier, the eligibility document and the facts that move the price."""
+        form = self.choice_form = Form(self)
+        self.category = form.field("参保类别", QComboBox())
+        self.category.setObjectName("categoryCombo")
+        self.category.activated.connect(self._on_category_chosen)
+        self.category.currentIndexChanged.connect(self._on_category_changed)
+        self.tier = form.field("缴费档次", QComboBox())
+        self.tier.setObjectName("tierCombo")
+        self.tier.setPlaceholderText("请选择档次")
+        self.tier.currentIndexChanged.connect(self._on_tier_changed)
+        self.eligibility = form.field("资格依据", QComboBox())
+        self.eligibility.setObjectName("eligibilityCombo")
+        fill_eligibility(self.eligibility)
+        self.facts_box = FactsBox()
+        self.facts_box.changed.connect(self.refresh_quotes)
+        form.layout.addRow(self.facts_box)
+        choice = QGroupBox("参保选择")
+        choice.setLayout(form.layout)
+        return choice
+
+    def _build_keys(self) -> None:
+        """Enter moves field to field and saves on the button; the page's shortcuts."""
         EnterChain.mark_custom(self.id_input)
-        self.id_input.accepted.connect(lambda: self.enter_chain.advance_from(self.id_input))
-        self.enter_chain.set_fields(
-            [
-                self.id_input,
-                self.name,
-                self.phone,
-                self.village,
-                self.address,
-                self.household_no,
-                self.category,
-                self.tier,
-                self.eligibility,
-                *self.facts_box.fields,
-                self.save_button,
-            ],
-            self.save,
+        self.enter_chain = self.person_form.on_enter(
+            self.save, *self.choice_form.chained, *self.facts_box.fields, self.save_button
         )
+        self.id_input.accepted.connect(lambda: self.enter_chain.advance_from(self.id_input))
         for seq, slot in (
             ("Ctrl+S", self.save),
             ("Ctrl+N", self.new_registration),
@@ -278,10 +218,7 @@ class RegisterPage(QWidget):
             return
         self.policy_label.setText(f"参保登记 — {self.policy.name}")
         self.facts_box.set_policy(self.policy)
-        self._villages = [
-            (v.name, v.id, name_initials(v.name)) for v in office.villages if v.active
-        ]
-        self._filter_villages(self.village_filter.text())
+        self.villages.set_office(office)
         current_category = self.category.currentData()
         self.category.blockSignals(True)
         self.category.clear()
@@ -292,26 +229,6 @@ class RegisterPage(QWidget):
         self.category.blockSignals(False)
         self.save_button.setEnabled(True)
         self._refill_tiers()
-
-    def _filter_villages(self, text: str) -> None:
-        """Villages whose pinyin initials (or name) start with what was typed;
-        with one left it is chosen, so ``dc`` Enter picks 东村."""
-        typed = text.strip().lower()
-        current = self.village.currentData()
-        shown = [
-            (name, vid)
-            for name, vid, initials in self._villages
-            if not typed or initials.startswith(typed) or name.startswith(text.strip())
-        ]
-        self.village.blockSignals(True)
-        self.village.clear()
-        if not typed:
-            self.village.addItem("（未指定）", None)
-        for name, vid in shown:
-            self.village.addItem(name, vid)
-        index = self.village.findData(current)
-        self.village.setCurrentIndex(index if index >= 0 else 0)
-        self.village.blockSignals(False)
 
     def _fatal(self, message: str) -> None:
         self.policy_label.setText(message)
@@ -455,30 +372,17 @@ class RegisterPage(QWidget):
     def refresh_quotes(self) -> None:
         if self.policy is None:
             return
-        category = self.category.currentData()
-        if category is None:
-            self.tier_table.show_message("请选择参保类别。")
-            return
-        label = self.policy.categories[category].label
-        self.table_caption.setText(f"{label}（按今日缴费计算）")
-        try:
-            quotes = quote_all_tiers(self.policy, category, self.ctx.business_date(), self._facts())
-        except ServiceError as exc:
-            self.tier_table.show_message(exc.message)
-            self.quote_note.clear()
-            return
-        self.tier_table.show_quotes(self.policy, quotes)
-        self.tier_table.set_chosen(self.tier.currentData())
-        self._quotes = {tq.tier: tq for tq in quotes}
-        self._show_note()
+        self.table_box.show_quotes(
+            self.policy,
+            self.category.currentData(),
+            self.ctx.business_date(),
+            self._facts(),
+            self.tier.currentData(),
+        )
 
     def _show_note(self) -> None:
-        tq = getattr(self, "_quotes", {}).get(self.tier.currentData())
-        if tq is None or tq.quote is None:
-            notes = self.policy.benefit_notes if self.policy is not None else ()
-            self.quote_note.setText("\n".join(notes))
-            return
-        self.quote_note.setText(tq.quote.notice)
+        if self.policy is not None:
+            self.table_box.show_note(self.policy, self.tier.currentData())
 
     # --- saving -------------------------------------------------------------------------
 
@@ -550,19 +454,7 @@ class RegisterPage(QWidget):
     def _show_result(self, r: ResidentRecord, e: EnrollmentRecord, notice: str) -> None:
         self.last_enrollment_id = e.id
         assert self.policy is not None
-        category = self.policy.categories[e.category].label
-        tier = self.policy.tiers[e.tier].label
-        due = (
-            "无需缴费（全额资助）"
-            if e.personal_due_fen == 0
-            else f"应缴 {format_fen(e.personal_due_fen)} 元"
-        )
-        self.result_label.setText(
-            f"已登记：{r.name}（{r.id_number}）\n{e.policy_year} 年度 {category}，{tier}，{due}。\n"
-            f"待遇：{cover_text_of(e)}\n{notice}"
-        )
-        self.collect_button.setEnabled(e.personal_due_fen > 0)
-        self.result_frame.show()
+        self.result_frame.show_result(self.policy, r, e, notice)
 
     def new_registration(self, keep_result: bool = False) -> None:
         """Clear the form for the next person; focus the ID-number field."""
@@ -592,8 +484,7 @@ class RegisterPage(QWidget):
         self.tier.blockSignals(True)
         self.tier.setCurrentIndex(-1)
         self.tier.blockSignals(False)
-        self._quotes = {}
-        self.quote_note.clear()
+        self.table_box.forget()
         self._refill_tiers()
         self.id_input.setFocus()
 
@@ -604,12 +495,3 @@ class RegisterPage(QWidget):
     def activate(self) -> None:
         """Called when the page is shown: ready for the next ID number."""
         self.id_input.setFocus()
-
-
-def cover_text_of(e: EnrollmentRecord) -> str:
-    if e.benefit_start is None:
-        return "按今日缴费，本年度无待遇"
-    text = f"{e.benefit_start:%Y-%m-%d} 至 {e.benefit_end:%Y-%m-%d}"
-    if e.waiting_months:
-        text += f"（等待期 {e.waiting_months} 个月）"
-    return text + "（以实际缴费日为准）"

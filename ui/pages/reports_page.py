@@ -24,14 +24,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from common.money import format_fen_grouped
-from printing.report_data import GroupTotal, OverrideRow, PeriodReport
+from printing.report_data import PeriodReport
 from printing.takings_report import render_takings
 from services.accounts import SelfApprovalLine
 from services.cash_reports import CashException
@@ -46,7 +44,7 @@ from ui.data_exchange.background import BackgroundJob
 from ui.data_exchange.file_chooser import DialogFileChooser, FileChooser
 from ui.data_exchange.weekly_panel import WeeklyReturnPanel
 from ui.keys import RELOAD, page_shortcut
-from ui.models.table_model import CENTER, RIGHT, Column, RowsTableModel, fit_rows, table_view
+from ui.models.table_model import RowsTableModel
 from ui.operations import (
     DAY,
     DEPOSITS,
@@ -58,76 +56,24 @@ from ui.operations import (
     OperationFailed,
     Operations,
 )
+from ui.pages.base import Page
 from ui.pages.over_short_box import OverShortBox
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.pages.report_tables import (
+    EXCEPTION_COLUMNS,
+    FITTED_GROUPS,
+    OVERRIDE_COLUMNS,
+    PROGRESS_COLUMNS,
+    PeriodPanel,
+    listing,
+    rate_text,
+    table_of,
+)
+from ui.printing_bridge import DocumentOutput
 from ui.widgets.enter_chain import EnterChain
 
 log = logging.getLogger(__name__)
 
 REFRESH_TOPICS = frozenset({LEDGER, PAYMENTS, DEPOSITS, DAY, ENROLLMENTS, OFFICE})
-GROUPS = (("by_village", "按村（社区）"), ("by_tier", "按档次"), ("by_channel", "按渠道"))
-# The village list takes the height left; the tier and channel lists (a few
-# lines each) are as high as their lines, so no blank half-table shows.
-FITTED_GROUPS = ("by_tier", "by_channel")
-
-
-def group_columns(first: str) -> list[Column[GroupTotal]]:
-    return [
-        Column(first, lambda g: g.label),
-        Column("收款笔数", lambda g: str(g.payments), RIGHT),
-        Column("冲销笔数", lambda g: str(g.reversals) if g.reversals else "", RIGHT),
-        Column("净额（元）", lambda g: format_fen_grouped(g.amount_fen), RIGHT),
-    ]
-
-
-def rate_text(progress: VillageProgress) -> str:
-    if not progress.target:
-        return "未设目标"
-    # Shown to one decimal; integer arithmetic, no float for the figure itself.
-    tenths = progress.paid * 1000 // progress.target
-    return f"{tenths // 10}.{tenths % 10}%"
-
-
-PROGRESS_COLUMNS: list[Column[VillageProgress]] = [
-    Column("村（社区）", lambda p: p.name),
-    Column("目标（人）", lambda p: str(p.target) if p.target is not None else "—", RIGHT),
-    Column("已登记", lambda p: str(p.enrolled), RIGHT),
-    Column("已缴费", lambda p: str(p.paid), RIGHT),
-    Column("未缴费", lambda p: str(p.enrolled - p.paid), RIGHT),
-    Column("完成率（已缴费/目标）", rate_text, RIGHT),
-    Column(
-        "距目标（人）",
-        lambda p: str(max(p.target - p.paid, 0)) if p.target is not None else "—",
-        RIGHT,
-    ),
-]
-
-EXCEPTION_COLUMNS: list[Column[CashException]] = [
-    Column("日期", lambda e: e.business_date.isoformat()),
-    Column("类型", lambda e: e.kind_label),
-    Column("金额（元）", lambda e: format_fen_grouped(e.amount_fen), RIGHT),
-    Column("说明", lambda e: e.detail, tooltip=lambda e: e.detail),
-    Column("经办人（持有现金）", lambda e: e.person),
-]
-
-OVERRIDE_COLUMNS: list[Column[OverrideRow]] = [
-    Column("日期", lambda o: o.business_date.isoformat()),
-    Column("时间", lambda o: o.created_at.strftime("%H:%M"), CENTER),
-    Column("类型", lambda o: o.kind_label),
-    Column("原因", lambda o: o.reason, tooltip=lambda o: o.reason),
-    Column("放行主管", lambda o: o.supervisor_name),
-    Column("经办人", lambda o: o.operator_name),
-    Column(
-        "关联",
-        lambda o: f"收款 #{o.payment_id}" if o.payment_id else ("日结" if o.day_close_id else ""),
-    ),
-]
-
-
-def _table(model: RowsTableModel) -> QTableView:
-    view = table_view(model)
-    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-    return view
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -138,50 +84,7 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-def period_summary(report: PeriodReport) -> str:
-    reversals = sum(g.reversals for g in report.by_channel)
-    text = f"收款 {report.payments} 笔，净额 {format_fen_grouped(report.amount_fen)} 元"
-    if reversals:
-        text += f"（含作废/退费 {reversals} 笔）"
-    return text
-
-
-class PeriodPanel(QWidget):
-    """The three grouped tables of one period, with its headline."""
-
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.title = QLabel(f"<b>{title}</b>")
-        self.summary = QLabel()
-        self.summary.setStyleSheet("font-size: 15px;")
-        # two panels side by side fit a 1,024-pixel screen: the headline wraps
-        self.summary.setWordWrap(True)
-        self.models: dict[str, RowsTableModel[GroupTotal]] = {}
-        self.views: dict[str, QTableView] = {}
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.summary)
-        for attr, label in GROUPS:
-            model = RowsTableModel(
-                group_columns(label[1:]), self, negative=lambda g: g.amount_fen < 0
-            )
-            self.models[attr] = model
-            view = _table(model)
-            self.views[attr] = view
-            layout.addWidget(view, 0 if attr in FITTED_GROUPS else 1)
-
-    def show_report(self, report: PeriodReport) -> None:
-        self.summary.setText(period_summary(report))
-        for attr, _label in GROUPS:
-            self.models[attr].set_rows(getattr(report, attr))
-
-    def fit_rows(self, attr: str, rows: int) -> None:
-        """Make the list ``attr`` exactly ``rows`` lines high (at least one)."""
-        fit_rows(self.views[attr], rows)
-
-
-class ReportsPage(QWidget):
+class ReportsPage(Page):
     def __init__(
         self,
         ctx: AppContext,
@@ -192,19 +95,81 @@ class ReportsPage(QWidget):
         chooser: FileChooser | None = None,
         **_: object,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.chooser = chooser if chooser is not None else DialogFileChooser()
         self.day_report: PeriodReport | None = None
         self.month: PeriodReport | None = None
-        self._dirty = False
         # the reports are read off the GUI thread (seconds on 300,000 residents)
         self.job: BackgroundJob | None = None
         self._again = False
 
-        today = ctx.business_date()
+        bar = self._build_bar()
+        self.tabs = self._build_tabs()
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+
+        self.enter_chain = EnterChain(self)
+        self.enter_chain.set_fields([self.day_edit, self.month_edit, self.year_edit], self.refresh)
+        page_shortcut(self, RELOAD, self.refresh)
+        page_shortcut(self, "Ctrl+P", self.print_current)
+        page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
+        page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
+        # one change set per write: one refresh (ui/operations.py)
+        self.watch(REFRESH_TOPICS)
+        self.refresh()
+
+    def _build_tabs(self) -> QTabWidget:
+        """Takings, enrolment progress, the weekly return, overrides and cash exceptions."""
+        self.day_panel = PeriodPanel("当日收款")
+        self.month_panel = PeriodPanel("当月收款")
+        takings = QWidget()
+        grid = QGridLayout(takings)
+        grid.addWidget(self.day_panel, 0, 0)
+        grid.addWidget(self.month_panel, 0, 1)
+
+        self.progress = RowsTableModel(PROGRESS_COLUMNS, self)
+        self.progress_view = table_of(self.progress)
+        self.progress_summary = QLabel()
+        self.progress_summary.setWordWrap(True)
+        progress_tab = listing(self.progress_summary, self.progress_view)
+
+        self.overrides = RowsTableModel(OVERRIDE_COLUMNS, self)
+        self.overrides_view = table_of(self.overrides)
+        self.overrides_view.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.overrides_summary = QLabel()
+        overrides_tab = listing(self.overrides_summary, self.overrides_view)
+
+        self.exceptions = RowsTableModel(EXCEPTION_COLUMNS, self)
+        self.exceptions_view = table_of(self.exceptions)
+        self.exceptions_view.horizontalHeader().setSectionResizeMode(
+            3, QHeaderView.ResizeMode.Stretch
+        )
+        self.exceptions_summary = QLabel()
+        self.over_short = OverShortBox(self.ctx, self.ops, self._selected_exception, self)
+        self.exceptions_tab = exceptions_tab = listing(
+            self.exceptions_summary, self.exceptions_view, self.over_short
+        )
+        self.exceptions_view.selectionModel().currentRowChanged.connect(
+            lambda *_: self.over_short.update_for(self._selected_exception())
+        )
+        self.weekly = WeeklyReturnPanel(
+            self.ctx, self.ops, self.documents, self.chooser, lambda: self.year_edit.value()
+        )
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(takings, "收款汇总(&S)")
+        self.tabs.addTab(progress_tab, "参保进度(&E)")
+        self.tabs.addTab(self.weekly, "进度周报(&W)")
+        self.tabs.addTab(overrides_tab, "主管放行记录(&O)")
+        self.tabs.addTab(exceptions_tab, "现金异常(&X)")
+        return self.tabs
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The day, month and policy year, reload, the loading line and print."""
+        today = self.ctx.business_date()
         self.day_edit = QDateEdit(_qdate(today))
         self.day_edit.setDisplayFormat("yyyy-MM-dd")
         self.day_edit.setCalendarPopup(True)
@@ -242,73 +207,7 @@ class ReportsPage(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addStretch(1)
         bar.addWidget(self.print_button)
-
-        self.day_panel = PeriodPanel("当日收款")
-        self.month_panel = PeriodPanel("当月收款")
-        takings = QWidget()
-        grid = QGridLayout(takings)
-        grid.addWidget(self.day_panel, 0, 0)
-        grid.addWidget(self.month_panel, 0, 1)
-
-        self.progress = RowsTableModel(PROGRESS_COLUMNS, self)
-        self.progress_view = _table(self.progress)
-        self.progress_summary = QLabel()
-        self.progress_summary.setWordWrap(True)
-        progress_tab = QWidget()
-        progress_layout = QVBoxLayout(progress_tab)
-        progress_layout.addWidget(self.progress_summary)
-        progress_layout.addWidget(self.progress_view)
-
-        self.overrides = RowsTableModel(OVERRIDE_COLUMNS, self)
-        self.overrides_view = _table(self.overrides)
-        self.overrides_view.horizontalHeader().setSectionResizeMode(
-            3, QHeaderView.ResizeMode.Stretch
-        )
-        self.overrides_summary = QLabel()
-        overrides_tab = QWidget()
-        overrides_layout = QVBoxLayout(overrides_tab)
-        overrides_layout.addWidget(self.overrides_summary)
-        overrides_layout.addWidget(self.overrides_view)
-
-        self.exceptions = RowsTableModel(EXCEPTION_COLUMNS, self)
-        self.exceptions_view = _table(self.exceptions)
-        self.exceptions_view.horizontalHeader().setSectionResizeMode(
-            3, QHeaderView.ResizeMode.Stretch
-        )
-        self.exceptions_summary = QLabel()
-        self.exceptions_tab = exceptions_tab = QWidget()
-        exceptions_layout = QVBoxLayout(exceptions_tab)
-        exceptions_layout.addWidget(self.exceptions_summary)
-        exceptions_layout.addWidget(self.exceptions_view)
-        self.over_short = OverShortBox(ctx, ops, self._selected_exception, self)
-        exceptions_layout.addWidget(self.over_short)
-        self.exceptions_view.selectionModel().currentRowChanged.connect(
-            lambda *_: self.over_short.update_for(self._selected_exception())
-        )
-        self.weekly = WeeklyReturnPanel(
-            ctx, ops, self.documents, self.chooser, lambda: self.year_edit.value()
-        )
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(takings, "收款汇总(&S)")
-        self.tabs.addTab(progress_tab, "参保进度(&E)")
-        self.tabs.addTab(self.weekly, "进度周报(&W)")
-        self.tabs.addTab(overrides_tab, "主管放行记录(&O)")
-        self.tabs.addTab(exceptions_tab, "现金异常(&X)")
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.tabs, 1)
-
-        self.enter_chain = EnterChain(self)
-        self.enter_chain.set_fields([self.day_edit, self.month_edit, self.year_edit], self.refresh)
-        page_shortcut(self, RELOAD, self.refresh)
-        page_shortcut(self, "Ctrl+P", self.print_current)
-        page_shortcut(self, "Ctrl+Tab", lambda: self._step_tab(1))
-        page_shortcut(self, "Ctrl+Shift+Tab", lambda: self._step_tab(-1))
-        # one change set per write: one refresh (ui/operations.py)
-        ops.subscribe(REFRESH_TOPICS, self._on_changes, self)
-        self.refresh()
+        return bar
 
     def _policy_year(self) -> int | None:
         try:
@@ -353,8 +252,7 @@ class ReportsPage(QWidget):
     # --- public --------------------------------------------------------------------
 
     def activate(self) -> None:
-        if self._dirty:
-            self.refresh()
+        self.refresh_if_dirty()
         self.day_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
@@ -479,20 +377,12 @@ class ReportsPage(QWidget):
             + self_approval_text(marks)
         )
 
-    def _on_changes(self, changes: ChangeSet) -> None:
+    def on_changes(self, changes: ChangeSet) -> bool:
         if OFFICE in changes:
             year = self._policy_year()
             if year is not None:
                 self.year_edit.setValue(year)
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        return True
 
 
 def self_approval_text(marks: list[SelfApprovalLine]) -> str:

@@ -38,14 +38,30 @@ from services.office import office_info
 from services.registry import get_resident
 from ui.context import AppContext
 from ui.keys import page_shortcut
-from ui.operations import OperationFailed, Operations
+from ui.operations import (
+    DAY,
+    DEPOSITS,
+    ENROLLMENTS,
+    LEDGER,
+    OFFICE,
+    PAYMENTS,
+    RESIDENTS,
+    ChangeSet,
+    OperationFailed,
+    Operations,
+)
+from ui.pages.base import Page
 from ui.pages.resident_office_tabs import RenewalTab, ReviewTab
 from ui.pages.resident_tabs import ChangesTab, HouseholdTab, ReassessTab
 from ui.pages.resident_widgets import TabServices, fill_row, table
-from ui.printing_bridge import DocumentOutput, PreviewOutput
+from ui.printing_bridge import DocumentOutput
+
+PERSON_TOPICS = frozenset({RESIDENTS, ENROLLMENTS, PAYMENTS})
+# the review list (待复核) follows every write
+EVERY_TOPIC = PERSON_TOPICS | {LEDGER, DEPOSITS, DAY, OFFICE}
 
 
-class ResidentsPage(QWidget):
+class ResidentsPage(Page):
     """See the module docstring."""
 
     personShown = Signal(int)
@@ -59,10 +75,7 @@ class ResidentsPage(QWidget):
         documents: DocumentOutput | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.ops = ops
-        self.documents = documents if documents is not None else PreviewOutput()
+        super().__init__(ctx, ops, parent, documents=documents)
         self.found: list[FoundPerson] = []
         self.resident_id: int | None = None
         info = ops.read(office_info, ctx.office_id)
@@ -108,7 +121,8 @@ class ResidentsPage(QWidget):
         layout.addWidget(self.person_label)
         layout.addWidget(self.person_tabs, 1)
         page_shortcut(self, "Ctrl+F", self.focus_search)
-        ops.changed.connect(self._on_changed)
+        # one call per write (its change set), tracked with the page
+        self.watch(EVERY_TOPIC, self._on_changes)
 
     def activate(self) -> None:
         self.review_tab.refresh()
@@ -176,8 +190,8 @@ class ResidentsPage(QWidget):
         self.reassess_tab.set_resident(record)
         self.personShown.emit(resident_id)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("residents", "enrollments", "payments"):
+    def _on_changes(self, changes: ChangeSet) -> None:
+        if changes & PERSON_TOPICS:
             self._refresh_statuses()
             if self.resident_id is not None:
                 self.show_resident(self.resident_id)

@@ -83,16 +83,30 @@ class PrintPreviewDialog(QDialog):
         self._document, self._buffer = load_pdf(pdf)
         self._document.setParent(self)
 
-        self.view = QPdfView(self)
-        self.view.setDocument(self._document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        # a one-page document (receipt, notice) is seen whole; longer ones by width
-        single = self._document.pageCount() == 1
-        self.view.setZoomMode(
-            QPdfView.ZoomMode.FitInView if single else QPdfView.ZoomMode.FitToWidth
-        )
-        self.view.setPageSpacing(12)
+        self._build_view()
+        zoom, controls, buttons = self._build_controls(paper)
+        layout = QVBoxLayout(self)
+        layout.addLayout(zoom)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(controls)
+        layout.addLayout(buttons)
+        self.resize(900, 760)
 
+        self.zoom_in_button.clicked.connect(lambda: self._zoom(1.25))
+        self.zoom_out_button.clicked.connect(lambda: self._zoom(0.8))
+        self.fit_button.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+        self.whole_page_button.clicked.connect(
+            lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        )
+        self.save_button.clicked.connect(self._ask_save)
+        self.print_button.clicked.connect(self.print_now)
+        self.close_button.clicked.connect(self.reject)
+        self._fill_printers(printers, default_printer)
+
+    # --- state ----------------------------------------------------------------------
+
+    def _build_controls(self, paper: str) -> tuple[QHBoxLayout, QHBoxLayout, QHBoxLayout]:
+        """Printer, paper, copies; the zoom and save row; status, print and close."""
         self.printer_combo = QComboBox()
         self.printer_combo.setMinimumContentsLength(18)
         self.paper_combo = QComboBox()
@@ -136,26 +150,19 @@ class PrintPreviewDialog(QDialog):
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.close_button)
+        return zoom, controls, buttons
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(zoom)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(controls)
-        layout.addLayout(buttons)
-        self.resize(900, 760)
-
-        self.zoom_in_button.clicked.connect(lambda: self._zoom(1.25))
-        self.zoom_out_button.clicked.connect(lambda: self._zoom(0.8))
-        self.fit_button.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
-        self.whole_page_button.clicked.connect(
-            lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+    def _build_view(self) -> None:
+        """The pages: a one-page document (receipt, notice) seen whole, longer ones by width."""
+        self.view = QPdfView(self)
+        self.view.setDocument(self._document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        # a one-page document (receipt, notice) is seen whole; longer ones by width
+        single = self._document.pageCount() == 1
+        self.view.setZoomMode(
+            QPdfView.ZoomMode.FitInView if single else QPdfView.ZoomMode.FitToWidth
         )
-        self.save_button.clicked.connect(self._ask_save)
-        self.print_button.clicked.connect(self.print_now)
-        self.close_button.clicked.connect(self.reject)
-        self._fill_printers(printers, default_printer)
-
-    # --- state ----------------------------------------------------------------------
+        self.view.setPageSpacing(12)
 
     @property
     def page_count(self) -> int:

@@ -23,9 +23,9 @@ class EnterChain(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._widgets: list[QWidget] = []
-        self._finish: Callable[[], None] | None = None
+        self._finish: Callable[[], object] | None = None
 
-    def set_fields(self, widgets: list[QWidget], finish: Callable[[], None] | None) -> None:
+    def set_fields(self, widgets: list[QWidget], finish: Callable[[], object] | None) -> None:
         """Chain ``widgets`` in this order; Enter on the last one calls ``finish``."""
         for widget in self._widgets:
             widget.removeEventFilter(self)
