@@ -27,6 +27,7 @@ from common.money import format_fen
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
 from printing.list_table import column_widths, heading_row, heading_styles
+from printing.marks import draw_signatures
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
@@ -298,7 +299,7 @@ def draw_ledger_page(
         )
         L.draw_text(c, summary, left, y, 8.5, max_width=width)
     y = MARGIN + 2 * mm
-    L.draw_signatures(
+    draw_signatures(
         c,
         ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)),
         left,

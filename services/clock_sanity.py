@@ -2,7 +2,7 @@
 the wrong year.
 
 Before every write that carries a business date (:func:`check_business_date`,
-called by ``services.day_close.ensure_day_open``) and at login
+called by ``services.business_day.ensure_day_open``) and at login
 (:func:`clock_check`), the date is compared with the newest business date in
 the database (ledger lines, opened days and day closes that were not
 annulled). A date *before* it (the clock went backwards) or more than
@@ -133,7 +133,7 @@ def confirm_business_date(
     supervisor's password checked here, the confirmation journalled)."""
     from services.accounts import check_approval
     from services.audit import record_audit
-    from services.deposit_rule import clean_reason
+    from services.overdue_cash import clean_reason
 
     require_operator(session, operator_id, office_id=office_id)
     require_supervisor(session, supervisor_id, office_id=office_id)

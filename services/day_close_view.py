@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from db.models import BusinessDay, DrawerDay, Operator
 from services.clock import Clock
-from services.day_close import unclosed_days
-from services.deposit_rule import DepositStatus, current_deposit_status
+from services.close_checks import unclosed_days
+from services.day_close_record import DayCloseRecord, day_close_record
+from services.deposit_rule import DepositStatus
+from services.deposit_state import current_deposit_status
 from services.drawers import DrawerClosed, OfficeDrawers, office_drawers
-from services.ledger_views import DayCloseRecord, day_close_record
 
 __all__ = ["DayClosePageState", "DrawerRow", "day_close_page_state"]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from common.money import yuan_text
+from services.day_close_record import DayCloseRecord
 from services.deposit_rule import STATE_LABELS
-from services.ledger_views import DayCloseRecord
 
 
 def difference_words(fen: int) -> str:

@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
 
 from common.errors import ServiceError
 from common.money import format_fen
-from services.policy import Policy
 from services.policy_confirmation import needs_confirmation
 from services.policy_editor import check_draft, previous_policy
 from services.policy_form import (
@@ -66,6 +65,7 @@ from services.policy_preview import (
     preview,
 )
 from services.policy_store import SavedPolicy, save_policy_file
+from services.policy_types import Policy
 from ui.context import AppContext
 from ui.models.table_model import Column, RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations

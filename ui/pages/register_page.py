@@ -33,7 +33,7 @@ from common.idcard import ParsedId
 from common.money import format_fen
 from services.eligibility import ELIGIBILITY_DOCUMENTS, suggested_document
 from services.office import OfficeInfo, office_info
-from services.policy import Policy
+from services.policy_types import Policy
 from services.quote import fitting_category, quote_all_tiers, tiers_for
 from services.registry import (
     ResidentInput,

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 
 from common.money import format_fen
 from services.accounts import set_operator_role
-from services.ledger_views import OfficeExtras, OperatorRow, office_extras, operators_of
+from services.day_close_record import OfficeExtras, office_extras
+from services.ledger_views import OperatorRow, operators_of
 from services.office import (
     ROLES,
     OfficeInfo,
