@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from common.errors import ConflictError, InputError
 from common.money import format_fen_grouped, parse_amount
 from db.models import (

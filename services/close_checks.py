@@ -10,7 +10,6 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from common.errors import ConflictError, ServiceError
 from common.money import format_fen_grouped
 from db.models import (

@@ -8,10 +8,10 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
+from common.denominations import BY_KEY
 from services.business_day import business_day, resolve_business_date
 from services.clock import Clock
-from services.day_totals import DENOMINATION_BY_KEY, DayTotals, day_totals, normalise_count
+from services.day_totals import DayTotals, day_totals, normalise_count
 from services.deposit_rule import DepositStatus
 from services.deposit_state import current_deposit_status
 from services.drawers import DrawerState, drawer_float, office_drawers
@@ -63,7 +63,7 @@ def preview_close(
     office's cash as one drawer."""
     date = resolve_business_date(clock, business_date)
     counts = normalise_count(denominations)
-    counted = sum(DENOMINATION_BY_KEY[key].fen * pieces for key, pieces in counts.items())
+    counted = sum(BY_KEY[key].fen * pieces for key, pieces in counts.items())
     if operator_id is not None:
         return _drawer_preview(session, clock, office_id, operator_id, date, counts, counted)
     day = business_day(session, office_id, date)

@@ -1,9 +1,9 @@
 """Opening and closing the business day (日结), and the lock on closed days.
 
-* :func:`open_day` records the opening float (备用金), once per office and day.
+* ``open_day`` records the opening float (备用金), once per office and day.
 * The close is a blind count: the clerk counts the drawer by denomination
   (notes 100, 50, 20, 10, 5, 1 yuan; coins 1 yuan, 5 jiao, 1 jiao) and only then
-  does :func:`preview_close` reveal the expected figure. There is no other way
+  does ``preview_close`` reveal the expected figure. There is no other way
   to ask the service for it.
 * Expected = opening float + cash received − cash refunded (voids included)
   − deposited. Undeposited cash of earlier days may stay in the drawer (the
@@ -17,8 +17,13 @@
 * A closed day is locked: nothing may be written dated inside it or before it
   afterwards; corrections go into the next open day. Every write that carries
   a business date (payments, voids, refunds, deposits, opening a day) calls
-  :func:`ensure_day_open` inside its transaction.
+  ``ensure_day_open`` inside its transaction.
 * Closing a day that was never opened uses a float of 0.00.
+
+This module writes the close (:func:`close_day`). Its neighbours each hold one
+step: :mod:`services.business_day` (opening a day, the lock), :mod:`services.day_totals`
+(the day's figures and the count), :mod:`services.close_preview` (the blind
+preview) and :mod:`services.close_checks` (what a close must pass first).
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
 from common.money import format_fen_grouped
 from db.models import (
     CashDifference,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common.denominations import BY_KEY, DENOMINATIONS, Denomination  # noqa: F401 (re-exported)
+from common.denominations import BY_KEY, DENOMINATIONS
 from common.errors import InputError
 from db.models import (
     LedgerEntry,
@@ -143,9 +143,6 @@ def _refund_count(
     return int(session.scalar(select(func.count(Refund.id)).where(*where)) or 0)
 
 
-DENOMINATION_BY_KEY = BY_KEY
-
-
 MAX_PIECES = 1_000_000
 
 
@@ -153,12 +150,12 @@ def normalise_count(denominations: Mapping[str, int]) -> dict[str, int]:
     """The count as {key: pieces} for all nine denominations, checked."""
     counts = {d.key: 0 for d in DENOMINATIONS}
     for key, pieces in denominations.items():
-        if key not in DENOMINATION_BY_KEY:
+        if key not in BY_KEY:
             known = "、".join(d.label for d in DENOMINATIONS)
             raise InputError(
                 f"没有“{key}”这种面额；可点的面额为：{known}。", code="bad_denomination"
             )
-        label = DENOMINATION_BY_KEY[key].label
+        label = BY_KEY[key].label
         if isinstance(pieces, bool) or not isinstance(pieces, int):
             raise InputError(f"{label}的张（枚）数须为整数。", code="bad_piece_count")
         if pieces < 0:
@@ -172,7 +169,7 @@ def normalise_count(denominations: Mapping[str, int]) -> dict[str, int]:
 def count_total(denominations: Mapping[str, int]) -> int:
     """The value of a count, in fen."""
     counts = normalise_count(denominations)
-    return sum(DENOMINATION_BY_KEY[key].fen * pieces for key, pieces in counts.items())
+    return sum(BY_KEY[key].fen * pieces for key, pieces in counts.items())
 
 
 def count_for_amount(fen: int) -> dict[str, int]:

@@ -219,6 +219,10 @@ NAME_MOVES: dict[tuple[str, str], str] = {
     ("services.policy", "RULE_SETS"): "services.policy_file",
     ("services.policy", "load_policy_file"): "services.policy_file",
     ("services.policy", "parse_amount_fen"): "services.policy_reader",
+    **{
+        ("services.day_close", name): "common.denominations"
+        for name in ("BY_KEY", "DENOMINATIONS", "Denomination")
+    },
     # @@MOVES@@
 }
 
