@@ -223,7 +223,6 @@ NAME_MOVES: dict[tuple[str, str], str] = {
         ("services.day_close", name): "common.denominations"
         for name in ("BY_KEY", "DENOMINATIONS", "Denomination")
     },
-    # @@MOVES@@
 }
 
 #: (old module, name) -> (new module, new name): a duplicate replaced by the
