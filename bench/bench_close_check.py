@@ -35,12 +35,8 @@ from db.migrate import upgrade_database  # noqa: E402
 from db.models import DayAnchor, LedgerEntry  # noqa: E402
 from services.anchors import current_anchor  # noqa: E402
 from services.day_seal import seal_of_row  # noqa: E402
-from services.verification import (  # noqa: E402
-    CHECKS,
-    VerifyRequest,
-    trusted_anchor,
-    verify_everything,
-)
+from services.verification import CHECKS, trusted_anchor, verify_everything  # noqa: E402
+from services.verification_model import VerifyRequest  # noqa: E402
 
 
 def _best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]

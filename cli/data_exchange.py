@@ -139,7 +139,8 @@ def run_import(args: argparse.Namespace, db: Database, clock: Clock, policies: P
 
 
 def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
-    from services import exports
+    from services import export_rosters, exports
+    from services.export_workbook import village_id_by_name
     from services.office_lookup import office_for_command
     from services.progress import weekly_return
 
@@ -151,9 +152,7 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
     with db.read() as session:
         office = office_for_command(session, getattr(args, "office", None))
         export_office_id = office.id
-        village_id = (
-            exports.village_id_by_name(session, office.id, args.village) if args.village else None
-        )
+        village_id = village_id_by_name(session, office.id, args.village) if args.village else None
         if args.what == "ledger":
             summary = exports.export_ledger(
                 session, office.id, out, date_from=date_from, date_to=date_to, village_id=village_id
@@ -167,14 +166,14 @@ def run_export(args: argparse.Namespace, db: Database, clock: Clock, policies: P
         else:
             year = _policy_year(office.policy_key, policies, getattr(args, "year", None))
             if args.what == "unpaid":
-                summary = exports.export_unpaid(
+                summary = export_rosters.export_unpaid(
                     session, office.id, out, policy_year=year, village_id=village_id
                 )
             else:
                 if village_id is not None:
                     raise InputError("参保进度按全部村（社区）导出，不能指定 --village。")
                 report = weekly_return(session, office.id, year, date_to or clock.now().date())
-                summary = exports.export_progress(report, out)
+                summary = export_rosters.export_progress(report, out)
     from services.audit import journal_in
 
     # every export goes to the audit journal

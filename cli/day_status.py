@@ -20,10 +20,12 @@ from common.errors import InputError
 from common.glossary import channel_label
 from common.money import format_fen, parse_amount, yuan_text
 from db.engine import Database
+from services.business_day import business_day, day_close_of
 from services.clock import Clock
-from services.day_close import DayTotals, business_day, day_close_of, day_totals
 from services.day_seal import day_seal
-from services.deposit_rule import DepositStatus, current_deposit_status
+from services.day_totals import DayTotals, day_totals
+from services.deposit_rule import DepositStatus
+from services.deposit_state import current_deposit_status
 from services.office_lookup import office_for_command
 
 EXIT_OK = 0

@@ -19,7 +19,8 @@ from common.errors import InputError
 from db.engine import Database
 from services.anchors import parse_anchor
 from services.ledger import _office_ids
-from services.verification import VerifyRequest, verify_everything
+from services.verification import verify_everything
+from services.verification_model import VerifyRequest
 
 EXIT_OK = 0
 EXIT_TAMPERED = 1

@@ -27,6 +27,8 @@ from db.engine import Database
 from services.clock import Clock
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from services.policy import PolicyBook
 
 # The documents and their renderers (reportlab) are imported when a print is
@@ -97,7 +99,15 @@ def render(kind: str, data: object) -> bytes:
     return renderers[kind](data)  # type: ignore[operator]
 
 
-def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
+def _document(
+    args: argparse.Namespace,
+    session: Session,
+    clock: Clock,
+    policies: PolicyBook,
+    office_id: int,
+    operator_id: int,
+) -> object:
+    """The data of the document ``args.kind`` names."""
     from services.documents import (
         day_close_document,
         deposit_register_document,
@@ -106,9 +116,41 @@ def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBo
         notice_id_by_number,
         receipt_document_for_print,
     )
+    from services.receipts import find_receipt
+
+    now = clock.now()
+    if args.kind == "notice":
+        notice_id = notice_id_by_number(
+            session, office_id, _required(args.notice_no, "--notice-no")
+        )
+        return notice_document(session, policies, notice_id)
+    if args.kind == "receipt":
+        receipt_id = find_receipt(session, office_id, _required(args.receipt_no, "--receipt-no"))
+        return receipt_document_for_print(
+            session, clock, policies, receipt_id=receipt_id, operator_id=operator_id
+        )
+    if args.kind == "ledger":
+        return ledger_document(
+            session,
+            office_id,
+            _date(args.date_from, "--from"),
+            _date(args.date_to, "--to"),
+            printed_at=now,
+        )
+    if args.kind == "day-close":
+        return day_close_document(session, office_id, _date(args.date, "--date"))
+    return deposit_register_document(
+        session,
+        office_id,
+        _date(args.date_from, "--from"),
+        _date(args.date_to, "--to"),
+        printed_at=now,
+    )
+
+
+def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBook) -> int:
     from services.office import authenticate, require_supervisor
     from services.office_lookup import office_for_command
-    from services.receipts import find_receipt
 
     out = Path(args.out)
     with db.write() as session:
@@ -117,37 +159,7 @@ def run(args: argparse.Namespace, db: Database, clock: Clock, policies: PolicyBo
         office_id = office_for_command(session, args.office).id
         if operator.office_id != office_id:
             raise InputError("该主管不属于这个单位。", code="wrong_office")
-        now = clock.now()
-        if args.kind == "notice":
-            notice_id = notice_id_by_number(
-                session, office_id, _required(args.notice_no, "--notice-no")
-            )
-            data: object = notice_document(session, policies, notice_id)
-        elif args.kind == "receipt":
-            receipt_id = find_receipt(
-                session, office_id, _required(args.receipt_no, "--receipt-no")
-            )
-            data = receipt_document_for_print(
-                session, clock, policies, receipt_id=receipt_id, operator_id=operator.id
-            )
-        elif args.kind == "ledger":
-            data = ledger_document(
-                session,
-                office_id,
-                _date(args.date_from, "--from"),
-                _date(args.date_to, "--to"),
-                printed_at=now,
-            )
-        elif args.kind == "day-close":
-            data = day_close_document(session, office_id, _date(args.date, "--date"))
-        else:
-            data = deposit_register_document(
-                session,
-                office_id,
-                _date(args.date_from, "--from"),
-                _date(args.date_to, "--to"),
-                printed_at=now,
-            )
+        data = _document(args, session, clock, policies, office_id, operator.id)
         pdf = render(args.kind, data)
         # Write the file before the print record commits: a failed write
         # rolls the reprint record back with it.

@@ -216,6 +216,35 @@ def _describe_illegal(number: str) -> str:
     return f"身份证号码含有不允许的字符：{shown}（只能是数字，最后一位可以是X）"
 
 
+def _check_characters(number: str) -> None:
+    """Digits only (an X only as an 18-digit number's check character), 15 or 18 of them."""
+    if any(not ("0" <= char <= "9" or char == "X") for char in number):
+        raise IdNumberError(_describe_illegal(number))
+    if len(number) not in (15, 18):
+        raise IdNumberError(f"身份证号码应为18位（旧号码为15位），输入的是{len(number)}位")
+    if "X" in number[:-1] or (len(number) == 15 and "X" in number):
+        raise IdNumberError("身份证号码中只有18位号码的最后一位（校验位）可以是X")
+
+
+def _id_kind(number: str, legacy: bool, warnings: list[str]) -> IdKind:
+    """Which document the number belongs to, by its first digits; an unknown
+    province or area code only warns."""
+    area_code = number[:6]
+    if number[0] == "9" and not legacy:
+        if number[1:3] not in _PROVINCE_CODES:
+            warnings.append(f"受理地代码 {number[1:3]} 不是已知的省级代码，请核对号码")
+        return "foreign_permanent"
+    if area_code in _PERMIT_AREAS and not legacy:
+        return _PERMIT_AREAS[area_code]
+    if area_code[:2] in ("81", "82", "83"):
+        warnings.append(
+            f"地址码 {area_code} 不常见：港澳台居民居住证的地址码应为810000、820000或830000"
+        )
+    elif area_code[:2] not in _PROVINCE_CODES:
+        warnings.append(f"地址码 {area_code} 的前两位不是已知的省级代码，请核对号码")
+    return "mainland"
+
+
 def parse_id(
     text: str,
     *,
@@ -243,13 +272,7 @@ def parse_id(
         raise IdNumberError("请输入身份证号码")
     if _OLD_FOREIGN_RE.fullmatch(number):
         return _parse_foreign_2017(number, today, birth_date, sex)
-    if any(not ("0" <= char <= "9" or char == "X") for char in number):
-        raise IdNumberError(_describe_illegal(number))
-    if len(number) not in (15, 18):
-        raise IdNumberError(f"身份证号码应为18位（旧号码为15位），输入的是{len(number)}位")
-    if "X" in number[:-1] or (len(number) == 15 and "X" in number):
-        raise IdNumberError("身份证号码中只有18位号码的最后一位（校验位）可以是X")
-
+    _check_characters(number)
     warnings: list[str] = []
     legacy_number: str | None = None
     if len(number) == 15:
@@ -270,22 +293,7 @@ def parse_id(
     holder_sex: Literal["M", "F"] = "M" if int(number[16]) % 2 else "F"
     area_code = number[:6]
 
-    kind: IdKind
-    if number[0] == "9" and legacy_number is None:
-        kind = "foreign_permanent"
-        if number[1:3] not in _PROVINCE_CODES:
-            warnings.append(f"受理地代码 {number[1:3]} 不是已知的省级代码，请核对号码")
-    elif area_code in _PERMIT_AREAS and legacy_number is None:
-        kind = _PERMIT_AREAS[area_code]
-    else:
-        kind = "mainland"
-        if area_code[:2] in ("81", "82", "83"):
-            warnings.append(
-                f"地址码 {area_code} 不常见：港澳台居民居住证的地址码应为810000、820000或830000"
-            )
-        elif area_code[:2] not in _PROVINCE_CODES:
-            warnings.append(f"地址码 {area_code} 的前两位不是已知的省级代码，请核对号码")
-
+    kind = _id_kind(number, legacy_number is not None, warnings)
     return ParsedId(
         number=number,
         birth_date=birth_date,

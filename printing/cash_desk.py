@@ -23,6 +23,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import OfficeHeader
+from printing.marks import draw_signatures
 
 PAGE_SIZE = A4
 MARGIN = 14 * mm
@@ -163,7 +164,7 @@ def draw_refund_slip(c: Canvas, data: RefundDocData) -> None:
         rows.append(("校验码", _check_code_text(data.check_code), "", ""))
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
     signer = "领款人" if data.method == "cash" else "申请人"
-    x = L.draw_signatures(
+    x = draw_signatures(
         c, ((f"{signer}（参保人或代办人）", data.payer_name), ("经办人", data.operator)), MARGIN, y
     )
     L.draw_text(c, "日期：", x, y, 9.5)
@@ -193,7 +194,7 @@ def draw_refund_application(c: Canvas, data: RefundDocData) -> None:
     if data.check_code:
         rows.insert(-1, ("校验码", _check_code_text(data.check_code), "", ""))
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
-    x = L.draw_signatures(
+    x = draw_signatures(
         c, (("申请人（参保人或代办人）", data.payer_name), ("经办人", data.operator)), MARGIN, y
     )
     L.draw_text(c, "日期：", x, y, 9.5)
@@ -232,7 +233,7 @@ def draw_voucher(c: Canvas, data: VoucherData) -> None:
         ),
     ]
     y -= L.draw_table(c, _grid(rows, width), MARGIN, y, width) + 12 * mm
-    x = L.draw_signatures(
+    x = draw_signatures(
         c, (("缴款人", data.payer_name or data.resident_name), ("经办人", data.operator)), MARGIN, y
     )
     L.draw_text(c, "日期：", x, y, 9.5)

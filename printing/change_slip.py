@@ -19,6 +19,7 @@ from reportlab.platypus import Table
 
 from printing import layout as L
 from printing.data import OfficeHeader
+from printing.marks import draw_signatures
 
 PAGE_SIZE = landscape(A5)
 MARGIN = 10 * mm
@@ -98,7 +99,7 @@ def draw_change_slip(c: Canvas, data: ChangeSlipData) -> None:
     if data.reviews_needed:
         people.append(("复核人", data.reviewers))
     line = (16 if len(people) > 2 else 24) * mm
-    L.draw_signatures(c, tuple(people), left, bottom, size=9, line_width=line, gap=4 * mm)
+    draw_signatures(c, tuple(people), left, bottom, size=9, line_width=line, gap=4 * mm)
     L.draw_text(c, "经办机构（盖章）", right, MARGIN, 9, "right")
 
 

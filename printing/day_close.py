@@ -21,6 +21,7 @@ from common.money import format_fen
 from printing import layout as L
 from printing.anchor_block import place_anchor_block
 from printing.data import DENOMINATIONS, DayCloseData
+from printing.marks import draw_signatures
 
 PAGE_SIZE = A4
 MARGIN = 15 * mm
@@ -239,7 +240,7 @@ def draw_day_close(c: Canvas, data: DayCloseData) -> None:
     if data.anchor is not None:
         place_anchor_block(c, data.anchor, f"日结单（续） {L.date_cn(data.date)}", left, y, width)
     y = MARGIN + 6 * mm
-    x = L.draw_signatures(
+    x = draw_signatures(
         c, ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)), left, y, 10
     )
     L.draw_text(c, "日期：", x, y, 10)

@@ -19,6 +19,7 @@ from common.money import format_fen
 from printing import layout as L
 from printing.data import Deposit, DepositRegisterData
 from printing.list_table import add_nothing_row, column_widths, heading_row, heading_styles
+from printing.marks import draw_signatures
 
 PAGE_SIZE = A4
 MARGIN = 12 * mm
@@ -142,7 +143,7 @@ def render_deposit_register(data: DepositRegisterData) -> bytes:
         period = f"期间：{L.date_cn(data.date_from)} 至 {L.date_cn(data.date_to)}"
         L.draw_text(c, period, right, y, 9.5, "right")
         y = MARGIN + 3 * mm
-        L.draw_signatures(
+        draw_signatures(
             c, (("登记人", data.clerk), ("复核人", data.reviewer)), left, y, 9.5, 24 * mm
         )
         L.draw_text(c, f"第 {page} 页　共 {pages} 页", right, y, 9, "right")

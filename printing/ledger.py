@@ -27,6 +27,7 @@ from common.money import format_fen
 from printing import layout as L
 from printing.data import LedgerPageData, LedgerRow
 from printing.list_table import column_widths, heading_row, heading_styles
+from printing.marks import draw_signatures
 
 PAGE_SIZE = landscape(A4)
 MARGIN = 10 * mm
@@ -177,6 +178,15 @@ def _widths(width: float) -> list[float]:
     return column_widths(COLUMNS, width)
 
 
+def _band_styles(r: int) -> list[tuple[Any, ...]]:
+    """A grey band row (上期结存, 承前页, totals): its label spans the text columns."""
+    return [
+        ("SPAN", (0, r), (_AMOUNT_COL - 1, r)),
+        ("SPAN", (_AMOUNT_COL + 4, r), (-1, r)),
+        ("BACKGROUND", (0, r), (-1, r), L.LABEL_GREY),
+    ]
+
+
 def _page_table(
     data: LedgerPageData,
     page: LedgerPage,
@@ -193,14 +203,7 @@ def _page_table(
 
     def totals_row(label: str, totals: Totals, cash_on_hand: bool = True) -> None:
         rows.append(_totals_cells(label, totals, widths, size, cash_on_hand))
-        r = len(rows) - 1
-        styles.extend(
-            [
-                ("SPAN", (0, r), (_AMOUNT_COL - 1, r)),
-                ("SPAN", (_AMOUNT_COL + 4, r), (-1, r)),
-                ("BACKGROUND", (0, r), (-1, r), L.LABEL_GREY),
-            ]
-        )
+        styles.extend(_band_styles(len(rows) - 1))
 
     if page.number == 1:
         rows.append(
@@ -210,14 +213,7 @@ def _page_table(
             + [L.cell(format_fen(data.opening_cash_fen), widths[11], size, "right")]
             + ["", ""]
         )
-        r = len(rows) - 1
-        styles.extend(
-            [
-                ("SPAN", (0, r), (_AMOUNT_COL - 1, r)),
-                ("SPAN", (_AMOUNT_COL + 4, r), (-1, r)),
-                ("BACKGROUND", (0, r), (-1, r), L.LABEL_GREY),
-            ]
-        )
+        styles.extend(_band_styles(len(rows) - 1))
     else:
         totals_row("承前页", page.brought_forward)
 
@@ -298,7 +294,7 @@ def draw_ledger_page(
         )
         L.draw_text(c, summary, left, y, 8.5, max_width=width)
     y = MARGIN + 2 * mm
-    L.draw_signatures(
+    draw_signatures(
         c,
         ((glossary.OPERATOR, data.clerk), (glossary.REVIEWER, data.reviewer)),
         left,

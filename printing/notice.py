@@ -101,6 +101,30 @@ def _cover_text(data: NoticeData) -> str:
     return "按缴费时间依规定确定"
 
 
+Field = tuple[str, str, float]  # label, value, font size of the value
+
+
+def _fields(data: NoticeData, size: float) -> list[tuple[Field, Field]]:
+    """The notice's fields, two to a row."""
+    return [
+        (("参保人姓名", data.resident_name, 11), ("身份证号码", L.masked_id(data.id_number), size)),
+        (("村（社区）", data.village, size), ("参保年度", f"{data.policy_year}年度", size)),
+        (("参保类别", data.category, size), ("缴费档次", data.tier, size)),
+        (
+            ("个人缴费标准", L.figures(data.standard_fen), size),
+            ("资助金额", L.figures(data.subsidy_fen), size),
+        ),
+        (
+            ("应缴金额", L.figures(data.due_fen), 12),
+            ("金额大写", L.capitals(data.due_fen), 10.5),
+        ),
+        (
+            ("缴费截止日期", L.date_cn(data.deadline), size),
+            ("待遇享受期", _cover_text(data), size),
+        ),
+    ]
+
+
 def _main_table(data: NoticeData, width: float, part: str = "all") -> Table:
     """The table of one notice. ``part`` "frame" draws the grid, the labels and
     the 待遇说明 row with the value cells empty; "values" only the value cells,
@@ -122,36 +146,12 @@ def _main_table(data: NoticeData, width: float, part: str = "all") -> Table:
     cover_note = data.cover_note or "在规定期限内缴费的，按规定享受当年度医保待遇。"
     rows = [
         [
-            label("参保人姓名"),
-            value(data.resident_name, s=11),
-            label("身份证号码"),
-            value(L.masked_id(data.id_number)),
-        ],
-        [
-            label("村（社区）"),
-            value(data.village),
-            label("参保年度"),
-            value(f"{data.policy_year}年度"),
-        ],
-        [label("参保类别"), value(data.category), label("缴费档次"), value(data.tier)],
-        [
-            label("个人缴费标准"),
-            value(L.figures(data.standard_fen)),
-            label("资助金额"),
-            value(L.figures(data.subsidy_fen)),
-        ],
-        [
-            label("应缴金额"),
-            value(L.figures(data.due_fen), s=12),
-            label("金额大写"),
-            value(L.capitals(data.due_fen), s=10.5),
-        ],
-        [
-            label("缴费截止日期"),
-            value(L.date_cn(data.deadline)),
-            label("待遇享受期"),
-            value(_cover_text(data)),
-        ],
+            label(left),
+            value(left_value, s=left_size),
+            label(right),
+            value(right_value, s=right_size),
+        ]
+        for (left, left_value, left_size), (right, right_value, right_size) in _fields(data, size)
     ]
     heights: list[float | None] = [row_h] * 6
     if frame:

@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Spacer, Table
 
 from printing import layout as L
+from printing.marks import draw_signatures
 from printing.report_data import VillageReturn, WeeklyReturn, percent_text
 
 __all__ = ["render_weekly_return"]
@@ -245,7 +246,7 @@ def render_weekly_return(report: WeeklyReturn, printed_at: dt.datetime | None = 
         period = f"统计周期：{L.date_cn(report.week_start)} 至 {L.date_cn(report.week_end)}"
         L.draw_text(c, period, right, y, 9.5, "right")
         y = MARGIN + 2 * mm
-        L.draw_signatures(c, (("填报人", ""), ("审核人", "")), left, y, 9.5, 24 * mm)
+        draw_signatures(c, (("填报人", ""), ("审核人", "")), left, y, 9.5, 24 * mm)
         L.draw_text(c, f"第 {page} 页　共 {pages} 页", right, y, 9, "right")
         if printed_at:
             L.draw_text(c, f"打印时间：{L.datetime_cn(printed_at)}", right, y + 5 * mm, 8, "right")

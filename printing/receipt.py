@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Table
 from common import glossary
 from printing import layout as L
 from printing.data import ReceiptData
+from printing.marks import draw_cut_line, draw_stamp, draw_vertical_label
 
 PAGE_SIZE = A4
 MARGIN = 10 * mm
@@ -145,7 +146,7 @@ def _draw_copy(
         x = start + line_w + 8 * mm
     L.draw_text(c, "收款单位（盖章）", right, y, size, "right")
 
-    L.draw_vertical_label(c, name, page_w - MARGIN - strip / 2, top - 2 * mm, bottom + 2 * mm, 8.5)
+    draw_vertical_label(c, name, page_w - MARGIN - strip / 2, top - 2 * mm, bottom + 2 * mm, 8.5)
     c.saveState()
     c.setLineWidth(0.4)
     c.setStrokeColor(colors.Color(0.5, 0.5, 0.5))
@@ -162,15 +163,24 @@ def _draw_copy(
             max_width=width,
             color=L.VOID_RED,
         )
+    _draw_marks(c, data, left, bottom, width, height)
+
+
+def _draw_marks(
+    c: Canvas, data: ReceiptData, left: float, bottom: float, width: float, height: float
+) -> None:
+    """The 作废 stamp and its reason, or the 重打 stamp and its note."""
+    compact = height < 110 * mm
+    size = 9 if compact else 10.5
     centre_x, centre_y = left + width / 2, bottom + height * 0.45
     if data.voided:
-        L.draw_stamp(c, "作废", centre_x, centre_y, 64 if compact else 84, L.VOID_RED)
+        draw_stamp(c, "作废", centre_x, centre_y, 64 if compact else 84, L.VOID_RED)
         why = "作废" + (f"原因：{data.void_reason}" if data.void_reason else "")
         if data.voided_at:
             why += f"　作废时间：{L.datetime_cn(data.voided_at)}"
         L.draw_text(c, why, left, bottom + 3.5 * mm, size - 0.5, max_width=width, color=L.VOID_RED)
     elif data.reprint_count:
-        L.draw_stamp(
+        draw_stamp(
             c,
             "重打",
             centre_x + width * 0.3,
@@ -198,7 +208,7 @@ def draw_receipt(c: Canvas, data: ReceiptData) -> None:
         bottom = top - band
         _draw_copy(c, data, copy, top, bottom + 2 * mm)
         if i < len(parts) - 1:
-            L.draw_cut_line(c, bottom, MARGIN, page_w - MARGIN)
+            draw_cut_line(c, bottom, MARGIN, page_w - MARGIN)
 
 
 def render_receipt(data: ReceiptData) -> bytes:

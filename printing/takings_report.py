@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from common.money import format_fen_grouped
 from printing import layout as L
+from printing.marks import draw_signatures
 from printing.report_data import GroupTotal, OverrideRow, PeriodReport
 
 __all__ = ["render_takings"]
@@ -128,7 +129,7 @@ def render_takings(
         L.draw_text(c, f"单位：{office_name}", MARGIN, top - 14 * mm, 9.5)
         L.draw_text(c, "金额已扣除作废与退费", page_w - MARGIN, top - 14 * mm, 9, "right")
         y = MARGIN + 2 * mm
-        L.draw_signatures(c, (("制表人", ""), ("审核人", "")), MARGIN, y, 9.5, 24 * mm)
+        draw_signatures(c, (("制表人", ""), ("审核人", "")), MARGIN, y, 9.5, 24 * mm)
         L.draw_text(c, f"第 {page} 页　共 {pages} 页", page_w - MARGIN, y, 9, "right")
         if printed_at:
             L.draw_text(

@@ -23,6 +23,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,51 +122,32 @@ def attempt_login(session: Session, clock: Clock, username: str, password: str) 
     row = session.scalars(select(Operator).where(Operator.username == name)).first()
     office_id = row.office_id if row is not None else None
     operator_id = row.id if row is not None else None
-    until = locked_until(session, name, now)
-    if until is not None:
+
+    def journal(action: str, **details: Any) -> None:
         record_audit(
             session,
             at=now,
             operator_id=operator_id,
             office_id=office_id,
-            action="login_failed",
+            action=action,
             subject=_subject(name),
-            details={"username": name, "while_locked": True},
+            details={"username": name, **details},
         )
+
+    until = locked_until(session, name, now)
+    if until is not None:
+        journal("login_failed", while_locked=True)
         return LoginAttempt(None, _locked_error(until))
     try:
         info = authenticate(session, name, password, clock)
     except (AuthenticationFailed, PermissionDenied) as exc:
-        record_audit(
-            session,
-            at=now,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="login_failed",
-            subject=_subject(name),
-            details={"username": name, "why": exc.code},
-        )
+        journal("login_failed", why=exc.code)
         if _failures_in_a_row(session, name) >= MAX_FAILURES:
-            record_audit(
-                session,
-                at=now,
-                operator_id=operator_id,
-                office_id=office_id,
-                action="account_locked",
-                subject=_subject(name),
-                details={"username": name, "minutes": LOCK_MINUTES},
-            )
+            journal("account_locked", minutes=LOCK_MINUTES)
             return LoginAttempt(None, _locked_error(now + dt.timedelta(minutes=LOCK_MINUTES)))
         return LoginAttempt(None, exc)
-    record_audit(
-        session,
-        at=now,
-        operator_id=info.id,
-        office_id=info.office_id,
-        action="login",
-        subject=_subject(name),
-        details={"username": name},
-    )
+    operator_id, office_id = info.id, info.office_id  # journal() reads these
+    journal("login")
     return LoginAttempt(info, None)
 
 
@@ -230,6 +213,29 @@ def check_approval(
             subject=subject,
         )
 
+    approver = _proven_supervisor(session, office_id, approver_id, approver_password, now, refused)
+    self_approved = approver.id == requester_id and not own_act
+    if self_approved and not is_single_operator(session, office_id):
+        raise refused(
+            PermissionDenied(
+                f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
+                "（只有一人的收款点须在设置中登记为“单人收款点”）。",
+                code="self_approval",
+            )
+        )
+    _journal_approval(session, office_id, approver, act, subject, requester_id, self_approved, now)
+    return approver
+
+
+def _proven_supervisor(
+    session: Session,
+    office_id: int,
+    approver_id: int | None,
+    approver_password: str | None,
+    now: dt.datetime,
+    refused: Callable[[ServiceError], ServiceError],
+) -> Operator:
+    """A supervisor of the office, not locked, who typed their password."""
     if approver_id is None:
         raise refused(
             PermissionDenied("此操作须由主管确认，请主管登录确认。", code="supervisor_required")
@@ -244,15 +250,20 @@ def check_approval(
         raise refused(
             AuthenticationFailed("主管密码错误，未授权。", code="approver_password_wrong")
         )
-    self_approved = approver.id == requester_id and not own_act
-    if self_approved and not is_single_operator(session, office_id):
-        raise refused(
-            PermissionDenied(
-                f"不能自己批准自己的{SELF_APPROVAL_ACTS[act]}，请另一位主管授权"
-                "（只有一人的收款点须在设置中登记为“单人收款点”）。",
-                code="self_approval",
-            )
-        )
+    return approver
+
+
+def _journal_approval(
+    session: Session,
+    office_id: int,
+    approver: Operator,
+    act: str,
+    subject: str,
+    requester_id: int,
+    self_approved: bool,
+    now: dt.datetime,
+) -> None:
+    """The approval in the journal; a self-approval also in its own list."""
     if self_approved:
         session.add(
             SelfApproval(
@@ -273,7 +284,6 @@ def check_approval(
         subject=subject,
         details={"act": act, "requester_id": requester_id},
     )
-    return approver
 
 
 def journal_refusal(
@@ -386,62 +396,6 @@ def self_approvals(
 
 
 # --- office security settings -----------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class SecuritySettings:
-    idle_lock_minutes: int
-    single_operator: bool
-
-
-def security_settings(session: Session, office_id: int) -> SecuritySettings:
-    row = session.get(OfficeSecurity, office_id)
-    if row is None:
-        return SecuritySettings(DEFAULT_IDLE_MINUTES, False)
-    return SecuritySettings(row.idle_lock_minutes, bool(row.single_operator))
-
-
-def update_security_settings(
-    session: Session,
-    clock: Clock,
-    *,
-    office_id: int,
-    operator_id: int,
-    idle_lock_minutes: int | None = None,
-    single_operator: bool | None = None,
-) -> SecuritySettings:
-    """A supervisor sets the idle lock (1–240 minutes) and the one-person setting."""
-    require_supervisor(session, operator_id, office_id=office_id)
-    before = security_settings(session, office_id)
-    minutes = before.idle_lock_minutes if idle_lock_minutes is None else idle_lock_minutes
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 240:
-        raise InputError("空闲锁屏时间须为 1–240 分钟。", code="bad_idle_minutes")
-    single = before.single_operator if single_operator is None else bool(single_operator)
-    now = clock.now()
-    row = session.get(OfficeSecurity, office_id)
-    if row is None:
-        row = OfficeSecurity(office_id=office_id, updated_at=now)
-        session.add(row)
-    row.idle_lock_minutes = minutes
-    row.single_operator = single
-    row.updated_at = now
-    row.updated_by = operator_id
-    after = SecuritySettings(minutes, single)
-    if after != before:
-        record_audit(
-            session,
-            at=now,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="security_settings_changed",
-            subject=f"office:{office_id}",
-            details={
-                "idle_lock_minutes": [before.idle_lock_minutes, minutes],
-                "single_operator": [before.single_operator, single],
-            },
-        )
-    session.flush()
-    return after
 
 
 # --- roles ------------------------------------------------------------------------------

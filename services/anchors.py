@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -381,31 +382,51 @@ def _number_id(typed_no: str, prefix: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) <= 12 else None
 
 
-def check_voucher_code(session: Session, number: str, typed: str) -> str | None:
-    """None when ``typed`` is the 校验码 of the 缴费凭证 with this number."""
+def _check_typed_code(
+    number: str,
+    typed: str,
+    prefix: str,
+    form: str,
+    example: str,
+    record: str,
+    code_for: Callable[[int], str | None],
+) -> str | None:
+    """None when ``typed`` is the 校验码 of the ``form`` with this number, else
+    what is wrong: the number's format, a missing record, or a code that differs."""
     shown = (number or "").strip()
-    payment_id = _number_id(shown, VOUCHER_PREFIX)
-    if payment_id is None:
-        return f"缴费凭证 {shown}：编号格式不对（应为 PZ-000058）"
-    code = voucher_code_for(session, payment_id)
+    row_id = _number_id(shown, prefix)
+    if row_id is None:
+        return f"{form} {shown}：编号格式不对（应为 {example}）"
+    code = code_for(row_id)
     if code is None:
-        return f"缴费凭证 {shown}：数据库中没有这笔缴费或其台账行"
+        return f"{form} {shown}：数据库中没有这笔{record}或其台账行"
     want = re.sub(r"[\s-]", "", typed or "").upper().translate(_TYPED)
     if code.replace("-", "") == want:
         return None
-    return f"缴费凭证 {shown}：校验码 {typed.strip()} 与台账不符（缴费记录或其台账行被改动，或校验码抄错）"
+    return f"{form} {shown}：校验码 {typed.strip()} 与台账不符（{record}记录或其台账行被改动，或校验码抄错）"
+
+
+def check_voucher_code(session: Session, number: str, typed: str) -> str | None:
+    """None when ``typed`` is the 校验码 of the 缴费凭证 with this number."""
+    return _check_typed_code(
+        number,
+        typed,
+        VOUCHER_PREFIX,
+        "缴费凭证",
+        "PZ-000058",
+        "缴费",
+        lambda row_id: voucher_code_for(session, row_id),
+    )
 
 
 def check_refund_code(session: Session, number: str, typed: str) -> str | None:
     """None when ``typed`` is the 校验码 of the 退费单 with this number."""
-    shown = (number or "").strip()
-    refund_id = _number_id(shown, REFUND_PREFIX)
-    if refund_id is None:
-        return f"退费单 {shown}：编号格式不对（应为 TF-000012）"
-    code = refund_code_for(session, refund_id)
-    if code is None:
-        return f"退费单 {shown}：数据库中没有这笔退费或其台账行"
-    want = re.sub(r"[\s-]", "", typed or "").upper().translate(_TYPED)
-    if code.replace("-", "") == want:
-        return None
-    return f"退费单 {shown}：校验码 {typed.strip()} 与台账不符（退费记录或其台账行被改动，或校验码抄错）"
+    return _check_typed_code(
+        number,
+        typed,
+        REFUND_PREFIX,
+        "退费单",
+        "TF-000012",
+        "退费",
+        lambda row_id: refund_code_for(session, row_id),
+    )

@@ -11,8 +11,8 @@ from common.glossary import channel_label, tier_label
 from db.models import Enrollment, Operator, Payment, Receipt, Refund, Resident, Village
 from printing.cash_desk import RefundDocData, VoucherData
 from services.anchors import refund_code_for, refund_no, voucher_code_for, voucher_no
-from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.documents import office_header
+from services.refunds import REFUND_CATEGORIES, REFUND_METHODS
 
 
 def _name(session: Session, operator_id: int | None) -> str:

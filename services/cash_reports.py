@@ -33,8 +33,19 @@ def cash_exceptions(
     session: Session, office_id: int, date_from: dt.date, date_to: dt.date
 ) -> list[CashException]:
     """The cash desk's exceptions in the period, oldest first."""
+    rows = [
+        *_overdue_payments(session, office_id, date_from, date_to),
+        *_differences(session, office_id, date_from, date_to),
+        *_refund_applications(session, office_id, date_from, date_to),
+    ]
+    return sorted(rows, key=lambda r: (r.business_date, r.kind))
+
+
+def _overdue_payments(
+    session: Session, office_id: int, date_from: dt.date, date_to: dt.date
+) -> list[CashException]:
+    """Cash taken while the deposit rule was overdue (POLICY.md §7.3 revised)."""
     who = aliased(Operator)
-    rows: list[CashException] = []
     overdue = session.execute(
         select(OverdueCashPayment, Payment.amount_fen, who.display_name)
         .join(Payment, Payment.id == OverdueCashPayment.payment_id)
@@ -45,6 +56,7 @@ def cash_exceptions(
             OverdueCashPayment.business_date <= date_to,
         )
     ).all()
+    rows: list[CashException] = []
     for mark, amount, name in overdue:
         days = (mark.business_date - mark.deadline).days
         rows.append(
@@ -59,6 +71,14 @@ def cash_exceptions(
                 False,
             )
         )
+    return rows
+
+
+def _differences(
+    session: Session, office_id: int, date_from: dt.date, date_to: dt.date
+) -> list[CashException]:
+    """Over/short at the closes, with what is still open of each."""
+    who = aliased(Operator)
     open_by_id = {d.id: d for d in differences(session, office_id, open_only=False)}
     cases = session.execute(
         select(CashDifference, who.display_name)
@@ -69,9 +89,9 @@ def cash_exceptions(
             CashDifference.business_date <= date_to,
         )
     ).all()
+    rows: list[CashException] = []
     for case, name in cases:
-        state = open_by_id[case.id]
-        left = state.open_fen
+        left = open_by_id[case.id].open_fen
         word = "短款" if case.kind == "short" else "长款"
         status = (
             f"尚有 {format_fen_grouped(left)} 元未处理"
@@ -92,6 +112,14 @@ def cash_exceptions(
                 left,
             )
         )
+    return rows
+
+
+def _refund_applications(
+    session: Session, office_id: int, date_from: dt.date, date_to: dt.date
+) -> list[CashException]:
+    """Refunds the tax department pays: no cash left this counter."""
+    who = aliased(Operator)
     applications = session.execute(
         select(Refund, who.display_name)
         .join(who, who.id == Refund.operator_id)
@@ -102,16 +130,15 @@ def cash_exceptions(
             Refund.business_date <= date_to,
         )
     ).all()
-    for refund, name in applications:
-        rows.append(
-            CashException(
-                refund.business_date,
-                "refund_application",
-                "退费申请（税务部门退付）",
-                refund.amount_fen,
-                refund.method_note or refund.reason,
-                name,
-                False,
-            )
+    return [
+        CashException(
+            refund.business_date,
+            "refund_application",
+            "退费申请（税务部门退付）",
+            refund.amount_fen,
+            refund.method_note or refund.reason,
+            name,
+            False,
         )
-    return sorted(rows, key=lambda r: (r.business_date, r.kind))
+        for refund, name in applications
+    ]

@@ -17,7 +17,7 @@ from services.coverage_facts import (
     newborn_window_unset,
     newborn_within,
 )
-from services.policy import Chongqing2024Waiting, Policy
+from services.policy_types import Chongqing2024Waiting, Policy
 
 
 def fitting_category(policy: Policy, paid_on: dt.date, birth: dt.date) -> str:

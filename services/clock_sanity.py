@@ -2,7 +2,7 @@
 the wrong year.
 
 Before every write that carries a business date (:func:`check_business_date`,
-called by ``services.day_close.ensure_day_open``) and at login
+called by ``services.business_day.ensure_day_open``) and at login
 (:func:`clock_check`), the date is compared with the newest business date in
 the database (ledger lines, opened days and day closes that were not
 annulled). A date *before* it (the clock went backwards) or more than
@@ -132,8 +132,7 @@ def confirm_business_date(
     """A supervisor confirms that today's date on the clock is right (the
     supervisor's password checked here, the confirmation journalled)."""
     from services.accounts import check_approval
-    from services.audit import record_audit
-    from services.deposit_rule import clean_reason
+    from services.overdue_cash import clean_reason
 
     require_operator(session, operator_id, office_id=office_id)
     require_supervisor(session, supervisor_id, office_id=office_id)
@@ -166,18 +165,24 @@ def confirm_business_date(
     )
     session.add(row)
     session.flush()
+    _journal_confirmation(session, row, check)
+    return row
+
+
+def _journal_confirmation(session: Session, row: ClockConfirmation, check: ClockCheck) -> None:
+    from services.audit import record_audit
+
     record_audit(
         session,
-        at=now,
-        operator_id=operator_id,
-        office_id=office_id,
+        at=row.clock_reading,
+        operator_id=row.operator_id,
+        office_id=row.office_id,
         action="business_date_confirmed",
         subject=f"clock_confirmation:{row.id}",
         details={
-            "supervisor_id": supervisor_id,
+            "supervisor_id": row.supervisor_id,
             "state": check.state,
             "newest": str(check.newest),
-            "reason": text,
+            "reason": row.reason,
         },
     )
-    return row

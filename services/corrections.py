@@ -5,11 +5,8 @@
   a reversing ledger line (kind ``void``, negative amount) is written, the
   payment becomes ``voided`` and the enrolment ``registered`` again, so the
   resident can pay again.
-* A refund (POLICY.md §6) is allowed only before benefits start, unless its
-  ground is one that allows a refund for a year already covered (duplicate
-  cover in another province, or employee insurance for the whole year). It
-  needs a reason and a supervisor as approver, and writes a :class:`Refund`,
-  a ledger line (kind ``refund``) and the statuses; the receipt is not touched.
+* A refund (POLICY.md §6) is :mod:`services.refunds`; this module holds the
+  steps both share (approval, the cash-back rule, the savepoint).
 
 As in :mod:`services.payments`, every check runs before the first write and the
 writes run in a savepoint: a refusal leaves nothing behind.
@@ -20,43 +17,27 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound
-from common.money import format_fen, format_fen_grouped, parse_amount
-from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Refund, Resident
+from common.money import format_fen_grouped
+from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Resident
 from services.accounts import check_approval
 from services.audit import record_audit
+from services.business_day import ensure_day_open
 from services.clock import Clock
 from services.concurrency import lock_office
-from services.day_close import ensure_day_open
-from services.deposit_rule import DepositStatus, current_deposit_status
+from services.deposit_rule import DepositStatus
+from services.deposit_state import current_deposit_status
 from services.ledger import append_entry
 from services.office import require_operator
-from services.payments import CHANNELS, clean_channel
-from services.references import clean_reference
+from services.payments import CHANNELS
 
 REASON_MAX = 500
-#: Grounds for a refund (POLICY.md §6, 000 §6).
-REFUND_CATEGORIES = {
-    "withdraw": "本人申请退保（待遇享受期开始前）",
-    "death": "参保人死亡（待遇享受期开始前）",
-    "subsidy_withdrawn": "放弃资助身份，改按较高档次缴费",
-    "duplicate_other_province": "全年在外省参保（重复参保）",
-    "employee_insurance": "全年参加职工医保",
-    "other": "其他（待遇享受期开始前）",
-}
-#: Grounds that allow a refund after benefits started: the whole year is
-#: covered elsewhere, so this cover was never needed.
-REFUND_AFTER_START = frozenset({"duplicate_other_province", "employee_insurance"})
 
-#: How a refund is paid (POLICY.md §6 revised): from this drawer, or by an
-#: application (退费申请) the tax department pays; then no cash moves here.
-REFUND_METHODS = {"cash": "柜台现金退付", "application": "退费申请（由税务部门退付）"}
 
 T = TypeVar("T")
 
@@ -95,22 +76,6 @@ class VoidResult:
     voided_at: dt.datetime
 
 
-@dataclasses.dataclass(frozen=True)
-class RefundResult:
-    refund_id: int
-    payment_id: int
-    enrollment_id: int
-    amount_fen: int
-    channel: str
-    category: str
-    business_date: dt.date
-    refunded_at: dt.datetime
-    ledger_seq: int
-    method: str = "cash"  # cash | application (REFUND_METHODS)
-    cash_out_fen: int = 0  # cash that left the drawer (0 for an application)
-    why_application: str = ""  # why no cash could be paid back here
-
-
 def clean_reason(reason: str | None, label: str) -> str:
     text = (reason or "").strip()
     if not text:
@@ -120,7 +85,7 @@ def clean_reason(reason: str | None, label: str) -> str:
     return text
 
 
-def _in_savepoint(session: Session, write: Callable[[], T]) -> T:
+def in_savepoint(session: Session, write: Callable[[], T]) -> T:
     try:
         with session.begin_nested():
             return write()
@@ -129,7 +94,7 @@ def _in_savepoint(session: Session, write: Callable[[], T]) -> T:
         raise
 
 
-def _conditional_status(
+def conditional_status(
     session: Session, model: type[Payment] | type[Enrollment], row_id: int, old: str, new: str
 ) -> None:
     """Move a row from ``old`` to ``new`` status, or refuse if another window did first."""
@@ -138,6 +103,62 @@ def _conditional_status(
     )
     if done.rowcount != 1:
         raise ConflictError("该记录刚被另一窗口更改，请刷新后重试。", code="concurrent_change")
+
+
+def approved_correction(
+    session: Session,
+    clock: Clock,
+    *,
+    office_id: int,
+    operator_id: int,
+    act: str,
+    subject: str,
+    approver_id: int,
+    approver_password: str | None,
+    reason: str,
+    reason_label: str,
+) -> str:
+    """The steps every correction starts with: lock the office, check the clerk,
+    the reason and the supervisor's approval. Returns the cleaned reason."""
+    lock_office(session, office_id)  # no check-then-write
+    require_operator(session, operator_id, office_id=office_id)
+    text = clean_reason(reason, reason_label)
+    check_approval(
+        session,
+        clock,
+        office_id=office_id,
+        act=act,
+        subject=subject,
+        approver_id=approver_id,
+        approver_password=approver_password,
+        requester_id=operator_id,
+    )
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class CorrectionAct:
+    """Who corrects what, when: the parts of a correction every write step needs."""
+
+    office_id: int
+    operator_id: int
+    approver_id: int
+    now: dt.datetime
+    reason: str
+    payment: Payment
+    enrollment: Enrollment
+    resident: Resident
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+def enrolment_of(session: Session, payment: Payment) -> tuple[Enrollment, Resident]:
+    enrollment = session.get(Enrollment, payment.enrollment_id)
+    resident = session.get(Resident, enrollment.resident_id) if enrollment else None
+    assert enrollment is not None and resident is not None
+    return enrollment, resident
 
 
 # --- void -------------------------------------------------------------------------------
@@ -155,26 +176,42 @@ def void_receipt(
 ) -> VoidResult:
     """Void a cash receipt on its own business day (作废)."""
     now = clock.now()
-    today = now.date()
     receipt = session.get(Receipt, receipt_id)
     if receipt is None:
         raise NotFound(f"没有编号为 {receipt_id} 的收据。", code="receipt_not_found")
     office_id = receipt.office_id
-    lock_office(session, office_id)  # no check-then-write
-    require_operator(session, operator_id, office_id=office_id)
-    text = clean_reason(reason, "作废原因")
-    check_approval(
+    text = approved_correction(
         session,
         clock,
         office_id=office_id,
+        operator_id=operator_id,
         act="void",
         subject=f"receipt:{receipt_id}",
         approver_id=supervisor_id,
         approver_password=supervisor_password,
-        requester_id=operator_id,
+        reason=reason,
+        reason_label="作废原因",
     )
+    payment = _voidable_payment(session, receipt, now.date())
+    ensure_day_open(session, office_id, now.date(), operator_id=operator_id)
+    refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
+    if refusal is not None:
+        raise ConflictError(
+            f"收据 {receipt.receipt_no} 不能作废：{refusal}，库存现金不能为负数。"
+            "请改为办理退费（退费申请）。",
+            code="cash_not_in_drawer",
+        )
+    enrollment, resident = enrolment_of(session, payment)
+    act = CorrectionAct(
+        office_id, operator_id, supervisor_id, now, text, payment, enrollment, resident
+    )
+    return in_savepoint(session, lambda: _write_void(session, act, receipt))
+
+
+def _voidable_payment(session: Session, receipt: Receipt, today: dt.date) -> Payment:
+    """The receipt's payment, when it may still be voided today."""
     existing = session.scalars(
-        select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt_id)
+        select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt.id)
     ).first()
     if existing is not None:
         raise ConflictError(
@@ -193,253 +230,65 @@ def void_receipt(
             "跨日更正请办理退费。",
             code="void_not_same_day",
         )
-    ensure_day_open(session, office_id, today, operator_id=operator_id)
-    refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
-    if refusal is not None:
-        raise ConflictError(
-            f"收据 {receipt.receipt_no} 不能作废：{refusal}，库存现金不能为负数。"
-            "请改为办理退费（退费申请）。",
-            code="cash_not_in_drawer",
-        )
-    enrollment = session.get(Enrollment, payment.enrollment_id)
-    resident = session.get(Resident, enrollment.resident_id) if enrollment else None
-    assert enrollment is not None and resident is not None
-
-    def write() -> VoidResult:
-        # The void row first: the database accepts the payment's 'voided'
-        # status only when it exists (db/payment_guard.py).
-        mark = ReceiptVoid(
-            receipt_id=receipt.id,
-            reason=text,
-            supervisor_id=supervisor_id,
-            operator_id=operator_id,
-            voided_at=now,
-        )
-        session.add(mark)
-        session.flush()
-        _conditional_status(session, Payment, payment.id, "completed", "voided")
-        _conditional_status(session, Enrollment, enrollment.id, "paid", "registered")
-        if payment.notice_id is not None:
-            # The slip is valid again: the resident may pay with it once more.
-            session.execute(
-                update(PaymentNotice)
-                .where(PaymentNotice.id == payment.notice_id, PaymentNotice.status == "paid")
-                .values(status="issued")
-            )
-        entry = append_entry(
-            session,
-            office_id=office_id,
-            kind="void",
-            business_date=today,
-            recorded_at=now,
-            operator_id=operator_id,
-            channel=payment.channel,
-            amount_fen=-receipt.amount_fen,
-            cash_fen=-receipt.amount_fen,
-            payment_id=payment.id,
-            receipt_id=receipt.id,
-            resident_id=resident.id,
-            village_id=resident.village_id,
-            tier=enrollment.tier,
-            reference=payment.reference,
-            memo=f"作废收据 {receipt.receipt_no}：{text}",
-        )
-        record_audit(
-            session,
-            at=now,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="receipt_voided",
-            subject=f"receipt:{receipt.id}",
-            details={"supervisor_id": supervisor_id, "amount_fen": receipt.amount_fen},
-        )
-        return VoidResult(
-            void_id=mark.id,
-            receipt_id=receipt.id,
-            receipt_no=receipt.receipt_no,
-            payment_id=payment.id,
-            enrollment_id=enrollment.id,
-            amount_fen=receipt.amount_fen,
-            ledger_seq=entry.seq,
-            voided_at=now,
-        )
-
-    return _in_savepoint(session, write)
+    return payment
 
 
-# --- refund -----------------------------------------------------------------------------
-
-
-def refund_payment(
-    session: Session,
-    clock: Clock,
-    *,
-    payment_id: int,
-    reason: str,
-    approver_id: int,
-    operator_id: int,
-    channel: str | None = None,
-    category: str = "withdraw",
-    reference: str = "",
-    method: str | None = None,
-    amount: str | int | Decimal | None = None,
-    approver_password: str | None = None,
-) -> RefundResult:
-    """Refund a payment in full (退费, POLICY.md §6 revised).
-
-    Cash leaves the drawer (``method="cash"``) only for a cash payment whose
-    cash is still undeposited here, before 01-01 of the policy year, and never
-    below zero cash on hand. Otherwise — already deposited, a non-cash payment,
-    or from 01-01 of the policy year — the counter records a refund
-    **application** (``method="application"``): grounds, approver and payment
-    are kept, the application form is printed for the tax department, and no
-    cash moves. ``method=None`` chooses by those rules; ``"cash"`` asked for
-    where it is not allowed is refused with the reason. ``channel`` is the
-    older way to ask: ``"cash"`` means the drawer, anything else an
-    application. ``amount``, when given, must be the payment's amount
-    (refunds are whole).
-    """
-    now = clock.now()
-    today = now.date()
-    payment = session.get(Payment, payment_id)
-    if payment is None:
-        raise NotFound(f"没有编号为 {payment_id} 的缴费记录。", code="payment_not_found")
-    office_id = payment.office_id
-    lock_office(session, office_id)  # no check-then-write
-    require_operator(session, operator_id, office_id=office_id)
-    text = clean_reason(reason, "退费原因")
-    check_approval(
-        session,
-        clock,
-        office_id=office_id,
-        act="refund",
-        subject=f"payment:{payment_id}",
-        approver_id=approver_id,
-        approver_password=approver_password,
-        requester_id=operator_id,
+def _write_void(session: Session, act: CorrectionAct, receipt: Receipt) -> VoidResult:
+    payment, enrollment, resident = act.payment, act.enrollment, act.resident
+    # The void row first: the database accepts the payment's 'voided'
+    # status only when it exists (db/payment_guard.py).
+    mark = ReceiptVoid(
+        receipt_id=receipt.id,
+        reason=act.reason,
+        supervisor_id=act.approver_id,
+        operator_id=act.operator_id,
+        voided_at=act.now,
     )
-    if category not in REFUND_CATEGORIES:
-        raise InputError(f"退费类别不正确：{category}", code="bad_refund_category")
-    if method is None and channel is not None:
-        method = "cash" if clean_channel(channel) == "cash" else "application"
-    if method is not None and method not in REFUND_METHODS:
-        raise InputError("退费方式只能是柜台现金退付或退费申请。", code="bad_refund_method")
-    ref = clean_reference(payment.channel, reference, refund=True)
-    if amount is not None:
-        asked = parse_amount(amount)
-        if asked > payment.amount_fen:
-            raise InputError(
-                f"退费金额 {format_fen(asked)} 元大于原缴费金额 {format_fen(payment.amount_fen)} 元。",
-                code="refund_exceeds_payment",
-            )
-        if asked != payment.amount_fen:
-            raise InputError(
-                f"只能全额退费：原缴费 {format_fen(payment.amount_fen)} 元。",
-                code="refund_not_whole",
-            )
-    if payment.status == "voided":
-        raise ConflictError("该缴费的收据已作废，无需退费。", code="payment_voided")
-    if payment.status == "refunded":
-        refunded = session.scalars(select(Refund).where(Refund.payment_id == payment.id)).first()
-        when = f"于 {refunded.refunded_at:%Y-%m-%d %H:%M} " if refunded is not None else ""
-        raise ConflictError(f"该缴费已{when}退费，不能重复退费。", code="already_refunded")
-    enrollment = session.get(Enrollment, payment.enrollment_id)
-    assert enrollment is not None
-    start = enrollment.benefit_start
-    if category not in REFUND_AFTER_START and start is not None and start <= today:
-        raise ConflictError(
-            f"待遇享受期已于 {start} 开始，原则上不予退费（全年在外省参保或全年参加职工医保的除外）。",
-            code="benefits_started",
+    session.add(mark)
+    session.flush()
+    conditional_status(session, Payment, payment.id, "completed", "voided")
+    conditional_status(session, Enrollment, enrollment.id, "paid", "registered")
+    if payment.notice_id is not None:
+        # The slip is valid again: the resident may pay with it once more.
+        session.execute(
+            update(PaymentNotice)
+            .where(PaymentNotice.id == payment.notice_id, PaymentNotice.status == "paid")
+            .values(status="issued")
         )
-    ensure_day_open(session, office_id, today, operator_id=operator_id)
-    resident = session.get(Resident, enrollment.resident_id)
-    assert resident is not None
-    refusal = cash_back_refusal(current_deposit_status(session, clock, office_id), payment)
-    if refusal is None and today >= dt.date(enrollment.policy_year, 1, 1):
-        refusal = f"{enrollment.policy_year} 年度已开始，退费须向税务部门申请"
-    if method == "cash" and refusal is not None:
-        raise ConflictError(
-            f"不能从柜台现金退付：{refusal}。请办理退费申请，由税务部门退付。",
-            code="cash_refund_not_possible",
-        )
-    how = "cash" if refusal is None and method != "application" else "application"
-    cash_out = payment.amount_fen if how == "cash" else 0
-    note = "" if how == "cash" else (refusal or "按申请人要求由税务部门退付")
-
-    def write() -> RefundResult:
-        # The refund row first: the database accepts the payment's 'refunded'
-        # status only when it exists (db/payment_guard.py).
-        row = Refund(
-            office_id=office_id,
-            payment_id=payment.id,
-            amount_fen=payment.amount_fen,
-            channel="cash" if how == "cash" else payment.channel,
-            category=category,
-            reference=ref,
-            reason=text,
-            approver_id=approver_id,
-            operator_id=operator_id,
-            business_date=today,
-            refunded_at=now,
-            method=how,
-            method_note=note,
-        )
-        session.add(row)
-        session.flush()
-        _conditional_status(session, Payment, payment.id, "completed", "refunded")
-        _conditional_status(session, Enrollment, enrollment.id, "paid", "refunded")
-        memo = (
-            f"退费 {format_fen(payment.amount_fen)} 元（{REFUND_METHODS[how]}，"
-            f"{REFUND_CATEGORIES[category]}）：{text}"
-        )
-        entry = append_entry(
-            session,
-            office_id=office_id,
-            kind="refund",
-            business_date=today,
-            recorded_at=now,
-            operator_id=operator_id,
-            # An application moves no money at this counter: its line records
-            # the act (amount and cash 0), the refund row holds the amount.
-            channel="cash" if how == "cash" else payment.channel,
-            amount_fen=-cash_out,
-            cash_fen=-cash_out,
-            payment_id=payment.id,
-            refund_id=row.id,
-            resident_id=resident.id,
-            village_id=resident.village_id,
-            tier=enrollment.tier,
-            reference=ref,
-            memo=memo,
-        )
-        record_audit(
-            session,
-            at=now,
-            operator_id=operator_id,
-            office_id=office_id,
-            action="payment_refunded",
-            subject=f"refund:{row.id}",
-            details={
-                "payment_id": payment.id,
-                "amount_fen": payment.amount_fen,
-                "method": how,
-                "approver_id": approver_id,
-                "category": category,
-            },
-        )
-        return RefundResult(
-            refund_id=row.id,
-            payment_id=payment.id,
-            enrollment_id=enrollment.id,
-            amount_fen=payment.amount_fen,
-            channel=row.channel,
-            category=category,
-            business_date=today,
-            refunded_at=now,
-            ledger_seq=entry.seq,
-            method=how,
-            cash_out_fen=cash_out,
-            why_application=note,
-        )
-
-    return _in_savepoint(session, write)
+    entry = append_entry(
+        session,
+        office_id=act.office_id,
+        kind="void",
+        business_date=act.today,
+        recorded_at=act.now,
+        operator_id=act.operator_id,
+        channel=payment.channel,
+        amount_fen=-receipt.amount_fen,
+        cash_fen=-receipt.amount_fen,
+        payment_id=payment.id,
+        receipt_id=receipt.id,
+        resident_id=resident.id,
+        village_id=resident.village_id,
+        tier=enrollment.tier,
+        reference=payment.reference,
+        memo=f"作废收据 {receipt.receipt_no}：{act.reason}",
+    )
+    record_audit(
+        session,
+        at=act.now,
+        operator_id=act.operator_id,
+        office_id=act.office_id,
+        action="receipt_voided",
+        subject=f"receipt:{receipt.id}",
+        details={"supervisor_id": act.approver_id, "amount_fen": receipt.amount_fen},
+    )
+    return VoidResult(
+        void_id=mark.id,
+        receipt_id=receipt.id,
+        receipt_no=receipt.receipt_no,
+        payment_id=payment.id,
+        enrollment_id=enrollment.id,
+        amount_fen=receipt.amount_fen,
+        ledger_seq=entry.seq,
+        voided_at=act.now,
+    )

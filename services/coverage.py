@@ -47,7 +47,7 @@ from services.coverage_facts import (
     newborn_window_unset,
     newborn_within,
 )
-from services.policy import (
+from services.policy_types import (
     Chongqing2024Waiting,
     Policy,
     Tianjin2023Waiting,

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from common.errors import InputError, ServiceError
-from services.policy import Category, Policy
+from services.policy_types import Category, Policy
 
 
 class QuoteRefused(ServiceError):

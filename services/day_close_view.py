@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from db.models import BusinessDay, DrawerDay, Operator
 from services.clock import Clock
-from services.day_close import unclosed_days
-from services.deposit_rule import DepositStatus, current_deposit_status
+from services.close_checks import unclosed_days
+from services.day_close_record import DayCloseRecord, day_close_record
+from services.deposit_rule import DepositStatus
+from services.deposit_state import current_deposit_status
 from services.drawers import DrawerClosed, OfficeDrawers, office_drawers
-from services.ledger_views import DayCloseRecord, day_close_record
 
 __all__ = ["DayClosePageState", "DrawerRow", "day_close_page_state"]
 
@@ -63,20 +64,9 @@ class DayClosePageState:
         return self.my_close is not None or self.office_record is not None
 
 
-def day_close_page_state(
-    session: Session, clock: Clock, office_id: int, operator_id: int, date: dt.date
-) -> DayClosePageState:
-    operator = session.get(Operator, operator_id)
-    name = operator.display_name if operator is not None else ""
-    supervisor = operator is not None and operator.role == "supervisor"
-    drawers: OfficeDrawers = office_drawers(session, office_id, date)
-    target = operator_id
-    own = drawers.drawer(operator_id)
-    others = [d for d in drawers.open_drawers if d.operator_id != operator_id]
-    if supervisor and (own is None or not own.used) and len(others) == 1:
-        target = others[0].operator_id
-    mine = drawers.drawer(target)
-    opened = (
+def _drawer_opened(session: Session, office_id: int, operator_id: int, date: dt.date) -> bool:
+    """The operator opened their drawer (or, before drawers, the office's day) on ``date``."""
+    return (
         session.scalar(
             select(DrawerDay.id).where(
                 DrawerDay.office_id == office_id,
@@ -94,6 +84,22 @@ def day_close_page_state(
         )
         is not None
     )
+
+
+def day_close_page_state(
+    session: Session, clock: Clock, office_id: int, operator_id: int, date: dt.date
+) -> DayClosePageState:
+    operator = session.get(Operator, operator_id)
+    name = operator.display_name if operator is not None else ""
+    supervisor = operator is not None and operator.role == "supervisor"
+    drawers: OfficeDrawers = office_drawers(session, office_id, date)
+    target = operator_id
+    own = drawers.drawer(operator_id)
+    others = [d for d in drawers.open_drawers if d.operator_id != operator_id]
+    if supervisor and (own is None or not own.used) and len(others) == 1:
+        target = others[0].operator_id
+    mine = drawers.drawer(target)
+    opened = _drawer_opened(session, office_id, operator_id, date)
     rows: tuple[DrawerRow, ...] = ()
     if supervisor:
         rows = tuple(

@@ -25,16 +25,11 @@ from common.errors import ConflictError, InputError, NotFound
 from common.glossary import DEPOSIT_CHANNELS, deposit_channel_label
 from common.money import format_fen_grouped, parse_amount
 from db.models import Deposit, DepositShare, Office, Operator
+from services.business_day import ensure_day_open
 from services.clock import Clock
 from services.concurrency import lock_office
-from services.day_close import ensure_day_open
-from services.deposit_rule import (
-    Bucket,
-    CashReplay,
-    DepositStatus,
-    current_deposit_status,
-    load_cash_movements,
-)
+from services.deposit_rule import Bucket, CashReplay, DepositStatus
+from services.deposit_state import current_deposit_status, load_cash_movements
 from services.drawers import plan_deposit_shares
 from services.ledger import append_entry
 from services.office import require_operator
@@ -119,6 +114,53 @@ def _settle(buckets: tuple[Bucket, ...], amount: int) -> tuple[Bucket, ...]:
     return tuple(parts)
 
 
+def _check_slip_unused(session: Session, office_id: int, slip: str) -> None:
+    """A 缴款单 is recorded once."""
+    duplicate = session.scalar(
+        select(Deposit.business_date).where(Deposit.office_id == office_id, Deposit.slip_no == slip)
+    )
+    if duplicate is not None:
+        raise ConflictError(
+            f"缴款单号 {slip} 已于 {duplicate} 登记入库，不能重复登记。", code="slip_no_taken"
+        )
+
+
+def _check_cash_on_hand(before: DepositStatus, fen: int) -> None:
+    """No deposit of more cash than the drawers hold."""
+    if fen > before.cash_on_hand_fen:
+        raise ConflictError(
+            f"入库金额 {format_fen_grouped(fen)} 元超过库存现金 "
+            f"{format_fen_grouped(max(before.cash_on_hand_fen, 0))} 元。",
+            code="deposit_exceeds_cash",
+        )
+
+
+def _write_deposit(
+    session: Session, deposit: Deposit, shares: list[tuple[int, int]], now: dt.datetime
+) -> None:
+    """The deposit, each drawer's share of it, and its ledger line."""
+    session.add(deposit)
+    session.flush()
+    session.add_all(
+        DepositShare(deposit_id=deposit.id, drawer_operator_id=drawer, amount_fen=part)
+        for drawer, part in shares
+    )
+    append_entry(
+        session,
+        office_id=deposit.office_id,
+        kind="deposit",
+        business_date=deposit.business_date,
+        recorded_at=now,
+        operator_id=deposit.operator_id,
+        channel="cash",
+        amount_fen=deposit.amount_fen,
+        cash_fen=-deposit.amount_fen,
+        deposit_id=deposit.id,
+        reference=deposit.slip_no,
+        memo=DEPOSIT_CHANNELS[deposit.channel],
+    )
+
+
 def record_deposit(
     session: Session,
     clock: Clock,
@@ -152,20 +194,9 @@ def record_deposit(
         )
     business_date = now.date()
     ensure_day_open(session, office_id, business_date)
-    duplicate = session.scalar(
-        select(Deposit.business_date).where(Deposit.office_id == office_id, Deposit.slip_no == slip)
-    )
-    if duplicate is not None:
-        raise ConflictError(
-            f"缴款单号 {slip} 已于 {duplicate} 登记入库，不能重复登记。", code="slip_no_taken"
-        )
+    _check_slip_unused(session, office_id, slip)
     before = current_deposit_status(session, clock, office_id)
-    if fen > before.cash_on_hand_fen:
-        raise ConflictError(
-            f"入库金额 {format_fen_grouped(fen)} 元超过库存现金 "
-            f"{format_fen_grouped(max(before.cash_on_hand_fen, 0))} 元。",
-            code="deposit_exceeds_cash",
-        )
+    _check_cash_on_hand(before, fen)
     shares = plan_deposit_shares(session, office_id, business_date, fen)
     deposit = Deposit(
         office_id=office_id,
@@ -176,26 +207,7 @@ def record_deposit(
         deposited_at=slip_time,
         operator_id=operator.id,
     )
-    session.add(deposit)
-    session.flush()
-    session.add_all(
-        DepositShare(deposit_id=deposit.id, drawer_operator_id=drawer, amount_fen=part)
-        for drawer, part in shares
-    )
-    append_entry(
-        session,
-        office_id=office_id,
-        kind="deposit",
-        business_date=business_date,
-        recorded_at=now,
-        operator_id=operator.id,
-        channel="cash",
-        amount_fen=fen,
-        cash_fen=-fen,
-        deposit_id=deposit.id,
-        reference=slip,
-        memo=DEPOSIT_CHANNELS[channel_key],
-    )
+    _write_deposit(session, deposit, shares, now)
     after = current_deposit_status(session, clock, office_id)
     return DepositResult(
         deposit_id=deposit.id,

@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +26,8 @@ from sqlalchemy.orm import Session
 from common.denominations import DENOMINATIONS
 from common.errors import NotFound
 from db.models import (
+    DayClose,
+    DrawerClose,
     Enrollment,
     Office,
     Operator,
@@ -47,12 +51,14 @@ from printing.data import (
     SettledDay,
 )
 from services.anchors import deposit_codes, receipt_code_for
+from services.business_day import day_close_of
 from services.clock import Clock
-from services.day_close import day_close_of, day_totals
-from services.deposit_rule import STATE_LABELS, overdue_memo
+from services.day_totals import DayTotals, day_totals
+from services.deposit_rule import STATE_LABELS
 from services.deposits import DepositRow, deposit_register
 from services.ledger_views import LedgerFilter, cash_on_hand_before, ledger_lines
 from services.over_short import differences
+from services.overdue_cash import overdue_memo
 from services.policy import PolicyBook
 from services.receipts import PrintRecord, ReceiptView, print_receipt, receipt_view, record_print
 
@@ -351,11 +357,17 @@ def deposit_register_document(
     )
 
 
-def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCloseData:
-    """日结单 of a closed day, from its stored count and the day's ledger."""
-    close = day_close_of(session, office_id, date)
-    if close is None:
-        raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
+def _close_sheet(
+    session: Session,
+    office_id: int,
+    date: dt.date,
+    close: DayClose | DrawerClose,
+    totals: DayTotals,
+    deposits: Sequence[DepositRow],
+    **fields: Any,
+) -> DayCloseData:
+    """The 日结单's figures a day's close and a drawer's close have alike: the
+    count, the clerk and reviewer, the deposits and the day's totals."""
     pieces = json.loads(close.denominations)
     counts = tuple(
         DenominationCount(d.kind, d.fen, int(pieces.get(d.key, 0))) for d in DENOMINATIONS
@@ -367,15 +379,11 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
             )
         ).all()
     )
-    totals = day_totals(session, office_id, date)
-    deposits = deposit_register(session, office_id, date, date)
     return DayCloseData(
         office=office_header(session, office_id),
         date=date,
         counts=counts,
         opening_float_fen=close.opening_float_fen,
-        cash_received_fen=close.cash_received_fen,
-        cash_refunded_fen=close.cash_refunded_fen,
         cash_deposited_fen=close.deposited_fen,
         expected_fen=close.expected_fen,
         counted_fen=close.counted_fen,
@@ -384,24 +392,40 @@ def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCl
         reviewer=names.get(close.supervisor_id, "") if close.supervisor_id else "",
         difference_reason=close.difference_reason,
         deposits=tuple(_deposit(r) for r in deposits),
-        deposit_state=close.deposit_state,
-        deposit_state_label=STATE_LABELS.get(close.deposit_state, close.deposit_state),
         receipts_issued=totals.receipts_issued,
         receipts_voided=totals.voids,
         non_cash_received_fen=totals.non_cash_fen,
         closed_at=close.closed_at,
         cash_refunds=totals.cash_refunds,
         refund_applications=totals.refund_applications,
+        **fields,
+    )
+
+
+def day_close_document(session: Session, office_id: int, date: dt.date) -> DayCloseData:
+    """日结单 of a closed day, from its stored count and the day's ledger."""
+    close = day_close_of(session, office_id, date)
+    if close is None:
+        raise NotFound(f"{date} 尚未日结，没有日结单。", code="day_not_closed")
+    overdue = session.scalar(
+        select(func.count(OverdueCashPayment.id)).where(
+            OverdueCashPayment.office_id == office_id,
+            OverdueCashPayment.business_date == date,
+        )
+    )
+    return _close_sheet(
+        session,
+        office_id,
+        date,
+        close,
+        day_totals(session, office_id, date),
+        deposit_register(session, office_id, date, date),
+        cash_received_fen=close.cash_received_fen,
+        cash_refunded_fen=close.cash_refunded_fen,
+        deposit_state=close.deposit_state,
+        deposit_state_label=STATE_LABELS.get(close.deposit_state, close.deposit_state),
         late_reason=close.late_reason,
-        overdue_payments=int(
-            session.scalar(
-                select(func.count(OverdueCashPayment.id)).where(
-                    OverdueCashPayment.office_id == office_id,
-                    OverdueCashPayment.business_date == date,
-                )
-            )
-            or 0
-        ),
+        overdue_payments=int(overdue or 0),
         open_differences=tuple(
             d.label for d in differences(session, office_id) if d.business_date <= date
         ),
@@ -414,7 +438,6 @@ def drawer_close_document(
 ) -> DayCloseData:
     """日结单 of one window's drawer (issue 11): its own count and figures, the
     deposits that took cash from it; the office's anchor once the day is complete."""
-    from db.models import DrawerClose
     from services.drawers import office_drawers
 
     close = session.scalars(
@@ -426,54 +449,28 @@ def drawer_close_document(
     ).first()
     if close is None:
         raise NotFound(f"本窗口的钱箱 {date} 尚未日结，没有日结单。", code="drawer_not_closed")
-    pieces = json.loads(close.denominations)
-    counts = tuple(
-        DenominationCount(d.kind, d.fen, int(pieces.get(d.key, 0))) for d in DENOMINATIONS
-    )
-    names = dict(
-        session.execute(
-            select(Operator.id, Operator.display_name).where(
-                Operator.id.in_([close.operator_id, close.supervisor_id or -1])
-            )
-        ).all()
-    )
     drawers = office_drawers(session, office_id, date)
     taken = {i for i, shares in drawers.deposits_by_drawer.items() if operator_id in shares}
     deposits = [
         r for r in deposit_register(session, office_id, date, date) if r.deposit_id in taken
     ]
-    totals = day_totals(session, office_id, date, operator_id=operator_id)
     office_close = day_close_of(session, office_id, date)
-    clerk = names.get(close.operator_id, "")
-    return DayCloseData(
-        office=office_header(session, office_id),
-        date=date,
-        counts=counts,
-        opening_float_fen=close.opening_float_fen,
+    state = office_close.deposit_state if office_close is not None else "ok"
+    sheet = _close_sheet(
+        session,
+        office_id,
+        date,
+        close,
+        day_totals(session, office_id, date, operator_id=operator_id),
+        deposits,
         cash_received_fen=close.cash_in_fen,
         cash_refunded_fen=close.cash_out_fen,
-        cash_deposited_fen=close.deposited_fen,
-        expected_fen=close.expected_fen,
-        counted_fen=close.counted_fen,
-        difference_fen=close.difference_fen,
-        clerk=clerk,
-        reviewer=names.get(close.supervisor_id, "") if close.supervisor_id else "",
-        difference_reason=close.difference_reason,
-        deposits=tuple(_deposit(r) for r in deposits),
-        deposit_state=office_close.deposit_state if office_close is not None else "ok",
-        deposit_state_label=STATE_LABELS.get(
-            office_close.deposit_state if office_close is not None else "ok", ""
-        ),
-        receipts_issued=totals.receipts_issued,
-        receipts_voided=totals.voids,
-        non_cash_received_fen=totals.non_cash_fen,
-        closed_at=close.closed_at,
-        cash_refunds=totals.cash_refunds,
-        refund_applications=totals.refund_applications,
+        deposit_state=state,
+        deposit_state_label=STATE_LABELS.get(state, ""),
         late_reason=office_close.late_reason if office_close is not None else "",
         anchor=anchor_block(session, office_id, date) if office_close is not None else None,
-        drawer=f"{clerk}的钱箱",
     )
+    return dataclasses.replace(sheet, drawer=f"{sheet.clerk}的钱箱")
 
 
 def anchor_block(session: Session, office_id: int, date: dt.date) -> AnchorBlock | None:

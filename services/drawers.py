@@ -325,6 +325,41 @@ def used_drawers(session: Session, office_id: int, date: dt.date) -> set[int]:
     return used
 
 
+def _drawer_state(
+    d: _Drawer,
+    operator_id: int,
+    name: str,
+    date: dt.date,
+    opening_float_fen: int,
+    used: bool,
+    close: DrawerClose | None,
+) -> DrawerState:
+    """One drawer's figures on ``date`` from its replay and its close, if any."""
+    buckets: tuple[Bucket, ...] = d.replay.buckets()
+    return DrawerState(
+        operator_id=operator_id,
+        operator_name=name,
+        business_date=date,
+        opening_float_fen=opening_float_fen,
+        cash_on_hand_fen=d.replay.balance,
+        cash_in_fen=d.cash_in.get(date, 0),
+        cash_out_fen=d.cash_out.get(date, 0),
+        deposited_fen=d.deposited.get(date, 0),
+        deposits=d.deposit_count.get(date, 0),
+        oldest_undeposited_date=buckets[0].collection_date if buckets else None,
+        used=used,
+        closed=None
+        if close is None
+        else DrawerClosed(
+            close.id,
+            close.counted_fen,
+            close.expected_fen,
+            close.difference_fen,
+            close.closed_at,
+        ),
+    )
+
+
 def office_drawers(session: Session, office_id: int, date: dt.date) -> OfficeDrawers:
     """Every drawer of the office on ``date``: its float, its cash (with its
     share of deposits), whether it was used and whether it is closed."""
@@ -348,35 +383,18 @@ def office_drawers(session: Session, office_id: int, date: dt.date) -> OfficeDra
             select(Operator.id, Operator.display_name).where(Operator.id.in_(ids))
         ).all()
     )
-    states = []
-    for operator_id in ids:
-        d = replay.drawer(operator_id)
-        buckets: tuple[Bucket, ...] = d.replay.buckets()
-        close = closes.get(operator_id)
-        states.append(
-            DrawerState(
-                operator_id=operator_id,
-                operator_name=names.get(operator_id, str(operator_id)),
-                business_date=date,
-                opening_float_fen=drawer_float(session, office_id, operator_id, date),
-                cash_on_hand_fen=d.replay.balance,
-                cash_in_fen=d.cash_in.get(date, 0),
-                cash_out_fen=d.cash_out.get(date, 0),
-                deposited_fen=d.deposited.get(date, 0),
-                deposits=d.deposit_count.get(date, 0),
-                oldest_undeposited_date=buckets[0].collection_date if buckets else None,
-                used=operator_id in used,
-                closed=None
-                if close is None
-                else DrawerClosed(
-                    close.id,
-                    close.counted_fen,
-                    close.expected_fen,
-                    close.difference_fen,
-                    close.closed_at,
-                ),
-            )
+    states = [
+        _drawer_state(
+            replay.drawer(operator_id),
+            operator_id,
+            names.get(operator_id, str(operator_id)),
+            date,
+            drawer_float(session, office_id, operator_id, date),
+            operator_id in used,
+            closes.get(operator_id),
         )
+        for operator_id in ids
+    ]
     office_closed = (
         session.scalar(
             select(DayClose.id).where(

@@ -122,6 +122,18 @@ def household_members(session: Session, household_no: str, policy_year: int) -> 
     return list(members.values())
 
 
+def _household_agent(agent_name: str, members: Sequence[Member]) -> str:
+    """The agent paying for the household, named, for at least one member."""
+    agent = clean_person_name(agent_name, "代办人姓名")
+    if not agent:
+        raise InputError(
+            "代办人姓名必填：由一人为多名家庭成员缴费时须写明代办人。", code="agent_required"
+        )
+    if not members:
+        raise InputError("请至少选择一名家庭成员。", code="no_members")
+    return agent
+
+
 def pay_for_household(
     session: Session,
     clock: Clock,
@@ -140,13 +152,7 @@ def pay_for_household(
     ``refused`` with the reason; if none can be paid, nothing is written and
     the refusal names them all.
     """
-    agent = clean_person_name(agent_name, "代办人姓名")
-    if not agent:
-        raise InputError(
-            "代办人姓名必填：由一人为多名家庭成员缴费时须写明代办人。", code="agent_required"
-        )
-    if not members:
-        raise InputError("请至少选择一名家庭成员。", code="no_members")
+    agent = _household_agent(agent_name, members)
     refused: list[tuple[str, str]] = []
     paid: list[PaymentResult] = []
     for member in members:

@@ -243,14 +243,21 @@ def _verify_office(
         expected_seq += 1
         prev_hash = line["hash"]
         last_id = line_id
-    last_seq = expected_seq - 1
+    return checked, _check_head(session, office_id, expected_seq - 1, last_id, prev_hash)
+
+
+def _check_head(
+    session: Session, office_id: int, last_seq: int, last_id: int | None, last_hash: str
+) -> BadRow | None:
+    """The chain's head agrees with the last line read: no line missing at the
+    end, none after the head, and the same hash."""
     head = session.get(LedgerHead, office_id, populate_existing=True)
     if head is None:
         if last_seq == 0:
-            return checked, None
-        return checked, BadRow(office_id, last_seq, last_id, "head_missing", "台账链头记录缺失")
+            return None
+        return BadRow(office_id, last_seq, last_id, "head_missing", "台账链头记录缺失")
     if head.last_seq > last_seq:
-        return checked, BadRow(
+        return BadRow(
             office_id,
             last_seq + 1,
             None,
@@ -258,18 +265,18 @@ def _verify_office(
             f"第 {last_seq + 1}–{head.last_seq} 行缺失：台账末尾的记录被删除",
         )
     if head.last_seq < last_seq:
-        return checked, BadRow(
+        return BadRow(
             office_id,
             head.last_seq + 1,
             None,
             "rows_after_head",
             f"第 {head.last_seq + 1} 行起的记录在链头之后：台账记录被插入",
         )
-    if head.last_hash != prev_hash:
-        return checked, BadRow(
+    if head.last_hash != last_hash:
+        return BadRow(
             office_id, last_seq, last_id, "head_mismatch", "末行哈希与链头不符：台账被改动"
         )
-    return checked, None
+    return None
 
 
 def verify_ledger(session: Session, office_id: int | None = None) -> LedgerVerification:

@@ -27,7 +27,8 @@ from services.concurrency import lock_office
 from services.numbering import take_next_number
 from services.office import require_operator
 from services.payments import load_enrollment, person_facts, requote
-from services.policy import Policy, PolicyBook, Unset
+from services.policy import PolicyBook
+from services.policy_types import Policy, Unset
 from services.quote import due_holds_until
 from services.write_clock import check_write_clock
 
@@ -86,6 +87,43 @@ def _result(row: PaymentNotice) -> NoticeResult:
     )
 
 
+def _check_no_valid_notice(session: Session, enrollment: Enrollment) -> None:
+    """Only an unpaid enrolment, and one valid notice per enrolment."""
+    if enrollment.status != "registered":
+        raise ConflictError("该参保登记已缴费或已退费，不能再开具缴费通知单。", code="not_payable")
+    existing = session.scalars(
+        select(PaymentNotice).where(
+            PaymentNotice.enrollment_id == enrollment.id, PaymentNotice.status == "issued"
+        )
+    ).first()
+    if existing is not None:
+        raise ConflictError(
+            f"该参保登记已有有效的缴费通知单 {existing.notice_no}，可直接重新打印，"
+            "或先作废后再开具。",
+            code="notice_exists",
+        )
+
+
+def _deadline(
+    session: Session, policies: PolicyBook, enrollment: Enrollment, today: dt.date
+) -> dt.date:
+    """The notice's deadline: the amount must be knowable today and the notice must
+    not promise it past the day the policy prices it differently (Chongqing 07-01)."""
+    policy = policies.get(enrollment.policy_key)
+    deadline = notice_deadline(policy, today)
+    resident = session.get(Resident, enrollment.resident_id)
+    assert resident is not None
+    requote(policies, enrollment, resident, today)
+    return due_holds_until(
+        policy,
+        enrollment.category,
+        enrollment.tier,
+        person_facts(enrollment, resident),
+        today,
+        deadline,
+    )
+
+
 def issue_notice(
     session: Session,
     clock: Clock,
@@ -106,34 +144,8 @@ def issue_notice(
     lock_office(session, office_id)  # one valid notice, checked under lock
     require_operator(session, operator_id, office_id=office_id)
     check_write_clock(session, clock, office_id, "notice")
-    if enrollment.status != "registered":
-        raise ConflictError("该参保登记已缴费或已退费，不能再开具缴费通知单。", code="not_payable")
-    existing = session.scalars(
-        select(PaymentNotice).where(
-            PaymentNotice.enrollment_id == enrollment.id, PaymentNotice.status == "issued"
-        )
-    ).first()
-    if existing is not None:
-        raise ConflictError(
-            f"该参保登记已有有效的缴费通知单 {existing.notice_no}，可直接重新打印，"
-            "或先作废后再开具。",
-            code="notice_exists",
-        )
-    policy = policies.get(enrollment.policy_key)
-    deadline = notice_deadline(policy, now.date())
-    # The amount must be knowable today and the notice must not
-    # promise it past the day the policy prices it differently (Chongqing 07-01).
-    resident = session.get(Resident, enrollment.resident_id)
-    assert resident is not None
-    requote(policies, enrollment, resident, now.date())
-    deadline = due_holds_until(
-        policy,
-        enrollment.category,
-        enrollment.tier,
-        person_facts(enrollment, resident),
-        now.date(),
-        deadline,
-    )
+    _check_no_valid_notice(session, enrollment)
+    deadline = _deadline(session, policies, enrollment, now.date())
     office = session.get(Office, office_id)
     assert office is not None
     year = now.year

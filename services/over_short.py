@@ -29,12 +29,12 @@ from common.money import format_fen_grouped, parse_amount
 from db.models import CashDifference, CashDifferenceSettlement, DayClose, DayCloseAnnulment
 from services.accounts import check_approval
 from services.audit import record_audit
+from services.business_day import ensure_day_open
 from services.clock import Clock
 from services.concurrency import lock_office
-from services.day_close import ensure_day_open
-from services.deposit_rule import clean_reason, require_cash_on_hand
 from services.ledger import append_entry
 from services.office import require_operator, require_supervisor
+from services.overdue_cash import clean_reason, require_cash_on_hand
 
 ACTIONS = {
     "cash_in": "经办人补足短款",
@@ -128,39 +128,10 @@ def settle_difference(
     office_id = case.office_id
     lock_office(session, office_id)  # what is still open, and the drawer, read under lock
     require_operator(session, operator_id, office_id=office_id)
-    if action not in ACTIONS:
-        raise InputError("处理方式不正确。", code="bad_settlement_action")
-    wanted_kind = "short" if action in ("cash_in", "write_off") else "over"
-    if case.kind != wanted_kind:
-        raise ConflictError(
-            f"该记录是{KIND_LABELS[case.kind]}，不能“{ACTIONS[action]}”。",
-            code="settlement_kind_mismatch",
-        )
-    fen = parse_amount(amount)
-    if fen <= 0:
-        raise InputError("金额须大于 0。", code="amount_not_positive")
-    open_fen = case.amount_fen - _settled(session, case.id)
-    if fen > open_fen:
-        raise InputError(
-            f"金额 {format_fen_grouped(fen)} 元超过尚未处理的 {format_fen_grouped(open_fen)} 元。",
-            code="settlement_exceeds_open",
-        )
-    text = (reason or "").strip()
-    if action != "cash_in":
-        require_supervisor(session, supervisor_id, office_id=office_id)
-        text = clean_reason(reason, f"{ACTIONS[action]}的原因")
-        # the supervisor decides on the collector's difference: proven by the
-        # supervisor's password, and never on their own difference
-        check_approval(
-            session,
-            clock,
-            office_id=office_id,
-            act=action,
-            subject=f"cash_difference:{case.id}",
-            approver_id=supervisor_id,
-            approver_password=supervisor_password,
-            requester_id=case.collector_id,
-        )
+    fen = _check_settlement(session, case, action, amount)
+    text = _settlement_reason(
+        session, clock, case, action, reason, supervisor_id, supervisor_password
+    )
     ensure_day_open(session, office_id, today, operator_id=operator_id)
     if action == "over_returned":
         require_cash_on_hand(session, clock, office_id, fen, "长款退还")
@@ -178,38 +149,102 @@ def settle_difference(
         session.add(row)
         session.flush()
         if action in ("cash_in", "over_returned"):
-            cash = fen if action == "cash_in" else -fen
-            append_entry(
-                session,
-                office_id=office_id,
-                kind=action if action == "cash_in" else "cash_out",
-                business_date=today,
-                recorded_at=now,
-                operator_id=operator_id,
-                channel="cash",
-                amount_fen=cash,
-                cash_fen=cash,
-                memo=(
-                    f"{ACTIONS[action]} {format_fen_grouped(fen)} 元"
-                    f"（{case.business_date} {KIND_LABELS[case.kind]}）"
-                    + (f"：{text}" if text else "")
-                ),
-            )
+            _settlement_line(session, case, row)
+    _journal_settlement(session, case, row)
+    return row
+
+
+def _journal_settlement(
+    session: Session, case: CashDifference, row: CashDifferenceSettlement
+) -> None:
     record_audit(
         session,
-        at=now,
-        operator_id=operator_id,
-        office_id=office_id,
+        at=row.created_at,
+        operator_id=row.operator_id,
+        office_id=case.office_id,
         action="cash_difference_settled",
         subject=f"cash_difference:{case.id}",
         details={
-            "action": action,
-            "amount_fen": fen,
+            "action": row.action,
+            "amount_fen": row.amount_fen,
             "supervisor_id": row.supervisor_id,
-            "reason": text,
+            "reason": row.reason,
         },
     )
-    return row
+
+
+def _check_settlement(
+    session: Session, case: CashDifference, action: str, amount: str | int | Decimal
+) -> int:
+    """The action fits the kind of difference, and the amount what is still open."""
+    if action not in ACTIONS:
+        raise InputError("处理方式不正确。", code="bad_settlement_action")
+    wanted_kind = "short" if action in ("cash_in", "write_off") else "over"
+    if case.kind != wanted_kind:
+        raise ConflictError(
+            f"该记录是{KIND_LABELS[case.kind]}，不能“{ACTIONS[action]}”。",
+            code="settlement_kind_mismatch",
+        )
+    fen = parse_amount(amount)
+    if fen <= 0:
+        raise InputError("金额须大于 0。", code="amount_not_positive")
+    open_fen = case.amount_fen - _settled(session, case.id)
+    if fen > open_fen:
+        raise InputError(
+            f"金额 {format_fen_grouped(fen)} 元超过尚未处理的 {format_fen_grouped(open_fen)} 元。",
+            code="settlement_exceeds_open",
+        )
+    return fen
+
+
+def _settlement_reason(
+    session: Session,
+    clock: Clock,
+    case: CashDifference,
+    action: str,
+    reason: str,
+    supervisor_id: int | None,
+    supervisor_password: str | None,
+) -> str:
+    """``cash_in`` may be done by the clerk; the rest need a supervisor and a reason."""
+    if action == "cash_in":
+        return (reason or "").strip()
+    require_supervisor(session, supervisor_id, office_id=case.office_id)
+    text = clean_reason(reason, f"{ACTIONS[action]}的原因")
+    # the supervisor decides on the collector's difference: proven by the
+    # supervisor's password, and never on their own difference
+    check_approval(
+        session,
+        clock,
+        office_id=case.office_id,
+        act=action,
+        subject=f"cash_difference:{case.id}",
+        approver_id=supervisor_id,
+        approver_password=supervisor_password,
+        requester_id=case.collector_id,
+    )
+    return text
+
+
+def _settlement_line(session: Session, case: CashDifference, row: CashDifferenceSettlement) -> None:
+    """Cash made up comes into the drawer; an overage returned goes out of it."""
+    action, fen, text = row.action, row.amount_fen, row.reason
+    cash = fen if action == "cash_in" else -fen
+    append_entry(
+        session,
+        office_id=case.office_id,
+        kind=action if action == "cash_in" else "cash_out",
+        business_date=row.business_date,
+        recorded_at=row.created_at,
+        operator_id=row.operator_id,
+        channel="cash",
+        amount_fen=cash,
+        cash_fen=cash,
+        memo=(
+            f"{ACTIONS[action]} {format_fen_grouped(fen)} 元"
+            f"（{case.business_date} {KIND_LABELS[case.kind]}）" + (f"：{text}" if text else "")
+        ),
+    )
 
 
 def future_closes(session: Session, clock: Clock, office_id: int) -> list[tuple[int, dt.date]]:
@@ -227,6 +262,20 @@ def future_closes(session: Session, clock: Clock, office_id: int) -> list[tuple[
         .order_by(DayClose.business_date)
     ).all()
     return [(int(i), d) for i, d in rows]
+
+
+def _check_annullable(session: Session, close: DayClose, today: dt.date) -> None:
+    """Only a close dated in the future, and only once."""
+    if close.business_date <= today:
+        raise ConflictError(
+            f"{close.business_date} 的日结不在未来，不能撤销；只有电脑时钟错误造成的未来日期的日结可以撤销。",
+            code="close_not_in_future",
+        )
+    done = session.scalar(
+        select(DayCloseAnnulment.id).where(DayCloseAnnulment.day_close_id == close.id)
+    )
+    if done is not None:
+        raise ConflictError("该日结已撤销。", code="close_already_annulled")
 
 
 def annul_day_close(
@@ -249,16 +298,7 @@ def annul_day_close(
     require_supervisor(session, supervisor_id, office_id=close.office_id)
     text = clean_reason(reason, "撤销日结的原因")
     now = clock.now()
-    if close.business_date <= now.date():
-        raise ConflictError(
-            f"{close.business_date} 的日结不在未来，不能撤销；只有电脑时钟错误造成的未来日期的日结可以撤销。",
-            code="close_not_in_future",
-        )
-    done = session.scalar(
-        select(DayCloseAnnulment.id).where(DayCloseAnnulment.day_close_id == close.id)
-    )
-    if done is not None:
-        raise ConflictError("该日结已撤销。", code="close_already_annulled")
+    _check_annullable(session, close, now.date())
     check_approval(
         session,
         clock,

@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 from common.errors import ConflictError, InputError, NotFound
 from common.glossary import PAYMENT_CHANNELS
 from common.money import format_fen, parse_amount
-from db.models import Enrollment, Office, Payment, PaymentNotice, Receipt, Resident
+from db.models import Enrollment, LedgerEntry, Office, Payment, PaymentNotice, Receipt, Resident
+from services.business_day import ensure_day_open
 from services.clock import Clock
 from services.concurrency import lock_office
-from services.day_close import ensure_day_open
-from services.deposit_rule import mark_overdue_cash_payment, overdue_memo
 from services.ledger import append_entry
 from services.numbering import take_next_number
 from services.office import require_operator
+from services.overdue_cash import mark_overdue_cash_payment, overdue_memo
 from services.policy import PolicyBook
 from services.quote import PersonFacts, Quote, quote
 from services.references import clean_reference
@@ -217,6 +217,28 @@ def take_payment(
     agent = clean_person_name(agent_name, "代办人姓名")
     amount_fen = parse_amount(amount)
     _check_payable(session, enrollment)
+    _check_amount(enrollment, amount_fen)
+    ensure_day_open(session, office_id, today, operator_id=operator_id)
+    q = requote(policies, enrollment, resident, today)
+    office = session.get(Office, office_id)
+    assert office is not None
+    notice_id = _issued_notice_id(session, enrollment.id)
+
+    try:
+        with session.begin_nested():
+            return _write_payment(
+                session, clock, enrollment=enrollment, resident=resident, office=office, q=q,
+                notice_id=notice_id, amount_fen=amount_fen, channel=channel, reference=ref,
+                payer=payer, agent=agent, operator_id=operator_id,
+            )  # fmt: skip
+    except BaseException:
+        # The savepoint is gone; drop whatever the session remembers of it.
+        session.expire_all()
+        raise
+
+
+def _check_amount(enrollment: Enrollment, amount_fen: int) -> None:
+    """Something is due, and the clerk took exactly that."""
     due = enrollment.personal_due_fen
     if due == 0:
         raise ConflictError("该参保人个人应缴金额为 0.00 元，无需缴费。", code="nothing_due")
@@ -225,39 +247,16 @@ def take_payment(
             f"应缴 {format_fen(due)} 元，实收 {format_fen(amount_fen)} 元，金额不符。",
             code="amount_mismatch",
         )
-    ensure_day_open(session, office_id, today, operator_id=operator_id)
-    q = requote(policies, enrollment, resident, today)
-    office = session.get(Office, office_id)
-    assert office is not None
-    notice_id = session.scalar(
+
+
+def _issued_notice_id(session: Session, enrollment_id: int) -> int | None:
+    """The newest 缴费通知单 still open for the enrolment, which this payment settles."""
+    return session.scalar(
         select(PaymentNotice.id)
-        .where(PaymentNotice.enrollment_id == enrollment.id, PaymentNotice.status == "issued")
+        .where(PaymentNotice.enrollment_id == enrollment_id, PaymentNotice.status == "issued")
         .order_by(PaymentNotice.id.desc())
         .limit(1)
     )
-
-    try:
-        with session.begin_nested():
-            result = _write_payment(
-                session,
-                clock,
-                enrollment=enrollment,
-                resident=resident,
-                office=office,
-                q=q,
-                notice_id=notice_id,
-                amount_fen=amount_fen,
-                channel=channel,
-                reference=ref,
-                payer=payer,
-                agent=agent,
-                operator_id=operator_id,
-            )
-    except BaseException:
-        # The savepoint is gone; drop whatever the session remembers of it.
-        session.expire_all()
-        raise
-    return result
 
 
 def _write_payment(
@@ -280,29 +279,14 @@ def _write_payment(
     now = clock.now()
     today = now.date()
     office_id = office.id
-    ref = reference
-    # Claim the enrolment first: the conditional UPDATE is what makes two
-    # windows paying the same enrolment at once safe (one gets rowcount 0).
-    claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status == "registered")
-        .values(
-            status="paid",
-            benefit_tier=q.benefit_tier,
-            benefit_start=q.benefit_start,
-            benefit_end=q.benefit_end,
-            waiting_months=q.waiting_months,
-        )
-    )
-    if claimed.rowcount != 1:
-        raise ConflictError(_paid_message(session, enrollment), code="already_paid")
+    _claim_enrollment(session, enrollment, q)
     payment = Payment(
         office_id=office_id,
         enrollment_id=enrollment.id,
         notice_id=notice_id,
         amount_fen=amount_fen,
         channel=channel,
-        reference=ref,
+        reference=reference,
         payer_name=payer,
         agent_name=agent,
         business_date=today,
@@ -318,40 +302,9 @@ def _write_payment(
         overdue_mark = mark_overdue_cash_payment(
             session, clock, office_id, operator_id=operator_id, payment_id=payment.id
         )
-        series = receipt_series(office.receipt_prefix, today.year)
-        number = take_next_number(session, office_id, series)
-        receipt = Receipt(
-            office_id=office_id,
-            series=series,
-            number=number,
-            receipt_no=format_receipt_no(series, number),
-            payment_id=payment.id,
-            amount_fen=amount_fen,
-            payer_name=payer,
-            agent_name=agent,
-            issued_at=now,
-            operator_id=operator_id,
-        )
-        session.add(receipt)
-        session.flush()
-    entry = append_entry(
-        session,
-        office_id=office_id,
-        kind="payment",
-        business_date=today,
-        recorded_at=now,
-        operator_id=operator_id,
-        channel=channel,
-        amount_fen=amount_fen,
-        cash_fen=amount_fen if channel == "cash" else 0,
-        payment_id=payment.id,
-        receipt_id=receipt.id if receipt is not None else None,
-        resident_id=resident.id,
-        village_id=resident.village_id,
-        tier=enrollment.tier,
-        reference=ref,
-        memo=overdue_memo(overdue_mark) if overdue_mark is not None else "",
-    )
+        receipt = _issue_receipt(session, office, payment, now)
+    memo = overdue_memo(overdue_mark) if overdue_mark is not None else ""
+    entry = _payment_line(session, payment, receipt, enrollment, resident, memo)
     if notice_id is not None:
         session.execute(
             update(PaymentNotice)
@@ -361,27 +314,108 @@ def _write_payment(
             )
             .values(status="paid")
         )
+    mark_id = overdue_mark.id if overdue_mark is not None else None
+    return _result_of(payment, receipt, entry.seq, resident.id, q, mark_id, memo)
+
+
+def _result_of(
+    payment: Payment,
+    receipt: Receipt | None,
+    ledger_seq: int,
+    resident_id: int,
+    q: Quote,
+    overdue_mark_id: int | None,
+    overdue_note: str,
+) -> PaymentResult:
     return PaymentResult(
         payment_id=payment.id,
-        enrollment_id=enrollment.id,
-        resident_id=resident.id,
-        office_id=office_id,
-        amount_fen=amount_fen,
-        channel=channel,
-        reference=ref,
-        business_date=today,
-        paid_at=now,
+        enrollment_id=payment.enrollment_id,
+        resident_id=resident_id,
+        office_id=payment.office_id,
+        amount_fen=payment.amount_fen,
+        channel=payment.channel,
+        reference=payment.reference,
+        business_date=payment.business_date,
+        paid_at=payment.paid_at,
         receipt_id=receipt.id if receipt is not None else None,
         receipt_no=receipt.receipt_no if receipt is not None else None,
-        notice_id=notice_id,
-        ledger_seq=entry.seq,
+        notice_id=payment.notice_id,
+        ledger_seq=ledger_seq,
         benefit_tier=q.benefit_tier,
         benefit_start=q.benefit_start,
         benefit_end=q.benefit_end,
         waiting_months=q.waiting_months,
         covered=q.covered,
-        overdue_mark_id=overdue_mark.id if overdue_mark is not None else None,
-        overdue_note=overdue_memo(overdue_mark) if overdue_mark is not None else "",
+        overdue_mark_id=overdue_mark_id,
+        overdue_note=overdue_note,
+    )
+
+
+def _claim_enrollment(session: Session, enrollment: Enrollment, q: Quote) -> None:
+    """Claim the enrolment first: the conditional UPDATE is what makes two
+    windows paying the same enrolment at once safe (one gets rowcount 0)."""
+    claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Enrollment)
+        .where(Enrollment.id == enrollment.id, Enrollment.status == "registered")
+        .values(
+            status="paid",
+            benefit_tier=q.benefit_tier,
+            benefit_start=q.benefit_start,
+            benefit_end=q.benefit_end,
+            waiting_months=q.waiting_months,
+        )
+    )
+    if claimed.rowcount != 1:
+        raise ConflictError(_paid_message(session, enrollment), code="already_paid")
+
+
+def _issue_receipt(session: Session, office: Office, payment: Payment, now: dt.datetime) -> Receipt:
+    """The cash payment's receipt, with the next number of the office's series."""
+    series = receipt_series(office.receipt_prefix, now.date().year)
+    number = take_next_number(session, office.id, series)
+    receipt = Receipt(
+        office_id=office.id,
+        series=series,
+        number=number,
+        receipt_no=format_receipt_no(series, number),
+        payment_id=payment.id,
+        amount_fen=payment.amount_fen,
+        payer_name=payment.payer_name,
+        agent_name=payment.agent_name,
+        issued_at=now,
+        operator_id=payment.operator_id,
+    )
+    session.add(receipt)
+    session.flush()
+    return receipt
+
+
+def _payment_line(
+    session: Session,
+    payment: Payment,
+    receipt: Receipt | None,
+    enrollment: Enrollment,
+    resident: Resident,
+    memo: str,
+) -> LedgerEntry:
+    """The payment's line in the office's ledger."""
+    return append_entry(
+        session,
+        office_id=payment.office_id,
+        kind="payment",
+        business_date=payment.business_date,
+        recorded_at=payment.paid_at,
+        operator_id=payment.operator_id,
+        channel=payment.channel,
+        amount_fen=payment.amount_fen,
+        cash_fen=payment.amount_fen if payment.channel == "cash" else 0,
+        payment_id=payment.id,
+        receipt_id=receipt.id if receipt is not None else None,
+        resident_id=resident.id,
+        village_id=resident.village_id,
+        tier=enrollment.tier,
+        reference=payment.reference,
+        memo=memo,
     )
 
 

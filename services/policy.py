@@ -31,56 +31,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from common.errors import NotFound
-from services.policy_file import RULE_SETS, load_policy_file
-from services.policy_reader import parse_amount_fen
+from services.policy_file import load_policy_file
 from services.policy_types import (
-    CATEGORY_KEYS,
-    REQUIRED_CATEGORY_KEYS,
-    SUBSIDY_KINDS,
-    AgeLimits,
-    AgeRule,
-    Category,
-    Chongqing2024Waiting,
-    NewbornRule,
-    Period,
     Policy,
     PolicyFileError,
-    Source,
-    Tianjin2023Waiting,
-    Tianjin2024Waiting,
-    Tianjin2025Waiting,
-    Tier,
-    Unset,
-    WaitingRules,
 )
 
 __all__ = [
-    "CATEGORY_KEYS",
     "ENV_POLICY_DIR",
-    "REQUIRED_CATEGORY_KEYS",
-    "RULE_SETS",
-    "SUBSIDY_KINDS",
-    "AgeLimits",
-    "AgeRule",
-    "Category",
-    "Chongqing2024Waiting",
-    "NewbornRule",
-    "Period",
-    "Policy",
     "PolicyBook",
-    "PolicyFileError",
-    "Source",
-    "Tianjin2023Waiting",
-    "Tianjin2024Waiting",
-    "Tianjin2025Waiting",
-    "Tier",
     "UnknownPolicy",
-    "Unset",
-    "WaitingRules",
     "builtin_policy_dir",
     "load_policies",
-    "load_policy_file",
-    "parse_amount_fen",
     "policy_dirs_from_env",
 ]
 

@@ -29,13 +29,9 @@ from typing import Any
 import tomli_w
 
 from common.errors import ServiceError
-from services.policy import (
-    Policy,
-    PolicyBook,
-    PolicyFileError,
-    builtin_policy_dir,
-    load_policy_file,
-)
+from services.policy import PolicyBook, builtin_policy_dir
+from services.policy_file import load_policy_file
+from services.policy_types import Policy, PolicyFileError
 
 FIGURE_LABELS: dict[str, str] = {
     "standard": "个人缴费标准",

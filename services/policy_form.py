@@ -16,14 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.coverage_facts import add_months
-from services.policy import (
-    Period,
-    Policy,
-    PolicyBook,
-    builtin_policy_dir,
-    parse_amount_fen,
-)
+from services.policy import PolicyBook, builtin_policy_dir
 from services.policy_editor import FIGURE_LABELS, PolicyCheckFailed, read_policy_data
+from services.policy_reader import parse_amount_fen
+from services.policy_types import Period, Policy
 
 #: The waiting-period rule sets a supervisor may choose (POLICY.md §4), in Chinese.
 RULE_SET_LABELS: dict[str, str] = {

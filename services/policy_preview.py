@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.money import format_fen
-from services.policy import CATEGORY_KEYS, Period, Policy, Unset
+from services.policy_types import CATEGORY_KEYS, Period, Policy, Unset
 from services.quote import PersonFacts, Quote, QuoteRefused, quote
 
 # --- preview ---------------------------------------------------------------------------

@@ -43,16 +43,11 @@ from services.audit import record_audit
 from services.clock import Clock
 from services.office import require_supervisor
 from services.office_settings import update_office_settings
-from services.policy import (
-    Policy,
-    PolicyBook,
-    UnknownPolicy,
-    builtin_policy_dir,
-    load_policies,
-)
+from services.policy import PolicyBook, UnknownPolicy, builtin_policy_dir, load_policies
 from services.policy_confirmation import confirm_by_second_supervisor
 from services.policy_editor import PolicyCheckFailed, check_draft, read_named_policy, serialize
 from services.policy_form import base_key_of
+from services.policy_types import Policy
 
 OFFICE_POLICY_SUBDIR = "policies"
 #: Overrides the office's policy folder (tests, or an office keeping it on a share).

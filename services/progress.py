@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import case, func, select, union
 from sqlalchemy.orm import Session
@@ -164,22 +165,14 @@ def _last_year(session: Session, office_id: int, year: int) -> dict:  # type: ig
     return _per_village(session, ids)
 
 
-def weekly_return(
-    session: Session, office_id: int, policy_year: int, week_end: dt.date
-) -> WeeklyReturn:
-    """The return for the week ending on ``week_end`` (the seven days up to it)."""
-    office = session.get(Office, office_id)
-    if office is None:
-        raise NotFound("没有这个单位。", code="office_not_found")
-    if not 2000 <= policy_year <= 2100:
-        raise InputError(f"参保年度 {policy_year} 不合理。", code="bad_year")
-    week_start = week_end - dt.timedelta(days=6)
-    days = _first_paid_days(session, office_id, policy_year, week_end)
-    registered = _registered(session, office_id, policy_year, week_end)
-    last_year = _last_year(session, office_id, policy_year)
-    villages = session.scalars(
-        select(Village).where(Village.office_id == office_id).order_by(Village.name)
-    ).all()
+def _village_rows(
+    villages: Sequence[Village],
+    days: dict[int | None, dict[dt.date, int]],
+    registered: dict,  # type: ignore[type-arg]
+    last_year: dict,  # type: ignore[type-arg]
+    week_start: dt.date,
+) -> list[VillageReturn]:
+    """A row per village, and one for people with no village or another office's."""
 
     def row(village_id: int | None, name: str, target: int | None) -> VillageReturn:
         by_day = days.get(village_id, {})
@@ -209,17 +202,11 @@ def weekly_return(
                 sum(p.last_year for p in parts),
             )
         )
-    target = sum(v.target or 0 for v in villages)
-    total = VillageReturn(
-        None,
-        "合计",
-        target or None,
-        sum(r.registered for r in rows),
-        sum(r.paid for r in rows),
-        sum(r.paid_this_week for r in rows),
-        sum(r.last_year for r in rows),
-    )
+    return rows
 
+
+def _hardship_rate(session: Session, office_id: int, policy_year: int) -> HardshipRate:
+    """How many of the hardship categories enrolled, and how many of them paid."""
     hardship = session.execute(
         select(
             func.count(),
@@ -231,6 +218,13 @@ def weekly_return(
             Enrollment.category.in_(HARDSHIP_CATEGORIES),
         )
     ).one()
+    return HardshipRate(int(hardship[0]), int(hardship[1]))
+
+
+def _not_enrolled(
+    session: Session, office_id: int, policy_year: int
+) -> tuple[tuple[str, str, int], ...]:
+    """The reasons recorded for not enrolling, counted, in the glossary's order."""
     reasons = dict(
         session.execute(
             select(NotEnrolledReason.reason, func.count())
@@ -241,9 +235,38 @@ def weekly_return(
             .group_by(NotEnrolledReason.reason)
         ).all()
     )
-    not_enrolled = tuple(
-        (key, label, int(reasons.get(key, 0))) for key, label in REASON_LABELS.items()
+    return tuple((key, label, int(reasons.get(key, 0))) for key, label in REASON_LABELS.items())
+
+
+def weekly_return(
+    session: Session, office_id: int, policy_year: int, week_end: dt.date
+) -> WeeklyReturn:
+    """The return for the week ending on ``week_end`` (the seven days up to it)."""
+    office = session.get(Office, office_id)
+    if office is None:
+        raise NotFound("没有这个单位。", code="office_not_found")
+    if not 2000 <= policy_year <= 2100:
+        raise InputError(f"参保年度 {policy_year} 不合理。", code="bad_year")
+    week_start = week_end - dt.timedelta(days=6)
+    days = _first_paid_days(session, office_id, policy_year, week_end)
+    registered = _registered(session, office_id, policy_year, week_end)
+    last_year = _last_year(session, office_id, policy_year)
+    villages = session.scalars(
+        select(Village).where(Village.office_id == office_id).order_by(Village.name)
+    ).all()
+    rows = _village_rows(villages, days, registered, last_year, week_start)
+    target = sum(v.target or 0 for v in villages)
+    total = VillageReturn(
+        None,
+        "合计",
+        target or None,
+        sum(r.registered for r in rows),
+        sum(r.paid for r in rows),
+        sum(r.paid_this_week for r in rows),
+        sum(r.last_year for r in rows),
     )
+    hardship = _hardship_rate(session, office_id, policy_year)
+    not_enrolled = _not_enrolled(session, office_id, policy_year)
     return WeeklyReturn(
         office_name=office.name,
         policy_year=policy_year,
@@ -251,7 +274,7 @@ def weekly_return(
         week_end=week_end,
         villages=tuple(rows),
         total=total,
-        hardship=HardshipRate(int(hardship[0]), int(hardship[1])),
+        hardship=hardship,
         not_enrolled=not_enrolled,
         curve=_curve(days, week_end),
     )

@@ -28,14 +28,7 @@ from services.coverage import (
     tianjin_2025_waiting_months,
 )
 from services.coverage_facts import PersonFacts, QuoteRefused, add_months, age_on, category_of
-from services.policy import (
-    Category,
-    Chongqing2024Waiting,
-    Period,
-    Policy,
-    Tier,
-    Unset,
-)
+from services.policy_types import Category, Chongqing2024Waiting, Period, Policy, Tier, Unset
 from services.quote_subsidy import (
     check_category_level,
     cite_source,

@@ -15,7 +15,7 @@ from common.money import format_fen
 from services.category_fit import check_category_fits
 from services.coverage import chongqing_hardship
 from services.coverage_facts import PersonFacts, QuoteRefused, age_on, category_of
-from services.policy import Category, Chongqing2024Waiting, Policy, Tier, Unset
+from services.policy_types import Category, Chongqing2024Waiting, Policy, Tier, Unset
 
 
 def require_figure(value: int | Unset, policy: Policy, what: str) -> int:

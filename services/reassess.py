@@ -24,11 +24,11 @@ from common.errors import ConflictError, InputError, NotFound
 from common.glossary import tier_label
 from db.models import Enrollment, Operator, PaymentNotice, Reassessment, Resident
 from services.clock import Clock
-from services.notices import cancel_notice, issue_notice
+from services.notices import NoticeResult, cancel_notice, issue_notice
 from services.office import require_operator
 from services.payments import person_facts
 from services.policy import PolicyBook
-from services.quote import quote
+from services.quote import Quote, quote
 
 REASON_MAX = 500
 
@@ -75,24 +75,11 @@ def reassess_enrollment(
 ) -> ReassessResult:
     """Change an unpaid enrolment's category or tier; see the module docstring."""
     now = clock.now()
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
-    if enrollment.office_id is None:
-        raise ConflictError("该参保登记不属于任何经办单位。", code="enrollment_without_office")
-    require_operator(session, operator_id, office_id=enrollment.office_id)
+    enrollment = _reassessable(session, enrollment_id, operator_id)
     why = (reason or "").strip()
     if len(why) > REASON_MAX:
         raise InputError(f"核定原因过长（最多 {REASON_MAX} 个字）。", code="reason_too_long")
-    if enrollment.status == "paid":
-        raise ConflictError(
-            "该参保登记已缴费，不能重新核定；如需更改档次，请先作废收据（当日）或办理退费。",
-            code="already_paid",
-        )
-    if enrollment.status == "refunded":
-        raise ConflictError(
-            "该参保登记已退费，不能重新核定；请为该居民新办参保登记。", code="enrollment_refunded"
-        )
+    _check_status(enrollment)
     resident = session.get(Resident, enrollment.resident_id)
     assert resident is not None
     policy = policies.get(enrollment.policy_key)
@@ -108,7 +95,6 @@ def reassess_enrollment(
             PaymentNotice.enrollment_id == enrollment.id, PaymentNotice.status == "issued"
         )
     ).first()
-    cancelled_no = None
     if issued is not None:
         cancel_notice(
             session,
@@ -117,22 +103,29 @@ def reassess_enrollment(
             operator_id=operator_id,
             reason=f"重新核定：{tier_label(old[1])} → {tier_label(q.tier)}",
         )
-        cancelled_no = issued.notice_no
-    enrollment.category = q.category
-    enrollment.tier = q.tier
-    enrollment.benefit_tier = q.benefit_tier
-    enrollment.standard_fen = q.standard_fen
-    enrollment.subsidy_fen = q.subsidy_fen
-    enrollment.personal_due_fen = q.personal_due_fen
-    enrollment.benefit_start = q.benefit_start
-    enrollment.benefit_end = q.benefit_end
-    enrollment.waiting_months = q.waiting_months
-    session.flush()
+    _apply_quote(session, enrollment, q)
     new_notice = None
     if issued is not None and q.personal_due_fen > 0:
         new_notice = issue_notice(
             session, clock, policies, enrollment_id=enrollment.id, operator_id=operator_id
         )
+    return _record_reassessment(
+        session, enrollment, old, q, issued, new_notice, why, operator_id, now
+    )
+
+
+def _record_reassessment(
+    session: Session,
+    enrollment: Enrollment,
+    old: tuple[str, str, int],
+    q: Quote,
+    issued: PaymentNotice | None,
+    new_notice: NoticeResult | None,
+    why: str,
+    operator_id: int,
+    now: dt.datetime,
+) -> ReassessResult:
+    """The ``reassessment`` row linking the old and the new assessment and notices."""
     row = Reassessment(
         enrollment_id=enrollment.id,
         old_category=old[0],
@@ -158,10 +151,48 @@ def reassess_enrollment(
         new_category=q.category,
         new_tier=q.tier,
         new_due_fen=q.personal_due_fen,
-        cancelled_notice_no=cancelled_no,
+        cancelled_notice_no=issued.notice_no if issued is not None else None,
         new_notice_id=new_notice.notice_id if new_notice is not None else None,
         new_notice_no=new_notice.notice_no if new_notice is not None else None,
     )
+
+
+def _reassessable(session: Session, enrollment_id: int, operator_id: int) -> Enrollment:
+    """The enrolment, of an office, and the clerk of that office."""
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound(f"没有编号为 {enrollment_id} 的参保登记。", code="enrollment_not_found")
+    if enrollment.office_id is None:
+        raise ConflictError("该参保登记不属于任何经办单位。", code="enrollment_without_office")
+    require_operator(session, operator_id, office_id=enrollment.office_id)
+    return enrollment
+
+
+def _check_status(enrollment: Enrollment) -> None:
+    """Only before payment: a paid or refunded enrolment is not re-assessed."""
+    if enrollment.status == "paid":
+        raise ConflictError(
+            "该参保登记已缴费，不能重新核定；如需更改档次，请先作废收据（当日）或办理退费。",
+            code="already_paid",
+        )
+    if enrollment.status == "refunded":
+        raise ConflictError(
+            "该参保登记已退费，不能重新核定；请为该居民新办参保登记。", code="enrollment_refunded"
+        )
+
+
+def _apply_quote(session: Session, enrollment: Enrollment, q: Quote) -> None:
+    """The enrolment takes the new assessment."""
+    enrollment.category = q.category
+    enrollment.tier = q.tier
+    enrollment.benefit_tier = q.benefit_tier
+    enrollment.standard_fen = q.standard_fen
+    enrollment.subsidy_fen = q.subsidy_fen
+    enrollment.personal_due_fen = q.personal_due_fen
+    enrollment.benefit_start = q.benefit_start
+    enrollment.benefit_end = q.benefit_end
+    enrollment.waiting_months = q.waiting_months
+    session.flush()
 
 
 def reassessments_of(session: Session, enrollment_id: int) -> list[ReassessmentView]:

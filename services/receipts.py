@@ -142,6 +142,16 @@ def record_print(
     return PrintRecord(row.id, receipt_id, row.is_reprint, before + 1, row.printed_at)
 
 
+def _last_print_was_reprint(session: Session, receipt_id: int) -> bool:
+    last_print = session.scalars(
+        select(ReceiptPrint)
+        .where(ReceiptPrint.receipt_id == receipt_id)
+        .order_by(ReceiptPrint.id.desc())
+        .limit(1)
+    ).first()
+    return last_print is not None and last_print.is_reprint
+
+
 def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
     row = session.execute(
         select(Receipt, Payment, Enrollment, Resident, Office, Operator)
@@ -169,12 +179,7 @@ def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
         else None
     )
     void = session.scalars(select(ReceiptVoid).where(ReceiptVoid.receipt_id == receipt_id)).first()
-    last_print = session.scalars(
-        select(ReceiptPrint)
-        .where(ReceiptPrint.receipt_id == receipt_id)
-        .order_by(ReceiptPrint.id.desc())
-        .limit(1)
-    ).first()
+    reprint = _last_print_was_reprint(session, receipt_id)
     return ReceiptView(
         receipt_id=receipt.id,
         receipt_no=receipt.receipt_no,
@@ -205,7 +210,7 @@ def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
         void_reason=void.reason if void is not None else "",
         voided_at=void.voided_at if void is not None else None,
         print_count=_print_count(session, receipt_id),
-        reprint=last_print is not None and last_print.is_reprint,
+        reprint=reprint,
     )
 
 

@@ -33,7 +33,8 @@ from db.models import ENROLMENT_ONCE_PER_YEAR, Enrollment, Office, Resident, Vil
 from services.clock import Clock
 from services.concurrency import lock_resident, lost_race_as_conflict
 from services.eligibility import check_eligibility_document
-from services.policy import Policy, PolicyBook
+from services.policy import PolicyBook
+from services.policy_types import Policy
 from services.quote import PersonFacts, Quote, quote
 from services.resident_records import (
     LIVE_STATUSES,

@@ -22,7 +22,8 @@ from db.models import Enrollment, Resident, Village
 from printing.renewal_list import RenewalLine, RenewalListData
 from services.category_fit import fitting_category
 from services.clock import Clock
-from services.policy import Policy, PolicyBook
+from services.policy import PolicyBook
+from services.policy_types import Policy
 from services.quote import PersonFacts, Quote, quote
 from services.registry import enroll
 from services.resident_records import LIVE_STATUSES, EnrollmentRecord

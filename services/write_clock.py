@@ -1,6 +1,6 @@
 """Clock sanity for every write, not only money.
 
-``services.day_close.ensure_day_open`` checks the date of every money write
+``services.business_day.ensure_day_open`` checks the date of every money write
 against the newest business date in the database
 (``services.clock_sanity.check_business_date``). Registration, payment notices
 and the office's settings carry the clock's date too (created_at, the notice's

@@ -39,17 +39,21 @@ from common.idcard import check_character
 from common.money import format_fen
 from db.engine import Database
 from db.models import Office, Operator, Resident, Village
+from services.business_day import open_day
 from services.clock import FixedClock
-from services.corrections import refund_payment, void_receipt
-from services.day_close import close_day, count_for_amount, open_day, preview_close
+from services.close_preview import preview_close
+from services.corrections import void_receipt
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.demo_bulk import Arrival, Served, serve_in_bulk
-from services.deposit_rule import current_deposit_status
+from services.deposit_state import current_deposit_status
 from services.deposits import record_deposit
 from services.office import create_office, create_operator
 from services.over_short import differences, settle_difference
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
+from services.refunds import refund_payment
 from services.registry import ResidentInput, register_and_enroll
 
 __all__ = ["DEMO_OPERATORS", "DemoResult", "build_demo_office", "working_days"]

@@ -17,9 +17,12 @@ import logging
 
 from common.idcard import check_character
 from common.money import format_fen
+from services.business_day import open_day
 from services.clock import FixedClock
+from services.close_preview import preview_close
 from services.corrections import void_receipt
-from services.day_close import close_day, count_for_amount, open_day, preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.deposits import record_deposit
 from services.office import office_info, set_village_target
 from services.payments import take_payment

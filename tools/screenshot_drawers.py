@@ -23,8 +23,10 @@ from PySide6.QtWidgets import QApplication
 from common.idcard import check_character
 from db.engine import Database
 from db.migrate import upgrade_database
+from services.business_day import open_day
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount, open_day
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.office import create_office, create_operator
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies

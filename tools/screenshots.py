@@ -33,7 +33,8 @@ from common.idcard import check_character
 from db.engine import Database, sqlite_path
 from db.migrate import upgrade_database
 from services.clock import FixedClock
-from services.day_close import count_for_amount, preview_close
+from services.close_preview import preview_close
+from services.day_totals import count_for_amount
 from services.ledger_views import ledger_bounds
 from services.office import authenticate
 from services.policy import load_policies

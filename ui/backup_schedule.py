@@ -19,7 +19,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from common.errors import ServiceError
-from db.backup import BackupResult, list_backups
+from db.backup import BackupResult
+from db.backup_files import list_backups
 from db.files import data_folder
 from services.backups import make_backup
 from ui.context import AppContext

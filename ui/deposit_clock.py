@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from common.money import format_fen_grouped
 from services.bank_calendar import weekday_zh
-from services.deposit_rule import DepositStatus, current_deposit_status
+from services.deposit_rule import DepositStatus
+from services.deposit_state import current_deposit_status
 from ui.context import AppContext
 from ui.operations import DAY, DEPOSITS, LEDGER, OFFICE, OperationFailed, Operations
 from ui.widgets.elided_label import ElidedLabel

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
 from services.clock_sanity import ClockCheck, clock_check, confirm_business_date
-from services.day_close import unclosed_days
+from services.close_checks import unclosed_days
 from services.over_short import annul_day_close, future_closes
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog

@@ -90,7 +90,8 @@ def warm_up_widgets() -> None:
 
 
 def _idle_minutes(ops: Operations, office_id: int) -> int:
-    from services.accounts import DEFAULT_IDLE_MINUTES, security_settings
+    from services.accounts import DEFAULT_IDLE_MINUTES
+    from services.security_settings import security_settings
 
     try:
         return ops.read(security_settings, office_id).idle_lock_minutes

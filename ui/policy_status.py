@@ -12,12 +12,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from services.office import office_info
-from services.policy import Policy
 from services.policy_preview import (
     PERIOD_STATES,
     collection_warning,
     period_state,
 )
+from services.policy_types import Policy
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
 from ui.widgets.elided_label import ElidedLabel

@@ -21,7 +21,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QWidget
 
-from services.policy import Policy
+from services.policy_types import Policy
 
 log = logging.getLogger(__name__)
 

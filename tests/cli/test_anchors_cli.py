@@ -161,8 +161,8 @@ def _voucher_and_refund(path: Path, history: History) -> tuple[tuple[str, str], 
 
     from db.models import Office, Village
     from services.cash_documents import refund_document, voucher_document
-    from services.corrections import refund_payment
     from services.payments import take_payment
+    from services.refunds import refund_payment
 
     db = Database(f"sqlite:///{path}")
     clock = FixedClock(dt.datetime(2023, 11, 8, 9, 0))

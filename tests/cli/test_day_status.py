@@ -17,7 +17,7 @@ from cash_lines import cash_line, make_desk  # noqa: E402
 import main  # noqa: E402
 from cli import day_status  # noqa: E402
 from common.errors import InputError, NotFound  # noqa: E402
-from services.day_close import open_day  # noqa: E402
+from services.business_day import open_day  # noqa: E402
 
 MON = dt.date(2023, 11, 6)
 

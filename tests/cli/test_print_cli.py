@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from db.engine import Database
 from db.models import ReceiptPrint
 from main import main
+from services.business_day import open_day
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount, open_day
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.deposits import record_deposit
 from services.documents import receipt_document_for_print
 from services.notices import issue_notice

@@ -30,9 +30,11 @@ from common.idcard import check_character
 from db.engine import Database
 from db.errors import describe_database_error
 from db.models import CashDifference, Enrollment, Office, Operator, Resident, Village
+from services.business_day import open_day
 from services.clock import Clock, FixedClock
-from services.corrections import refund_payment, void_receipt
-from services.day_close import close_day, count_for_amount, open_day
+from services.corrections import void_receipt
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.deposits import record_deposit
 from services.notices import issue_notice
 from services.operator_history import record_operator_state
@@ -40,6 +42,7 @@ from services.over_short import annul_day_close, settle_difference
 from services.payments import take_payment
 from services.policy import PolicyBook, load_policies
 from services.quote import PersonFacts
+from services.refunds import refund_payment
 from services.registry import ResidentInput, register_and_enroll
 
 #: A working day inside the Tianjin 2024 collection period.

@@ -25,7 +25,8 @@ import pytest
 from factories import make_desk, make_enrollment
 from sqlalchemy import func, select, text
 
-from db.backup import BackupError, backup_file_name, backups_to_keep, list_backups, prune_backups
+from db.backup import BackupError
+from db.backup_files import backup_file_name, backups_to_keep, list_backups, prune_backups
 from db.engine import Database
 from db.models import LedgerEntry, Payment
 from services.backups import check_backup, make_backup, restore_backup

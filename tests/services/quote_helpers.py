@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from services.policy import Policy, load_policies
+from services.policy import load_policies
+from services.policy_types import Policy
 from services.quote import (
     PersonFacts,
     Quote,

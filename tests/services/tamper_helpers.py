@@ -20,7 +20,9 @@ from db.guards import drop_everything
 from services.audit import GENESIS_HASH as AUDIT_GENESIS
 from services.audit import audit_hash
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount, preview_close
+from services.close_preview import preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.deposits import record_deposit
 from services.ledger import GENESIS_HASH, entry_hash
 from services.payments import take_payment
@@ -165,7 +167,7 @@ def reseal_stored_anchors(path: Path) -> None:
     from db.models import DayAnchor, DayClose
     from services.anchors import anchor_code, grand_totals
     from services.audit import audit_hash_at
-    from services.day_close import day_totals
+    from services.day_totals import day_totals
     from services.ledger import GENESIS_HASH as LEDGER_GENESIS
 
     db = Database(f"sqlite:///{path}")

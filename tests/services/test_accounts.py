@@ -18,15 +18,14 @@ from services.accounts import (
     AccountLocked,
     check_approval,
     login,
-    security_settings,
     self_approvals,
-    update_security_settings,
 )
 from services.audit import list_audit, record_audit, verify_audit_chain
 from services.clock import FixedClock
 from services.corrections import void_receipt
 from services.office import AuthenticationFailed, change_password, reset_password
 from services.payments import take_payment
+from services.security_settings import security_settings, update_security_settings
 from services.verification import verify_everything
 
 

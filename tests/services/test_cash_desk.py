@@ -33,23 +33,21 @@ from db.models import (
     Refund,
 )
 from services.bank_calendar import BankCalendar, set_office_closed_days, weekday_zh
+from services.business_day import open_day
 from services.clock import FixedClock
 from services.clock_sanity import MAX_FORWARD_DAYS, clock_check, confirm_business_date
-from services.corrections import refund_payment, void_receipt
-from services.day_close import (
-    close_day,
-    count_for_amount,
-    day_totals,
-    open_day,
-    preview_close,
-    unclosed_days,
-)
-from services.deposit_rule import current_deposit_status
+from services.close_checks import unclosed_days
+from services.close_preview import preview_close
+from services.corrections import void_receipt
+from services.day_close import close_day
+from services.day_totals import count_for_amount, day_totals
+from services.deposit_state import current_deposit_status
 from services.deposits import record_deposit
 from services.ledger import verify_ledger
 from services.office import AuthenticationFailed
 from services.over_short import annul_day_close, differences, settle_difference
 from services.payments import PaymentResult, take_payment
+from services.refunds import refund_payment
 
 MON = dt.date(2023, 11, 6)
 _codes = itertools.count(1)

@@ -29,10 +29,11 @@ from db.models import (
 )
 from services.clock import FixedClock
 from services.clock_sanity import confirm_business_date
-from services.corrections import refund_payment, void_receipt
+from services.corrections import void_receipt
 from services.ledger import verify_ledger
 from services.notices import issue_notice
 from services.payments import PaymentResult, take_payment
+from services.refunds import refund_payment
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from quote_helpers import (  # noqa: F401
     start,
 )
 
-from services.policy import Policy, builtin_policy_dir, load_policies
+from services.policy import builtin_policy_dir, load_policies
+from services.policy_types import Policy
 from services.quote import (
     PersonFacts,
     QuoteRefused,

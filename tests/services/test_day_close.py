@@ -10,21 +10,15 @@ from cash_lines import Desk, cash_line, make_desk, table_counts
 from factories import PASSWORD, make_enrollment, policies
 from sqlalchemy import select
 
+from common.denominations import DENOMINATIONS
 from common.errors import ConflictError, InputError, NotFound, PermissionDenied, ServiceError
 from db.engine import Database
 from db.models import DayClose, Override
+from services.business_day import business_day, ensure_day_open, open_day
 from services.clock import FixedClock
-from services.day_close import (
-    DENOMINATIONS,
-    business_day,
-    close_day,
-    count_for_amount,
-    count_total,
-    day_totals,
-    ensure_day_open,
-    open_day,
-    preview_close,
-)
+from services.close_preview import preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount, count_total, day_totals
 from services.deposits import record_deposit
 from services.payments import take_payment
 

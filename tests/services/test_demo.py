@@ -26,7 +26,8 @@ from db.models import (
     Resident,
 )
 from services.clock import FixedClock
-from services.deposit_rule import CashMovement, current_deposit_status, deposit_status
+from services.deposit_rule import CashMovement, deposit_status
+from services.deposit_state import current_deposit_status
 from services.ledger import verify_ledger
 from services.office import authenticate
 from tools.demo import CATEGORIES, DEMO_OPERATORS, build_demo_office, working_days

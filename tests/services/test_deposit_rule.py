@@ -13,15 +13,8 @@ from hypothesis import strategies as st
 from common.errors import NotFound
 from db.engine import Database
 from services.clock import FixedClock
-from services.deposit_rule import (
-    STATE_LABELS,
-    Bucket,
-    CashMovement,
-    current_deposit_status,
-    deposit_status,
-    load_cash_movements,
-    state_rank,
-)
+from services.deposit_rule import STATE_LABELS, Bucket, CashMovement, deposit_status, state_rank
+from services.deposit_state import current_deposit_status, load_cash_movements
 
 MON = dt.date(2023, 11, 6)
 LIMIT = 1_000_000

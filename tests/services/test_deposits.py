@@ -16,7 +16,8 @@ from common.glossary import DEPOSIT_CHANNELS
 from db.engine import Database
 from db.models import DayClose, Deposit, LedgerEntry
 from services.clock import FixedClock
-from services.deposit_rule import Bucket, deposit_status, load_cash_movements
+from services.deposit_rule import Bucket, deposit_status
+from services.deposit_state import load_cash_movements
 from services.deposits import deposit_register, record_deposit
 from services.ledger import verify_ledger
 

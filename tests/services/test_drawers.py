@@ -14,9 +14,12 @@ from sqlalchemy import select
 from common.errors import ConflictError
 from db.engine import Database
 from db.models import CashDifference, DayClose, DepositShare, DrawerClose
+from services.business_day import open_day
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount, open_day, preview_close
-from services.deposit_rule import current_deposit_status
+from services.close_preview import preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount
+from services.deposit_state import current_deposit_status
 from services.deposits import record_deposit
 from services.drawers import office_drawers
 from services.ledger import append_entry

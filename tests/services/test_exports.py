@@ -20,13 +20,9 @@ from common.errors import InputError
 from db.engine import Database
 from db.migrate import upgrade_database
 from db.models import Enrollment, LedgerEntry, Office, Payment, Resident, Village
-from services.exports import (
-    export_ledger,
-    export_payments,
-    export_progress,
-    export_unpaid,
-    village_id_by_name,
-)
+from services.export_rosters import export_progress, export_unpaid
+from services.export_workbook import village_id_by_name
+from services.exports import export_ledger, export_payments
 from services.ledger_views import cash_on_hand_before
 from services.progress import weekly_return
 from tools.demo import build_demo_office
@@ -216,7 +212,7 @@ def test_payments_list_of_one_deposit(demo: Database, tmp_path: Path) -> None:
 def test_cancelled_export_leaves_no_file_and_cells_keep_their_types(
     demo: Database, tmp_path: Path
 ) -> None:
-    from services.exports import ExportCancelled
+    from services.export_workbook import ExportCancelled
 
     oid = office_id(demo)
     with demo.read() as s, pytest.raises(ExportCancelled):

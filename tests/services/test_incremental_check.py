@@ -18,7 +18,9 @@ from db.engine import Database
 from db.models import DayAnchor, Office, Village
 from services.anchors import grand_totals
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount, preview_close
+from services.close_preview import preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.payments import take_payment
 from services.verification import trusted_anchor, verify_everything, verify_since_last_anchor
 

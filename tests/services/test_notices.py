@@ -14,7 +14,7 @@ from db.engine import Database
 from db.models import PaymentNotice
 from services.clock import FixedClock
 from services.notices import cancel_notice, issue_notice, notice_deadline, notices_of
-from services.policy import Unset
+from services.policy_types import Unset
 
 
 @pytest.fixture

@@ -507,7 +507,7 @@ def _status_backed_by_its_act(database: Database) -> None:
     (migration 0011); the refund service, which writes the row first, passes."""
     from sqlalchemy import text
 
-    from services.corrections import refund_payment
+    from services.refunds import refund_payment
 
     clock = FixedClock(dt.datetime(2023, 11, 6, 10, 0))
     with database.write() as s:

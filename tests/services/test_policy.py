@@ -10,19 +10,21 @@ import pytest
 
 from common.errors import NotFound, ServiceError
 from services.policy import (
+    PolicyBook,
+    UnknownPolicy,
+    builtin_policy_dir,
+    load_policies,
+    policy_dirs_from_env,
+)
+from services.policy_file import load_policy_file
+from services.policy_reader import parse_amount_fen
+from services.policy_types import (
     CATEGORY_KEYS,
     REQUIRED_CATEGORY_KEYS,
     Chongqing2024Waiting,
-    PolicyBook,
     PolicyFileError,
     Tianjin2024Waiting,
-    UnknownPolicy,
     Unset,
-    builtin_policy_dir,
-    load_policies,
-    load_policy_file,
-    parse_amount_fen,
-    policy_dirs_from_env,
 )
 
 BUILTIN = builtin_policy_dir()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from quote_helpers import ADULT, CQ, FULL, QUOTA, TJ23, TJ24, D, q, refused
 
 from services.coverage_facts import age_on
-from services.policy import Policy
+from services.policy_types import Policy
 from services.quote import PersonFacts, QuoteRefused, fitting_category, quote, quote_all_tiers
 
 SUBSIDISED = (*FULL, *QUOTA)

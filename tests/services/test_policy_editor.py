@@ -16,7 +16,7 @@ from common.errors import ConflictError, InputError, PermissionDenied
 from db.engine import Database
 from db.models import AuditEntry, Office, PolicyFileRecord, PolicySwitch
 from services.clock import FixedClock
-from services.policy import PolicyBook, Unset, load_policies
+from services.policy import PolicyBook, load_policies
 from services.policy_editor import (
     PolicyCheckFailed,
     check_draft,
@@ -43,6 +43,7 @@ from services.policy_store import (
     save_policy_file,
     switch_policy_in_use,
 )
+from services.policy_types import Unset
 
 BOOK = load_policies()
 RATES = {"low": ("390.00", "700.00"), "high": ("1030.00", "700.00")}

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import PolicyFileRecord
 from services.clock import FixedClock
-from services.policy import PolicyFileError, Unset, load_policies, load_policy_file
+from services.policy import load_policies
 from services.policy_editor import (
     PolicyCheckFailed,
     check_draft,
@@ -31,9 +31,11 @@ from services.policy_editor import (
     read_policy_data,
     serialize,
 )
+from services.policy_file import load_policy_file
 from services.policy_form import build_draft, form_from_policy
 from services.policy_preview import preview, subsidy_text
 from services.policy_store import save_policy_file
+from services.policy_types import PolicyFileError, Unset
 from services.quote import PersonFacts, QuoteRefused, quote
 
 BOOK = load_policies()

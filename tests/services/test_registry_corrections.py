@@ -16,9 +16,9 @@ from common.idcard import ManualIdentityRequired, parse_id
 from db.engine import Database
 from db.models import Enrollment
 from services.clock import FixedClock
-from services.corrections import refund_payment
 from services.payments import take_payment
 from services.quote import PersonFacts
+from services.refunds import refund_payment
 from services.registry import ResidentInput, enroll, find_by_id_number, register_and_enroll
 from services.resident_search import search_residents
 

@@ -10,7 +10,8 @@ from factories import PASSWORD, make_enrollment, policies
 
 from common.errors import InputError
 from db.models import Village
-from services.day_close import close_day, count_for_amount
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.payments import take_payment
 from services.reports import enrollment_progress, month_report, override_list, period_report
 

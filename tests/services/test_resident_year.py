@@ -16,7 +16,7 @@ from db.engine import Database
 from db.models import Enrollment, InfoChange, PaymentNotice, Receipt, Resident
 from services.clock import FixedClock
 from services.clock_sanity import confirm_business_date
-from services.corrections import refund_payment, void_receipt
+from services.corrections import void_receipt
 from services.find import find_anyone
 from services.households import household_members, pay_for_household
 from services.info_change_views import history_of, pending_changes
@@ -26,6 +26,7 @@ from services.payments import take_payment
 from services.quote import PersonFacts
 from services.reassess import reassess_enrollment, reassessments_of
 from services.receipts import receipt_view
+from services.refunds import refund_payment
 from services.registry import enroll
 from services.renewal import renew, renewal_list, renewal_proposal
 from tests.services.factories import (

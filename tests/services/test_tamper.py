@@ -26,7 +26,8 @@ from db.immutability import APPEND_ONLY_MESSAGE
 from services.anchors import parse_anchor
 from services.audit import record_audit
 from services.clock import FixedClock
-from services.verification import Verification, VerifyRequest, verify_everything
+from services.verification import verify_everything
+from services.verification_model import Verification, VerifyRequest
 
 
 @pytest.fixture

@@ -19,11 +19,14 @@ from db.engine import Database
 from db.models import AuditEntry, CashDifference, LedgerEntry
 from services.anchors import grand_totals
 from services.clock import FixedClock
-from services.corrections import refund_payment
-from services.day_close import close_day, count_for_amount, preview_close
+from services.close_preview import preview_close
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from services.over_short import settle_difference
 from services.payments import take_payment
-from services.verification import Verification, VerifyRequest, verify_everything
+from services.refunds import refund_payment
+from services.verification import verify_everything
+from services.verification_model import Verification, VerifyRequest
 
 SHORT_FEN = 2_000  # 20.00 short at the first close
 

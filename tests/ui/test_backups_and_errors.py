@@ -17,7 +17,7 @@ from counter_fixtures import CLERK, PASSWORD, close_at_teardown
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from db.backup import list_backups
+from db.backup_files import list_backups
 from db.files import data_folder
 from services.logs import current_log_file, setup_logging
 from ui.app import (

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QLabel
 from seeded_desk import PASSWORD, add_deposit, add_payment, clerk_ctx, ctx, ops, seed  # noqa: F401
 
 from services.clock import FixedClock
-from services.day_close import close_day, count_for_amount
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from ui.operations import DAY
 from ui.pages.day_close_page import SERVICE_KEYS, DayClosePage
 from ui.printing_bridge import RecordingOutput

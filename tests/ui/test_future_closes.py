@@ -11,7 +11,8 @@ from sqlalchemy import select
 from db.models import DayClose, DayCloseAnnulment
 from services.clock import FixedClock
 from services.clock_sanity import confirm_business_date
-from services.day_close import close_day, count_for_amount
+from services.day_close import close_day
+from services.day_totals import count_for_amount
 from ui.pages.day_close_page import DayClosePage
 from ui.printing_bridge import RecordingOutput
 

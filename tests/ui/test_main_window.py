@@ -314,7 +314,8 @@ def test_a_close_in_the_future_is_annulled_after_the_clock_is_put_right(
     qtbot, ctx, ops, documents, db, clock, policies, office
 ):  # type: ignore[no-untyped-def]
     from services.clock import FixedClock
-    from services.day_close import close_day, count_for_amount
+    from services.day_close import close_day
+    from services.day_totals import count_for_amount
 
     cash_payment(db, clock, policies, office, 3)
     evening = FixedClock(clock.now().replace(hour=18))

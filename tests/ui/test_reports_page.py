@@ -137,7 +137,8 @@ def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx,
 
     from db.models import CashDifferenceSettlement
     from services.clock import FixedClock
-    from services.day_close import close_day, count_for_amount
+    from services.day_close import close_day
+    from services.day_totals import count_for_amount
 
     add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
     with db.write() as s:
@@ -191,7 +192,8 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
 
     from db.models import CashDifferenceSettlement, LedgerEntry
     from services.clock import FixedClock
-    from services.day_close import close_day, count_for_amount
+    from services.day_close import close_day
+    from services.day_totals import count_for_amount
 
     add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
     with db.write() as s:
@@ -246,7 +248,8 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
 
 def test_a_shortage_cannot_be_handed_back(qtbot, ctx, ops, db, seed):  # noqa: F811
     from services.clock import FixedClock
-    from services.day_close import close_day, count_for_amount
+    from services.day_close import close_day
+    from services.day_totals import count_for_amount
 
     add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))
     with db.write() as s:

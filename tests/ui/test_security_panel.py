@@ -8,9 +8,9 @@ import datetime as dt
 
 from seeded_desk import PASSWORD, clerk_ctx, ctx, ops, seed  # noqa: F401
 
-from services.accounts import security_settings
 from services.audit import list_audit
 from services.office import authenticate
+from services.security_settings import security_settings
 from ui.idle_lock import IdleLock
 from ui.login_dialog import LoginDialog
 from ui.pages.security_panel import SecurityPanel

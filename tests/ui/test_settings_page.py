@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from seeded_desk import clerk_ctx, ctx, ops, seed  # noqa: F401
 
-from services.ledger_views import office_extras, operators_of
+from services.day_close_record import office_extras
+from services.ledger_views import operators_of
 from services.office import authenticate, office_info
 from ui.machine_settings import MachineSettings
 from ui.pages.settings_page import SettingsPage

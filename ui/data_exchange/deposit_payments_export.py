@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableView, QWidget
 from sqlalchemy.orm import Session
 
 from services.deposits import DepositRow
-from services.exports import ExportSummary, export_deposit_payments
+from services.export_workbook import ExportSummary
+from services.exports import export_deposit_payments
 from ui.context import AppContext
 from ui.data_exchange.export_runner import ExportRunner
 from ui.data_exchange.file_chooser import DialogFileChooser, FileChooser

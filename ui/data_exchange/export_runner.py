@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from sqlalchemy.orm import Session
 
-from services.exports import ExportSummary
+from services.export_workbook import ExportSummary
 from ui.context import AppContext
 from ui.data_exchange.background import BackgroundJob
 from ui.data_exchange.file_chooser import FileChooser

@@ -10,7 +10,8 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QPushButton
 from sqlalchemy.orm import Session
 
-from services.exports import ExportSummary, export_ledger
+from services.export_workbook import ExportSummary
+from services.exports import export_ledger
 from services.ledger_views import NO_VILLAGE
 from ui.data_exchange.export_runner import ExportRunner
 from ui.data_exchange.file_chooser import DialogFileChooser, FileChooser

@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from printing.progress_report import headline, render_weekly_return
 from printing.report_data import VillageReturn, WeeklyReturn
-from services.exports import ExportSummary, export_payments, export_progress, export_unpaid
+from services.export_rosters import export_progress, export_unpaid
+from services.export_workbook import ExportSummary
+from services.exports import export_payments
 from services.progress import weekly_return
 from ui.context import AppContext
 from ui.data_exchange.charts import OfficeCurveChart, VillageBarsChart

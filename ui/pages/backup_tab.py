@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.backup import KEEP_DAILY, KEEP_MONTHLY, BackupResult, list_backups
+from db.backup import BackupResult
+from db.backup_files import KEEP_DAILY, KEEP_MONTHLY, list_backups
 from db.engine import sqlite_path
 from db.files import data_folder
 from services.logs import current_log_file

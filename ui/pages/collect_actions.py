@@ -32,7 +32,7 @@ from printing.cash_desk import render_refund_application, render_refund_slip, re
 from printing.notice import render_notice
 from printing.receipt import render_receipt
 from services.cash_documents import refund_document, voucher_document
-from services.corrections import REFUND_CATEGORIES, refund_payment, void_receipt
+from services.corrections import void_receipt
 from services.documents import (
     notice_document,
     receipt_document_next_print,
@@ -40,6 +40,7 @@ from services.documents import (
 )
 from services.notices import issue_notice, notices_of
 from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
+from services.refunds import REFUND_CATEGORIES, refund_payment
 from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import Approval, SupervisorApprovalDialog

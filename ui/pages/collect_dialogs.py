@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from common.errors import ServiceError
 from common.glossary import tier_label
 from common.money import format_fen, parse_amount
-from services.corrections import REFUND_CATEGORIES, REFUND_METHODS
 from services.payments import CHANNELS, PaymentResult
 from services.references import clean_reference
+from services.refunds import REFUND_CATEGORIES, REFUND_METHODS
 from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.widgets.enter_chain import EnterChain, no_default_buttons
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from common.glossary import channel_label
 from common.money import yuan_text
-from services.day_close import ClosePreview
+from services.close_preview import ClosePreview
 from services.day_close_view import DayClosePageState
 from ui.pages.day_close_parts import closed_summary, difference_words
 from ui.widgets.denomination_count import DenominationCount

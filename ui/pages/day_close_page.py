@@ -3,7 +3,7 @@
 1. (Morning) the opening float (备用金) may be recorded.
 2. The clerk counts the drawer by denomination. The count is *blind*: what the
    drawer should hold is not shown anywhere on this page until the count is
-   confirmed (``services.day_close.preview_close`` needs a count to answer).
+   confirmed (``services.close_preview.preview_close`` needs a count to answer).
 3. Then the reconciliation: float, cash brought forward, cash received, voids
    and refunds, deposits, expected, counted, and the difference (长款/短款).
    A difference needs a reason and a supervisor's confirmation; while cash is
@@ -42,14 +42,11 @@ from PySide6.QtWidgets import (
 
 from common.denominations import BY_PIECE
 from common.money import yuan_text
-from services.day_close import (
-    ClosePreview,
-    close_day,
-    open_day,
-    preview_close,
-)
+from services.business_day import open_day
+from services.close_preview import ClosePreview, preview_close
+from services.day_close import close_day
+from services.day_close_record import DayCloseRecord
 from services.day_close_view import DayClosePageState, day_close_page_state
-from services.ledger_views import DayCloseRecord
 from ui.context import AppContext
 from ui.dialogs.supervisor_approval import SupervisorApprovalDialog
 from ui.keys import RELOAD, page_shortcut

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from common.money import yuan_text
-from services.day_close import ClosePreview
+from services.close_preview import ClosePreview
+from services.day_close_record import DayCloseRecord
 from services.deposit_rule import STATE_LABELS
-from services.ledger_views import DayCloseRecord
 
 
 def difference_words(fen: int) -> str:

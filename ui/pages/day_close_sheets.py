@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QWidget
 
 from printing.data import DayCloseData
 from printing.day_close import render_day_close
+from services.day_close_record import DayCloseRecord, day_close_record
 from services.day_close_view import DayClosePageState
-from services.deposit_rule import current_deposit_status
+from services.deposit_state import current_deposit_status
 from services.documents import day_close_document, drawer_close_document
-from services.ledger_views import DayCloseRecord, day_close_record
 from ui.context import AppContext
 from ui.operations import OperationFailed, Operations
 from ui.printing_bridge import DocumentOutput

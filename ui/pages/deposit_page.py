@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 from common.glossary import DEPOSIT_CHANNELS
 from common.money import fen_in_words, format_fen_grouped
 from printing.deposits import render_deposit_register
-from services.deposit_rule import Bucket, DepositStatus, current_deposit_status
+from services.deposit_rule import Bucket, DepositStatus
+from services.deposit_state import current_deposit_status
 from services.deposits import DepositResult, DepositRow, deposit_register, record_deposit
 from services.documents import deposit_register_document
 from services.drawers import OfficeDrawers, office_drawers

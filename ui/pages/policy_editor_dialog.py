@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ServiceError
-from services.policy import Policy
 from services.policy_confirmation import needs_confirmation
 from services.policy_editor import check_draft, previous_policy
 from services.policy_form import (
@@ -60,6 +59,7 @@ from services.policy_preview import (
     preview,
 )
 from services.policy_store import SavedPolicy, save_policy_file
+from services.policy_types import Policy
 from ui.context import AppContext
 from ui.models.table_model import RowsTableModel, table_view
 from ui.operations import OFFICE, OperationFailed, Operations

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from common.errors import ServiceError
 from services.office import office_info
-from services.policy import Policy
 from services.policy_confirmation import needs_confirmation
 from services.policy_editor import (
     check_draft,
@@ -49,6 +48,7 @@ from services.policy_store import (
     save_policy_file,
     switch_policy_in_use,
 )
+from services.policy_types import Policy
 from ui.context import AppContext
 from ui.journalled_output import journal_event
 from ui.models import ObjectRole

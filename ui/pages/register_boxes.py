@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from common.errors import ServiceError
 from common.money import format_fen
 from services.office import OfficeInfo
-from services.policy import Policy
+from services.policy_types import Policy
 from services.quote import PersonFacts, TierQuote, quote_all_tiers
 from services.registry import name_initials
 from services.resident_records import EnrollmentRecord, ResidentRecord

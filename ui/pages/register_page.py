@@ -30,7 +30,7 @@ from common.errors import ServiceError
 from common.idcard import ParsedId
 from services.eligibility import ELIGIBILITY_DOCUMENTS, suggested_document
 from services.office import OfficeInfo, office_info
-from services.policy import Policy
+from services.policy_types import Policy
 from services.quote import fitting_category, tiers_for
 from services.registry import (
     ResidentInput,

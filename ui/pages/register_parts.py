@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from common.money import format_fen, yuan_text
 from services.eligibility import ELIGIBILITY_DOCUMENTS
-from services.policy import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
+from services.policy_types import Chongqing2024Waiting, Policy, Tianjin2025Waiting, Unset
 from services.quote import PersonFacts, Quote, TierQuote, age_on
 
 ROW_LABELS = ("个人缴费标准", "资助", "应缴", "待遇档次", "待遇起止", "等待期")

@@ -17,7 +17,7 @@ from common.money import format_fen
 from printing.renewal_list import render_renewal_list
 from services.info_change_views import ChangeView, pending_changes
 from services.info_changes import review_change
-from services.policy import Policy
+from services.policy_types import Policy
 from services.renewal import (
     RenewalRow,
     renew,

@@ -30,7 +30,7 @@ from services.households import (
 from services.info_change_views import ChangeView, change_slip_document, history_of
 from services.info_changes import HOUSEHOLD_TYPES, request_changes
 from services.payments import CHANNELS
-from services.policy import Policy
+from services.policy_types import Policy
 from services.reassess import reassess_enrollment, reassessments_of
 from services.registry import enrollments_of
 from services.resident_records import EnrollmentRecord, ResidentRecord

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from printing.audit_journal import AuditJournalData, AuditRow, render_audit_journal
-from services.accounts import security_settings, update_security_settings
 from services.audit import ACTION_LABELS, AuditLine, list_audit, record_audit
+from services.security_settings import security_settings, update_security_settings
 from ui.context import AppContext
 from ui.dialogs.change_password import ChangePasswordDialog
 from ui.operations import OFFICE, OperationFailed, Operations

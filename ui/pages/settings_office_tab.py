@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from common.money import format_fen
-from services.ledger_views import OfficeExtras
+from services.day_close_record import OfficeExtras
 from services.office import OfficeInfo
 from services.office_input import LEVELS, MAX_DEPOSIT_DAYS
 from services.policy_store import update_office_and_policy

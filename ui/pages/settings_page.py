@@ -36,8 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.ledger_views import OfficeExtras, office_extras, operators_of
-from services.office import OfficeInfo, office_info
+from services.day_close_record import OfficeExtras, office_extras
+from services.ledger_views import operators_of
+from services.office import (
+    OfficeInfo,
+    office_info,
+)
 from ui.context import AppContext
 from ui.keys import RELOAD, page_shortcut
 from ui.machine_settings import MachineSettings
