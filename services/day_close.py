@@ -60,7 +60,7 @@ from services.concurrency import lock_office
 from services.day_seal import DaySeal, seal_day
 from services.day_totals import day_totals, normalise_count
 from services.deposit_rule import DepositStatus
-from services.drawers import office_drawers
+from services.drawers import unclosed_used_drawers
 from services.ledger import append_entry
 
 # --- opening -------------------------------------------------------------------------
@@ -290,8 +290,7 @@ def _close_office_day_if_complete(
 ) -> DayClose | None:
     """Write the office's close of ``date`` (the lock on the day) once every
     drawer used that day is closed: the sums of the drawers' closes."""
-    drawers = office_drawers(session, office_id, date)
-    if not drawers.complete:
+    if unclosed_used_drawers(session, office_id, date):
         return None
     closes = list(
         session.scalars(

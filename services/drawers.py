@@ -325,6 +325,19 @@ def used_drawers(session: Session, office_id: int, date: dt.date) -> set[int]:
     return used
 
 
+def unclosed_used_drawers(session: Session, office_id: int, date: dt.date) -> set[int]:
+    """Operators whose drawer was used on ``date`` and is not closed yet: the
+    office's day is complete when there is none. Reads no cash (no replay)."""
+    closed = set(
+        session.scalars(
+            select(DrawerClose.operator_id).where(
+                DrawerClose.office_id == office_id, DrawerClose.business_date == date
+            )
+        )
+    )
+    return used_drawers(session, office_id, date) - closed
+
+
 def _drawer_state(
     d: _Drawer,
     operator_id: int,
