@@ -23,6 +23,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from common.errors import ConflictError, InputError, NotFound
+from common.glossary import PAYMENT_CHANNELS
 from common.money import format_fen_grouped
 from db.models import Enrollment, Payment, PaymentNotice, Receipt, ReceiptVoid, Resident
 from services.accounts import check_approval
@@ -34,7 +35,6 @@ from services.deposit_rule import DepositStatus
 from services.deposit_state import current_deposit_status
 from services.ledger import append_entry
 from services.office import require_operator
-from services.payments import CHANNELS
 
 REASON_MAX = 500
 
@@ -53,7 +53,7 @@ def cash_back_refusal(status: DepositStatus, payment: Payment) -> str | None:
     than the cash on hand (POLICY.md §6 revised)."""
     amount = payment.amount_fen
     if payment.channel != "cash":
-        return f"原缴费为{CHANNELS[payment.channel]}，款项不在本柜台现金中"
+        return f"原缴费为{PAYMENT_CHANNELS[payment.channel]}，款项不在本柜台现金中"
     if undeposited_of_day(status, payment.business_date) < amount:
         return f"该笔现金（{payment.business_date} 收取）已入库，不在本柜台"
     if status.cash_on_hand_fen < amount:

@@ -36,7 +36,6 @@ from services.policy import PolicyBook
 from services.quote import PersonFacts, Quote, quote
 from services.references import clean_reference
 
-CHANNELS = PAYMENT_CHANNELS
 NAME_MAX = 64
 
 
@@ -76,8 +75,8 @@ def format_receipt_no(series: str, number: int) -> str:
 
 
 def clean_channel(channel: str) -> str:
-    if channel not in CHANNELS:
-        allowed = "、".join(CHANNELS.values())
+    if channel not in PAYMENT_CHANNELS:
+        allowed = "、".join(PAYMENT_CHANNELS.values())
         raise InputError(f"缴费方式只能是{allowed}。", code="bad_channel")
     return channel
 
@@ -113,7 +112,7 @@ def _paid_message(session: Session, enrollment: Enrollment) -> str:
     proof = (
         f"收据号 {receipt_no}"
         if receipt_no
-        else f"{CHANNELS[payment.channel]}，参考号 {payment.reference}"
+        else f"{PAYMENT_CHANNELS[payment.channel]}，参考号 {payment.reference}"
     )
     return (
         f"该参保登记已于 {payment.paid_at:%Y-%m-%d %H:%M} 缴费 {format_fen(payment.amount_fen)} 元"

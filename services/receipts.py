@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.errors import NotFound
-from common.glossary import tier_label
+from common.glossary import PAYMENT_CHANNELS, tier_label
 from common.money import fen_in_words, format_fen
 from db.models import (
     Enrollment,
@@ -32,7 +32,6 @@ from services.audit import record_audit
 from services.clock import Clock
 from services.info_change_views import identity_as_of
 from services.office import require_operator
-from services.payments import CHANNELS
 from services.reassess import terms_as_of
 
 
@@ -203,7 +202,7 @@ def receipt_view(session: Session, receipt_id: int) -> ReceiptView:
         benefit_end=enrollment.benefit_end,
         amount_fen=receipt.amount_fen,
         channel=payment.channel,
-        channel_label=CHANNELS[payment.channel],
+        channel_label=PAYMENT_CHANNELS[payment.channel],
         reference=payment.reference,
         collector_name=collector.display_name,
         voided=void is not None,

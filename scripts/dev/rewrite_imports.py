@@ -232,6 +232,8 @@ RENAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("services.quote", "fen_text"): ("common.money", "format_fen"),
     ("services.quote_subsidy", "fen_text"): ("common.money", "format_fen"),
     ("ui.pages.day_close_parts", "yuan"): ("common.money", "yuan_text"),
+    # one label glossary: the payment channels' words
+    ("services.payments", "CHANNELS"): ("common.glossary", "PAYMENT_CHANNELS"),
 }
 
 #: (module, attribute) -> (new module, new name) for code that reaches the old

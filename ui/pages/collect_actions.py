@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from common.glossary import PAYMENT_CHANNELS
 from common.money import format_fen
 from printing.cash_desk import render_refund_application, render_refund_slip, render_voucher
 from printing.notice import render_notice
@@ -39,7 +40,7 @@ from services.documents import (
     record_receipt_print,
 )
 from services.notices import issue_notice, notices_of
-from services.payments import CHANNELS, PaymentResult, check_payable_now, take_payment
+from services.payments import PaymentResult, check_payable_now, take_payment
 from services.refunds import REFUND_CATEGORIES, refund_payment
 from services.resident_records import EnrollmentRecord, ResidentRecord
 from ui.context import AppContext
@@ -177,7 +178,7 @@ class CollectActions(QObject):
             self.print_receipt(result.receipt_id)
         else:
             self.message.emit(
-                f"已记录{CHANNELS[result.channel]}缴费 {format_fen(result.amount_fen)} 元，"
+                f"已记录{PAYMENT_CHANNELS[result.channel]}缴费 {format_fen(result.amount_fen)} 元，"
                 f"流水号 {result.reference}。"
             )
             self.print_voucher(result.payment_id)

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from common.errors import ServiceError
-from common.glossary import tier_label
+from common.glossary import PAYMENT_CHANNELS, tier_label
 from common.money import format_fen, parse_amount
-from services.payments import CHANNELS, PaymentResult
+from services.payments import PaymentResult
 from services.references import clean_reference
 from services.refunds import REFUND_CATEGORIES, REFUND_METHODS
 from services.resident_records import EnrollmentRecord, ResidentRecord
@@ -159,7 +159,7 @@ class PaymentDialog(_FormDialog):
         self.channel = QComboBox()
         self.channel.setObjectName("paymentChannel")
         for key in NON_CASH_CHANNELS:
-            self.channel.addItem(CHANNELS[key], key)
+            self.channel.addItem(PAYMENT_CHANNELS[key], key)
         self.reference = QLineEdit()
         self.reference.setObjectName("paymentReference")
         self.reference.setMaxLength(100)
@@ -235,7 +235,7 @@ class RefundDialog(_FormDialog):
     def __init__(self, entry: PaymentEntry, parent: QWidget | None = None) -> None:
         super().__init__(
             "退费",
-            f"退还 {format_fen(entry.amount_fen)} 元（{CHANNELS.get(entry.channel, entry.channel)}"
+            f"退还 {format_fen(entry.amount_fen)} 元（{PAYMENT_CHANNELS.get(entry.channel, entry.channel)}"
             f"{'，收据 ' + entry.receipt_no if entry.receipt_no else ''}）。"
             "退费另记一笔，原收据不作改动。现金只能退还仍在本柜台、尚未入库的现金缴费；"
             "其他情况登记退费申请，由税务部门退付。下一步须主管审批。",

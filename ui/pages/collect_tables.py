@@ -12,10 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from common.glossary import PAYMENT_STATUS_LABELS
+from common.glossary import PAYMENT_CHANNELS, PAYMENT_STATUS_LABELS
 from common.money import format_fen
 from services.page_views import EnrollmentView
-from services.payments import CHANNELS
 from services.resident_records import ResidentRecord
 from ui.pages.collect_dialogs import PaymentEntry
 
@@ -163,7 +162,7 @@ def fill_payment_table(table: QTableWidget, payments: list[PaymentEntry]) -> Non
     for row, p in enumerate(payments):
         cells = (
             p.paid_at.strftime("%Y-%m-%d %H:%M"),
-            CHANNELS.get(p.channel, p.channel),
+            PAYMENT_CHANNELS.get(p.channel, p.channel),
             format_fen(p.amount_fen),
             p.receipt_no or p.reference,
             PAYMENT_STATUS_LABELS.get(p.status, p.status),

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from common.glossary import tier_label
+from common.glossary import PAYMENT_CHANNELS, tier_label
 from common.idcard import KIND_LABELS
 from common.money import format_fen
 from printing.change_slip import render_change_slip
@@ -29,7 +29,6 @@ from services.households import (
 )
 from services.info_change_views import ChangeView, change_slip_document, history_of
 from services.info_changes import HOUSEHOLD_TYPES, request_changes
-from services.payments import CHANNELS
 from services.policy_types import Policy
 from services.reassess import reassess_enrollment, reassessments_of
 from services.registry import enrollments_of
@@ -285,7 +284,7 @@ class HouseholdTab(ResidentTab):
         """One confirmation for everyone payable (the refused ones named in it)."""
         if not self.members:
             return
-        self.dialog = HouseholdPaymentDialog(self.members, list(CHANNELS.items()), self)
+        self.dialog = HouseholdPaymentDialog(self.members, list(PAYMENT_CHANNELS.items()), self)
         self.dialog.accepted.connect(self._pay_confirmed)
         self.dialog.open()
 
