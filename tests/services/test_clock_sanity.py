@@ -13,7 +13,7 @@ from cash_desk_helpers import (
     deposit,
     pay,
 )
-from factories import PASSWORD
+from factories import PASSWORD, confirm_date
 from sqlalchemy import select
 
 from common.errors import ConflictError, InputError, PermissionDenied
@@ -23,12 +23,25 @@ from db.models import (
     DayCloseAnnulment,
 )
 from services.business_day import open_day
-from services.clock_sanity import MAX_FORWARD_DAYS, clock_check, confirm_business_date
+from services.clock_sanity import MAX_FORWARD_DAYS, clock_check
 from services.ledger import verify_ledger
 from services.office import AuthenticationFailed
 from services.over_short import annul_day_close
 
 # --- clock sanity ---------------------------------------------------------------------------------------
+
+
+def _annul(s, clock, desk, day_close_id, supervisor_id, reason):  # type: ignore[no-untyped-def]
+    """The supervisor annuls a day close (one dated by a wrong clock)."""
+    return annul_day_close(
+        s,
+        clock,
+        day_close_id=day_close_id,
+        supervisor_id=supervisor_id,
+        supervisor_password=PASSWORD,
+        operator_id=desk.clerk_id,
+        reason=reason,
+    )
 
 
 def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock, desk) -> None:  # type: ignore[no-untyped-def]
@@ -45,26 +58,10 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
         deposit(s, clock, desk, 10_000, "JK-F")
     assert err.value.code == "clock_ahead"
     with db.write() as s, pytest.raises(PermissionDenied):
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.clerk_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="确认",
-        )
+        confirm_date(s, clock, desk, "确认", supervisor_id=desk.clerk_id)
     # A careless supervisor confirms the wrong date: a deposit and a close in 2031.
     with db.write() as s:
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="看错了日期",
-        )
+        confirm_date(s, clock, desk, "看错了日期")
         deposit(s, clock, desk, 10_000, "JK-F")
         wrong = close(
             s, clock, desk, 28_000, supervisor_id=desk.supervisor_id, override_reason="看错日期"
@@ -75,75 +72,27 @@ def test_a_clock_years_ahead_stops_writes_until_a_supervisor_confirms(db, clock,
         pay(s, clock, desk)
     assert err.value.code == "day_closed"
     with db.write() as s, pytest.raises(PermissionDenied):
-        annul_day_close(
-            s,
-            clock,
-            day_close_id=wrong.id,
-            supervisor_id=desk.clerk_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="时钟错误",
-        )
+        _annul(s, clock, desk, wrong.id, desk.clerk_id, "时钟错误")
     with db.write() as s, pytest.raises(InputError):
-        annul_day_close(
-            s,
-            clock,
-            day_close_id=wrong.id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason=" ",
-        )
+        _annul(s, clock, desk, wrong.id, desk.supervisor_id, " ")
     with db.write() as s:
         first_close = s.scalars(select(DayClose.id).where(DayClose.business_date == MON)).one()
         with pytest.raises(ConflictError) as err:
-            annul_day_close(
-                s,
-                clock,
-                day_close_id=first_close,
-                supervisor_id=desk.supervisor_id,
-                supervisor_password=PASSWORD,
-                operator_id=desk.clerk_id,
-                reason="想重做",
-            )
+            _annul(s, clock, desk, first_close, desk.supervisor_id, "想重做")
         assert err.value.code == "close_not_in_future"
     with db.write() as s:
-        annul_day_close(
-            s,
-            clock,
-            day_close_id=wrong.id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="电脑时钟错误造成的 2031 年日结",
-        )
+        _annul(s, clock, desk, wrong.id, desk.supervisor_id, "电脑时钟错误造成的 2031 年日结")
     with db.read() as s:  # journalled, with the supervisor's approval (issue 10)
         actions = [e.action for e in s.scalars(select(AuditEntry))]
     assert "business_date_confirmed" in actions and "day_close_annulled" in actions
     with db.write() as s, pytest.raises(AuthenticationFailed):
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password="wrong-password",
-            operator_id=desk.clerk_id,
-            reason="确认",
-        )
+        confirm_date(s, clock, desk, "确认", password="wrong-password")
     # …and the deposit dated 2031 makes today look like a clock gone backwards.
     with db.write() as s, pytest.raises(ConflictError) as err:
         pay(s, clock, desk)
     assert err.value.code == "clock_backwards"
     with db.write() as s:
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="时钟已校正",
-        )
+        confirm_date(s, clock, desk, "时钟已校正")
     with db.write() as s:
         assert pay(s, clock, desk).receipt_no is not None
         assert s.scalars(select(DayCloseAnnulment)).one().day_close_id == wrong.id

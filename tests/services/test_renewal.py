@@ -11,11 +11,10 @@ from common.errors import ServiceError
 from db.engine import Database
 from db.models import Enrollment, Resident
 from services.clock import FixedClock
-from services.clock_sanity import confirm_business_date
 from services.renewal import renew, renewal_list, renewal_proposal
 from tests.services.factories import (
-    PASSWORD,
     Desk,
+    confirm_date,
     make_enrollment,
     policies,
 )
@@ -56,15 +55,7 @@ def test_renewal_list_and_carry_forward(db: Database, clock: FixedClock, desk: D
     # a year since the last business date: a supervisor confirms the date at login
     # (issue 9: registration is refused under an unconfirmed clock too)
     with db.write() as s:
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="新一年度征缴开始",
-        )
+        confirm_date(s, clock, desk, "新一年度征缴开始")
     with db.write() as s:
         record, q = renew(
             s,
