@@ -29,6 +29,21 @@ from services.over_short import differences, settle_difference
 # --- over and short (POLICY §7.3 revised) -------------------------------------------------------
 
 
+def _decide(s, clock, desk, difference_id, action, amount, reason):  # type: ignore[no-untyped-def]
+    """The desk's supervisor settles a difference case (write-off, overage returned)."""
+    return settle_difference(
+        s,
+        clock,
+        difference_id=difference_id,
+        action=action,
+        amount=amount,
+        operator_id=desk.clerk_id,
+        supervisor_id=desk.supervisor_id,
+        supervisor_password=PASSWORD,
+        reason=reason,
+    )
+
+
 def test_a_confirmed_shortage_is_expected_the_next_day(db, clock, desk) -> None:  # type: ignore[no-untyped-def]
     """The bug seen: the next day still expected the old figure and ¥5.00 stayed due for ever."""
     clock.set(at(MON, 9))
@@ -89,17 +104,7 @@ def test_a_shortage_is_made_up_or_written_off(db, clock, desk) -> None:  # type:
             settle_difference(s, clock, difference_id=case_id, **args)  # type: ignore[arg-type]
         assert code is None or err.value.code == code
     with db.write() as s:
-        settle_difference(
-            s,
-            clock,
-            difference_id=case_id,
-            action="write_off",
-            amount="4",
-            operator_id=desk.clerk_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="经核实无法追回",
-        )
+        _decide(s, clock, desk, case_id, "write_off", "4", "经核实无法追回")
         assert differences(s, desk.office_id) == []
         assert [d.open_fen for d in differences(s, desk.office_id, open_only=False)] == [0]
         assert cash_on_hand(s, clock, desk) == 37_600
@@ -119,17 +124,7 @@ def test_an_overage_is_held_until_a_supervisor_decides(db, clock, desk) -> None:
     with db.write() as s:
         (case,) = differences(s, desk.office_id)
         assert (case.kind, case.open_fen) == ("over", 1_000)
-        settle_difference(
-            s,
-            clock,
-            difference_id=case.id,
-            action="over_returned",
-            amount="10",
-            operator_id=desk.clerk_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="退还给多付的村民",
-        )
+        _decide(s, clock, desk, case.id, "over_returned", "10", "退还给多付的村民")
         assert cash_on_hand(s, clock, desk) == 38_000
         assert differences(s, desk.office_id) == []
 
@@ -146,15 +141,5 @@ def test_returning_an_overage_never_takes_the_drawer_below_zero(db, clock, desk)
         deposit(s, clock, desk, 39_000, "JK-9")
     with db.write() as s, pytest.raises(ConflictError) as err:
         case_id = s.scalars(select(CashDifference.id)).one()
-        settle_difference(
-            s,
-            clock,
-            difference_id=case_id,
-            action="over_returned",
-            amount="10",
-            operator_id=desk.clerk_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="退还",
-        )
+        _decide(s, clock, desk, case_id, "over_returned", "10", "退还")
     assert err.value.code == "cash_insufficient"

@@ -25,6 +25,20 @@ from tests.services.factories import (
 # --- re-assessment ---------------------------------------------------------------------
 
 
+def _to_adult_high(s, clock, desk, eid, **kw):  # type: ignore[no-untyped-def]
+    """Re-assess the enrolment as an adult on the high tier (the resident's new choice)."""
+    return reassess_enrollment(
+        s,
+        clock,
+        policies(),
+        enrollment_id=eid,
+        category="adult",
+        tier="high",
+        operator_id=desk.clerk_id,
+        **kw,
+    )
+
+
 def test_reassess_before_payment_cancels_the_notice_and_issues_a_new_one(
     db: Database, clock: FixedClock, desk: Desk
 ) -> None:
@@ -32,16 +46,7 @@ def test_reassess_before_payment_cancels_the_notice_and_issues_a_new_one(
         eid = make_enrollment(s, desk)
         issue_notice(s, clock, policies(), enrollment_id=eid, operator_id=desk.clerk_id)
     with db.write() as s:
-        result = reassess_enrollment(
-            s,
-            clock,
-            policies(),
-            enrollment_id=eid,
-            category="adult",
-            tier="high",
-            operator_id=desk.clerk_id,
-            reason="居民改选高档",
-        )
+        result = _to_adult_high(s, clock, desk, eid, reason="居民改选高档")
     assert (result.old_tier, result.new_tier, result.new_due_fen) == ("low", "high", 101_000)
     assert result.cancelled_notice_no and result.new_notice_no
     with db.read() as s:
@@ -51,15 +56,7 @@ def test_reassess_before_payment_cancels_the_notice_and_issues_a_new_one(
         assert len(reassessments_of(s, eid)) == 1
     with pytest.raises(InputError, match="无需重新核定"):
         with db.write() as s:
-            reassess_enrollment(
-                s,
-                clock,
-                policies(),
-                enrollment_id=eid,
-                category="adult",
-                tier="high",
-                operator_id=desk.clerk_id,
-            )
+            _to_adult_high(s, clock, desk, eid)
 
 
 def test_after_a_void_the_tier_can_be_changed_and_paid(
@@ -70,10 +67,7 @@ def test_after_a_void_the_tier_can_be_changed_and_paid(
     paid = _pay(db, clock, desk, eid)
     with pytest.raises(ConflictError, match="已缴费"):
         with db.write() as s:
-            reassess_enrollment(
-                s, clock, policies(), enrollment_id=eid, category="adult", tier="high",
-                operator_id=desk.clerk_id,
-            )  # fmt: skip
+            _to_adult_high(s, clock, desk, eid)
     with db.write() as s:
         assert paid.receipt_id is not None
         void_receipt(
@@ -86,10 +80,7 @@ def test_after_a_void_the_tier_can_be_changed_and_paid(
             operator_id=desk.clerk_id,
         )
         clock.advance(minutes=5)
-        reassess_enrollment(
-            s, clock, policies(), enrollment_id=eid, category="adult", tier="high",
-            operator_id=desk.clerk_id,
-        )  # fmt: skip
+        _to_adult_high(s, clock, desk, eid)
     second = _pay(db, clock, desk, eid, "1010")
     with db.read() as s:
         assert second.receipt_id is not None
@@ -118,10 +109,7 @@ def test_after_a_refund_a_new_enrolment_is_made(
         )
     with pytest.raises(ConflictError, match="新办参保登记"):
         with db.write() as s:
-            reassess_enrollment(
-                s, clock, policies(), enrollment_id=eid, category="adult", tier="high",
-                operator_id=desk.clerk_id,
-            )  # fmt: skip
+            _to_adult_high(s, clock, desk, eid)
     with db.write() as s:
         record, _q = enroll(
             s,
