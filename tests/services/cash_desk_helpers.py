@@ -6,16 +6,13 @@ The ``desk`` fixture is in conftest.py.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 from factories import PASSWORD, Desk, make_enrollment, policies
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common.money import format_fen
-from db.models import (
-    LedgerEntry,
-)
+from db.models import LedgerEntry
 from services.clock import FixedClock
 from services.day_close import close_day
 from services.day_totals import count_for_amount
@@ -25,7 +22,6 @@ from services.payments import PaymentResult, take_payment
 from services.refunds import refund_payment
 
 MON = dt.date(2023, 11, 6)
-_codes = itertools.count(1)
 
 
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:

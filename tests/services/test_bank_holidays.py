@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cash_desk_helpers import (
-    at,
-)
+from cash_desk_helpers import at
 from cash_lines import cash_line
 
 from services.bank_calendar import BankCalendar, set_office_closed_days, weekday_zh

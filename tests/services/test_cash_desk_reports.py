@@ -16,9 +16,7 @@ from cash_desk_helpers import (
 from sqlalchemy import select
 
 from common.errors import InputError, PermissionDenied
-from db.models import (
-    CashDifference,
-)
+from db.models import CashDifference
 from services.over_short import settle_difference
 
 

@@ -14,9 +14,7 @@ from cash_desk_helpers import (
 from sqlalchemy import select
 
 from common.errors import ServiceError
-from db.models import (
-    OverdueCashPayment,
-)
+from db.models import OverdueCashPayment
 from services.deposit_state import current_deposit_status
 
 # --- never refuse a cash payer (POLICY §7.3 revised) ------------------------------------------

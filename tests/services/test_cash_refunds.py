@@ -15,9 +15,7 @@ from factories import PASSWORD, row_counts
 from sqlalchemy import select
 
 from common.errors import ConflictError, InputError, PermissionDenied
-from db.models import (
-    Refund,
-)
+from db.models import Refund
 from services.corrections import void_receipt
 from services.day_totals import day_totals
 from services.ledger import verify_ledger

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from cash_desk_helpers import (
     MON,
-    _codes,
     at,
     cash_on_hand,
     close,
@@ -21,9 +21,7 @@ from hypothesis import strategies as st
 
 from common.errors import ServiceError
 from common.money import format_fen
-from db.models import (
-    Office,
-)
+from db.models import Office
 from services.clock import FixedClock
 from services.close_preview import preview_close
 from services.corrections import void_receipt
@@ -32,6 +30,8 @@ from services.over_short import differences, settle_difference
 from services.payments import PaymentResult
 
 # --- the drawer never goes below zero (property) ------------------------------------------------------
+
+_codes = itertools.count(1)  # a fresh office code per example
 
 OPS = st.lists(
     st.one_of(

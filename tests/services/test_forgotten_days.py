@@ -14,9 +14,7 @@ from cash_desk_helpers import (
 from factories import PASSWORD
 
 from common.errors import ConflictError, InputError, PermissionDenied
-from db.models import (
-    DayClose,
-)
+from db.models import DayClose
 from services.close_checks import unclosed_days
 from services.corrections import void_receipt
 from services.day_totals import day_totals
