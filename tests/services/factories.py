@@ -31,6 +31,8 @@ from db.models import (
     Resident,
     Village,
 )
+from services.clock import Clock
+from services.clock_sanity import confirm_business_date
 from services.operator_history import record_operator_state
 from services.policy import PolicyBook, load_policies
 
@@ -197,3 +199,24 @@ def close_day_row(session: Session, desk: Desk, day: dt.date) -> None:
         )
     )
     session.flush()
+
+
+def confirm_date(
+    session: Session,
+    clock: Clock,
+    desk: Desk,
+    reason: str,
+    *,
+    supervisor_id: int | None = None,
+    password: str = PASSWORD,
+) -> None:
+    """A supervisor (the desk's, unless named) confirms the date the clock shows (issue 9)."""
+    confirm_business_date(
+        session,
+        clock,
+        office_id=desk.office_id,
+        supervisor_id=desk.supervisor_id if supervisor_id is None else supervisor_id,
+        supervisor_password=password,
+        operator_id=desk.clerk_id,
+        reason=reason,
+    )

@@ -134,46 +134,37 @@ def _cash_receipt(db: Database, clock: FixedClock, desk: Desk) -> int:
     return paid.receipt_id
 
 
+def _void(  # type: ignore[no-untyped-def]
+    s, clock: FixedClock, desk: Desk, receipt_id: int, *, by: int, password: str | None = PASSWORD
+):
+    """Void a receipt "收错", approved by the desk's supervisor; ``by`` is who asks."""
+    return void_receipt(
+        s,
+        clock,
+        receipt_id=receipt_id,
+        supervisor_id=desk.supervisor_id,
+        supervisor_password=password,
+        reason="收错",
+        operator_id=by,
+    )
+
+
 def test_an_approval_needs_the_approvers_password_in_the_service(
     db: Database, clock: FixedClock, desk: Desk
 ) -> None:
     receipt_id = _cash_receipt(db, clock, desk)
     for password in (None, "wrong-password"):
         with db.write() as s, pytest.raises(AuthenticationFailed, match="主管密码错误"):
-            void_receipt(
-                s,
-                clock,
-                receipt_id=receipt_id,
-                supervisor_id=desk.supervisor_id,
-                supervisor_password=password,
-                reason="收错",
-                operator_id=desk.clerk_id,
-            )
+            _void(s, clock, desk, receipt_id, by=desk.clerk_id, password=password)
     with db.write() as s:
-        void_receipt(
-            s,
-            clock,
-            receipt_id=receipt_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="收错",
-            operator_id=desk.clerk_id,
-        )
+        _void(s, clock, desk, receipt_id, by=desk.clerk_id)
     assert "approval" in _actions(db)
 
 
 def test_nobody_approves_their_own_void(db: Database, clock: FixedClock, desk: Desk) -> None:
     receipt_id = _cash_receipt(db, clock, desk)
     with db.write() as s, pytest.raises(PermissionDenied, match="不能自己批准自己的作废"):
-        void_receipt(
-            s,
-            clock,
-            receipt_id=receipt_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="收错",
-            operator_id=desk.supervisor_id,
-        )
+        _void(s, clock, desk, receipt_id, by=desk.supervisor_id)
 
 
 def test_a_one_person_point_may_self_approve_and_it_is_marked(
@@ -186,15 +177,7 @@ def test_a_one_person_point_may_self_approve_and_it_is_marked(
         assert security_settings(s, desk.office_id).single_operator
     receipt_id = _cash_receipt(db, clock, desk)
     with db.write() as s:
-        void_receipt(
-            s,
-            clock,
-            receipt_id=receipt_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="收错",
-            operator_id=desk.supervisor_id,
-        )
+        _void(s, clock, desk, receipt_id, by=desk.supervisor_id)
     with db.read() as s:
         marks = self_approvals(s, desk.office_id, clock.now().date(), clock.now().date())
     assert [(m.act_label, m.subject, m.operator_name) for m in marks] == [
@@ -275,25 +258,9 @@ def test_a_refused_approval_leaves_its_line_in_the_journal(
     (written after the rollback, in a transaction of its own)."""
     receipt_id = _cash_receipt(db, clock, desk)
     with pytest.raises(AuthenticationFailed, match="主管密码错误"), db.write() as s:
-        void_receipt(
-            s,
-            clock,
-            receipt_id=receipt_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password="wrong-password",
-            reason="收错",
-            operator_id=desk.clerk_id,
-        )
+        _void(s, clock, desk, receipt_id, by=desk.clerk_id, password="wrong-password")
     with pytest.raises(PermissionDenied, match="不能自己批准"), db.write() as s:
-        void_receipt(
-            s,
-            clock,
-            receipt_id=receipt_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            reason="收错",
-            operator_id=desk.supervisor_id,
-        )
+        _void(s, clock, desk, receipt_id, by=desk.supervisor_id)
     with db.read() as s:
         lines = list(reversed(list_audit(s, actions=("approval_refused",))))
         assert verify_audit_chain(s)[1] is None

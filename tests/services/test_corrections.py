@@ -9,6 +9,7 @@ from factories import (
     PASSWORD,
     Desk,
     close_day_row,
+    confirm_date,
     make_desk,
     make_enrollment,
     policies,
@@ -28,7 +29,6 @@ from db.models import (
     Refund,
 )
 from services.clock import FixedClock
-from services.clock_sanity import confirm_business_date
 from services.corrections import void_receipt
 from services.ledger import verify_ledger
 from services.notices import issue_notice
@@ -229,15 +229,7 @@ def test_void_inside_a_closed_day_is_refused(
 
 def confirm_clock(db: Database, clock: FixedClock, desk: Desk) -> None:
     with db.write() as s:
-        confirm_business_date(
-            s,
-            clock,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="假期后开门，日期无误",
-        )
+        confirm_date(s, clock, desk, "假期后开门，日期无误")
 
 
 def test_refund_before_benefits_start(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import PASSWORD, Desk, id_number, make_desk, make_enrollment, policies
+from factories import Desk, confirm_date, id_number, make_desk, make_enrollment, policies
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from db.engine import Database
 from db.models import Enrollment, Office, PaymentNotice, Resident, Village
 from services.bank_calendar import update_bank_days
 from services.clock import FixedClock
-from services.clock_sanity import MAX_FORWARD_DAYS, confirm_business_date
+from services.clock_sanity import MAX_FORWARD_DAYS
 from services.notices import issue_notice, issue_village_notices
 from services.office import add_village, set_village_target
 from services.office_settings import set_printer_name, update_office_settings
@@ -194,15 +194,7 @@ def test_a_wrong_clock_refuses_the_write_until_a_supervisor_confirms(
     assert _snapshot(db) == before  # nothing written
     # the supervisor confirms that the clock's date is right: the write goes through
     with db.write() as s:
-        confirm_business_date(
-            s,
-            wrong,
-            office_id=desk.office_id,
-            supervisor_id=desk.supervisor_id,
-            supervisor_password=PASSWORD,
-            operator_id=desk.clerk_id,
-            reason="核对过日期",
-        )
+        confirm_date(s, wrong, desk, "核对过日期")
     with db.write() as s:
         write(s, wrong, desk, ids)
     assert _snapshot(db) != before

@@ -132,35 +132,49 @@ def test_rate_text():
     assert rate_text(VillageProgress(1, "x", None, 2, 2)) == "未设目标"
 
 
-def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
-    """Issue 9 item 2: a shortage stays open until made up or written off."""
-
-    from db.models import CashDifferenceSettlement
+def _close_nov_3(db, seed, counted_fen, reason):  # noqa: F811
+    """A 380.00 cash payment on 3 November and that day's close counting ``counted_fen``."""
     from services.clock import FixedClock
     from services.day_close import close_day
     from services.day_totals import count_for_amount
 
-    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
+    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))
     with db.write() as s:
         close_day(
             s,
             FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
             office_id=seed.office_id,
             operator_id=seed.clerk_id,
-            denominations=count_for_amount(37_000),  # 10.00 short
-            difference_reason="找零多付",
+            denominations=count_for_amount(counted_fen),
+            difference_reason=reason,
             supervisor_id=seed.supervisor_id,
             supervisor_password=PASSWORD,
         )
+
+
+def _exceptions_tab(qtbot, ctx, ops, *, show):  # noqa: F811
+    """The reports page on November 2023, its exceptions tab (异常) open."""
     widget = ReportsPage(ctx, ops)
     qtbot.addWidget(widget)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
+    if show:
+        with qtbot.waitActive(widget):
+            widget.show()
+            widget.activateWindow()
     widget.month_edit.setDate(QDate(2023, 11, 1))
     widget.refresh()
     widget.finish_loading()
     widget.tabs.setCurrentIndex(3)
+    return widget
+
+
+def test_an_open_shortage_is_made_up_and_written_off_from_the_report(qtbot, ctx, ops, db, seed):  # noqa: F811
+    """Issue 9 item 2: a shortage stays open until made up or written off."""
+
+    from db.models import CashDifferenceSettlement
+
+    # 380.00 cash taken on 3 November; 10.00 short at the close
+    _close_nov_3(db, seed, 37_000, "找零多付")
+    widget = _exceptions_tab(qtbot, ctx, ops, show=True)
     (row,) = widget.exceptions.rows()
     assert row.kind == "short" and row.still_open and row.open_fen == 1000
     widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
@@ -191,31 +205,10 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
     from seeded_desk import PASSWORD
 
     from db.models import CashDifferenceSettlement, LedgerEntry
-    from services.clock import FixedClock
-    from services.day_close import close_day
-    from services.day_totals import count_for_amount
 
-    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))  # 380.00 cash
-    with db.write() as s:
-        close_day(
-            s,
-            FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
-            office_id=seed.office_id,
-            operator_id=seed.clerk_id,
-            denominations=count_for_amount(38_500),  # 5.00 over
-            difference_reason="多收一位居民的零钱",
-            supervisor_id=seed.supervisor_id,
-            supervisor_password=PASSWORD,
-        )
-    widget = ReportsPage(ctx, ops)
-    qtbot.addWidget(widget)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    widget.month_edit.setDate(QDate(2023, 11, 1))
-    widget.refresh()
-    widget.finish_loading()
-    widget.tabs.setCurrentIndex(3)
+    # 380.00 cash taken on 3 November; 5.00 over at the close
+    _close_nov_3(db, seed, 38_500, "多收一位居民的零钱")
+    widget = _exceptions_tab(qtbot, ctx, ops, show=True)
     (row,) = widget.exceptions.rows()
     assert row.kind == "over" and row.still_open and row.open_fen == 500
     box = widget.over_short
@@ -247,28 +240,8 @@ def test_an_overage_is_handed_back_from_the_report(qtbot, ctx, ops, db, seed):  
 
 
 def test_a_shortage_cannot_be_handed_back(qtbot, ctx, ops, db, seed):  # noqa: F811
-    from services.clock import FixedClock
-    from services.day_close import close_day
-    from services.day_totals import count_for_amount
-
-    add_payment(db, seed, when=dt.datetime(2023, 11, 3, 9, 0))
-    with db.write() as s:
-        close_day(
-            s,
-            FixedClock(dt.datetime(2023, 11, 3, 17, 0)),
-            office_id=seed.office_id,
-            operator_id=seed.clerk_id,
-            denominations=count_for_amount(37_000),
-            difference_reason="找零多付",
-            supervisor_id=seed.supervisor_id,
-            supervisor_password=PASSWORD,
-        )
-    widget = ReportsPage(ctx, ops)
-    qtbot.addWidget(widget)
-    widget.month_edit.setDate(QDate(2023, 11, 1))
-    widget.refresh()
-    widget.finish_loading()
-    widget.tabs.setCurrentIndex(3)
+    _close_nov_3(db, seed, 37_000, "找零多付")
+    widget = _exceptions_tab(qtbot, ctx, ops, show=False)
     widget.exceptions_view.setCurrentIndex(widget.exceptions.index(0, 0))
     box = widget.over_short
     assert box.make_up_button.isEnabled() and not box.return_button.isEnabled()
